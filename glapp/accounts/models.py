@@ -1,0 +1,109 @@
+"""Tenants, their unit hierarchy, people and their roles, and API keys."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from glapp.core.models import OrgQuerySet, OrgScopedModel
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    default_language = models.CharField(max_length=8, default="sv")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(OrgScopedModel):
+    """A node of the organization's hierarchy (company → region → store/team).
+
+    `path` is a materialized path ("/1/4/9/") so "this unit and everything below it"
+    is one indexed prefix match instead of a recursive query.
+    """
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Company")
+        REGION = "region", _("Region")
+        STORE = "store", _("Store")
+        TEAM = "team", _("Team")
+        OTHER = "other", _("Other")
+
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    name = models.CharField(max_length=200)
+    code = models.SlugField(max_length=80, help_text="Stable key used by imports and the API.")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    path = models.CharField(max_length=500, db_index=True, editable=False, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "code"], name="unit_code_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    language = models.CharField(max_length=8, blank=True, default="", help_text="UI language; empty = org default")
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Admin")
+    ANALYST = "analyst", _("Analyst")
+    CASE_HANDLER = "case_handler", _("Case handler")
+    VIEWER = "viewer", _("Viewer")
+
+
+# What each role may do. Checked in actions/queries, never in templates alone.
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    Role.OWNER: {"read", "write", "import", "export", "manage", "manage_keys"},
+    Role.ADMIN: {"read", "write", "import", "export", "manage", "manage_keys"},
+    Role.ANALYST: {"read", "write", "import", "export"},
+    Role.CASE_HANDLER: {"read", "export"},
+    Role.VIEWER: {"read"},
+}
+
+
+class Membership(OrgScopedModel):
+    """A user's role in an organization, limited to a unit subtree (null unit = all units)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="membership_unique")]
+
+    def can(self, permission: str) -> bool:
+        return permission in ROLE_PERMISSIONS.get(self.role, set())
+
+
+class ApiKeyQuerySet(OrgQuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiKey(OrgScopedModel):
+    """An organization's API key. Only a SHA-256 of the secret is stored.
+
+    Keys look like `glk_<prefix>_<secret>`; the prefix finds the row, the hash verifies it.
+    SHA-256 (not a slow KDF) is right here because the secret is 32 random bytes.
+    """
+
+    SCOPES = ("responses:read", "responses:write", "admin")
+
+    name = models.CharField(max_length=120)
+    prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(default=list)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"

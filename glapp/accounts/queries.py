@@ -1,0 +1,71 @@
+"""Reads for accounts, and the `Access` that scopes every other read to what a person may see."""
+
+import hmac
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from glapp.accounts.actions import hash_key_secret
+from glapp.accounts.models import ROLE_PERMISSIONS, ApiKey, Membership, Organization, Role, Unit, User
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who is asking: an organization, a role, and optionally a unit subtree they are limited to."""
+
+    organization: Organization
+    role: str
+    unit_path: str | None = None  # None: every unit; "/1/4/": that unit and below
+    scopes: frozenset[str] = frozenset()  # API keys only
+
+    @property
+    def organization_id(self) -> int:
+        return self.organization.id
+
+    def can(self, permission: str) -> bool:
+        return permission in ROLE_PERMISSIONS.get(self.role, set())
+
+    def unit_filter(self, field: str = "unit") -> Q:
+        """Rows this access may see. Rows with no unit are org-wide and hidden from unit-limited users."""
+        if self.unit_path is None:
+            return Q()
+        return Q(**{f"{field}__path__startswith": self.unit_path})
+
+
+def memberships_of(user: User):
+    return Membership.objects.filter(user=user).select_related("organization", "unit").order_by("organization__name")
+
+
+def access_for(user: User, organization_id: int | None = None) -> Access | None:
+    if not user.is_authenticated:
+        return None
+    qs = memberships_of(user)
+    if organization_id is not None:
+        qs = qs.filter(organization_id=organization_id)
+    membership = qs.first()
+    if membership is None:
+        return None
+    return Access(membership.organization, membership.role, membership.unit.path if membership.unit else None)
+
+
+def api_key_access(raw_key: str) -> tuple[Access, ApiKey] | None:
+    parts = raw_key.split("_", 2)
+    if len(parts) != 3 or parts[0] != "glk":
+        return None
+    key = ApiKey.objects.active().select_related("organization", "unit").filter(prefix=parts[1]).first()
+    if key is None or not hmac.compare_digest(key.key_hash, hash_key_secret(parts[2])):
+        return None
+    role = Role.ADMIN if "admin" in key.scopes else Role.ANALYST
+    access = Access(key.organization, role, key.unit.path if key.unit else None, frozenset(key.scopes))
+    return access, key
+
+
+def units_of(access: Access):
+    qs = Unit.objects.for_org(access.organization).order_by("path")
+    if access.unit_path:
+        qs = qs.filter(path__startswith=access.unit_path)
+    return qs
+
+
+def api_keys_of(org: Organization):
+    return ApiKey.objects.for_org(org).order_by("-created_at")

@@ -1,0 +1,197 @@
+"""Django settings for glapp, read from the environment.
+
+Defaults are safe for production (DEBUG off, secret key required); `GLAPP_DEMO=1`
+(set by `glapp demo` / the start script) relaxes them for a local evaluation.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from glapp.config.logging import build_logging
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+BASE_DIR = Path(__file__).resolve().parent.parent  # the glapp package
+DATA_DIR = Path(os.environ.get("GLAPP_DATA_DIR", Path.cwd() / "var")).resolve()
+
+DEMO = env_bool("GLAPP_DEMO")
+DEBUG = env_bool("GLAPP_DEBUG", default=False)
+TESTING = env_bool("GLAPP_TESTING")
+
+
+def _secret_key() -> str:
+    key = os.environ.get("GLAPP_SECRET_KEY")
+    if key:
+        return key
+    if not (DEMO or DEBUG or TESTING):
+        raise ImproperlyConfigured("Set GLAPP_SECRET_KEY (or GLAPP_DEMO=1 for a local demo).")
+    # Demo/dev: keep one random key per data dir so sessions survive restarts.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("GLAPP_ALLOWED_HOSTS", "").split(",") if h.strip()]
+if not ALLOWED_HOSTS and (DEMO or DEBUG or TESTING):
+    ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("GLAPP_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "glapp.core",
+    "glapp.accounts",
+    "glapp.journeys",
+    "glapp.contacts",
+    "glapp.surveys",
+    "glapp.responses",
+    "glapp.api",
+    "glapp.web",
+    "glapp.cli",
+    "glapp.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "glapp.web.middleware.UserLanguageMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "glapp.core.middleware.RequestLogMiddleware",
+]
+
+ROOT_URLCONF = "glapp.config.urls"
+WSGI_APPLICATION = "glapp.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "glapp.web.context.glapp_context",
+            ],
+        },
+    }
+]
+
+
+def _databases() -> dict:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        db = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
+    else:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "glapp.sqlite3")}
+    if db["ENGINE"].endswith("sqlite3"):
+        # WAL lets readers run beside the single writer; IMMEDIATE takes the write lock at
+        # BEGIN so two writers queue on busy_timeout instead of failing with "database is locked".
+        db.setdefault("OPTIONS", {}).update(
+            {
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+                    "PRAGMA busy_timeout=10000;PRAGMA foreign_keys=ON;"
+                    "PRAGMA cache_size=-64000;PRAGMA temp_store=MEMORY;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            }
+        )
+        db["CONN_MAX_AGE"] = 600
+        db.pop("CONN_HEALTH_CHECKS", None)
+    db.setdefault("TEST", {})
+    return {"default": db}
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+if TESTING:
+    # Tests create many users; the default PBKDF2 cost would dominate the suite.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:overview"
+LOGOUT_REDIRECT_URL = "web:login"
+
+# The demo company is Swedish, so Swedish is the default; each user may pick English.
+LANGUAGE_CODE = os.environ.get("GLAPP_LANGUAGE", "sv")
+LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("GLAPP_TIME_ZONE", "Europe/Stockholm")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(os.environ.get("GLAPP_STATIC_ROOT", DATA_DIR / "static"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True  # serve straight from installed packages without collectstatic
+MEDIA_ROOT = DATA_DIR / "media"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("GLAPP_SECURE_COOKIES", default=not (DEMO or DEBUG or TESTING))
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# Background work: the database backend needs no broker. Swap TASKS["default"] for a
+# distributed backend (e.g. django-tasks-rq) without touching task code.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("GLAPP_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+LOGGING = build_logging(json=env_bool("GLAPP_LOG_JSON", default=not (DEBUG or DEMO or TESTING)),
+                        level=os.environ.get("GLAPP_LOG_LEVEL", "INFO"))
+
+GLAPP_API_PAGE_SIZE = 100
+GLAPP_API_MAX_PAGE_SIZE = 1000
+GLAPP_BULK_MAX = 1000
+GLAPP_IDEMPOTENCY_TTL_HOURS = 24

@@ -1,0 +1,138 @@
+"""Writes of responses. Every ingestion path (API, bulk API, file import, demo) ends here.
+
+One call = one transaction: either every accepted response of the batch and its answers is
+stored, or nothing is. Re-sending a response with the same `external_id` is a no-op that
+returns the stored response's id, which is what makes retries and re-imports safe.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from glapp.contacts.models import Customer
+from glapp.core import bulk
+from glapp.core.events import send_on_commit
+from glapp.responses.models import Answer, Response
+from glapp.responses.validation import CleanResponse
+
+LOOKUP_CHUNK = 900  # stays below SQLite's bound-parameter limit on any build
+
+RESPONSE_FIELDS = (
+    "id", "organization", "survey", "survey_version", "customer", "touchpoint", "unit", "channel",
+    "language", "segment", "submitted_at", "external_id", "source", "metadata", "has_comment", "created_at",
+)
+ANSWER_FIELDS = ("response", "question", "question_type", "number", "text", "choices")
+CUSTOMER_FIELDS = (
+    "organization", "external_id", "first_name", "email", "phone", "language", "segment", "region",
+    "attributes", "created_at", "consent_email", "consent_sms",
+)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    id: int
+    created: bool  # False: an earlier response with the same external_id was kept
+
+
+def _chunks(items: Sequence, size: int = LOOKUP_CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def existing_external_ids(organization_id: int, external_ids: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(list(external_ids)):
+        found.update(
+            Response.objects.for_org(organization_id)
+            .filter(external_id__in=chunk)
+            .values_list("external_id", "id")
+        )
+    return found
+
+
+def ensure_customers(organization_id: int, customers: dict[str, dict]) -> dict[str, int]:
+    """Map external ids to customer ids, creating the customers we have not seen.
+
+    Existing customers are not modified here: a response is not the place to overwrite the
+    customer register (the contacts app owns that).
+    """
+    ids: dict[str, int] = {}
+    for chunk in _chunks(list(customers)):
+        ids.update(Customer.objects.for_org(organization_id).filter(external_id__in=chunk)
+                   .values_list("external_id", "id"))
+    missing = [ext for ext in customers if ext not in ids]
+    if missing:
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        to_json = connection.ops.adapt_json_value
+        rows = []
+        for ext in missing:
+            c = customers[ext]
+            rows.append((
+                organization_id, ext, str(c.get("first_name") or "")[:120], str(c.get("email") or "")[:254],
+                str(c.get("phone") or "")[:32], str(c.get("language") or "")[:8],
+                str(c.get("segment") or "")[:80], str(c.get("region") or "")[:80],
+                to_json(c.get("attributes") or {}, None), now, False, False,
+            ))
+        bulk.insert_rows(Customer, CUSTOMER_FIELDS, rows)
+        for chunk in _chunks(missing):
+            ids.update(Customer.objects.for_org(organization_id).filter(external_id__in=chunk)
+                       .values_list("external_id", "id"))
+    return ids
+
+
+def ingest_responses(organization_id: int, responses: Sequence[CleanResponse], source: str) -> list[IngestResult]:
+    """Store validated responses in one transaction; returns one result per input, in order."""
+    with transaction.atomic():
+        wanted = [r.external_id for r in responses if r.external_id]
+        known = existing_external_ids(organization_id, wanted) if wanted else {}
+
+        new: list[CleanResponse] = []
+        slots: list[tuple[str, object]] = []  # ("known", id) or ("new", index into new) or ("dup", ext id)
+        batch_ids: dict[str, int] = {}
+        for r in responses:
+            if r.external_id and r.external_id in known:
+                slots.append(("known", known[r.external_id]))
+            elif r.external_id and r.external_id in batch_ids:
+                slots.append(("dup", r.external_id))  # repeated inside the same batch: first one wins
+            else:
+                if r.external_id:
+                    batch_ids[r.external_id] = len(new)
+                slots.append(("new", len(new)))
+                new.append(r)
+
+        customers = {r.customer["external_id"]: r.customer for r in new if r.customer}
+        customer_ids = ensure_customers(organization_id, customers) if customers else {}
+        ids = bulk.allocate_ids(Response, len(new))
+
+        ops = connection.ops
+        now = ops.adapt_datetimefield_value(timezone.now())
+        response_rows = []
+        answer_rows = []
+        for rid, r in zip(ids, new, strict=True):
+            response_rows.append((
+                rid, organization_id, r.survey_id, r.survey_version_id,
+                customer_ids[r.customer["external_id"]] if r.customer else None,
+                r.touchpoint_id, r.unit_id, r.channel, r.language, r.segment,
+                ops.adapt_datetimefield_value(r.submitted_at), r.external_id, source,
+                ops.adapt_json_value(r.metadata, None), r.has_comment, now,
+            ))
+            for a in r.answers:
+                choices = ops.adapt_json_value(a.choices, None) if a.choices is not None else None
+                answer_rows.append((rid, a.question_id, a.question_type, a.number, a.text, choices))
+        if response_rows:
+            bulk.insert_rows(Response, RESPONSE_FIELDS, response_rows)
+            bulk.insert_rows(Answer, ANSWER_FIELDS, answer_rows)
+            send_on_commit("responses.created", organization_id,
+                           {"count": len(ids), "first_id": ids[0], "last_id": ids[-1], "source": source})
+
+    results = []
+    for kind, value in slots:
+        if kind == "known":
+            results.append(IngestResult(value, False))
+        elif kind == "dup":
+            results.append(IngestResult(ids[batch_ids[value]], False))
+        else:
+            results.append(IngestResult(ids[value], True))
+    return results

@@ -1,0 +1,129 @@
+"""Responses and their answers, plus the records that make ingestion idempotent."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from glapp.core.models import OrgScopedModel
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    WEB = "web", _("Web")
+    LINK = "link", _("Link")
+    WIDGET = "widget", _("Widget")
+    APP = "app", _("App")
+    PHONE = "phone", _("Phone")
+    STORE = "store", _("In store")
+    OTHER = "other", _("Other")
+
+
+class Source(models.TextChoices):
+    API = "api", "API"
+    IMPORT = "import", _("Import")
+    SURVEY = "survey", _("Survey page")
+    DEMO = "demo", _("Demo")
+
+
+class Response(OrgScopedModel):
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.PROTECT, related_name="responses")
+    survey_version = models.ForeignKey(
+        "surveys.SurveyVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    customer = models.ForeignKey(
+        "contacts.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+    )
+    touchpoint = models.ForeignKey(
+        "journeys.Touchpoint", null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.OTHER)
+    language = models.CharField(max_length=8, blank=True, default="")
+    segment = models.CharField(max_length=80, blank=True, default="", help_text="Customer segment when answered.")
+    submitted_at = models.DateTimeField()
+    external_id = models.CharField(
+        max_length=200, null=True, blank=True, help_text="The sender's id for this response; makes re-sends no-ops."
+    )
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.API)
+    metadata = models.JSONField(default=dict, blank=True, help_text="campaign, product, agent, store, …")
+    has_comment = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "external_id"], name="response_external_id_unique")
+        ]
+        indexes = [
+            models.Index(fields=["organization", "submitted_at"], name="response_org_time"),
+            models.Index(fields=["organization", "touchpoint", "submitted_at"], name="response_org_tp_time"),
+            models.Index(fields=["organization", "survey", "submitted_at"], name="response_org_survey_time"),
+            models.Index(fields=["organization", "unit", "submitted_at"], name="response_org_unit_time"),
+        ]
+
+
+class Answer(models.Model):
+    """One answer. `question_type` is copied from the question so metrics need no join."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey("surveys.Question", on_delete=models.PROTECT, related_name="answers")
+    question_type = models.CharField(max_length=16)
+    number = models.SmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True, default="")
+    choices = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["response", "question"], name="answer_unique")]
+        indexes = [models.Index(fields=["question", "number"], name="answer_question_number")]
+
+
+class IdempotencyRecord(OrgScopedModel):
+    """The stored outcome of a request made with an Idempotency-Key, replayed on retry."""
+
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "key"], name="idempotency_key_unique")]
+
+
+class ImportSource(OrgScopedModel):
+    """A named kind of file (e.g. "Kundtjänst-export") and its saved column mapping."""
+
+    name = models.CharField(max_length=120)
+    mapping = models.JSONField(default=dict)
+    defaults = models.JSONField(default=dict, blank=True, help_text="Values for fields the file lacks.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="import_source_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportJob(OrgScopedModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    source = models.ForeignKey(ImportSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")
+    filename = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    rejected_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="[{line, field, message}], capped.")
+    message = models.TextField(blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)

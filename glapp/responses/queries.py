@@ -1,0 +1,138 @@
+"""Reads of responses: filtered, unit-scoped and cursor-paginated. Used by the API, the web
+list and the CSV export alike, so all three agree on what a filter means."""
+
+import base64
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from glapp.accounts.models import Unit
+from glapp.accounts.queries import Access
+from glapp.core.errors import FieldError, ValidationFailed
+from glapp.responses.models import Answer, Response
+from glapp.surveys import question_types as qt
+
+
+@dataclass
+class ResponseFilter:
+    survey: str | None = None  # survey code
+    touchpoint: str | None = None  # touchpoint code
+    unit: str | None = None  # unit code: that unit and everything below it
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None  # inclusive
+    score_type: str = qt.NPS
+    score_min: int | None = None
+    score_max: int | None = None
+    has_comment: bool | None = None
+    q: str | None = None  # words in the comment
+
+
+def scoped_responses(access: Access) -> QuerySet:
+    return Response.objects.for_org(access.organization).filter(access.unit_filter())
+
+
+def filtered_responses(access: Access, f: ResponseFilter) -> QuerySet:
+    qs = scoped_responses(access)
+    if f.survey:
+        qs = qs.filter(survey__code=f.survey)
+    if f.touchpoint:
+        qs = qs.filter(touchpoint__code=f.touchpoint)
+    if f.unit:
+        unit = Unit.objects.for_org(access.organization).filter(code=f.unit).only("path").first()
+        if unit is None:
+            raise ValidationFailed([FieldError("unit", f"no unit with code '{f.unit[:80]}'", "unknown")])
+        qs = qs.filter(unit__path__startswith=unit.path)
+    # Dates are days in the organization's time zone; compare on instants so the index is used.
+    tz = timezone.get_current_timezone()
+    if f.date_from:
+        qs = qs.filter(submitted_at__gte=dt.datetime.combine(f.date_from, dt.time.min, tzinfo=tz))
+    if f.date_to:
+        qs = qs.filter(submitted_at__lt=dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time.min,
+                                                            tzinfo=tz))
+    if f.score_min is not None or f.score_max is not None:
+        if f.score_type not in qt.SCORE_TYPES:
+            raise ValidationFailed([FieldError("score_type", f"must be one of: {', '.join(qt.SCORE_TYPES)}")])
+        answers = Answer.objects.filter(response=OuterRef("pk"), question_type=f.score_type)
+        if f.score_min is not None:
+            answers = answers.filter(number__gte=f.score_min)
+        if f.score_max is not None:
+            answers = answers.filter(number__lte=f.score_max)
+        qs = qs.filter(Exists(answers))
+    if f.has_comment is not None:
+        qs = qs.filter(has_comment=f.has_comment)
+    if f.q:
+        qs = qs.filter(Exists(Answer.objects.filter(response=OuterRef("pk"), question_type=qt.TEXT,
+                                                    text__icontains=f.q)))
+    return qs
+
+
+def with_details(qs: QuerySet) -> QuerySet:
+    return qs.select_related("survey", "touchpoint", "unit", "customer").prefetch_related(
+        Prefetch("answers", queryset=Answer.objects.select_related("question").order_by("question__position"))
+    )
+
+
+def encode_cursor(response: Response) -> str:
+    raw = f"{response.submitted_at.isoformat()}|{response.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        stamp, pk = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
+        return dt.datetime.fromisoformat(stamp), int(pk)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed([FieldError("cursor", "is not a cursor this API returned")]) from None
+
+
+def page_of_responses(access: Access, f: ResponseFilter, cursor: str | None, limit: int
+                      ) -> tuple[list[Response], str | None]:
+    """Newest first. The cursor is the last row's (submitted_at, id), so pages never skip or
+    repeat rows while new responses arrive."""
+    qs = filtered_responses(access, f).order_by("-submitted_at", "-id")
+    if cursor:
+        stamp, pk = decode_cursor(cursor)
+        qs = qs.filter(Q(submitted_at__lt=stamp) | Q(submitted_at=stamp, id__lt=pk))
+    rows = list(with_details(qs)[: limit + 1])
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def iter_responses(access: Access, f: ResponseFilter, batch: int = 2000) -> Iterator[Response]:
+    """Every matching response, oldest first, in keyset-paginated batches (flat memory for exports)."""
+    qs = filtered_responses(access, f).order_by("submitted_at", "id")
+    last: tuple[dt.datetime, int] | None = None
+    while True:
+        page = qs
+        if last:
+            page = qs.filter(Q(submitted_at__gt=last[0]) | Q(submitted_at=last[0], id__gt=last[1]))
+        rows = list(with_details(page)[:batch])
+        if not rows:
+            return
+        yield from rows
+        last = (rows[-1].submitted_at, rows[-1].pk)
+
+
+def answer_map(response: Response) -> dict[str, object]:
+    """question key → value, for the API and exports."""
+    out: dict[str, object] = {}
+    for a in response.answers.all():
+        if a.number is not None:
+            out[a.question.key] = a.number
+        elif a.choices is not None:
+            out[a.question.key] = a.choices
+        else:
+            out[a.question.key] = a.text
+    return out
+
+
+def comment_of(response: Response) -> str:
+    return next((a.text for a in response.answers.all() if a.question_type == qt.TEXT and a.text), "")
+
+
+def score_of(response: Response, score_type: str = qt.NPS) -> int | None:
+    return next((a.number for a in response.answers.all() if a.question_type == score_type), None)

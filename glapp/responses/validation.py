@@ -1,0 +1,207 @@
+"""Turn one raw response (from the API, a file row or the demo) into a clean, resolved record,
+or a list of field errors that say exactly what is wrong. No writes happen here."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from glapp.core.errors import FieldError
+from glapp.responses.catalog import Catalog
+from glapp.responses.models import Channel
+from glapp.surveys import question_types as qt
+
+CHANNELS = set(Channel.values)
+MAX_METADATA_KEYS = 30
+KNOWN_FIELDS = {
+    "survey", "answers", "submitted_at", "touchpoint", "unit", "customer", "channel",
+    "language", "segment", "external_id", "metadata",
+}
+CUSTOMER_FIELDS = {"external_id", "first_name", "email", "phone", "language", "segment", "region", "attributes"}
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass
+class CleanAnswer:
+    question_id: int
+    question_type: str
+    number: int | None
+    text: str
+    choices: list[str] | None
+
+
+@dataclass
+class CleanResponse:
+    survey_id: int
+    survey_version_id: int | None
+    touchpoint_id: int | None
+    unit_id: int | None
+    customer: dict | None  # {"external_id": ..., other attributes}; resolved to an id at write time
+    channel: str
+    language: str
+    segment: str
+    submitted_at: dt.datetime
+    external_id: str | None
+    metadata: dict
+    answers: list[CleanAnswer] = field(default_factory=list)
+
+    @property
+    def has_comment(self) -> bool:
+        return any(a.question_type == qt.TEXT and a.text for a in self.answers)
+
+
+def parse_timestamp(value, tz) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, dt.date):
+        parsed = dt.datetime.combine(value, dt.time(12))
+    elif isinstance(value, str):
+        text = value.strip()
+        parsed = parse_datetime(text.replace(" ", "T", 1)) if len(text) > 10 else None
+        if parsed is None:
+            day = parse_date(text)
+            if day is None:
+                raise ValueError("is not a date or an ISO 8601 timestamp")
+            parsed = dt.datetime.combine(day, dt.time(12))
+    else:
+        raise ValueError("is not a date or an ISO 8601 timestamp")
+    if timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed
+
+
+def _text(raw: dict, name: str, errors: list[FieldError], max_length: int) -> str:
+    value = raw.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str | int):
+        errors.append(FieldError(name, "must be text"))
+        return ""
+    value = str(value).strip()
+    if len(value) > max_length:
+        errors.append(FieldError(name, f"is longer than {max_length} characters"))
+    return value
+
+
+def clean_response(raw: dict, catalog: Catalog, *, tz=None, now=None) -> CleanResponse | list[FieldError]:
+    tz = tz or timezone.get_current_timezone()
+    now = now or timezone.now()
+    errors: list[FieldError] = []
+    if not isinstance(raw, dict):
+        return [FieldError("", "must be an object")]
+    for name in raw.keys() - KNOWN_FIELDS:
+        errors.append(FieldError(str(name), "is not a known field", "unknown_field"))
+
+    survey = catalog.surveys.get(str(raw.get("survey") or ""))
+    if not raw.get("survey"):
+        errors.append(FieldError("survey", "is required", "required"))
+    elif survey is None:
+        errors.append(FieldError("survey", f"no active survey with code '{str(raw['survey'])[:80]}'", "unknown"))
+
+    touchpoint_id = survey.touchpoint_id if survey else None
+    if raw.get("touchpoint"):
+        touchpoint_id = catalog.touchpoints.get(str(raw["touchpoint"]))
+        if touchpoint_id is None:
+            errors.append(FieldError("touchpoint", f"no touchpoint with code '{str(raw['touchpoint'])[:80]}'",
+                                     "unknown"))
+    unit_id = None
+    if raw.get("unit"):
+        unit_id = catalog.units.get(str(raw["unit"]))
+        if unit_id is None:
+            errors.append(FieldError("unit", f"no unit with code '{str(raw['unit'])[:80]}'", "unknown"))
+
+    channel = _text(raw, "channel", errors, 16) or Channel.OTHER
+    if channel not in CHANNELS:
+        errors.append(FieldError("channel", f"must be one of: {', '.join(sorted(CHANNELS))}"))
+    language = _text(raw, "language", errors, 8).lower()
+    segment = _text(raw, "segment", errors, 80)
+    external_id = _text(raw, "external_id", errors, 200) or None
+
+    submitted_at = now
+    if raw.get("submitted_at") not in (None, ""):
+        try:
+            submitted_at = parse_timestamp(raw["submitted_at"], tz)
+        except ValueError as exc:
+            errors.append(FieldError("submitted_at", str(exc)))
+        else:
+            if submitted_at > now + dt.timedelta(days=1):
+                errors.append(FieldError("submitted_at", "is in the future"))
+            elif submitted_at < EARLIEST:
+                errors.append(FieldError("submitted_at", "is before the year 2000"))
+
+    metadata = raw.get("metadata") or {}
+    if not isinstance(metadata, dict):
+        errors.append(FieldError("metadata", "must be an object of keys and values"))
+        metadata = {}
+    elif len(metadata) > MAX_METADATA_KEYS:
+        errors.append(FieldError("metadata", f"has more than {MAX_METADATA_KEYS} keys"))
+    else:
+        for key, value in metadata.items():
+            if not isinstance(value, str | int | float | bool) and value is not None:
+                errors.append(FieldError(f"metadata.{key}", "must be text, a number or true/false"))
+            elif isinstance(value, str) and len(value) > 500:
+                errors.append(FieldError(f"metadata.{key}", "is longer than 500 characters"))
+
+    customer = raw.get("customer")
+    if customer in (None, ""):
+        customer = None
+    elif isinstance(customer, str | int):
+        customer = {"external_id": str(customer).strip()}
+    elif isinstance(customer, dict):
+        unknown = customer.keys() - CUSTOMER_FIELDS
+        for name in unknown:
+            errors.append(FieldError(f"customer.{name}", "is not a known field", "unknown_field"))
+        if not str(customer.get("external_id") or "").strip():
+            errors.append(FieldError("customer.external_id", "is required", "required"))
+        else:
+            customer = {**customer, "external_id": str(customer["external_id"]).strip()}
+    else:
+        errors.append(FieldError("customer", "must be an external id or an object"))
+        customer = None
+    if customer and len(customer["external_id"]) > 200:
+        errors.append(FieldError("customer.external_id", "is longer than 200 characters"))
+
+    answers: list[CleanAnswer] = []
+    raw_answers = raw.get("answers")
+    if not isinstance(raw_answers, dict) or not raw_answers:
+        errors.append(FieldError("answers", "must be an object of question key → value, with at least one answer",
+                                 "required"))
+    elif survey is not None:
+        for key, value in raw_answers.items():
+            question = survey.questions.get(key)
+            if question is None:
+                errors.append(FieldError(f"answers.{key}", f"survey '{survey.code}' has no question '{key}'",
+                                         "unknown"))
+                continue
+            if value is None or value == "" or value == []:
+                continue  # an unanswered question is not an answer
+            try:
+                number, text, choices = qt.clean_answer(question.type, value, question.options, question.scale_max)
+            except qt.AnswerInvalid as exc:
+                errors.append(FieldError(f"answers.{key}", str(exc)))
+                continue
+            answers.append(CleanAnswer(question.id, question.type, number, text, choices))
+        given = {a.question_id for a in answers}
+        for question in survey.questions.values():
+            if question.required and question.id not in given:
+                errors.append(FieldError(f"answers.{question.key}", "is required", "required"))
+        if not errors and not answers:
+            errors.append(FieldError("answers", "has no answered question", "required"))
+
+    if errors:
+        return errors
+    return CleanResponse(
+        survey_id=survey.id,
+        survey_version_id=survey.version_id,
+        touchpoint_id=touchpoint_id,
+        unit_id=unit_id,
+        customer=customer,
+        channel=channel,
+        language=language,
+        segment=segment or (customer or {}).get("segment", "") or "",
+        submitted_at=submitted_at,
+        external_id=external_id,
+        metadata={k: v for k, v in metadata.items() if v is not None},
+        answers=answers,
+    )

@@ -1,0 +1,2 @@
+def glapp_context(request):
+    return {}
