@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("settings/", include("glapp.accounts.urls")),
     path("data/", include("glapp.responses.urls")),
     path("", include("glapp.web.urls")),
 ]

@@ -1,7 +1,6 @@
 """Activate the signed-in user's chosen UI language before LocaleMiddleware falls back."""
 
 from django.conf import settings
-from django.utils import translation
 
 
 class UserLanguageMiddleware:
