@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from glapp.accounts.models import ApiKey, Membership, Organization, Unit, User
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "default_language", "created_at")
+    search_fields = ("name", "slug")
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "kind", "organization", "path")
+    list_filter = ("organization", "kind")
+    search_fields = ("name", "code")
+    raw_id_fields = ("parent",)
+
+
+@admin.register(User)
+class GlappUserAdmin(UserAdmin):
+    fieldsets = (*UserAdmin.fieldsets, ("glapp", {"fields": ("language",)}))
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "organization", "role", "unit")
+    list_filter = ("organization", "role")
+    raw_id_fields = ("user", "unit")
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    # The hash is never shown or editable: keys are created with `glapp apikey create`.
+    list_display = ("name", "prefix", "organization", "scopes", "last_used_at", "revoked_at")
+    list_filter = ("organization",)
+    exclude = ("key_hash",)
+    readonly_fields = ("prefix", "last_used_at")
