@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves Swagger UI from its own static files; without it the docs page pulls a CDN
     "django_tasks",
     "django_tasks_db",
     "glapp.core",
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "glapp.surveys",
     "glapp.responses",
     "glapp.api",
+    "glapp.analytics",
     "glapp.web",
     "glapp.cli",
     "glapp.demo",
@@ -165,6 +167,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("GLAPP_STATIC_ROOT", DATA_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start if it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -180,8 +183,11 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-# Background work: the database backend needs no broker. Swap TASKS["default"] for a
-# distributed backend (e.g. django-tasks-rq) without touching task code.
+# Background work: the database backend needs no broker; `glapp worker` runs the queue. Swap
+# TASKS["default"] for a distributed backend (e.g. django-tasks-rq) without touching task code.
+# Tests keep the database backend too, so enqueueing is exercised for real: a test that needs a
+# task's effect runs the queue (`call_command("worker", batch=True)`) or overrides TASKS with
+# django_tasks.backends.immediate.ImmediateBackend for that test.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("GLAPP_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

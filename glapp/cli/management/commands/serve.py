@@ -1,0 +1,59 @@
+"""`glapp serve`: the production web server (gunicorn), also used for the local demo."""
+
+import os
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
+
+
+def pending_migrations() -> list[str]:
+    connection = connections[DEFAULT_DB_ALIAS]
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+
+
+class Command(BaseCommand):
+    help = "Serve the web app and API with gunicorn (static files included, via WhiteNoise)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default=os.environ.get("GLAPP_BIND", "127.0.0.1:8000"),
+                            help="Address to listen on, HOST:PORT or unix:PATH (default: %(default)s; env GLAPP_BIND)")
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("GLAPP_WORKERS", "2")),
+                            help="Worker processes (default: %(default)s; env GLAPP_WORKERS)")
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("GLAPP_THREADS", "4")),
+                            help="Threads per worker (default: %(default)s; env GLAPP_THREADS)")
+        parser.add_argument("--access-log", action="store_true", help="Log every request to stdout")
+        parser.add_argument("--migrate", action="store_true",
+                            help="Apply pending database migrations before starting")
+
+    def handle(self, *args, bind, workers, threads, access_log, migrate, **options):
+        if workers < 1 or threads < 1:
+            raise CommandError("--workers and --threads must be at least 1")
+        if migrate:
+            call_command("migrate", interactive=False, verbosity=options["verbosity"])
+        pending = pending_migrations()
+        if pending:
+            raise CommandError(
+                f"The database has {len(pending)} unapplied migration(s) ({', '.join(pending[:3])}"
+                f"{', …' if len(pending) > 3 else ''}). Run `glapp migrate` first, or pass --migrate."
+            )
+        # Gunicorn forks workers from this process image; hand over without an open connection.
+        connections.close_all()
+
+        argv = [sys.executable, "-m", "gunicorn", "--config", "python:glapp.config.gunicorn",
+                "--bind", bind, "--workers", str(workers), "--threads", str(threads)]
+        if access_log:
+            argv += ["--access-logfile", "-"]
+        url = f"http://{bind}/" if not bind.startswith("unix:") else bind
+        mode = " (demo mode)" if settings.DEMO else ""
+        self.stdout.write(f"glapp serving on {url}{mode} with {workers} worker(s) × {threads} thread(s); "
+                          "press Ctrl+C to stop.")
+        self.stdout.flush()
+        # exec, not a child process: signals (Ctrl+C, SIGTERM from a supervisor) reach gunicorn
+        # directly and it shuts its workers down gracefully.
+        os.execv(sys.executable, argv)  # noqa: S606 - fixed argv, no shell involved

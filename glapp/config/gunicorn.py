@@ -1,0 +1,22 @@
+"""Gunicorn defaults for `glapp serve`; command-line flags given by `serve` take precedence."""
+
+import os
+
+wsgi_app = "glapp.config.wsgi:application"
+# Load the app once in the master, then fork: workers start fast and share the imported code.
+# Database connections are opened lazily per worker, so nothing is shared across the fork.
+preload_app = True
+timeout = int(os.environ.get("GLAPP_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so a slow leak in any dependency cannot grow without bound.
+max_requests = 2000
+max_requests_jitter = 200
+# Heartbeat files on tmpfs: a worker blocked on disk I/O is not mistaken for a dead one.
+# Gunicorn creates them with mkstemp (private, unpredictable names), so a shared dir is safe.
+_SHM = "/dev/shm"  # noqa: S108
+worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None
+# Trust X-Forwarded-* only from the reverse proxy the operator names.
+forwarded_allow_ips = os.environ.get("GLAPP_FORWARDED_ALLOW_IPS", "127.0.0.1")
+errorlog = "-"
+accesslog = None
