@@ -14,7 +14,7 @@ from django.utils import timezone
 from glapp.contacts.models import Customer
 from glapp.core import bulk
 from glapp.core.events import send_on_commit
-from glapp.responses.models import Answer, Response
+from glapp.responses.models import Answer, ImportJob, ImportSource, Response
 from glapp.responses.validation import CleanResponse
 
 LOOKUP_CHUNK = 900  # stays below SQLite's bound-parameter limit on any build
@@ -136,3 +136,39 @@ def ingest_responses(organization_id: int, responses: Sequence[CleanResponse], s
         else:
             results.append(IngestResult(ids[value], True))
     return results
+
+
+# --- File imports: the job record and the saved column mapping --------------------------------
+
+def save_import_source(organization_id: int, name: str, mapping: dict[str, str], defaults: dict[str, str]):
+    """Create or update the named source so the next file of the same kind needs no mapping."""
+    source, _ = ImportSource.objects.update_or_create(
+        organization_id=organization_id, name=name.strip()[:120],
+        defaults={"mapping": dict(mapping), "defaults": {k: v for k, v in defaults.items() if v not in (None, "")}},
+    )
+    return source
+
+
+def create_import_job(organization_id: int, *, filename: str, file_sha256: str, dry_run: bool,
+                      source=None, created_by=None):
+    return ImportJob.objects.create(
+        organization_id=organization_id, filename=filename[:255], file_sha256=file_sha256, dry_run=dry_run,
+        source=source, created_by=created_by,
+    )
+
+
+def record_import_progress(job, **counts) -> None:
+    """Counts are written after every committed chunk, so a watcher sees the job move and a
+    killed import still shows how far it got."""
+    for name, value in counts.items():
+        setattr(job, name, value)
+    ImportJob.objects.filter(pk=job.pk).update(**counts)
+
+
+def finish_import_job(job, *, status: str, errors: list[dict], message: str = "", **counts) -> None:
+    job.status, job.errors, job.message, job.finished_at = status, errors, message, timezone.now()
+    for name, value in counts.items():
+        setattr(job, name, value)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=status, errors=errors, message=message, finished_at=job.finished_at, **counts
+    )

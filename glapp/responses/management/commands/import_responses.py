@@ -1,0 +1,142 @@
+"""`manage.py import_responses FILE --org SLUG`: validate and import a CSV/XLSX of responses."""
+
+import csv
+import hashlib
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+from glapp.accounts.models import Organization
+from glapp.responses import actions, importing
+from glapp.responses.catalog import Catalog
+
+SHOWN_ERRORS = 50
+
+
+class Command(BaseCommand):
+    help = "Import responses from a CSV or XLSX file (validated, idempotent: re-running adds only what is missing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--org", required=True, help="organization slug")
+        parser.add_argument("--source", help="name of the kind of file; its saved mapping and defaults are used")
+        parser.add_argument("--map", action="append", metavar="COLUMN=TARGET",
+                            help="map a file column to a glapp column, question key or meta.<key>; empty ignores it")
+        parser.add_argument("--set", action="append", metavar="FIELD=VALUE",
+                            help="default for rows that lack it: survey, channel, touchpoint, unit, ...")
+        parser.add_argument("--save-mapping", action="store_true", help="save the mapping and defaults under --source")
+        parser.add_argument("--dry-run", action="store_true", help="validate every row, write nothing")
+        parser.add_argument("--format", choices=["csv", "xlsx"], help="default: detected from the content")
+        parser.add_argument("--errors-out", metavar="FILE", help="write rejected rows' line, column, reason as CSV")
+        parser.add_argument("--chunk-size", type=int, default=importing.CHUNK_SIZE)
+        parser.add_argument("--show-errors", type=int, default=SHOWN_ERRORS, help="rejected rows printed")
+
+    def handle(self, *args, **opts):
+        console = Console(file=self.stdout._out, stderr=False)
+        org = Organization.objects.filter(slug=opts["org"]).first()
+        if org is None:
+            raise CommandError(f"no organization with slug '{opts['org']}'")
+        try:
+            manual = importing.parse_assignments(opts["map"], "--map")
+            defaults = importing.parse_assignments(opts["set"], "--set")
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        if opts["save_mapping"] and not opts["source"]:
+            raise CommandError("--save-mapping needs --source NAME")
+
+        try:
+            header, _, table = importing.read_preview(opts["file"])
+        except importing.TableError as exc:
+            raise CommandError(f"cannot read {opts['file']}: {exc}") from exc
+        source = importing.import_source_named(org.id, opts["source"]) if opts["source"] else None
+        defaults = {**(source.defaults if source else {}), **defaults}
+        catalog = Catalog.load(org.id)
+        mapping = importing.suggest_mapping(header, catalog, defaults.get("survey"))
+        if source:
+            mapping.update({k: v for k, v in source.mapping.items() if k in header})
+        mapping.update(manual)
+        problems = importing.check_mapping(header, mapping, catalog, defaults)
+        if problems:
+            raise CommandError("the mapping cannot be used:\n  " + "\n  ".join(problems))
+        self._print_mapping(console, table, header, mapping, defaults)
+        if opts["save_mapping"]:
+            source = actions.save_import_source(org.id, opts["source"], mapping, defaults)
+            console.print(f"Saved the mapping as [bold]{escape(source.name)}[/bold].")
+
+        digest = hashlib.sha256()
+        with open(opts["file"], "rb") as f:
+            while block := f.read(1 << 20):
+                digest.update(block)
+        rejected_out = self._open_rejected(opts["errors_out"], header)
+        job = actions.create_import_job(org.id, filename=str(opts["file"]).rsplit("/", 1)[-1],
+                                        file_sha256=digest.hexdigest(), dry_run=opts["dry_run"], source=source)
+        with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                      TextColumn("{task.fields[rows]:,} rows · {task.fields[rate]:,.0f} rows/s"),
+                      TimeElapsedColumn(), console=console, transient=False) as bar:
+            task = bar.add_task("Validating" if opts["dry_run"] else "Importing", total=1.0, rows=0, rate=0.0)
+
+            def progress(report, share):
+                elapsed = bar.tasks[0].elapsed or 1e-9
+                bar.update(task, completed=share if share is not None else 0, rows=report.total,
+                           rate=report.total / elapsed)
+
+            try:
+                report = importing.run_import_job(job, mapping, defaults, path=opts["file"], progress=progress,
+                                                  fmt=opts["format"], chunk_size=opts["chunk_size"],
+                                                  on_reject=rejected_out[1] if rejected_out else None)
+            except importing.TableError as exc:
+                raise CommandError(f"cannot read {opts['file']}: {exc}") from exc
+            finally:
+                if rejected_out:
+                    rejected_out[0].close()
+        self._print_report(console, report, opts)
+        if rejected_out:
+            console.print(f"Every rejected row, with its line and reason, is in {escape(opts['errors_out'])}.")
+
+    def _print_mapping(self, console, table, header, mapping, defaults):
+        details = f"{table.format}"
+        if table.encoding:
+            details += f", {table.encoding}, delimiter {table.delimiter!r}"
+        grid = RichTable(title=f"Columns ({details})", show_header=True)
+        grid.add_column("file column")
+        grid.add_column("glapp column")
+        for column in header:
+            target = mapping.get(column, column)
+            grid.add_row(escape(column), escape(target) if target else "[dim](ignored)[/dim]")
+        for name, value in defaults.items():
+            grid.add_row("[dim](default)[/dim]", escape(f"{name} = {value}"))
+        console.print(grid)
+
+    def _print_report(self, console, report, opts):
+        verb = "would create" if report.dry_run else "created"
+        console.print(
+            f"{report.total:,} rows: {report.valid:,} valid, {report.rejected:,} rejected; "
+            f"{verb} {report.created:,}, {report.duplicates:,} already stored "
+            f"({report.seconds:.1f} s, {report.total / max(report.seconds, 1e-9):,.0f} rows/s)"
+        )
+        if report.errors:
+            shown = report.errors[: opts["show_errors"]]
+            grid = RichTable(title=f"Rejected rows (first {len(shown)} of {report.error_count:,} errors)")
+            for name in ("line", "column", "reason"):
+                grid.add_column(name)
+            for e in shown:
+                grid.add_row(str(e["line"]), escape(e["field"]), escape(e["message"]))
+            console.print(grid)
+
+    def _open_rejected(self, path, header):
+        """A CSV of every rejected row (not capped): line, reason, then the row's own cells, so
+        it can be fixed and imported again."""
+        if not path:
+            return None
+        out = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115 - closed after the run
+        writer = csv.writer(out)
+        writer.writerow(["line", "reason", *header])
+
+        def on_reject(line, cells, errors):
+            reason = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
+            writer.writerow([line, reason, *cells])
+
+        return out, on_reject
