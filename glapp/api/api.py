@@ -1,3 +1,100 @@
-from ninja import NinjaAPI
+"""The /api/v1 NinjaAPI: mounts each app's router and owns auth, errors and docs."""
 
-api = NinjaAPI(title="glapp API", version="1", urls_namespace="api")
+from django.db import connection
+from django.http import HttpResponseNotAllowed
+from django.urls import re_path
+from ninja import NinjaAPI, Schema
+from ninja.openapi.docs import Swagger
+
+from glapp.api import errors
+
+DESCRIPTION = """
+Send survey responses from your systems and read them back.
+
+**Authentication.** Create an API key under *Settings → API keys* (or `glapp apikey create`) and
+send it as `Authorization: Bearer glk_…` or `X-API-Key: glk_…`. Keys belong to one organization,
+carry scopes (`responses:read`, `responses:write`) and may be limited to a unit and everything
+below it. A missing, unknown or revoked key gets 401; a key without the needed scope 403.
+
+**Errors** are RFC 9457 problem documents (`application/problem+json`) with `type`, `title`,
+`status`, `detail` and `instance`. `type` is a relative URI `/problems/<code>` (for example
+`/problems/validation-failed`, `/problems/unauthorized`, `/problems/idempotency-key-reused`).
+Validation problems list each bad field: `errors: [{"field": "answers.nps", "message": "…",
+"code": "…"}]`; in a batch the field names the item, as in `responses.3.answers.nps`.
+
+**Safe retries.** Send `Idempotency-Key` with writes, and an `external_id` per response: a retry
+returns the first outcome and never stores a response twice.
+
+**Pages.** Lists are newest first with cursor pagination: follow `next_cursor` or the
+`Link: <…>; rel="next"` header.
+"""
+
+
+class GlappAPI(NinjaAPI):
+    def _get_urls(self):
+        """Ninja's URLs, with a problem+json 405 for a wrong method and a 404 for unknown paths."""
+        urls = []
+        for pattern in super()._get_urls():
+            pattern.callback = _problem_on_405(pattern.callback)
+            urls.append(pattern)
+        urls.append(re_path(r"^.*$", _unknown_path, name="unknown"))
+        return urls
+
+
+def _problem_on_405(view):
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            problem = errors.problem(request, 405, "method_not_allowed",
+                                     f"{request.method} is not allowed here; use {response['Allow']}.")
+            problem["Allow"] = response["Allow"]
+            return problem
+        return response
+
+    wrapped.csrf_exempt = getattr(view, "csrf_exempt", False)
+    return wrapped
+
+
+def _unknown_path(request, *args, **kwargs):
+    return errors.problem(request, 404, "not_found", "There is no API endpoint at this path.")
+
+
+_unknown_path.csrf_exempt = True
+
+api = GlappAPI(
+    title="glapp API",
+    version="1",
+    description=DESCRIPTION.strip(),
+    urls_namespace="api",
+    # Served from ninja's bundled static files (ninja is in INSTALLED_APPS), never a CDN.
+    docs=Swagger(settings={"persistAuthorization": True, "displayRequestDuration": True}),
+)
+errors.install(api)
+
+
+class Health(Schema):
+    status: str
+    database: str
+
+
+@api.get("/health", response={200: Health, 503: Health}, auth=None, tags=["health"], summary="Health check",
+         operation_id="health")
+def health(request):
+    """Is the service up and can it reach its database? No authentication needed."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        errors.log.exception("health check: database unreachable")
+        return 503, {"status": "unavailable", "database": "unreachable"}
+    return {"status": "ok", "database": "ok"}
+
+
+def _mount_routers() -> None:
+    from glapp.responses.api import router as responses_router
+
+    api.add_router("/", responses_router)
+
+
+_mount_routers()

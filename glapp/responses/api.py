@@ -1,0 +1,342 @@
+"""/api/v1/responses: send responses (one or a batch) and read them back.
+
+Handlers stay thin: the schemas below only check the shape of a request; every rule about
+what a valid response is lives in `validation.clean_response`, which the file import and the
+demo use too, and every write goes through `actions.ingest_responses`.
+"""
+
+import datetime as dt
+import json
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Header, Query, Router, Schema
+from pydantic import ConfigDict, WithJsonSchema, field_validator
+
+from glapp.accounts.queries import Access
+from glapp.api.auth import readers, writers
+from glapp.api.errors import problem_type
+from glapp.core.errors import Conflict, FieldError, GlappError, NotFound, PermissionDenied, ValidationFailed
+from glapp.responses import idempotency
+from glapp.responses.actions import ingest_responses
+from glapp.responses.catalog import Catalog
+from glapp.responses.models import Channel, Source
+from glapp.responses.queries import ResponseFilter, answer_map, page_of_responses, scoped_responses, with_details
+from glapp.responses.validation import CleanResponse, clean_response
+from glapp.surveys import question_types as qt
+
+router = Router(tags=["responses"])
+
+# ---------------------------------------------------------------- schemas
+
+AnswerValue = {"oneOf": [{"type": "integer"}, {"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+Answers = Annotated[dict[str, Any], WithJsonSchema({
+    "type": "object",
+    "description": "Question key → value: a number for scales (nps 0–10, ces 1–7, csat 1–5 …), "
+                   "a choice key for single choice, a list of keys for multiple choice, text for comments.",
+    "additionalProperties": AnswerValue,
+    "minProperties": 1,
+    "example": {"nps": 9, "ces": 6, "reason": "service", "comment": "Snabb och trevlig hjälp"},
+})]
+CustomerRef = Annotated[Any, WithJsonSchema({
+    "description": "The customer's external id, or an object that also carries attributes. Unknown "
+                   "customers are created; existing ones are not modified.",
+    "oneOf": [
+        {"type": "string"},
+        {"type": "object", "additionalProperties": False, "required": ["external_id"], "properties": {
+            "external_id": {"type": "string", "maxLength": 200},
+            "first_name": {"type": "string"}, "email": {"type": "string"}, "phone": {"type": "string"},
+            "language": {"type": "string"}, "segment": {"type": "string"}, "region": {"type": "string"},
+            "attributes": {"type": "object"},
+        }},
+    ],
+    "example": {"external_id": "C-1042", "segment": "private"},
+})]
+Metadata = Annotated[Any, WithJsonSchema({
+    "type": "object", "maxProperties": 30,
+    "description": "Context to slice by later (campaign, product, agent, store …): text, numbers or booleans.",
+    "additionalProperties": {"type": ["string", "number", "boolean", "null"]},
+    "example": {"campaign": "spring", "agent": "Anna"},
+})]
+Text = Annotated[Any, WithJsonSchema({"type": "string"})]
+
+
+class ResponseIn(Schema):
+    """One response. Only `survey` and `answers` are required."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    survey: Text = Field(..., description="The survey's code.", examples=["nps"])
+    answers: Answers
+    submitted_at: Text | None = Field(
+        None, description="ISO 8601 timestamp (or date) when the customer answered; defaults to now. "
+                          "A timestamp without offset is read in the organization's time zone.",
+        examples=["2026-05-03T10:15:00+02:00"])
+    touchpoint: Text | None = Field(None, description="Touchpoint code; defaults to the survey's touchpoint.")
+    unit: Text | None = Field(
+        None, description="Unit code (store, team …). A key limited to a unit writes there by default and "
+                          "may only write to that unit or below it.")
+    customer: CustomerRef | None = None
+    channel: Text | None = Field(None, description=f"One of: {', '.join(Channel.values)}.", examples=["email"])
+    language: Text | None = Field(None, description="The respondent's language (ISO 639-1).", examples=["sv"])
+    segment: Text | None = Field(None, description="Customer segment when answered; defaults to the customer's.")
+    external_id: Text | None = Field(
+        None, description="Your id for this response. Sending the same id again stores nothing new and "
+                          "returns the stored response with `created: false`.", examples=["ticket-88231"])
+    metadata: Metadata | None = None
+
+
+class BulkIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    responses: list[ResponseIn] = Field(
+        ..., description=f"Up to {settings.GLAPP_BULK_MAX} responses, stored all together or not at all.")
+
+    @field_validator("responses", mode="before")
+    @classmethod
+    def _bounded(cls, value):
+        # Refuse an oversized batch before validating thousands of items.
+        if isinstance(value, list) and len(value) > settings.GLAPP_BULK_MAX:
+            raise GlappError(f"A batch holds at most {settings.GLAPP_BULK_MAX} responses; "
+                             f"this one has {len(value)}. Split it.", code="payload_too_large", status=413)
+        return value
+
+
+class ResponseOut(Schema):
+    id: int
+    survey: str = Field(..., description="Survey code.")
+    touchpoint: str | None = Field(None, description="Touchpoint code.")
+    unit: str | None = Field(None, description="Unit code.")
+    customer: str | None = Field(None, description="The customer's external id.")
+    channel: str
+    language: str
+    segment: str
+    submitted_at: dt.datetime
+    external_id: str | None
+    source: str = Field(..., description=f"How it arrived: {', '.join(Source.values)}.")
+    metadata: dict[str, Any]
+    has_comment: bool
+    answers: dict[str, int | str | list[str]] = Field(..., description="Question key → value.")
+
+
+class ResponseCreated(ResponseOut):
+    created: bool = Field(..., description="false when a response with this external_id was already stored.")
+
+
+class BulkItem(Schema):
+    id: int
+    created: bool
+
+
+class BulkOut(Schema):
+    items: list[BulkItem] = Field(..., description="One per sent response, in the same order.")
+    created_count: int
+
+
+class ResponsePage(Schema):
+    items: list[ResponseOut]
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null on the last.")
+
+
+class FieldProblem(Schema):
+    field: str = Field(..., examples=["answers.nps"])
+    message: str = Field(..., examples=["must be between 0 and 10"])
+    code: str = Field(..., examples=["invalid"])
+
+
+class Problem(Schema):
+    """An RFC 9457 problem document, served as application/problem+json."""
+
+    type: str = Field(..., examples=[problem_type("validation_failed")])
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldProblem] | None = None
+
+
+class ResponseQuery(Schema):
+    survey: str | None = Field(None, description="Survey code.")
+    touchpoint: str | None = Field(None, description="Touchpoint code.")
+    unit: str | None = Field(None, description="Unit code: that unit and everything below it.")
+    date_from: dt.date | None = Field(None, alias="from", description="First day, inclusive (organization time).")
+    date_to: dt.date | None = Field(None, alias="to", description="Last day, inclusive.")
+    score_type: str = Field(qt.NPS, description=f"Which scale score_min/score_max apply to: "
+                                                f"{', '.join(qt.SCORE_TYPES)}.")
+    score_min: int | None = None
+    score_max: int | None = None
+    has_comment: bool | None = None
+    q: str | None = Field(None, description="Words in the comment (case-insensitive).", max_length=200)
+    cursor: str | None = Field(None, description="`next_cursor` of the previous page.")
+    limit: int = Field(settings.GLAPP_API_PAGE_SIZE, ge=1, le=settings.GLAPP_API_MAX_PAGE_SIZE)
+
+
+ERRORS = {401: Problem, 403: Problem, 422: Problem}
+
+# ---------------------------------------------------------------- helpers
+
+
+def response_out(r) -> dict:
+    return {
+        "id": r.pk,
+        "survey": r.survey.code,
+        "touchpoint": r.touchpoint.code if r.touchpoint_id else None,
+        "unit": r.unit.code if r.unit_id else None,
+        "customer": r.customer.external_id if r.customer_id else None,
+        "channel": r.channel,
+        "language": r.language,
+        "segment": r.segment,
+        "submitted_at": r.submitted_at,
+        "external_id": r.external_id,
+        "source": r.source,
+        "metadata": r.metadata,
+        "has_comment": r.has_comment,
+        "answers": answer_map(r),
+    }
+
+
+def _unit_id_of(path: str) -> int:
+    return int(path.strip("/").rsplit("/", 1)[-1])
+
+
+def _confine_to_unit(access: Access, catalog: Catalog, clean: CleanResponse, field: str) -> FieldError | None:
+    """A unit-limited key writes into its subtree: its own unit by default, never elsewhere."""
+    if access.unit_path is None:
+        return None
+    if clean.unit_id is None:
+        clean.unit_id = _unit_id_of(access.unit_path)
+        return None
+    if not catalog.unit_paths.get(clean.unit_id, "").startswith(access.unit_path):
+        return FieldError(field, "is outside the units this API key may write to", "forbidden_unit")
+    return None
+
+
+def _clean_or_raise(raw: dict, catalog: Catalog, prefix: str = "") -> CleanResponse | list[FieldError]:
+    result = clean_response(raw, catalog)
+    if isinstance(result, list):
+        return [FieldError(f"{prefix}{e.field}" if e.field else prefix.rstrip("."), e.message, e.code)
+                for e in result]
+    return result
+
+
+def _replayable(outcome: idempotency.Outcome) -> HttpResponse:
+    # The stored body is already JSON-ready, so first answer and replay are byte-identical.
+    response = HttpResponse(json.dumps(outcome.body, ensure_ascii=False), status=outcome.status,
+                            content_type="application/json; charset=utf-8")
+    if outcome.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+IdempotencyKey = Header(None, alias="Idempotency-Key", description=(
+    "Any unique string (a UUID is ideal). Retrying with the same key and the same body returns "
+    "the first outcome without storing anything again (header `Idempotent-Replayed: true`); the "
+    "same key with a different body is refused with 422; while the first request is still being "
+    "processed a retry gets 409. Keys are per organization and kept for 24 hours."))
+
+# ---------------------------------------------------------------- endpoints
+
+
+@router.post(
+    "/responses", auth=writers(), response={201: ResponseCreated, 200: ResponseCreated, 409: Problem,
+                                            **ERRORS},
+    summary="Send one response", operation_id="create_response",
+)
+def create_response(request: HttpRequest, payload: ResponseIn, idempotency_key: str | None = IdempotencyKey):
+    """Validate and store one response (scope `responses:write`). **201** with the stored response;
+    **200** with `created: false` when a response with the same `external_id` already exists
+    (nothing is changed). Invalid fields come back as a 422 problem naming each field."""
+    access: Access = request.access
+    raw = payload.model_dump(exclude_unset=True)
+    catalog = Catalog.load(access.organization_id)
+    clean = _clean_or_raise(raw, catalog)
+    if isinstance(clean, list):
+        raise ValidationFailed(clean)
+    denied = _confine_to_unit(access, catalog, clean, "unit")
+    if denied:
+        raise PermissionDenied(f"{denied.field} {denied.message}.")
+    key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
+
+    def write() -> idempotency.Outcome:
+        [result] = ingest_responses(access.organization_id, [clean], "api")
+        stored = with_details(scoped_responses(access).filter(pk=result.id)).first()
+        if stored is None:  # an earlier response with this external_id sits outside the key's units
+            raise Conflict("external_id is already used by a response this API key cannot see.",
+                           code="external_id_taken")
+        body = ResponseCreated.model_validate({**response_out(stored), "created": result.created})
+        return idempotency.Outcome(201 if result.created else 200, body.model_dump(mode="json"))
+
+    fp = idempotency.fingerprint("POST", "/responses", raw)
+    return _replayable(idempotency.run_once(access.organization_id, key, fp, write))
+
+
+@router.post(
+    "/responses/bulk", auth=writers(), response={201: BulkOut, 409: Problem, 413: Problem, **ERRORS},
+    summary="Send a batch of responses", operation_id="create_responses_bulk",
+)
+def create_responses_bulk(request: HttpRequest, payload: BulkIn, idempotency_key: str | None = IdempotencyKey):
+    """All or nothing (scope `responses:write`): if any response is invalid, the 422 problem
+    names each bad field as `responses.<index>.<field>` and nothing is stored; otherwise all are
+    stored in one transaction. Items whose `external_id` already exists report `created: false`."""
+    access: Access = request.access
+    raws = [item.model_dump(exclude_unset=True) for item in payload.responses]
+    catalog = Catalog.load(access.organization_id)
+    cleaned: list[CleanResponse] = []
+    errors: list[FieldError] = []
+    denied: list[FieldError] = []
+    for i, raw in enumerate(raws):
+        result = _clean_or_raise(raw, catalog, f"responses.{i}.")
+        if isinstance(result, list):
+            errors.extend(result)
+            continue
+        problem_unit = _confine_to_unit(access, catalog, result, f"responses.{i}.unit")
+        if problem_unit:
+            denied.append(problem_unit)
+        cleaned.append(result)
+    if errors:
+        raise ValidationFailed(errors)
+    if denied:
+        raise GlappError("Some responses are for units this API key may not write to.",
+                         code="permission_denied", status=403, errors=denied)
+    key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
+
+    def write() -> idempotency.Outcome:
+        results = ingest_responses(access.organization_id, cleaned, "api")
+        items = [{"id": r.id, "created": r.created} for r in results]
+        return idempotency.Outcome(201, {"items": items, "created_count": sum(r.created for r in results)})
+
+    fp = idempotency.fingerprint("POST", "/responses/bulk", raws)
+    return _replayable(idempotency.run_once(access.organization_id, key, fp, write))
+
+
+@router.get("/responses", auth=readers(), response={200: ResponsePage, **ERRORS},
+            summary="List responses", operation_id="list_responses")
+def list_responses(request: HttpRequest, response: HttpResponse, filters: Query[ResponseQuery]):
+    """Newest first, filtered, in pages (scope `responses:read`). Follow `next_cursor` (or the
+    `Link: rel="next"` header) to the next page; pages never skip or repeat a response, even
+    while new ones arrive. A key limited to a unit sees that unit and below only."""
+    f = ResponseFilter(
+        survey=filters.survey, touchpoint=filters.touchpoint, unit=filters.unit, date_from=filters.date_from,
+        date_to=filters.date_to, score_type=filters.score_type, score_min=filters.score_min,
+        score_max=filters.score_max, has_comment=filters.has_comment, q=filters.q,
+    )
+    rows, next_cursor = page_of_responses(request.access, f, filters.cursor, filters.limit)
+    if next_cursor:
+        params = request.GET.copy()
+        params["cursor"] = next_cursor
+        url = request.build_absolute_uri(request.path) + "?" + urlencode(list(params.lists()), doseq=True)
+        response["Link"] = f'<{url}>; rel="next"'
+    return {"items": [response_out(r) for r in rows], "next_cursor": next_cursor}
+
+
+@router.get("/responses/{int:response_id}", auth=readers(), response={200: ResponseOut, 404: Problem, **ERRORS},
+            summary="Get one response", operation_id="get_response")
+def get_response(request: HttpRequest, response_id: int):
+    """One response by id (scope `responses:read`). Ids of other organizations, or outside the
+    key's units, are 404 like ids that never existed."""
+    stored = with_details(scoped_responses(request.access).filter(pk=response_id)).first()
+    if stored is None:
+        raise NotFound("No response with this id.")
+    return response_out(stored)
