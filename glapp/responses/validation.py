@@ -154,6 +154,7 @@ def clean_response(raw: dict, catalog: Catalog, *, tz=None, now=None) -> CleanRe
             errors.append(FieldError(f"customer.{name}", "is not a known field", "unknown_field"))
         if not str(customer.get("external_id") or "").strip():
             errors.append(FieldError("customer.external_id", "is required", "required"))
+            customer = None
         else:
             customer = {**customer, "external_id": str(customer["external_id"]).strip()}
     else:
