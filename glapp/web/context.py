@@ -1,2 +1,21 @@
+"""What every page's frame (navigation, switchers) needs to know."""
+
+from django.utils.functional import SimpleLazyObject
+
+from glapp.accounts.queries import memberships_of
+
+
 def glapp_context(request):
-    return {}
+    access = getattr(request, "access", None)
+    if access is None:
+        return {}
+    units = getattr(request, "scope_units", [])
+    # The first unit of a scoped access is its own root (the shortest path sorts first).
+    scope_unit = units[0] if access.unit_path and units else None
+    return {
+        "access": access,
+        "current_org": access.organization,
+        "scope_unit": scope_unit,
+        # Only pages that render the organization switcher pay for this query.
+        "memberships": SimpleLazyObject(lambda: list(memberships_of(request.user))),
+    }

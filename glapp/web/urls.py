@@ -1,8 +1,13 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from glapp.web import views
 
 app_name = "web"
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="web/overview.html"), name="overview"),
-    path("login/", TemplateView.as_view(template_name="web/overview.html"), name="login"),
+    path("", views.overview, name="overview"),
+    path("responses/", views.responses, name="responses"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("language/", views.change_language, name="language"),
+    path("organization/", views.switch_organization, name="switch_organization"),
 ]

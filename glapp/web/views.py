@@ -1,0 +1,199 @@
+"""Thin views: parse the request, ask `queries` for scoped data, render.
+
+Every page that shows tenant data goes through `member_view`, which resolves the person's
+`Access` (organization + unit subtree) once; nothing below it reads without that access.
+"""
+
+import dataclasses
+from functools import wraps
+from itertools import groupby
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from glapp.accounts.queries import Access, access_for, units_of
+from glapp.analytics.queries import nps_by_touchpoint, total_nps
+from glapp.analytics.stats import nps_category
+from glapp.core.errors import ValidationFailed
+from glapp.journeys.queries import touchpoints_of
+from glapp.responses.queries import comment_of, filtered_responses, page_of_responses, score_of
+from glapp.surveys.queries import surveys_of
+from glapp.web.actions import remember_language
+from glapp.web.forms import OverviewForm, ResponsesForm
+
+ORG_SESSION_KEY = "org_id"
+PAGE_SIZE = 50
+
+
+def current_access(request: HttpRequest) -> Access | None:
+    """The chosen organization if the person is still a member of it, else their first one."""
+    org_id = request.session.get(ORG_SESSION_KEY)
+    access = access_for(request.user, org_id) if org_id is not None else None
+    if access is None:
+        access = access_for(request.user)
+        if access is not None:
+            request.session[ORG_SESSION_KEY] = access.organization_id
+    return access
+
+
+def member_view(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        access = current_access(request)
+        if access is None:
+            return render(request, "web/no_membership.html", status=403)
+        request.access = access
+        request.scope_units = list(units_of(access))
+        return view(request, access, *args, **kwargs)
+
+    return wrapper
+
+
+def safe_next(request: HttpRequest, fallback: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    http_method_names = ["post", "options"]  # a GET (a link, a prefetch) must never sign anyone out
+
+
+@require_POST
+def change_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (cookie + safe redirect), plus remembering the choice on the user."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        remember_language(request.user, language)
+    return response
+
+
+@login_required
+@require_POST
+def switch_organization(request: HttpRequest) -> HttpResponse:
+    try:
+        org_id = int(request.POST.get("organization", ""))
+    except ValueError:
+        raise PermissionDenied from None
+    if access_for(request.user, org_id) is None:
+        raise PermissionDenied  # not a member: the session keeps its current organization
+    request.session[ORG_SESSION_KEY] = org_id
+    # Filters name the old organization's units and touchpoints; start from a clean page.
+    return redirect(safe_next(request).split("?")[0])
+
+
+def query_string(params: dict) -> str:
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+@member_view
+def overview(request: HttpRequest, access: Access) -> HttpResponse:
+    form = OverviewForm(request.GET or None, units=request.scope_units)
+    date_from = date_to = None
+    unit = None
+    rows = []
+    if form.is_bound and not form.is_valid():
+        rows = None
+    else:
+        if not form.is_bound:
+            form.cleaned_data = {}
+        date_from, date_to = form.dates()
+        unit = form.cleaned_data.get("unit") or None
+        rows = nps_by_touchpoint(access, date_from, date_to, unit)
+
+    journeys = []
+    if rows:
+        list_params = {"date_from": date_from, "date_to": date_to, "unit": unit}
+        named = [r for r in rows if r.touchpoint_code]
+        for journey, in_journey in groupby(named, key=lambda r: r.journey):
+            stages = []
+            for stage, in_stage in groupby(in_journey, key=lambda r: r.stage):
+                stages.append({"name": stage, "rows": [
+                    {"row": r, "link": query_string({**list_params, "touchpoint": r.touchpoint_code})}
+                    for r in in_stage]})
+            journeys.append({"name": journey, "stages": stages})
+    loose = next((r for r in rows or [] if not r.touchpoint_code), None)
+    context = {
+        "form": form,
+        "journeys": journeys,
+        "loose": loose,
+        "total": total_nps(rows) if rows else None,
+        "date_from": date_from,
+        "date_to": date_to,
+        "all_link": query_string({"date_from": date_from, "date_to": date_to, "unit": unit}),
+        "period": (form.cleaned_data.get("period") if form.is_bound and form.is_valid() else "") or "12m",
+    }
+    return render(request, "web/overview.html", context)
+
+
+@dataclasses.dataclass
+class ResponseRow:
+    response: object
+    score: int | None
+    category: str
+    comment: str
+    metadata: list[tuple[str, str]]
+
+
+def response_rows(responses) -> list[ResponseRow]:
+    rows = []
+    for r in responses:
+        score = score_of(r)
+        rows.append(ResponseRow(r, score, nps_category(score) if score is not None else "",
+                                comment_of(r), [(str(k), str(v)) for k, v in sorted(r.metadata.items())]))
+    return rows
+
+
+@member_view
+def responses(request: HttpRequest, access: Access) -> HttpResponse:
+    form = ResponsesForm(request.GET, surveys=surveys_of(access.organization),
+                         touchpoints=touchpoints_of(access.organization), units=request.scope_units)
+    cursor = request.GET.get("cursor") or None
+    rows: list[ResponseRow] = []
+    next_url = ""
+    total = None
+    errors: list[str] = []
+    if form.is_valid():
+        f = form.to_filter()
+        try:
+            page, next_cursor = page_of_responses(access, f, cursor, PAGE_SIZE)
+            if not cursor:
+                total = filtered_responses(access, f).count()
+        except ValidationFailed as exc:
+            errors = [f"{e.field}: {e.message}" for e in exc.errors]
+        else:
+            rows = response_rows(page)
+            if next_cursor:
+                params = request.GET.copy()
+                params["cursor"] = next_cursor
+                next_url = "?" + params.urlencode()
+    context = {"form": form, "rows": rows, "next_url": next_url, "total": total, "errors": errors,
+               "cursor": cursor}
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        template = "web/_response_rows.html" if cursor else "web/_responses_results.html"
+    else:
+        template = "web/responses.html"
+    response = render(request, template, context)
+    # The same URL answers with a fragment or a page; caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
