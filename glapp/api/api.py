@@ -31,6 +31,17 @@ returns the first outcome and never stores a response twice.
 
 
 class GlappAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Declare error responses with the media type they are really served as."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        response["content"] = {errors.PROBLEM_CONTENT_TYPE: content.pop("application/json")}
+        return schema
+
     def _get_urls(self):
         """Ninja's URLs, with a problem+json 405 for a wrong method and a 404 for unknown paths."""
         urls = []
