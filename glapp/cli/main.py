@@ -34,7 +34,7 @@ def usage() -> str:
         "Run `glapp <command> --help` for a command's options.",
         "",
         "Configuration comes from the environment: GLAPP_SECRET_KEY and DATABASE_URL for production;",
-        "without both, glapp runs in local demo mode on SQLite under ./var (GLAPP_DATA_DIR).",
+        "with neither set, glapp runs in local demo mode on SQLite under ./var (GLAPP_DATA_DIR).",
     ]
     return "\n".join(lines)
 
