@@ -1,0 +1,124 @@
+import re
+
+import pytest
+
+from tests.factories import make_user
+from tests.web.helpers import add_responses, days_ago, login
+
+pytestmark = pytest.mark.django_db
+
+
+def ids_in(html: str) -> list[int]:
+    return [int(x) for x in re.findall(r'data-response-id="(\d+)"', html)]
+
+
+@pytest.fixture
+def anna(client, org):
+    return login(client, make_user(org, "anna"))
+
+
+def test_list_shows_rows_newest_first_with_details(anna, org):
+    old, new = add_responses(
+        org, {"nps": 3, "comment": "För lång kö i telefon", "submitted_at": days_ago(10)},
+        {"nps": 10, "comment": "Mycket trevlig personal", "unit": "acme-north-store", "submitted_at": days_ago(1),
+         "metadata": {"agent": "Björn"}, "customer": {"external_id": "K-77"}},
+    )
+    html = anna.get("/responses/").text
+    assert ids_in(html) == [new, old]
+    assert "Mycket trevlig personal" in html and "För lång kö i telefon" in html
+    assert "North store" in html and "Phone support" in html
+    assert "Björn" in html and "K-77" in html
+    assert 'class="resp-score promoter"' in html and 'class="resp-score detractor"' in html
+    assert "2 svar" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("touchpoint=web-checkout", ["web"]),
+        ("unit=acme-north", ["north"]),
+        ("score_min=9", ["north"]),
+        ("score_max=6", ["web", "none"]),
+        ("score_min=7&score_max=8", ["south"]),
+        ("comment=yes", ["web", "north", "south"]),
+        ("comment=no", ["none"]),
+        ("q=kassan", ["web"]),
+        ("q=KASSAN", ["web"]),
+        ("survey=nps", ["web", "north", "south", "none"]),
+        ("period=30d", ["web", "north", "south"]),
+        ("date_from=2025-01-01&date_to=2025-01-31", ["none"]),
+    ],
+)
+def test_filters(anna, org, query, expected):
+    ids = dict(zip(["web", "north", "south", "none"], add_responses(
+        org,
+        {"nps": 2, "touchpoint": "web-checkout", "comment": "Kassan krånglade", "submitted_at": days_ago(4)},
+        {"nps": 10, "unit": "acme-north-store", "comment": "Toppen", "submitted_at": days_ago(3)},
+        {"nps": 7, "unit": "acme-south-store", "comment": "Okej", "submitted_at": days_ago(2)},
+        {"nps": 5, "answers": {"nps": 5}, "submitted_at": "2025-01-15T10:00:00+01:00"},
+    ), strict=True))
+    html = anna.get(f"/responses/?{query}").text
+    assert sorted(ids_in(html)) == sorted(ids[k] for k in expected)
+
+
+def test_invalid_filter_values_are_reported_not_crashing(anna, org):
+    html = anna.get("/responses/?touchpoint=nope&score_min=11&cursor=").text
+    assert 'role="alert"' in html
+    assert ids_in(html) == []
+
+
+def test_bad_cursor_is_reported(anna, org):
+    add_responses(org, {"nps": 5})
+    response = anna.get("/responses/?cursor=not-a-cursor")
+    assert response.status_code == 200
+    assert 'role="alert"' in response.text
+
+
+def test_cursor_pagination_walks_every_row_once(anna, org):
+    created = add_responses(org, *[{"nps": i % 11, "submitted_at": days_ago(i + 1)} for i in range(63)])
+    html = anna.get("/responses/").text
+    first = ids_in(html)
+    assert len(first) == 50
+    assert "63 svar" in html
+    next_url = re.search(r'<li class="more">\s*<a href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    second = anna.get("/responses/" + next_url).text
+    assert len(ids_in(second)) == 13
+    assert 'class="more"' not in second
+    assert sorted(first + ids_in(second)) == sorted(created)
+
+
+def test_htmx_gets_partials(anna, org):
+    add_responses(org, *[{"nps": 9} for _ in range(55)])
+    results = anna.get("/responses/?survey=nps", headers={"HX-Request": "true"})
+    assert "<html" not in results.text
+    assert 'class="responses"' in results.text
+    assert "HX-Request" in results["Vary"]
+    cursor_url = re.search(r'hx-get="([^"]+)"', results.text).group(1).replace("&amp;", "&")
+    rows = anna.get("/responses/" + cursor_url, headers={"HX-Request": "true"})
+    assert "<html" not in rows.text and 'class="responses"' not in rows.text
+    assert len(ids_in(rows.text)) == 5
+    # A history restore needs the whole page.
+    full = anna.get("/responses/", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in full.text
+
+
+def test_page_works_without_javascript(anna, org):
+    html = anna.get("/responses/").text
+    assert re.search(r'<form method="get" action="/responses/"', html)
+    assert 'hx-get="/responses/"' in html and 'hx-push-url="true"' in html
+
+
+def test_query_count_does_not_grow_with_rows(anna, org, django_assert_max_num_queries):
+    def rich(i):
+        return {"nps": i % 11, "comment": f"c{i}", "metadata": {"k": str(i)}, "customer": {"external_id": f"K-{i}"},
+                "unit": "acme-north-store", "touchpoint": ["web-checkout", "phone-support"][i % 2]}
+
+    add_responses(org, *[rich(i) for i in range(3)])
+    anna.get("/responses/")  # the first visit stores the chosen organization in the session
+    with django_assert_max_num_queries(11) as few:
+        anna.get("/responses/")
+    add_responses(org, *[rich(i) for i in range(3, 80)])
+    with django_assert_max_num_queries(11) as many:
+        html = anna.get("/responses/").text
+    assert len(ids_in(html)) == 50
+    assert len(many.captured_queries) == len(few.captured_queries)
