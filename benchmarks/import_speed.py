@@ -1,0 +1,197 @@
+"""Import speed: glapp's file import against a bare baseline, in the same run.
+
+    python benchmarks/import_speed.py --rows 1000000 [--csv PATH] [--profile]
+
+glapp: the `import_responses` command (the same path as `glapp import`) into a freshly
+migrated SQLite database: decode, map, validate every row with `clean_response`, key it,
+and store responses, answers and customers through `ingest_responses`.
+Baseline: `csv.reader` over the same file and `sqlite3.executemany` of its rows, in chunks of
+the same size, into a bare table with one column per CSV column and no indexes, in a fresh
+SQLite file with the same PRAGMAs (WAL, synchronous=NORMAL).
+The last line is `import_ratio=<glapp seconds / baseline seconds>`.
+"""
+
+import argparse
+import csv
+import datetime as dt
+import io
+import os
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ORG = "bench"
+QUESTIONS = ["nps", "ces", "reason", "comment"]
+METADATA = ["campaign", "agent"]
+CHUNK = 5000
+COMMENTS = [
+    "Snabbt och trevligt bemötande", "Fick vänta länge i telefonkön", "Bra, men fakturan var fel",
+    "Personalen i butiken var hjälpsam", "Appen krånglade vid inloggningen", "Allt fungerade som det skulle",
+    "Dyrt jämfört med andra", "Leveransen kom en dag för sent",
+]
+
+
+def generate_csv(path: Path, rows: int, seed: int = 7) -> None:
+    """Demo-like responses in glapp's tabular format (fixed seed: the same file every run)."""
+    from glapp.responses.tabular import header
+
+    rng = random.Random(seed)
+    columns = header(QUESTIONS, METADATA)
+    start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    units = [f"{ORG}-{r}-store" for r in ("north", "south")] + [f"{ORG}-{r}" for r in ("north", "south")]
+    channels = ["email", "sms", "web", "app"]
+    campaigns = ["spring", "summer", "autumn", "winter", ""]
+    agents = ["Anna", "Bo", "Cecilia", "David", "Eva", ""]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns)
+        for n in range(rows):
+            at = start + dt.timedelta(seconds=n * 23 + rng.randrange(20))
+            nps = min(10, max(0, round(rng.gauss(7.5, 2.2))))
+            comment = rng.choice(COMMENTS) if rng.random() < 0.3 else ""
+            writer.writerow([
+                f"R-{n:08d}" if n % 2 else "",  # half carry the sender's id, half get a natural key
+                "nps", "", rng.choice(units), at.isoformat(), rng.choice(channels), "sv",
+                f"C-{rng.randrange(max(rows // 3, 1)):07d}", rng.choice(["private", "business"]),
+                str(nps), str(rng.randint(1, 7)) if rng.random() < 0.6 else "",
+                rng.choice(["price", "service", ""]), comment, rng.choice(campaigns), rng.choice(agents),
+            ])
+
+
+def setup_django(data_dir: Path) -> None:
+    os.environ["GLAPP_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("GLAPP_SECRET_KEY", "benchmark-only-not-secret")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "glapp.config.settings"
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["GLAPP_LOG_LEVEL"] = "WARNING"
+    import django
+
+    django.setup()
+
+
+def create_org() -> None:
+    from django.core.management import call_command
+
+    from glapp.accounts import actions as accounts
+    from glapp.accounts.models import Unit
+    from glapp.journeys.actions import create_journey
+    from glapp.journeys.models import Touchpoint
+    from glapp.surveys import question_types as qt
+    from glapp.surveys.actions import QuestionSpec, create_survey
+
+    call_command("migrate", verbosity=0)
+    org = accounts.create_organization("Bench", slug=ORG)
+    root = Unit.objects.get(organization=org, parent=None)
+    for region in ("north", "south"):
+        parent = accounts.create_unit(org, region.title(), f"{ORG}-{region}", Unit.Kind.REGION, parent=root)
+        accounts.create_unit(org, f"{region.title()} store", f"{ORG}-{region}-store", Unit.Kind.STORE, parent=parent)
+    create_journey(org, "Main", [("Contact", ["Phone support"])], code="main")
+    create_survey(
+        org, name="NPS", code="nps", touchpoint=Touchpoint.objects.get(organization=org, code="phone-support"),
+        questions=[
+            QuestionSpec("nps", qt.NPS, {"sv": "Rekommendera?", "en": "Recommend?"}, required=True),
+            QuestionSpec("ces", qt.CES, {"sv": "Lätt?", "en": "Easy?"}),
+            QuestionSpec("reason", qt.SINGLE, {"sv": "Varför?", "en": "Why?"}, options=["price", "service"]),
+            QuestionSpec("comment", qt.TEXT, {"sv": "Kommentar", "en": "Comment"}),
+        ],
+    )
+
+
+def time_glapp(csv_path: Path, profile: bool = False) -> tuple[float, str]:
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    started = time.perf_counter()
+    if profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(call_command, "import_responses", str(csv_path), "--org", ORG, stdout=out)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(35)
+    else:
+        call_command("import_responses", str(csv_path), "--org", ORG, stdout=out)
+    return time.perf_counter() - started, out.getvalue()
+
+
+def time_baseline(csv_path: Path, db_path: Path) -> float:
+    started = time.perf_counter()
+    db = sqlite3.connect(db_path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    with open(csv_path, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        columns = next(reader)
+        integer = {"nps", "ces"}
+        db.execute("CREATE TABLE bare (" + ", ".join(
+            f'"{c}" {"INTEGER" if c in integer else "TEXT"}' for c in columns) + ")")
+        sql = f"INSERT INTO bare VALUES ({', '.join('?' * len(columns))})"
+        chunk = []
+        for row in reader:
+            chunk.append(row)
+            if len(chunk) >= CHUNK:
+                with db:
+                    db.executemany(sql, chunk)
+                chunk = []
+        if chunk:
+            with db:
+                db.executemany(sql, chunk)
+    db.close()
+    return time.perf_counter() - started
+
+
+def run(rows: int, csv_path: str | None = None, profile: bool = False) -> dict:
+    """Both timings for `rows` rows (or the rows of `csv_path`); used by benchmarks/ingest.py too."""
+    with tempfile.TemporaryDirectory(prefix="glapp-import-bench-") as tmp:
+        tmp = Path(tmp)
+        setup_django(tmp / "glapp")
+        if csv_path is None:
+            path = tmp / "responses.csv"
+            started = time.perf_counter()
+            generate_csv(path, rows)
+            seconds, size = time.perf_counter() - started, path.stat().st_size / 1e6
+            print(f"generated {rows:,} rows in {seconds:.1f} s ({size:.0f} MB)")
+        else:
+            path = Path(csv_path)
+        create_org()
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            count = sum(1 for _ in csv.reader(f)) - 1
+        baseline = time_baseline(path, tmp / "bare.sqlite3")
+        glapp_seconds, output = time_glapp(path, profile)
+        from glapp.responses.models import Answer, Response
+
+        stored = Response.objects.count()
+        answers = Answer.objects.count()
+        result = {
+            "rows": count, "glapp_seconds": glapp_seconds, "baseline_seconds": baseline,
+            "glapp_rows_per_second": count / glapp_seconds, "baseline_rows_per_second": count / baseline,
+            "responses_stored": stored, "answers_stored": answers, "import_ratio": glapp_seconds / baseline,
+            "summary": output.strip().splitlines()[-1] if output.strip() else "",
+        }
+        from django.db import connections
+
+        connections.close_all()
+        return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--csv", help="import this file instead of generating one")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of glapp's import")
+    args = parser.parse_args()
+    r = run(args.rows, args.csv, args.profile)
+    print(f"rows: {r['rows']:,} (stored {r['responses_stored']:,} responses, {r['answers_stored']:,} answers)")
+    print(f"glapp import:   {r['glapp_seconds']:8.2f} s  {r['glapp_rows_per_second']:>10,.0f} rows/s")
+    print(f"bare baseline:  {r['baseline_seconds']:8.2f} s  {r['baseline_rows_per_second']:>10,.0f} rows/s")
+    print(f"import_ratio={r['import_ratio']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
