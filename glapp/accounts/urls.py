@@ -1,3 +1,9 @@
+from django.urls import path
+
+from glapp.accounts import views
 
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("api-keys/", views.api_keys, name="api_keys"),
+    path("api-keys/<str:prefix>/revoke/", views.revoke_key, name="revoke_api_key"),
+]

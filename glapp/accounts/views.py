@@ -1,0 +1,85 @@
+"""Settings pages: the organization's API keys (owners and admins only)."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from glapp.accounts.actions import create_api_key, revoke_api_key
+from glapp.accounts.models import ApiKey
+from glapp.accounts.queries import Access, api_keys_of, units_of
+from glapp.web.views import member_view
+
+SCOPE_CHOICES = [
+    ("responses:read", _("Read responses")),
+    ("responses:write", _("Send responses")),
+]
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120,
+                           help_text=_("Say which system uses it, e.g. “Zendesk export”."))
+    scopes = forms.MultipleChoiceField(label=_("May"), choices=SCOPE_CHOICES, widget=forms.CheckboxSelectMultiple,
+                                       initial=["responses:write"])
+    unit = forms.ModelChoiceField(label=_("Limited to unit"), queryset=None, required=False,
+                                  empty_label=_("All units"),
+                                  help_text=_("The key sees and writes only this unit and the units below it."))
+
+    def __init__(self, *args, access: Access, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units_of(access)
+        if access.unit_path:
+            # Someone limited to a unit can only hand out keys limited the same way.
+            self.fields["unit"].required = True
+            self.fields["unit"].empty_label = None
+
+
+def keys_visible_to(access: Access):
+    keys = api_keys_of(access.organization).select_related("unit", "created_by")
+    if access.unit_path:
+        keys = keys.filter(unit__path__startswith=access.unit_path)
+    return keys
+
+
+def _require_manager(access: Access) -> None:
+    if not access.can("manage_keys"):
+        raise PermissionDenied
+
+
+@never_cache  # the page may carry a freshly created key in plain text
+@require_http_methods(["GET", "POST"])
+@member_view
+def api_keys(request: HttpRequest, access: Access) -> HttpResponse:
+    _require_manager(access)
+    created: tuple[ApiKey, str] | None = None
+    if request.method == "POST":
+        form = ApiKeyForm(request.POST, access=access)
+        if form.is_valid():
+            created = create_api_key(access.organization, form.cleaned_data["name"], form.cleaned_data["scopes"],
+                                     created_by=request.user, unit=form.cleaned_data["unit"])
+            form = ApiKeyForm(access=access)
+    else:
+        form = ApiKeyForm(access=access)
+    context = {
+        "form": form,
+        "keys": list(keys_visible_to(access)),
+        "new_key": created[0] if created else None,
+        "plaintext": created[1] if created else None,
+    }
+    return render(request, "accounts/api_keys.html", context)
+
+
+@require_POST
+@member_view
+def revoke_key(request: HttpRequest, access: Access, prefix: str) -> HttpResponse:
+    _require_manager(access)
+    key = keys_visible_to(access).filter(prefix=prefix).first()
+    if key is None:
+        raise Http404
+    revoke_api_key(key)
+    messages.success(request, _("The key “%(name)s” is revoked; requests with it now get 401.") % {"name": key.name})
+    return redirect("accounts:api_keys")
