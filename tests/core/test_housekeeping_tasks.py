@@ -15,6 +15,10 @@ from glapp.core import housekeeping
 from glapp.core.tasks import prune_idempotency_records
 from glapp.responses.models import IdempotencyRecord
 
+# The worker checks its connection between tasks as it would in production, which drops a
+# connection left inside a transaction; so tests that run it commit for real.
+worker_db = pytest.mark.django_db(transaction=True)
+
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
@@ -63,6 +67,7 @@ def test_task_runs_on_the_immediate_backend(records):
     assert remaining_keys() == FRESH
 
 
+@worker_db
 def test_task_runs_on_the_database_queue_when_a_worker_picks_it_up(records):
     result = prune_idempotency_records.enqueue()
     assert result.status == TaskResultStatus.READY
@@ -76,7 +81,7 @@ def test_task_runs_on_the_database_queue_when_a_worker_picks_it_up(records):
     assert remaining_keys() == FRESH
 
 
-@pytest.mark.django_db
+@worker_db
 def test_housekeeping_is_queued_once_while_waiting():
     assert enqueue_housekeeping("default") == ["prune_idempotency_records"]
     assert enqueue_housekeeping("default") == []
