@@ -629,3 +629,8 @@ def import_source_named(organization_id: int, name: str) -> ImportSource | None:
 
 def import_sources(access: Access):
     return ImportSource.objects.for_org(access.organization).order_by("name")
+
+
+def job_by_id(job_id: int) -> ImportJob | None:
+    """For the background task only: the job record itself names its organization."""
+    return ImportJob.objects.filter(pk=job_id).first()

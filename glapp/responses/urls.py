@@ -1,3 +1,12 @@
+from django.urls import path
+
+from glapp.responses import views
 
 app_name = "responses"
-urlpatterns: list = []
+urlpatterns = [
+    path("import/", views.import_upload, name="import"),
+    path("import/<str:sha>/map/", views.import_map, name="import_map"),
+    path("import/jobs/<int:job_id>/", views.import_job, name="import_job"),
+    path("import/jobs/<int:job_id>/import/", views.import_job_run, name="import_job_run"),
+    path("export/", views.export_csv, name="export"),
+]

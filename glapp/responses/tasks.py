@@ -1,0 +1,19 @@
+"""Background work for responses. Thin: each task loads its record and calls the action."""
+
+from django_tasks import task
+
+from glapp.responses import importing
+
+
+@task()
+def import_file(job_id: int, mapping: dict[str, str], defaults: dict[str, str]) -> dict:
+    """Run a stored import (or dry run) job. Safe to retry: keys make re-runs add only what is missing."""
+    job = importing.job_by_id(job_id)
+    if job is None or job.finished_at is not None:
+        return {"skipped": True}
+    try:
+        report = importing.run_import_job(job, mapping, defaults)
+    except importing.TableError:
+        return {"failed": True}  # recorded on the job; retrying cannot fix an unreadable file
+    return {"total": report.total, "created": report.created, "duplicates": report.duplicates,
+            "rejected": report.rejected}

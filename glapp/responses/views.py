@@ -1,0 +1,168 @@
+"""Import and export pages. Thin: permission, form, then the import/export modules do the work."""
+
+import datetime as dt
+import re
+from pathlib import PurePath
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from glapp.accounts.queries import access_for
+from glapp.core.errors import GlappError
+from glapp.responses import actions, exporting, importing
+from glapp.responses.catalog import Catalog
+from glapp.responses.forms import MappingForm, UploadForm
+from glapp.responses.queries import ResponseFilter
+from glapp.responses.tasks import import_file
+
+SESSION_KEY = "glapp_import_files"  # sha256 → the uploaded file's name
+
+
+def _access(request, permission: str):
+    access = access_for(request.user)
+    if access is None or not access.can(permission):
+        raise Http404  # as if absent: no hint that the page exists for others
+    return access
+
+
+@login_required
+def import_upload(request):
+    access = _access(request, "import")
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        sha = importing.store_upload(access.organization_id, upload.chunks())
+        try:
+            importing.read_preview(importing.stored_file_path(access.organization_id, sha))
+        except importing.TableError as exc:
+            form.add_error("file", _("The file cannot be read: %(reason)s") % {"reason": exc})
+        else:
+            files = request.session.get(SESSION_KEY, {})
+            files[sha] = PurePath(upload.name).name[:255]
+            request.session[SESSION_KEY] = files
+            return redirect("responses:import_map", sha=sha)
+    return render(request, "responses/import_upload.html", {
+        "form": form, "jobs": importing.recent_import_jobs(access), "sources": importing.import_sources(access),
+    })
+
+
+@login_required
+def import_map(request, sha: str):
+    access = _access(request, "import")
+    org_id = access.organization_id
+    try:
+        path = importing.stored_file_path(org_id, sha)
+    except ValueError:
+        raise Http404 from None
+    if not path.exists():
+        raise Http404  # each organization only reaches files under its own folder
+    filename = request.session.get(SESSION_KEY, {}).get(sha, "upload")
+    try:
+        header, sample, table = importing.read_preview(path)
+    except importing.TableError as exc:
+        return render(request, "responses/import_map.html", {"error": str(exc), "filename": filename}, status=400)
+
+    catalog = Catalog.load(org_id)
+    source_name = (request.POST.get("source") or request.GET.get("source") or PurePath(filename).stem)[:120]
+    source = importing.import_source_named(org_id, source_name)
+    defaults = dict(source.defaults) if source else {}
+    initial_mapping = importing.suggest_mapping(header, catalog, defaults.get("survey"))
+    if source:
+        initial_mapping.update({k: v for k, v in source.mapping.items() if k in header})
+    form = MappingForm(
+        request.POST or None, header=header, question_keys=importing.question_keys(catalog),
+        surveys=[(code, code) for code in sorted(catalog.surveys)], initial_mapping=initial_mapping,
+        initial={"source": source_name, "default_survey": defaults.get("survey", ""),
+                 "default_channel": defaults.get("channel", "")},
+    )
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        # The form owns survey and channel; other saved defaults (set from the CLI) are kept.
+        kept = {k: v for k, v in defaults.items() if k not in ("survey", "channel")}
+        mapping, defaults = form.mapping(), {**kept, **form.defaults()}
+        problems = importing.check_mapping(header, mapping, catalog, defaults)
+        if not problems:
+            source = actions.save_import_source(org_id, form.cleaned_data["source"], mapping, defaults)
+            dry_run = request.POST.get("action") != "import"
+            job = actions.create_import_job(org_id, filename=filename, file_sha256=sha, dry_run=dry_run,
+                                            source=source, created_by=request.user)
+            import_file.enqueue(job.pk, source.mapping, source.defaults)
+            return redirect("responses:import_job", job_id=job.pk)
+    rows = [[*r, *[""] * (len(header) - len(r))][: len(header)] for r in sample]
+    return render(request, "responses/import_map.html", {
+        "form": form, "filename": filename, "table": table, "problems": problems,
+        "columns": [(column, field, [r[i] for r in rows]) for i, (column, field) in enumerate(form.column_fields())],
+        "sources": importing.import_sources(access),
+    })
+
+
+@login_required
+@require_GET
+def import_job(request, job_id: int):
+    access = _access(request, "import")
+    job = importing.import_job_for(access, job_id)
+    if job is None:
+        raise Http404
+    template = "responses/_import_job_status.html" if request.htmx else "responses/import_job.html"
+    return render(request, template, {"job": job, "valid": job.total_rows - job.rejected_count,
+                                      "error_cap": importing.ERROR_CAP})
+
+
+@login_required
+@require_POST
+def import_job_run(request, job_id: int):
+    """After a dry run: import the same file with the same saved mapping."""
+    access = _access(request, "import")
+    dry = importing.import_job_for(access, job_id)
+    if dry is None or dry.source is None:
+        raise Http404
+    job = actions.create_import_job(access.organization_id, filename=dry.filename, file_sha256=dry.file_sha256,
+                                    dry_run=False, source=dry.source, created_by=request.user)
+    import_file.enqueue(job.pk, dry.source.mapping, dry.source.defaults)
+    return redirect("responses:import_job", job_id=job.pk)
+
+
+def _filter_from(params) -> ResponseFilter:
+    def date(name):
+        value = params.get(name) or None
+        return dt.date.fromisoformat(value) if value else None
+
+    def number(name):
+        value = params.get(name) or None
+        return int(value) if value is not None else None
+
+    has_comment = params.get("has_comment")
+    return ResponseFilter(
+        survey=params.get("survey") or None, touchpoint=params.get("touchpoint") or None,
+        unit=params.get("unit") or None, date_from=date("from"), date_to=date("to"),
+        score_type=params.get("score_type") or "nps", score_min=number("score_min"),
+        score_max=number("score_max"),
+        has_comment=None if has_comment in (None, "") else has_comment.lower() in {"1", "true", "yes", "on"},
+        q=params.get("q") or None,
+    )
+
+
+@login_required
+@require_GET
+def export_csv(request):
+    access = _access(request, "export")
+    try:
+        f = _filter_from(request.GET)
+        lines = exporting.iter_csv_lines(access, f)
+        first = next(lines)  # runs the query setup now, so a bad filter is a 400, not a broken download
+    except ValueError as exc:
+        return HttpResponseBadRequest(_("Invalid filter: %(reason)s") % {"reason": exc}, content_type="text/plain")
+    except GlappError as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain")
+
+    def stream():
+        yield first
+        yield from lines
+
+    name = re.sub(r"[^a-z0-9-]", "", access.organization.slug) or "responses"
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}-responses-{dt.date.today().isoformat()}.csv"'
+    return response
