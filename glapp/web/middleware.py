@@ -1,8 +1,14 @@
-"""Activate the signed-in user's chosen UI language before LocaleMiddleware picks one.
+"""Choose the UI language before LocaleMiddleware does.
 
-This runs before AuthenticationMiddleware, so it resolves the user itself through the same
-cached helper (one lookup per request, shared with `request.user`). A stored choice beats
-a stale language cookie, so two people sharing a browser each get their own language.
+Order: the signed-in user's stored choice, then the language cookie (the switcher on the
+log-in page), then the organization's default (applied in `views.member_view`), then
+LANGUAGE_CODE. The browser's Accept-Language is deliberately ignored: the people using one
+organization's glapp should see the language that organization chose, not whatever their
+laptop happened to be set up with; one click on the switcher changes it for good.
+
+This runs before AuthenticationMiddleware, so it resolves the user through the same cached
+helper (one lookup per request, shared with `request.user`). A stored choice beats a stale
+cookie, so two people sharing a browser each get their own language.
 """
 
 from django.conf import settings
@@ -14,6 +20,7 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         if hasattr(request, "session") and request.session.session_key:
             user = get_user(request)
             language = getattr(user, "language", "") if user.is_authenticated else ""

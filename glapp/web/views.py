@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -45,6 +46,12 @@ def current_access(request: HttpRequest) -> Access | None:
     return access
 
 
+def use_language(request: HttpRequest, language: str) -> None:
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+
+
 def member_view(view):
     @login_required
     @wraps(view)
@@ -53,6 +60,8 @@ def member_view(view):
         if access is None:
             return render(request, "web/no_membership.html", status=403)
         request.access = access
+        if not request.user.language and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            use_language(request, access.organization.default_language)
         request.scope_units = list(units_of(access))
         return view(request, access, *args, **kwargs)
 

@@ -108,3 +108,15 @@ def test_user_without_membership_sees_a_clear_message(client, org):
     assert response.status_code == 403
     assert "inte medlem i någon organisation" in response.text
     assert client.get("/responses/").status_code == 403
+
+
+def test_browser_language_does_not_override_swedish_default(client, org):
+    page = client.get("/login/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert "<h1>Logga in</h1>" in page.text
+
+
+def test_organization_default_language_applies_to_users_without_a_choice(client, org):
+    org.default_language = "en"
+    org.save()
+    login(client, make_user(org, "anna"))
+    assert "<h1>Overview</h1>" in client.get("/").text
