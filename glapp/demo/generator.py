@@ -319,6 +319,9 @@ class DemoGenerator:
                 "city": store.city,
                 "partner": partner,
                 "years": customer.years,
+                # Swedish numbers reserved for fiction (070-1740605…699): realistic PII that reaches no one.
+                "phone": f"070-17406{rng.randint(5, 99):02d}",
+                "order": f"EB{rng.randint(1_000_000, 9_999_999)}",
             }
             answers["comment"] = texts.compose(rng, customer.language, tp, sentiment, slots,
                                                effect if use_effect else None)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from glapp.accounts import actions as accounts
 from glapp.accounts.models import Membership, Organization, Unit, User
+from glapp.contacts.models import Customer
 from glapp.demo import company as co
 from glapp.journeys.actions import create_journey
 from glapp.journeys.models import Touchpoint
@@ -124,6 +125,11 @@ def ensure_users(org: Organization, password: str) -> list[UserOutcome]:
 def foreign_demo_responses(org: Organization, seed: int) -> bool:
     """Whether the organization holds responses from another seed (re-loading would mix two stories)."""
     return Response.objects.for_org(org).exclude(external_id__startswith=f"demo-{seed}-").exists()
+
+
+def counts(org: Organization) -> tuple[int, int]:
+    """(responses, customers) stored for the organization."""
+    return Response.objects.for_org(org).count(), Customer.objects.for_org(org).count()
 
 
 def load_responses(org: Organization, responses: Iterable[dict], *, chunk: int = CHUNK,

@@ -11,12 +11,10 @@ from django.db.migrations.executor import MigrationExecutor
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from glapp.contacts.models import Customer
 from glapp.demo import company as co
 from glapp.demo import loader
 from glapp.demo.csvfile import write_csv
 from glapp.demo.generator import DemoGenerator
-from glapp.responses.models import Response
 
 DEFAULT_PASSWORD = "glapp-demo"  # noqa: S105 - a published demo password, shown on screen on purpose
 
@@ -111,7 +109,7 @@ class Command(BaseCommand):
             if loader.foreign_demo_responses(org, opts["seed"]):
                 raise CommandError(f"{co.ORG_NAME} already holds demo data made with another seed (or other "
                                    "responses). Run `glapp demo --reset` to start over.")
-            stored = Response.objects.for_org(org).count()
+            stored, _ = loader.counts(org)
             console.print(f"{co.ORG_NAME} already exists with {stored:,} responses. Loading again only adds "
                           "responses that are missing (each has a fixed id); use --reset to start over.")
         else:
@@ -124,7 +122,7 @@ class Command(BaseCommand):
         with Reporter(console, gen.responses, "Loading responses") as reporter:
             result = loader.load_responses(org, gen, progress=reporter.advance)
         seconds = time.perf_counter() - started
-        customers = Customer.objects.for_org(org).count()
+        _, customers = loader.counts(org)
 
         console.print()
         console.print(f"[bold]{co.ORG_NAME}[/bold]: {result.created:,} responses added, "
