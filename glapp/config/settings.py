@@ -4,6 +4,7 @@ Defaults are safe for production (DEBUG off, secret key required); `GLAPP_DEMO=1
 (set by `glapp demo` / the start script) relaxes them for a local evaluation.
 """
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -167,7 +168,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("GLAPP_STATIC_ROOT", DATA_DIR / "static"))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start if it is missing
+# WhiteNoise warns on every start if STATIC_ROOT is missing; a read-only deployment may pre-create it.
+with contextlib.suppress(OSError):
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
