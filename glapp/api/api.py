@@ -1,10 +1,14 @@
 """The /api/v1 NinjaAPI: mounts each app's router and owns auth, errors and docs."""
 
+import datetime as dt
+
 from django.db import connection
 from django.http import HttpResponseNotAllowed
 from django.urls import re_path
 from ninja import NinjaAPI, Schema
 from ninja.openapi.docs import Swagger
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from glapp.api import errors
 
@@ -28,6 +32,22 @@ returns the first outcome and never stores a response twice.
 **Pages.** Lists are newest first with cursor pagination: follow `next_cursor` or the
 `Link: <…>; rel="next"` header.
 """
+
+
+class Encoder(NinjaJSONEncoder):
+    """Timestamps at full precision, as pydantic writes them (Django's encoder cuts to ms), so
+    a response reads the same from POST, from an idempotent replay and from GET."""
+
+    def default(self, o):
+        if isinstance(o, dt.datetime):
+            text = o.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
+
+
+class Renderer(JSONRenderer):
+    encoder_class = Encoder
+    json_dumps_params = {"ensure_ascii": False}
 
 
 class GlappAPI(NinjaAPI):
@@ -77,6 +97,7 @@ api = GlappAPI(
     version="1",
     description=DESCRIPTION.strip(),
     urls_namespace="api",
+    renderer=Renderer(),
     # Served from ninja's bundled static files (ninja is in INSTALLED_APPS), never a CDN.
     docs=Swagger(settings={"persistAuthorization": True, "displayRequestDuration": True}),
 )

@@ -16,6 +16,7 @@ from ninja import Field, Header, Query, Router, Schema
 from pydantic import ConfigDict, WithJsonSchema, field_validator
 
 from glapp.accounts.queries import Access
+from glapp.api import catalog as catalog_cache
 from glapp.api.auth import readers, writers
 from glapp.api.errors import problem_type
 from glapp.core.errors import Conflict, FieldError, GlappError, NotFound, PermissionDenied, ValidationFailed
@@ -250,26 +251,65 @@ def create_response(request: HttpRequest, payload: ResponseIn, idempotency_key: 
     (nothing is changed). Invalid fields come back as a 422 problem naming each field."""
     access: Access = request.access
     raw = payload.model_dump(exclude_unset=True)
-    catalog = Catalog.load(access.organization_id)
-    clean = _clean_or_raise(raw, catalog)
-    if isinstance(clean, list):
-        raise ValidationFailed(clean)
-    denied = _confine_to_unit(access, catalog, clean, "unit")
-    if denied:
-        raise PermissionDenied(f"{denied.field} {denied.message}.")
+    names, clean = _clean_one(access, raw)
     key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
 
     def write() -> idempotency.Outcome:
         [result] = ingest_responses(access.organization_id, [clean], "api")
-        stored = with_details(scoped_responses(access).filter(pk=result.id)).first()
-        if stored is None:  # an earlier response with this external_id sits outside the key's units
-            raise Conflict("external_id is already used by a response this API key cannot see.",
-                           code="external_id_taken")
-        body = ResponseCreated.model_validate({**response_out(stored), "created": result.created})
-        return idempotency.Outcome(201 if result.created else 200, body.model_dump(mode="json"))
+        if result.created:
+            # Describe the new response from what was just written: no read back on the hot path.
+            body = _created_out(result.id, clean, names)
+        else:
+            stored = with_details(scoped_responses(access).filter(pk=result.id)).first()
+            if stored is None:  # the earlier response with this external_id is outside the key's units
+                raise Conflict("external_id is already used by a response this API key cannot see.",
+                               code="external_id_taken")
+            body = {**response_out(stored), "created": False}
+        out = ResponseCreated.model_validate(body).model_dump(mode="json")
+        return idempotency.Outcome(201 if result.created else 200, out)
 
     fp = idempotency.fingerprint("POST", "/responses", raw)
     return _replayable(idempotency.run_once(access.organization_id, key, fp, write))
+
+
+def _clean_one(access: Access, raw: dict) -> tuple[catalog_cache.Names, CleanResponse]:
+    names = catalog_cache.get(access.organization_id)
+    clean = clean_response(raw, names.catalog)
+    if isinstance(clean, list):
+        # Maybe the cached catalog predates what this request refers to: judge it by today's.
+        names = catalog_cache.get(access.organization_id, fresh=True)
+        clean = clean_response(raw, names.catalog)
+        if isinstance(clean, list):
+            raise ValidationFailed(clean)
+    denied = _confine_to_unit(access, names.catalog, clean, "unit")
+    if denied:
+        raise PermissionDenied(f"{denied.field} {denied.message}.")
+    return names, clean
+
+
+def _created_out(response_id: int, clean: CleanResponse, names: catalog_cache.Names) -> dict:
+    """The same document `response_out` gives for the stored row (a test holds them equal)."""
+    answers = {}
+    for a in sorted(clean.answers, key=lambda a: names.questions[a.question_id]):
+        key = names.questions[a.question_id][1]
+        answers[key] = a.number if a.number is not None else a.choices if a.choices is not None else a.text
+    return {
+        "id": response_id,
+        "survey": names.surveys[clean.survey_id],
+        "touchpoint": names.touchpoints.get(clean.touchpoint_id) if clean.touchpoint_id else None,
+        "unit": names.units.get(clean.unit_id) if clean.unit_id else None,
+        "customer": clean.customer["external_id"] if clean.customer else None,
+        "channel": clean.channel,
+        "language": clean.language,
+        "segment": clean.segment,
+        "submitted_at": clean.submitted_at.astimezone(dt.UTC),
+        "external_id": clean.external_id,
+        "source": "api",
+        "metadata": clean.metadata,
+        "has_comment": clean.has_comment,
+        "answers": answers,
+        "created": True,
+    }
 
 
 @router.post(
@@ -282,19 +322,11 @@ def create_responses_bulk(request: HttpRequest, payload: BulkIn, idempotency_key
     stored in one transaction. Items whose `external_id` already exists report `created: false`."""
     access: Access = request.access
     raws = [item.model_dump(exclude_unset=True) for item in payload.responses]
-    catalog = Catalog.load(access.organization_id)
-    cleaned: list[CleanResponse] = []
-    errors: list[FieldError] = []
-    denied: list[FieldError] = []
-    for i, raw in enumerate(raws):
-        result = _clean_or_raise(raw, catalog, f"responses.{i}.")
-        if isinstance(result, list):
-            errors.extend(result)
-            continue
-        problem_unit = _confine_to_unit(access, catalog, result, f"responses.{i}.unit")
-        if problem_unit:
-            denied.append(problem_unit)
-        cleaned.append(result)
+    cleaned, errors, denied = _clean_batch(access, raws, catalog_cache.get(access.organization_id).catalog)
+    if errors:
+        # Errors against a cached catalog are confirmed against a fresh one, as for one response.
+        fresh = catalog_cache.get(access.organization_id, fresh=True).catalog
+        cleaned, errors, denied = _clean_batch(access, raws, fresh)
     if errors:
         raise ValidationFailed(errors)
     if denied:
@@ -309,6 +341,22 @@ def create_responses_bulk(request: HttpRequest, payload: BulkIn, idempotency_key
 
     fp = idempotency.fingerprint("POST", "/responses/bulk", raws)
     return _replayable(idempotency.run_once(access.organization_id, key, fp, write))
+
+
+def _clean_batch(access: Access, raws: list[dict], catalog: Catalog):
+    cleaned: list[CleanResponse] = []
+    errors: list[FieldError] = []
+    denied: list[FieldError] = []
+    for i, raw in enumerate(raws):
+        result = _clean_or_raise(raw, catalog, f"responses.{i}.")
+        if isinstance(result, list):
+            errors.extend(result)
+            continue
+        problem_unit = _confine_to_unit(access, catalog, result, f"responses.{i}.unit")
+        if problem_unit:
+            denied.append(problem_unit)
+        cleaned.append(result)
+    return cleaned, errors, denied
 
 
 @router.get("/responses", auth=readers(), response={200: ResponsePage, **ERRORS},

@@ -11,3 +11,13 @@ def api(org):
 @pytest.fixture
 def rival_api(other_org):
     return Api(key_for(other_org))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_catalog_cache():
+    # Rolled-back tests reuse ids, so a catalog cached by one test must not leak into the next.
+    from glapp.api import catalog
+
+    catalog.forget()
+    yield
+    catalog.forget()

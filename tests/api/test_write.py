@@ -217,3 +217,27 @@ def test_bulk_replay(api):
 def test_unprintable_key_is_a_field_error(api):
     assert_problem(api.post("/responses", response_payload(), headers={"Idempotency-Key": "x" * 300}), 422,
                    "Idempotency-Key")
+
+
+def test_created_document_equals_what_a_read_returns(api, org):
+    payload = response_payload(external_id="same-1", unit="acme-north-store", touchpoint="web-checkout",
+                               answers={"nps": 0, "ces": 7, "reason": "price", "comment": "<b>Dyrt</b> & långsamt"},
+                               submitted_at="2026-05-03 23:59:59.123456", customer="C-77", segment="business")
+    created = api.post("/responses", payload).json()
+    assert created.pop("created") is True
+    assert api.get(f"/responses/{created['id']}").json() == created
+    again = api.post("/responses", payload).json()
+    assert again.pop("created") is False and again == created
+
+
+def test_a_survey_added_elsewhere_is_accepted_at_once(api, org):
+    from glapp.api import catalog
+    from tests.factories import make_survey
+
+    stale = catalog.get(org.id)  # this process has the catalog cached …
+    make_survey(org, "fresh")  # … then another process adds a survey
+    catalog._entries[org.id] = (catalog.time.monotonic(), stale)
+    resp = api.post("/responses", response_payload(survey="fresh"))
+    assert resp.status_code == 201, resp.content
+    bulk = api.post("/responses/bulk", {"responses": [response_payload(survey="fresh")]})
+    assert bulk.status_code == 201, bulk.content

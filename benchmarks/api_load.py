@@ -1,0 +1,222 @@
+"""API ingest under sustained load: POST /api/v1/responses against the real server.
+
+    python benchmarks/api_load.py [--duration 20] [--concurrency 12] [--warmup 3]
+
+Starts `glapp serve --workers 2` on a fresh SQLite database in a temporary directory (migrated,
+one organization with units, a journey, an NPS survey and an API key; GLAPP_DEMO=1, log level
+WARNING), then drives it with `wrk` (installed with apt-get when missing): a Lua script makes
+every request a realistic, unique response (its own external_id, scores, a comment, a customer,
+metadata). Same-run baseline: `GET /api/v1/health` (no auth, one `SELECT 1`) under the same
+load shows the ceiling of server + framework on this machine.
+
+After the run the database is checked: stored responses must equal the 201s wrk counted.
+Prints a summary and, last, `api_rps=<n> api_p99_ms=<n>`. `run(duration, concurrency)`
+returns the numbers as a dict for benchmarks/ingest.py.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+SETUP = """
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
+from glapp.accounts.actions import create_api_key
+from tests.factories import make_org
+org = make_org("bench")
+_, key = create_api_key(org, "load test", ["responses:write", "responses:read"])
+print(key)
+"""
+
+# wrk runs one Lua state per thread; `setup` hands each its number so external ids never collide.
+POST_LUA = r"""
+local counter = 0
+local threads = {}
+-- `thread_no` is a global that setup() sets in each thread's own Lua state.
+local comments = {
+  "Snabbt och trevligt bemötande", "Fick vänta länge i telefonkön, men till slut löste det sig",
+  "Bra, men fakturan var fel", "Personalen i butiken var hjälpsam", "Appen krånglade vid inloggningen",
+  "Allt fungerade som det skulle", "Dyrt jämfört med andra", "Leveransen kom en dag för sent",
+}
+local units = {"bench-north-store", "bench-south-store", "bench-north", "bench-south"}
+local channels = {"email", "sms", "web", "app"}
+local reasons = {"price", "service"}
+local agents = {"Anna", "Bo", "Cecilia", "David", "Eva"}
+
+function setup(thread)
+  thread:set("thread_no", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  math.randomseed(thread_no * 7919 + os.time())
+end
+
+request = function()
+  counter = counter + 1
+  local body = string.format(
+    '{"survey":"nps","external_id":"load-RUN-%d-%d","submitted_at":"2026-05-%02dT%02d:%02d:00+02:00",' ..
+    '"unit":"%s","channel":"%s","language":"sv","customer":{"external_id":"C-%d","segment":"private"},' ..
+    '"metadata":{"campaign":"spring","agent":"%s"},' ..
+    '"answers":{"nps":%d,"ces":%d,"reason":"%s","comment":"%s"}}',
+    thread_no, counter, math.random(1, 28), math.random(8, 20), math.random(0, 59),
+    units[math.random(#units)], channels[math.random(#channels)], math.random(1, 50000),
+    agents[math.random(#agents)], math.random(0, 10), math.random(1, 7), reasons[math.random(#reasons)],
+    comments[math.random(#comments)])
+  return wrk.format("POST", "/api/v1/responses", nil, body)
+end
+"""
+
+REPORT_LUA = r"""
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK_JSON {"requests":%d,"duration_us":%d,"p50_us":%d,"p95_us":%d,"p99_us":%d,"max_us":%d,' ..
+    '"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("wrk is missing; installing it with apt-get …", file=sys.stderr)
+    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, stdout=subprocess.DEVNULL)
+    found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("wrk is required: apt-get install wrk")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server did not answer {url} within {timeout:.0f}s")
+
+
+def run_wrk(wrk: str, url: str, script: Path, duration: float, concurrency: int, key: str) -> dict:
+    threads = max(1, min(2, concurrency))
+    cmd = [wrk, f"-t{threads}", f"-c{concurrency}", f"-d{max(1, round(duration))}s", "--latency",
+           "-H", f"Authorization: Bearer {key}", "-H", "Content-Type: application/json", "-s", str(script), url]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("WRK_JSON "))
+    raw = json.loads(line.removeprefix("WRK_JSON "))
+    seconds = raw["duration_us"] / 1e6
+    errors = raw["connect"] + raw["read"] + raw["write"] + raw["status"] + raw["timeout"]
+    return {
+        "requests": raw["requests"],
+        "ok": raw["requests"] - raw["status"],
+        "rps": round((raw["requests"] - errors) / seconds, 1),
+        "p50_ms": round(raw["p50_us"] / 1000, 1),
+        "p95_ms": round(raw["p95_us"] / 1000, 1),
+        "p99_ms": round(raw["p99_us"] / 1000, 1),
+        "max_ms": round(raw["max_us"] / 1000, 1),
+        "errors": errors,
+    }
+
+
+def run(duration: float = 20.0, concurrency: int = 12, warmup: float = 3.0, workers: int = 2) -> dict:
+    wrk = ensure_wrk()
+    with tempfile.TemporaryDirectory(prefix="glapp-api-load-") as tmp:
+        tmpdir = Path(tmp)
+        env = {**os.environ, "GLAPP_DATA_DIR": str(tmpdir), "GLAPP_DEMO": "1", "GLAPP_LOG_LEVEL": "WARNING",
+               "DJANGO_SETTINGS_MODULE": "glapp.config.settings", "PYTHONPATH": str(ROOT)}
+        for name in ("DATABASE_URL", "GLAPP_TESTING", "GLAPP_DEBUG"):
+            env.pop(name, None)
+        key = subprocess.run([PYTHON, "-c", SETUP], env=env, cwd=ROOT, check=True, capture_output=True,
+                             text=True).stdout.strip().splitlines()[-1]
+        post_script = tmpdir / "post.lua"
+        post_script.write_text(POST_LUA + REPORT_LUA)
+        warm_script = tmpdir / "warm.lua"  # other external ids, so the measured run creates every response
+        warm_script.write_text(POST_LUA.replace("load-RUN-", "warm-") + REPORT_LUA)
+        get_script = tmpdir / "get.lua"
+        get_script.write_text(REPORT_LUA)
+
+        port = free_port()
+        server = subprocess.Popen(
+            [PYTHON, "-m", "glapp.cli.main", "serve", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(tmpdir / "server.log", "w"),  # noqa: SIM115
+            start_new_session=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_for(f"{base}/api/v1/health")
+            run_wrk(wrk, f"{base}/api/v1/health", get_script, warmup, concurrency, key)
+            warm = run_wrk(wrk, f"{base}/api/v1/responses", warm_script, warmup, concurrency, key)
+            baseline = run_wrk(wrk, f"{base}/api/v1/health", get_script, duration, concurrency, key)
+            api = run_wrk(wrk, f"{base}/api/v1/responses", post_script, duration, concurrency, key)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)  # the gunicorn master and its workers, all ours
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+        with sqlite3.connect(tmpdir / "glapp.sqlite3") as db:
+            stored = db.execute("SELECT COUNT(*) FROM responses_response").fetchone()[0]
+        log_tail = (tmpdir / "server.log").read_text()[-2000:]
+    expected = warm["ok"] + api["ok"]
+    return {
+        "duration_s": duration, "concurrency": concurrency, "workers": workers,
+        "api": api, "baseline_health": baseline,
+        "stored": stored, "stored_expected": expected,
+        "api_rps": api["rps"], "api_p99_ms": api["p99_ms"],
+        "ratio_to_baseline": round(api["rps"] / baseline["rps"], 3) if baseline["rps"] else None,
+        "server_log_tail": log_tail if api["errors"] or stored != expected else "",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=20.0)
+    parser.add_argument("--concurrency", type=int, default=12)
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    result = run(args.duration, args.concurrency, args.warmup, args.workers)
+    api, base = result["api"], result["baseline_health"]
+    print(f"POST /api/v1/responses: {api['rps']} rps, p50 {api['p50_ms']} ms, p95 {api['p95_ms']} ms, "
+          f"p99 {api['p99_ms']} ms, max {api['max_ms']} ms, errors {api['errors']} "
+          f"({result['concurrency']} connections, {result['workers']} workers, {result['duration_s']:.0f} s)")
+    print(f"GET /api/v1/health (baseline): {base['rps']} rps, p50 {base['p50_ms']} ms, p99 {base['p99_ms']} ms, "
+          f"errors {base['errors']}")
+    print(f"stored responses: {result['stored']} (expected {result['stored_expected']}); "
+          f"ingest/baseline throughput ratio {result['ratio_to_baseline']}")
+    if result["server_log_tail"]:
+        print("server log (tail):\n" + result["server_log_tail"], file=sys.stderr)
+    print(f"api_rps={api['rps']} api_p99_ms={api['p99_ms']}")
+    if api["errors"] or result["stored"] != result["stored_expected"]:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
