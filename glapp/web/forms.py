@@ -121,6 +121,13 @@ class ResponsesForm(PeriodMixin):
             self.add_error("score_max", _("The upper score is below the lower one."))
         return data
 
+    # Search first: it is what people reach for; then when, where, and how they scored.
+    FIELD_ORDER = ("q", "period", "date_from", "date_to", "survey", "touchpoint", "unit", "score_min", "score_max",
+                   "comment")
+
+    def ordered_fields(self):
+        return [self[name] for name in self.FIELD_ORDER]
+
     def to_filter(self) -> ResponseFilter:
         data = self.cleaned_data
         date_from, date_to = self.dates()

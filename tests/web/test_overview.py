@@ -101,3 +101,12 @@ def test_overview_in_english(org):
     html = client.get("/").text
     assert "<h1>Overview</h1>" in html
     assert "Last 12 months" in html
+
+
+def test_bar_widths_are_css_numbers_in_swedish(client, org):
+    # 1 promoter, 1 passive, 1 detractor: thirds. A Swedish decimal comma would void the CSS.
+    add_responses(org, {"nps": 10}, {"nps": 7}, {"nps": 0})
+    login(client, make_user(org, "anna"))
+    html = client.get("/").text
+    assert 'class="seg promoter" style="width: 33.33%"' in html
+    assert "33,33%" not in html
