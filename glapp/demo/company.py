@@ -181,8 +181,8 @@ class DemoUser:
 
 
 USERS: tuple[DemoUser, ...] = (
-    DemoUser("anna", "Anna", "Lindqvist", "owner", None, "sv", "CX-chef, hela företaget"),
-    DemoUser("erik", "Erik", "Johansson", "analyst", None, "sv", "analytiker, hela företaget"),
-    DemoUser("sara", "Sara", "Nilsson", "case_handler", None, "en", "ärendehandläggare (engelskt gränssnitt)"),
-    DemoUser("butikschef.umea", "Jonas", "Berg", "viewer", "butik-umea", "sv", "butikschef, bara Umeå Avion"),
+    DemoUser("anna", "Anna", "Lindqvist", "owner", None, "sv", "CX lead, the whole company"),
+    DemoUser("erik", "Erik", "Johansson", "analyst", None, "sv", "analyst, the whole company"),
+    DemoUser("sara", "Sara", "Nilsson", "case_handler", None, "en", "case handler, the whole company (English UI)"),
+    DemoUser("butikschef.umea", "Jonas", "Berg", "viewer", "butik-umea", "sv", "store manager, only Umeå Avion"),
 )

@@ -64,20 +64,26 @@ def create_demo_org() -> Organization:
     return org
 
 
+def _delete_in_chunks(queryset) -> None:
+    """Delete through the ORM (so every on_delete rule applies) without collecting a million rows at once."""
+    while True:
+        ids = list(queryset.order_by("id").values_list("id", flat=True)[:DELETE_CHUNK])
+        if not ids:
+            return
+        with transaction.atomic():
+            queryset.model.objects.filter(id__in=ids).only("id").delete()
+
+
 def delete_demo_org(org: Organization) -> None:
     """Remove the demo organization and everything in it.
 
-    Responses go first, in chunks through the ORM, so whatever other apps hang on a response is
-    removed by their own on_delete rules without loading a million rows at once. Protected links
+    Responses and customers go first, in chunks through the ORM, so whatever other apps hang on
+    them is handled by their own on_delete rules without loading a million rows at once. Protected links
     (answer → question, response → survey, unit → parent unit) are emptied in dependency order.
     """
     Answer.objects.filter(response__organization_id=org.id).delete()
-    while True:
-        ids = list(Response.objects.for_org(org).order_by("id").values_list("id", flat=True)[:DELETE_CHUNK])
-        if not ids:
-            break
-        with transaction.atomic():
-            Response.objects.filter(id__in=ids).delete()
+    _delete_in_chunks(Response.objects.for_org(org))
+    _delete_in_chunks(Customer.objects.for_org(org))
     with transaction.atomic():
         Survey.objects.for_org(org).update(current_version=None)
         Survey.objects.for_org(org).delete()
