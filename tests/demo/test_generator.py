@@ -1,8 +1,12 @@
 """The demo generator on its own: deterministic, varied, and carrying the three documented effects."""
 
 import datetime as dt
+import os
 import statistics
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -144,3 +148,17 @@ def test_comments_read_varied():
     assert english
     assert not any(word in c.lower().split() for c in english for word in ("och", "jag", "inte", "att"))
     assert all("{" not in c for c in written)  # every slot was filled
+
+
+def test_output_does_not_depend_on_the_process_hash_seed(tmp_path):
+    """Set/dict order and str hashes vary between processes; the data must not."""
+    here = tmp_path / "here.csv"
+    write_csv(DemoGenerator(5, 1500, END), here)
+    code = ("import datetime, sys; from glapp.demo.csvfile import write_csv; "
+            "from glapp.demo.generator import DemoGenerator; "
+            "write_csv(DemoGenerator(5, 1500, datetime.date(2026, 6, 30)), sys.argv[1])")
+    for hash_seed in ("1", "987"):
+        there = tmp_path / f"there-{hash_seed}.csv"
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run([sys.executable, "-c", code, str(there)], check=True, env=env, cwd=Path(__file__).parents[2])
+        assert there.read_bytes() == here.read_bytes()
