@@ -333,7 +333,10 @@ def _typo(text: str, rng: random.Random) -> str:
     return text[:i] + text[i + 1] + text[i] + text[i + 2:]
 
 
-def _vary(text: str, rng: random.Random) -> str:
+SIGN_OFFS = {NEG: (" :(", " 😡", " /", "..."), MID: ("...", " /", " :)"), POS: (" :)", " 👍", " ❤️", "!")}
+
+
+def _vary(text: str, rng: random.Random, sentiment: str) -> str:
     roll = rng.random()
     if roll < 0.12:
         text = text[0].lower() + text[1:]
@@ -346,7 +349,7 @@ def _vary(text: str, rng: random.Random) -> str:
     if rng.random() < 0.08:
         text = _typo(text, rng)
     if rng.random() < 0.03:
-        text += rng.choice([" :)", " :(", " /", " 👍", " 😡", "..."])
+        text += rng.choice(SIGN_OFFS[sentiment])
     return text
 
 
@@ -379,4 +382,4 @@ def compose(rng: random.Random, lang: str, touchpoint: str, sentiment: str, slot
     text = " ".join(parts)
     if "{" in text:
         text = text.format_map(slots)
-    return _vary(text, rng)
+    return _vary(text, rng, sentiment)
