@@ -18,7 +18,15 @@ ensure_venv() {
         local py
         py=$(command -v python3.11 || command -v python3) || { echo "Python 3.11 is required" >&2; exit 1; }
         log "Creating .venv with $py"
-        "$py" -m venv .venv
+        if ! quietly "$py" -m venv .venv; then
+            # Debian ships venv's pip bootstrap (ensurepip) in a separate package.
+            rm -rf .venv
+            [ "$(id -u)" -eq 0 ] || { echo "Install python3-venv (apt-get install python3-venv), then rerun." >&2; exit 1; }
+            log "Installing python3-venv"
+            quietly env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+            quietly env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv
+            "$py" -m venv .venv
+        fi
     fi
     # Reinstall only when the declared dependencies change: a no-op pip resolve still costs seconds.
     local stamp=.venv/.glapp-install-stamp want
