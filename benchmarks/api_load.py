@@ -145,7 +145,8 @@ def run_wrk(wrk: str, url: str, script: Path, duration: float, concurrency: int,
     }
 
 
-def run(duration: float = 20.0, concurrency: int = 12, warmup: float = 3.0, workers: int = 2) -> dict:
+def run(duration: float = 20.0, concurrency: int = 12, warmup: float = 3.0, workers: int = 2,
+        threads: int | None = None) -> dict:
     wrk = ensure_wrk()
     with tempfile.TemporaryDirectory(prefix="glapp-api-load-") as tmp:
         tmpdir = Path(tmp)
@@ -164,7 +165,8 @@ def run(duration: float = 20.0, concurrency: int = 12, warmup: float = 3.0, work
 
         port = free_port()
         server = subprocess.Popen(
-            [PYTHON, "-m", "glapp.cli.main", "serve", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"],
+            [PYTHON, "-m", "glapp.cli.main", "serve", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+             *(["--threads", str(threads)] if threads else [])],
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(tmpdir / "server.log", "w"),  # noqa: SIM115
             start_new_session=True,
         )
@@ -185,13 +187,16 @@ def run(duration: float = 20.0, concurrency: int = 12, warmup: float = 3.0, work
             stored = db.execute("SELECT COUNT(*) FROM responses_response").fetchone()[0]
         log_tail = (tmpdir / "server.log").read_text()[-2000:]
     expected = warm["ok"] + api["ok"]
+    # wrk stops counting at the deadline; up to one request per connection per run is still
+    # answered (and stored) after that.
+    stored_ok = expected <= stored <= expected + 2 * concurrency
     return {
         "duration_s": duration, "concurrency": concurrency, "workers": workers,
         "api": api, "baseline_health": baseline,
-        "stored": stored, "stored_expected": expected,
+        "stored": stored, "stored_expected": expected, "stored_ok": stored_ok,
         "api_rps": api["rps"], "api_p99_ms": api["p99_ms"],
         "ratio_to_baseline": round(api["rps"] / baseline["rps"], 3) if baseline["rps"] else None,
-        "server_log_tail": log_tail if api["errors"] or stored != expected else "",
+        "server_log_tail": log_tail if api["errors"] or not stored_ok else "",
     }
 
 
@@ -201,20 +206,22 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=12)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=None, help="Threads per worker (default: serve's)")
     args = parser.parse_args()
-    result = run(args.duration, args.concurrency, args.warmup, args.workers)
+    result = run(args.duration, args.concurrency, args.warmup, args.workers, args.threads)
     api, base = result["api"], result["baseline_health"]
     print(f"POST /api/v1/responses: {api['rps']} rps, p50 {api['p50_ms']} ms, p95 {api['p95_ms']} ms, "
           f"p99 {api['p99_ms']} ms, max {api['max_ms']} ms, errors {api['errors']} "
           f"({result['concurrency']} connections, {result['workers']} workers, {result['duration_s']:.0f} s)")
     print(f"GET /api/v1/health (baseline): {base['rps']} rps, p50 {base['p50_ms']} ms, p99 {base['p99_ms']} ms, "
           f"errors {base['errors']}")
-    print(f"stored responses: {result['stored']} (expected {result['stored_expected']}); "
+    print(f"stored responses: {result['stored']} (wrk counted {result['stored_expected']} created, plus those in "
+          f"flight at the deadline); "
           f"ingest/baseline throughput ratio {result['ratio_to_baseline']}")
     if result["server_log_tail"]:
         print("server log (tail):\n" + result["server_log_tail"], file=sys.stderr)
     print(f"api_rps={api['rps']} api_p99_ms={api['p99_ms']}")
-    if api["errors"] or result["stored"] != result["stored_expected"]:
+    if api["errors"] or not result["stored_ok"]:
         sys.exit(1)
 
 

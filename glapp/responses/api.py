@@ -17,6 +17,7 @@ from pydantic import ConfigDict, WithJsonSchema, field_validator
 
 from glapp.accounts.queries import Access
 from glapp.api import catalog as catalog_cache
+from glapp.api import writelock
 from glapp.api.auth import readers, writers
 from glapp.api.errors import problem_type
 from glapp.core.errors import Conflict, FieldError, GlappError, NotFound, PermissionDenied, ValidationFailed
@@ -269,7 +270,9 @@ def create_response(request: HttpRequest, payload: ResponseIn, idempotency_key: 
         return idempotency.Outcome(201 if result.created else 200, out)
 
     fp = idempotency.fingerprint("POST", "/responses", raw)
-    return _replayable(idempotency.run_once(access.organization_id, key, fp, write))
+    with writelock.serialized():
+        outcome = idempotency.run_once(access.organization_id, key, fp, write)
+    return _replayable(outcome)
 
 
 def _clean_one(access: Access, raw: dict) -> tuple[catalog_cache.Names, CleanResponse]:
@@ -340,7 +343,9 @@ def create_responses_bulk(request: HttpRequest, payload: BulkIn, idempotency_key
         return idempotency.Outcome(201, {"items": items, "created_count": sum(r.created for r in results)})
 
     fp = idempotency.fingerprint("POST", "/responses/bulk", raws)
-    return _replayable(idempotency.run_once(access.organization_id, key, fp, write))
+    with writelock.serialized():
+        outcome = idempotency.run_once(access.organization_id, key, fp, write)
+    return _replayable(outcome)
 
 
 def _clean_batch(access: Access, raws: list[dict], catalog: Catalog):
