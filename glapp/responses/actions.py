@@ -41,15 +41,25 @@ def _chunks(items: Sequence, size: int = LOOKUP_CHUNK):
         yield items[start : start + size]
 
 
-def existing_external_ids(organization_id: int, external_ids: Sequence[str]) -> dict[str, int]:
+def _ids_by_external_id(model, organization_id: int, external_ids: Sequence[str]) -> dict[str, int]:
+    """external_id → id within one organization. Plain SQL: the ORM's `__in` costs several
+    microseconds per value to build, which dominates this lookup at import speeds."""
+    table, (org_column, ext_column) = bulk.table_and_columns(model, ["organization", "external_id"])
+    qn = connection.ops.quote_name
     found: dict[str, int] = {}
-    for chunk in _chunks(list(external_ids)):
-        found.update(
-            Response.objects.for_org(organization_id)
-            .filter(external_id__in=chunk)
-            .values_list("external_id", "id")
-        )
+    with connection.cursor() as cursor:
+        for chunk in _chunks(list(external_ids)):
+            cursor.execute(
+                f"SELECT {qn(ext_column)}, {qn('id')} FROM {qn(table)} "
+                f"WHERE {qn(org_column)} = %s AND {qn(ext_column)} IN ({', '.join(['%s'] * len(chunk))})",
+                [organization_id, *chunk],
+            )
+            found.update(cursor.fetchall())
     return found
+
+
+def existing_external_ids(organization_id: int, external_ids: Sequence[str]) -> dict[str, int]:
+    return _ids_by_external_id(Response, organization_id, external_ids)
 
 
 def ensure_customers(organization_id: int, customers: dict[str, dict]) -> dict[str, int]:
@@ -58,10 +68,7 @@ def ensure_customers(organization_id: int, customers: dict[str, dict]) -> dict[s
     Existing customers are not modified here: a response is not the place to overwrite the
     customer register (the contacts app owns that).
     """
-    ids: dict[str, int] = {}
-    for chunk in _chunks(list(customers)):
-        ids.update(Customer.objects.for_org(organization_id).filter(external_id__in=chunk)
-                   .values_list("external_id", "id"))
+    ids = _ids_by_external_id(Customer, organization_id, list(customers))
     missing = [ext for ext in customers if ext not in ids]
     if missing:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
@@ -76,9 +83,7 @@ def ensure_customers(organization_id: int, customers: dict[str, dict]) -> dict[s
                 to_json(c.get("attributes") or {}, None), now, False, False,
             ))
         bulk.insert_rows(Customer, CUSTOMER_FIELDS, rows)
-        for chunk in _chunks(missing):
-            ids.update(Customer.objects.for_org(organization_id).filter(external_id__in=chunk)
-                       .values_list("external_id", "id"))
+        ids.update(_ids_by_external_id(Customer, organization_id, missing))
     return ids
 
 

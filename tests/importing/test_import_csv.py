@@ -36,7 +36,7 @@ def row(n, **overrides):
 
 def test_import_then_reimport_creates_no_duplicates(org, tmp_path):
     path = write_csv(tmp_path / "a.csv", [row(n) for n in range(12)])
-    report = importing.run_import(org.id, path)
+    report = importing.run_import(org.id, path, chunk_size=5)
     assert (report.total, report.valid, report.rejected, report.created, report.duplicates) == (12, 12, 0, 12, 0)
     assert Response.objects.filter(organization=org).count() == 12
     first_keys = set(Response.objects.values_list("external_id", flat=True))
@@ -95,7 +95,7 @@ def test_dry_run_reports_exact_lines_and_reasons_and_writes_nothing(org, tmp_pat
         writer.writerows(rows[:3])
         f.write("\n")  # a blank line still counts as a line of the file
         writer.writerows(rows[3:])
-    report = importing.run_import(org.id, path, dry_run=True)
+    report = importing.run_import(org.id, path, dry_run=True, chunk_size=1)
     assert (report.total, report.valid, report.rejected, report.created) == (5, 2, 3, 2)
     assert report.errors == [
         {"line": 3, "field": "nps", "message": "must be between 0 and 10"},

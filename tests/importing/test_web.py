@@ -131,7 +131,8 @@ def test_unreadable_upload_is_refused(client, org):
     logged_in(client, org)
     response = upload(client, b"PK\x03\x04garbage", "x.xlsx")
     assert response.status_code == 200
-    assert "cannot be read" in response.content.decode()
+    [message] = response.context["form"].errors["file"]
+    assert "not a readable XLSX file" in message
 
 
 @override_settings(TASKS=IMMEDIATE)
