@@ -241,3 +241,39 @@ def test_a_survey_added_elsewhere_is_accepted_at_once(api, org):
     assert resp.status_code == 201, resp.content
     bulk = api.post("/responses/bulk", {"responses": [response_payload(survey="fresh")]})
     assert bulk.status_code == 201, bulk.content
+
+
+def test_a_full_batch_is_one_transaction_with_few_queries(api, settings, django_assert_max_num_queries):
+    batch = {"responses": [response_payload(external_id=f"f-{i}", customer=f"C-{i % 300}")
+                           for i in range(settings.GLAPP_BULK_MAX)]}
+    with django_assert_max_num_queries(20):
+        resp = api.post("/responses/bulk", batch)
+    assert resp.status_code == 201 and resp.json()["created_count"] == settings.GLAPP_BULK_MAX
+    assert Response.objects.count() == settings.GLAPP_BULK_MAX
+
+
+def test_a_lost_unique_race_is_retried_and_sees_the_winner(org):
+    # Two senders of one external_id at the same instant: on a database that does not serialize
+    # writers, the loser's insert hits the unique constraint. One retry turns that into a replay.
+    from django.db import IntegrityError
+
+    from glapp.responses import idempotency
+
+    attempts = []
+
+    def write():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise IntegrityError("UNIQUE constraint failed: responses_response.external_id")
+        return idempotency.Outcome(200, {"id": 7, "created": False})
+
+    outcome = idempotency.run_once(org.id, "k-race", "fp", write)
+    assert outcome.status == 200 and len(attempts) == 2
+    assert IdempotencyRecord.objects.get(key="k-race").status_code == 200
+
+    def always_conflicts():
+        raise IntegrityError("still")
+
+    with pytest.raises(IntegrityError):
+        idempotency.run_once(org.id, "k-lost", "fp", always_conflicts)
+    assert not IdempotencyRecord.objects.filter(key="k-lost").exists()  # the key is released for a retry
