@@ -37,8 +37,22 @@ COMMENTS = [
 ]
 
 
-def generate_csv(path: Path, rows: int, seed: int = 7) -> None:
-    """Demo-like responses in glapp's tabular format (fixed seed: the same file every run)."""
+def generate_csv(path: Path, rows: int, seed: int = 7) -> str:
+    """Responses in glapp's tabular format (fixed seed: the same file every run), from the demo
+    generator when it is available; returns the organization slug the file is meant for."""
+    try:
+        from glapp.demo import company
+        from glapp.demo.csvfile import write_csv
+        from glapp.demo.generator import DemoGenerator
+    except ImportError:
+        pass
+    else:
+        write_csv(DemoGenerator(seed, rows, dt.datetime.now(dt.UTC).date()), path)
+        return company.ORG_SLUG
+    return _generate_own_csv(path, rows, seed)
+
+
+def _generate_own_csv(path: Path, rows: int, seed: int) -> str:
     from glapp.responses.tabular import header
 
     rng = random.Random(seed)
@@ -62,6 +76,7 @@ def generate_csv(path: Path, rows: int, seed: int = 7) -> None:
                 str(nps), str(rng.randint(1, 7)) if rng.random() < 0.6 else "",
                 rng.choice(["price", "service", ""]), comment, rng.choice(campaigns), rng.choice(agents),
             ])
+    return ORG
 
 
 def setup_django(data_dir: Path) -> None:
@@ -75,8 +90,18 @@ def setup_django(data_dir: Path) -> None:
     django.setup()
 
 
-def create_org() -> None:
+def create_org(slug: str) -> None:
     from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    try:
+        from glapp.demo import company, loader
+    except ImportError:
+        pass
+    else:
+        if slug == company.ORG_SLUG:
+            loader.create_demo_org()
+            return
 
     from glapp.accounts import actions as accounts
     from glapp.accounts.models import Unit
@@ -85,7 +110,6 @@ def create_org() -> None:
     from glapp.surveys import question_types as qt
     from glapp.surveys.actions import QuestionSpec, create_survey
 
-    call_command("migrate", verbosity=0)
     org = accounts.create_organization("Bench", slug=ORG)
     root = Unit.objects.get(organization=org, parent=None)
     for region in ("north", "south"):
@@ -103,7 +127,7 @@ def create_org() -> None:
     )
 
 
-def time_glapp(csv_path: Path, profile: bool = False) -> tuple[float, str]:
+def time_glapp(csv_path: Path, slug: str, profile: bool = False) -> tuple[float, str]:
     from django.core.management import call_command
 
     out = io.StringIO()
@@ -113,10 +137,10 @@ def time_glapp(csv_path: Path, profile: bool = False) -> tuple[float, str]:
         import pstats
 
         profiler = cProfile.Profile()
-        profiler.runcall(call_command, "import_responses", str(csv_path), "--org", ORG, stdout=out)
+        profiler.runcall(call_command, "import_responses", str(csv_path), "--org", slug, stdout=out)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(35)
     else:
-        call_command("import_responses", str(csv_path), "--org", ORG, stdout=out)
+        call_command("import_responses", str(csv_path), "--org", slug, stdout=out)
     return time.perf_counter() - started, out.getvalue()
 
 
@@ -146,7 +170,7 @@ def time_baseline(csv_path: Path, db_path: Path) -> float:
     return time.perf_counter() - started
 
 
-def run(rows: int, csv_path: str | None = None, profile: bool = False) -> dict:
+def run(rows: int, csv_path: str | None = None, profile: bool = False, org: str | None = None) -> dict:
     """Both timings for `rows` rows (or the rows of `csv_path`); used by benchmarks/ingest.py too."""
     with tempfile.TemporaryDirectory(prefix="glapp-import-bench-") as tmp:
         tmp = Path(tmp)
@@ -154,16 +178,17 @@ def run(rows: int, csv_path: str | None = None, profile: bool = False) -> dict:
         if csv_path is None:
             path = tmp / "responses.csv"
             started = time.perf_counter()
-            generate_csv(path, rows)
+            org = generate_csv(path, rows)
             seconds, size = time.perf_counter() - started, path.stat().st_size / 1e6
             print(f"generated {rows:,} rows in {seconds:.1f} s ({size:.0f} MB)")
         else:
             path = Path(csv_path)
-        create_org()
+        org = org or ORG
+        create_org(org)
         with open(path, newline="", encoding="utf-8-sig") as f:
             count = sum(1 for _ in csv.reader(f)) - 1
         baseline = time_baseline(path, tmp / "bare.sqlite3")
-        glapp_seconds, output = time_glapp(path, profile)
+        glapp_seconds, output = time_glapp(path, org, profile)
         from glapp.responses.models import Answer, Response
 
         stored = Response.objects.count()
@@ -172,7 +197,7 @@ def run(rows: int, csv_path: str | None = None, profile: bool = False) -> dict:
             "rows": count, "glapp_seconds": glapp_seconds, "baseline_seconds": baseline,
             "glapp_rows_per_second": count / glapp_seconds, "baseline_rows_per_second": count / baseline,
             "responses_stored": stored, "answers_stored": answers, "import_ratio": glapp_seconds / baseline,
-            "summary": output.strip().splitlines()[-1] if output.strip() else "",
+            "organization": org, "summary": output.strip().splitlines()[-1] if output.strip() else "",
         }
         from django.db import connections
 
@@ -184,9 +209,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--csv", help="import this file instead of generating one")
+    parser.add_argument("--org", help="with --csv: the organization the file is for (default: a bench "
+                                      "organization; 'exempelbolaget' creates the demo company)")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of glapp's import")
     args = parser.parse_args()
-    r = run(args.rows, args.csv, args.profile)
+    r = run(args.rows, args.csv, args.profile, args.org)
+    print(f"organization: {r['organization']}")
     print(f"rows: {r['rows']:,} (stored {r['responses_stored']:,} responses, {r['answers_stored']:,} answers)")
     print(f"glapp import:   {r['glapp_seconds']:8.2f} s  {r['glapp_rows_per_second']:>10,.0f} rows/s")
     print(f"bare baseline:  {r['baseline_seconds']:8.2f} s  {r['baseline_rows_per_second']:>10,.0f} rows/s")

@@ -155,3 +155,13 @@ def test_error_list_is_capped_but_every_row_counted(org, tmp_path, monkeypatch):
     report = importing.run_import(org.id, path, dry_run=True)
     assert (report.rejected, report.error_count, len(report.errors)) == (12, 12, 5)
     assert [e["line"] for e in report.errors] == [2, 3, 4, 5, 6]
+
+
+def test_export_saved_as_xlsx_reimports_as_a_no_op(org, tmp_path):
+    importing.run_import(org.id, write_csv(tmp_path / "a.csv", [row(n, comment="Ok; “fint”, tack") for n in range(9)]))
+    before = snapshot()
+    lines = list(csv.reader(io.StringIO(export_text(org))))
+    path = write_xlsx(tmp_path / "export.xlsx", lines[0], lines[1:])
+    report = importing.run_import(org.id, path)
+    assert (report.format, report.total, report.rejected, report.created, report.duplicates) == ("xlsx", 9, 0, 0, 9)
+    assert snapshot() == before
