@@ -47,6 +47,7 @@ print(key)
 POST_LUA = r"""
 local counter = 0
 local threads = {}
+IDEMPOTENCY = false
 -- `thread_no` is a global that setup() sets in each thread's own Lua state.
 local comments = {
   "Snabbt och trevligt bemötande", "Fick vänta länge i telefonkön, men till slut löste det sig",
@@ -70,7 +71,7 @@ end
 request = function()
   counter = counter + 1
   local body = string.format(
-    '{"survey":"nps","external_id":"load-RUN-%d-%d","submitted_at":"2026-05-%02dT%02d:%02d:00+02:00",' ..
+    '{"survey":"nps","external_id":"RUN-%d-%d","submitted_at":"2026-05-%02dT%02d:%02d:00+02:00",' ..
     '"unit":"%s","channel":"%s","language":"sv","customer":{"external_id":"C-%d","segment":"private"},' ..
     '"metadata":{"campaign":"spring","agent":"%s"},' ..
     '"answers":{"nps":%d,"ces":%d,"reason":"%s","comment":"%s"}}',
@@ -78,7 +79,14 @@ request = function()
     units[math.random(#units)], channels[math.random(#channels)], math.random(1, 50000),
     agents[math.random(#agents)], math.random(0, 10), math.random(1, 7), reasons[math.random(#reasons)],
     comments[math.random(#comments)])
-  return wrk.format("POST", "/api/v1/responses", nil, body)
+  local headers = nil
+  if IDEMPOTENCY then
+    -- A headers table replaces wrk's defaults (the -H ones), so copy them first.
+    headers = {}
+    for name, value in pairs(wrk.headers) do headers[name] = value end
+    headers["Idempotency-Key"] = string.format("RUN-%d-%d", thread_no, counter)
+  end
+  return wrk.format("POST", "/api/v1/responses", headers, body)
 end
 """
 
@@ -146,7 +154,8 @@ def run_wrk(wrk: str, url: str, script: Path, duration: float, concurrency: int,
 
 
 def run(duration: float = 20.0, concurrency: int = 12, warmup: float = 3.0, workers: int = 2,
-        threads: int | None = None) -> dict:
+        threads: int | None = None, idempotency: bool = False) -> dict:
+    """Numbers for one run; `idempotency` adds a unique Idempotency-Key to every POST."""
     wrk = ensure_wrk()
     with tempfile.TemporaryDirectory(prefix="glapp-api-load-") as tmp:
         tmpdir = Path(tmp)
@@ -156,10 +165,11 @@ def run(duration: float = 20.0, concurrency: int = 12, warmup: float = 3.0, work
             env.pop(name, None)
         key = subprocess.run([PYTHON, "-c", SETUP], env=env, cwd=ROOT, check=True, capture_output=True,
                              text=True).stdout.strip().splitlines()[-1]
+        lua = POST_LUA.replace("IDEMPOTENCY = false", f"IDEMPOTENCY = {str(idempotency).lower()}")
         post_script = tmpdir / "post.lua"
-        post_script.write_text(POST_LUA + REPORT_LUA)
+        post_script.write_text(lua.replace("RUN-", "load-") + REPORT_LUA)
         warm_script = tmpdir / "warm.lua"  # other external ids, so the measured run creates every response
-        warm_script.write_text(POST_LUA.replace("load-RUN-", "warm-") + REPORT_LUA)
+        warm_script.write_text(lua.replace("RUN-", "warm-") + REPORT_LUA)
         get_script = tmpdir / "get.lua"
         get_script.write_text(REPORT_LUA)
 
@@ -191,7 +201,7 @@ def run(duration: float = 20.0, concurrency: int = 12, warmup: float = 3.0, work
     # answered (and stored) after that.
     stored_ok = expected <= stored <= expected + 2 * concurrency
     return {
-        "duration_s": duration, "concurrency": concurrency, "workers": workers,
+        "duration_s": duration, "concurrency": concurrency, "workers": workers, "idempotency": idempotency,
         "api": api, "baseline_health": baseline,
         "stored": stored, "stored_expected": expected, "stored_ok": stored_ok,
         "api_rps": api["rps"], "api_p99_ms": api["p99_ms"],
@@ -207,12 +217,14 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=None, help="Threads per worker (default: serve's)")
+    parser.add_argument("--idempotency", action="store_true", help="Send a unique Idempotency-Key with every POST")
     args = parser.parse_args()
-    result = run(args.duration, args.concurrency, args.warmup, args.workers, args.threads)
+    result = run(args.duration, args.concurrency, args.warmup, args.workers, args.threads, args.idempotency)
     api, base = result["api"], result["baseline_health"]
     print(f"POST /api/v1/responses: {api['rps']} rps, p50 {api['p50_ms']} ms, p95 {api['p95_ms']} ms, "
           f"p99 {api['p99_ms']} ms, max {api['max_ms']} ms, errors {api['errors']} "
-          f"({result['concurrency']} connections, {result['workers']} workers, {result['duration_s']:.0f} s)")
+          f"({result['concurrency']} connections, {result['workers']} workers, {result['duration_s']:.0f} s"
+          f"{', with Idempotency-Key' if result['idempotency'] else ''})")
     print(f"GET /api/v1/health (baseline): {base['rps']} rps, p50 {base['p50_ms']} ms, p99 {base['p99_ms']} ms, "
           f"errors {base['errors']}")
     print(f"stored responses: {result['stored']} (wrk counted {result['stored_expected']} created, plus those in "
