@@ -5,9 +5,11 @@ stored, or nothing is. Re-sending a response with the same `external_id` is a no
 returns the stored response's id, which is what makes retries and re-imports safe.
 """
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -28,6 +30,21 @@ CUSTOMER_FIELDS = (
     "organization", "external_id", "first_name", "email", "phone", "language", "segment", "region",
     "attributes", "created_at", "consent_email", "consent_sms",
 )
+
+
+def datetime_adapter():
+    """Django's adapter for datetime values, or on SQLite with UTC storage (the default) an
+    equivalent that skips its per-call settings and time-zone lookups (a few µs a row)."""
+    if connection.vendor == "sqlite" and settings.USE_TZ and connection.timezone_name == "UTC":
+        utc = dt.UTC
+
+        def adapt(value):
+            if value is None or value.utcoffset() is None:
+                return connection.ops.adapt_datetimefield_value(value)
+            return str(value.astimezone(utc).replace(tzinfo=None))
+
+        return adapt
+    return connection.ops.adapt_datetimefield_value
 
 
 @dataclass(frozen=True)
@@ -112,6 +129,7 @@ def ingest_responses(organization_id: int, responses: Sequence[CleanResponse], s
         ids = bulk.allocate_ids(Response, len(new))
 
         ops = connection.ops
+        adapt_datetime = datetime_adapter()
         now = ops.adapt_datetimefield_value(timezone.now())
         response_rows = []
         answer_rows = []
@@ -120,7 +138,7 @@ def ingest_responses(organization_id: int, responses: Sequence[CleanResponse], s
                 rid, organization_id, r.survey_id, r.survey_version_id,
                 customer_ids[r.customer["external_id"]] if r.customer else None,
                 r.touchpoint_id, r.unit_id, r.channel, r.language, r.segment,
-                ops.adapt_datetimefield_value(r.submitted_at), r.external_id, source,
+                adapt_datetime(r.submitted_at), r.external_id, source,
                 ops.adapt_json_value(r.metadata, None), r.has_comment, now,
             ))
             for a in r.answers:
