@@ -110,3 +110,12 @@ def test_unit_limited_admin_hands_out_keys_for_their_units_only(org):
     resp = csrf_post(client, "/settings/api-keys/", {"name": "x", "scopes": ["responses:read"], "unit": north_store})
     assert resp.context["plaintext"]
     assert ApiKey.objects.get().unit_id == north_store
+
+
+def test_page_speaks_swedish(org):
+    from glapp.accounts.models import User
+
+    client = signed_in(org)
+    User.objects.filter(username__startswith="u-owner").update(language="sv")
+    page = client.get("/settings/api-keys/").content.decode()
+    assert "API-nycklar" in page and "Skapa nyckel" in page

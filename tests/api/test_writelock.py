@@ -1,0 +1,50 @@
+"""API writers queue on one lock per SQLite database file, across threads and processes."""
+
+import fcntl
+import os
+import threading
+import time
+
+from django.db import connection
+
+from glapp.api import writelock
+
+
+def test_writers_in_other_processes_wait(tmp_path, monkeypatch):
+    monkeypatch.setitem(connection.settings_dict, "NAME", str(tmp_path / "glapp.sqlite3"))
+    with writelock.serialized():
+        pid = os.fork()
+        if pid == 0:  # another worker process, with its own descriptor on the lock file
+            fd = os.open(str(tmp_path / "glapp.sqlite3.writelock"), os.O_RDWR)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os._exit(0)  # held by the parent, as it should be
+            os._exit(1)
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    fd = os.open(str(tmp_path / "glapp.sqlite3.writelock"), os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released afterwards
+    os.close(fd)
+
+
+def test_writers_in_one_process_take_turns():
+    # Threads share one flock descriptor, so the thread lock is what keeps them apart.
+    inside = []
+    overlaps = []
+
+    def writer():
+        for _ in range(20):
+            with writelock.serialized():
+                inside.append(1)
+                if len(inside) > 1:
+                    overlaps.append(1)
+                time.sleep(0.0005)
+                inside.pop()
+
+    threads = [threading.Thread(target=writer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert overlaps == []
