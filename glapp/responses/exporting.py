@@ -16,6 +16,14 @@ from glapp.responses.queries import ResponseFilter, answer_map, filtered_respons
 from glapp.responses.tabular import header, raw_to_row
 from glapp.surveys.models import Question
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_formula(cell: str) -> str:
+    """Spreadsheets run a cell that starts with = + - @ as a formula, and comments are written
+    by anyone: such cells get a leading apostrophe (shown as text), which import removes again."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
 
 class _Line:
     """A file-like sink that hands back what csv.writer wrote, for streaming."""
@@ -63,7 +71,7 @@ def iter_csv_lines(access: Access, f: ResponseFilter) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield writer.writerow(columns)
     for response in iter_responses(access, f):
-        yield writer.writerow(raw_to_row(response_to_raw(response), columns))
+        yield writer.writerow([guard_formula(c) for c in raw_to_row(response_to_raw(response), columns)])
 
 
 def write_csv(access: Access, f: ResponseFilter, out) -> int:

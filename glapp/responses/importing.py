@@ -323,6 +323,13 @@ def check_mapping(header: list[str], mapping: dict[str, str], catalog: Catalog,
     return problems
 
 
+def unguard_formula(cell: str) -> str:
+    """Undo export's guard against spreadsheet formulas ("'=SUM(A1)" → "=SUM(A1)")."""
+    if cell[:1] == "'" and cell[1:2] and cell[1] in "=+-@\t\r":
+        return cell[1:]
+    return cell
+
+
 class RowMapper:
     """Turns a row's cells into the API's response shape; the same result as
     `tabular.row_to_raw` (tested), compiled once per file because it runs per row."""
@@ -360,6 +367,8 @@ class RowMapper:
     def __call__(self, cells: list[str]) -> dict:
         if len(cells) < self.width:
             cells = [*cells, *[""] * (self.width - len(cells))]
+        if "'" in "".join(cells):  # rare: one C-level scan instead of a check per cell
+            cells = [unguard_formula(c) for c in cells]
         raw: dict = {}
         for index, name in self.standard:
             value = cells[index].strip()

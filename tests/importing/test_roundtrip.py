@@ -165,3 +165,23 @@ def test_export_saved_as_xlsx_reimports_as_a_no_op(org, tmp_path):
     report = importing.run_import(org.id, path)
     assert (report.format, report.total, report.rejected, report.created, report.duplicates) == ("xlsx", 9, 0, 0, 9)
     assert snapshot() == before
+
+
+def test_export_guards_formulas_and_import_restores_them(org, tmp_path):
+    comments = ['=HYPERLINK("http://evil.example","klicka")', "-bra men dyrt", "@kundtjänst svarade", "it's fine"]
+    importing.run_import(org.id, write_csv(tmp_path / "a.csv", [row(n, comment=c, **{"meta.campaign": c})
+                                                                for n, c in enumerate(comments)]))
+    before = snapshot()
+    text = export_text(org)
+    exported = list(csv.DictReader(io.StringIO(text)))
+    assert sorted(r["comment"] for r in exported) == sorted(
+        ["'=HYPERLINK(\"http://evil.example\",\"klicka\")", "'-bra men dyrt", "'@kundtjänst svarade", "it's fine"])
+    assert all(not r["meta.campaign"].startswith(("=", "-", "@")) for r in exported)
+
+    # Into an empty organization state: the stored texts are the originals, not the guarded ones.
+    Answer.objects.all().delete()
+    Response.objects.all().delete()
+    path = tmp_path / "export.csv"
+    path.write_text(text, encoding="utf-8")
+    assert importing.run_import(org.id, path).created == 4
+    assert snapshot() == before
