@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja.security import APIKeyCookie, APIKeyHeader, HttpBearer
 
 from glapp.accounts.actions import touch_api_key
-from glapp.accounts.queries import Access, access_for, api_key_access
+from glapp.accounts.queries import Access, api_key_access
 from glapp.core.errors import PermissionDenied
 
 READ = "responses:read"
@@ -71,7 +71,9 @@ class WebSession(APIKeyCookie):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        access = access_for(user)
+        from glapp.web.views import current_access  # the organization chosen in the web app
+
+        access = current_access(request)
         if access is None or not access.can("read"):
             return None
         request.access = access

@@ -102,3 +102,20 @@ def test_signed_in_user_may_read_but_not_write(org):
     assert client.get("/api/v1/responses").status_code == 200
     resp = client.post("/api/v1/responses", response_payload(), content_type="application/json")
     assert_problem(resp, 401)
+
+
+def test_signed_in_user_reads_the_organization_chosen_in_the_web_app(org, other_org):
+    from glapp.accounts.actions import add_member
+    from glapp.accounts.models import User
+
+    Api(key_for(other_org)).post("/responses", response_payload(external_id="theirs"))
+    Api(key_for(org)).post("/responses", response_payload(external_id="ours"))
+    make_user(org, "both", Role.VIEWER)
+    add_member(other_org, User.objects.get(username="both"), Role.VIEWER)
+    client = Client()
+    assert client.login(username="both", password=PASSWORD)
+    session = client.session
+    session["org_id"] = other_org.id
+    session.save()
+    items = client.get("/api/v1/responses").json()["items"]
+    assert [i["external_id"] for i in items] == ["theirs"]
