@@ -277,3 +277,15 @@ def test_a_lost_unique_race_is_retried_and_sees_the_winner(org):
     with pytest.raises(IntegrityError):
         idempotency.run_once(org.id, "k-lost", "fp", always_conflicts)
     assert not IdempotencyRecord.objects.filter(key="k-lost").exists()  # the key is released for a retry
+
+
+def test_unexpected_failure_is_a_500_problem_without_internals(api, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("password=hunter2 at /srv/glapp/secret.py")
+
+    monkeypatch.setattr("glapp.responses.api.ingest_responses", broken)
+    resp = api.post("/responses", response_payload(), headers={"Idempotency-Key": "k-500"})
+    body = assert_problem(resp, 500)
+    assert "hunter2" not in resp.content.decode() and "Traceback" not in resp.content.decode()
+    assert body["type"] == "/problems/internal-error"
+    assert not IdempotencyRecord.objects.exists()  # a failed write does not hold on to its key
