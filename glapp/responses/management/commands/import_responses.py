@@ -97,10 +97,12 @@ class Command(BaseCommand):
             console.print(f"Every rejected row, with its line and reason, is in {escape(opts['errors_out'])}.")
 
     def _print_mapping(self, console, table, header, mapping, defaults):
-        details = f"{table.format}"
+        details = table.format.upper()
         if table.encoding:
-            details += f", {table.encoding}, delimiter {table.delimiter!r}"
-        grid = RichTable(title=f"Columns ({details})", show_header=True)
+            delimiter = {"\t": "tab"}.get(table.delimiter, table.delimiter)
+            details += f" · {table.encoding} · delimiter {delimiter}"
+        console.print(escape(details))
+        grid = RichTable(show_header=True)
         grid.add_column("file column")
         grid.add_column("glapp column")
         for column in header:
