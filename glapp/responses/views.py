@@ -4,33 +4,30 @@ import datetime as dt
 import re
 from pathlib import PurePath
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from glapp.accounts.queries import access_for
 from glapp.core.errors import GlappError
 from glapp.responses import actions, exporting, importing
 from glapp.responses.catalog import Catalog
 from glapp.responses.forms import MappingForm, UploadForm
 from glapp.responses.queries import ResponseFilter
 from glapp.responses.tasks import import_file
+from glapp.web.views import member_view  # the web app's shell: chosen organization, navigation context
 
 SESSION_KEY = "glapp_import_files"  # sha256 → the uploaded file's name
 
 
-def _access(request, permission: str):
-    access = access_for(request.user)
-    if access is None or not access.can(permission):
+def _require(access, permission: str) -> None:
+    if not access.can(permission):
         raise Http404  # as if absent: no hint that the page exists for others
-    return access
 
 
-@login_required
-def import_upload(request):
-    access = _access(request, "import")
+@member_view
+def import_upload(request, access):
+    _require(access, "import")
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -49,9 +46,9 @@ def import_upload(request):
     })
 
 
-@login_required
-def import_map(request, sha: str):
-    access = _access(request, "import")
+@member_view
+def import_map(request, access, sha: str):
+    _require(access, "import")
     org_id = access.organization_id
     try:
         path = importing.stored_file_path(org_id, sha)
@@ -99,10 +96,10 @@ def import_map(request, sha: str):
     })
 
 
-@login_required
+@member_view
 @require_GET
-def import_job(request, job_id: int):
-    access = _access(request, "import")
+def import_job(request, access, job_id: int):
+    _require(access, "import")
     job = importing.import_job_for(access, job_id)
     if job is None:
         raise Http404
@@ -111,11 +108,11 @@ def import_job(request, job_id: int):
                                       "error_cap": importing.ERROR_CAP})
 
 
-@login_required
+@member_view
 @require_POST
-def import_job_run(request, job_id: int):
+def import_job_run(request, access, job_id: int):
     """After a dry run: import the same file with the same saved mapping."""
-    access = _access(request, "import")
+    _require(access, "import")
     dry = importing.import_job_for(access, job_id)
     if dry is None or dry.source is None:
         raise Http404
@@ -145,10 +142,10 @@ def _filter_from(params) -> ResponseFilter:
     )
 
 
-@login_required
+@member_view
 @require_GET
-def export_csv(request):
-    access = _access(request, "export")
+def export_csv(request, access):
+    _require(access, "export")
     try:
         f = _filter_from(request.GET)
         lines = exporting.iter_csv_lines(access, f)

@@ -161,3 +161,20 @@ def test_unit_limited_user_exports_only_their_units(client, org, tmp_path):
     client.force_login(make_user(org, "south", Role.ANALYST, unit_code="acme-south"))
     text = b"".join(client.get(reverse("responses:export")).streaming_content).decode()
     assert [r["customer_id"] for r in csv.DictReader(io.StringIO(text))] == ["C-2"]
+
+
+@override_settings(TASKS=IMMEDIATE)
+def test_import_goes_to_the_organization_chosen_in_the_web_app(client, org, other_org):
+    from glapp.accounts import actions as accounts
+
+    user = make_user(org, "both", Role.ANALYST)
+    accounts.add_member(other_org, user, Role.ANALYST, None)
+    client.force_login(user)
+    session = client.session
+    session["org_id"] = other_org.id
+    session.save()
+    page = client.get(upload(client, csv_bytes([row(1, unit="rival-north")]))["Location"])
+    client.post(page.request["PATH_INFO"], mapping_post(page, source="x", action="import"))
+    job = ImportJob.objects.get()
+    assert (job.organization_id, job.created_count) == (other_org.id, 1)
+    assert Response.objects.get().organization_id == other_org.id
