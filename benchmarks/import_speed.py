@@ -15,9 +15,11 @@ import argparse
 import csv
 import datetime as dt
 import io
+import json
 import os
 import random
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -170,8 +172,20 @@ def time_baseline(csv_path: Path, db_path: Path) -> float:
     return time.perf_counter() - started
 
 
-def run(rows: int, csv_path: str | None = None, profile: bool = False, org: str | None = None) -> dict:
-    """Both timings for `rows` rows (or the rows of `csv_path`); used by benchmarks/ingest.py too."""
+def run(rows: int, csv_path: str | None = None) -> dict:
+    """Both timings for `rows` rows (or the rows of `csv_path`); for benchmarks/ingest.py.
+
+    Runs in a fresh interpreter, so its temporary database cannot collide with a Django that
+    the caller has already configured."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--rows", str(rows), "--json"]
+    if csv_path:
+        command += ["--csv", str(csv_path)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure(rows: int, csv_path: str | None = None, profile: bool = False, org: str | None = None) -> dict:
+    """Both timings, in this process (which must not have configured Django yet)."""
     with tempfile.TemporaryDirectory(prefix="glapp-import-bench-") as tmp:
         tmp = Path(tmp)
         setup_django(tmp / "glapp")
@@ -180,7 +194,7 @@ def run(rows: int, csv_path: str | None = None, profile: bool = False, org: str 
             started = time.perf_counter()
             org = generate_csv(path, rows)
             seconds, size = time.perf_counter() - started, path.stat().st_size / 1e6
-            print(f"generated {rows:,} rows in {seconds:.1f} s ({size:.0f} MB)")
+            print(f"generated {rows:,} rows in {seconds:.1f} s ({size:.0f} MB)", file=sys.stderr)
         else:
             path = Path(csv_path)
         org = org or ORG
@@ -188,7 +202,7 @@ def run(rows: int, csv_path: str | None = None, profile: bool = False, org: str 
         with open(path, newline="", encoding="utf-8-sig") as f:
             count = sum(1 for _ in csv.reader(f)) - 1
         baseline = time_baseline(path, tmp / "bare.sqlite3")
-        glapp_seconds, output = time_glapp(path, org, profile)
+        glapp_seconds, _ = time_glapp(path, org, profile)
         from glapp.responses.models import Answer, Response
 
         stored = Response.objects.count()
@@ -197,7 +211,7 @@ def run(rows: int, csv_path: str | None = None, profile: bool = False, org: str 
             "rows": count, "glapp_seconds": glapp_seconds, "baseline_seconds": baseline,
             "glapp_rows_per_second": count / glapp_seconds, "baseline_rows_per_second": count / baseline,
             "responses_stored": stored, "answers_stored": answers, "import_ratio": glapp_seconds / baseline,
-            "organization": org, "summary": output.strip().splitlines()[-1] if output.strip() else "",
+            "organization": org,
         }
         from django.db import connections
 
@@ -212,8 +226,12 @@ def main() -> None:
     parser.add_argument("--org", help="with --csv: the organization the file is for (default: a bench "
                                       "organization; 'exempelbolaget' creates the demo company)")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of glapp's import")
+    parser.add_argument("--json", action="store_true", help="print the result as one JSON line")
     args = parser.parse_args()
-    r = run(args.rows, args.csv, args.profile, args.org)
+    r = measure(args.rows, args.csv, args.profile, args.org)
+    if args.json:
+        print(json.dumps(r))
+        return
     print(f"organization: {r['organization']}")
     print(f"rows: {r['rows']:,} (stored {r['responses_stored']:,} responses, {r['answers_stored']:,} answers)")
     print(f"glapp import:   {r['glapp_seconds']:8.2f} s  {r['glapp_rows_per_second']:>10,.0f} rows/s")
