@@ -78,11 +78,11 @@ def claim(organization_id: int, key: str, request_hash: str) -> Outcome | None:
                 raise Conflict("A request with this Idempotency-Key is still in progress; retry shortly.",
                                code="idempotency_in_flight")
             else:
-                return Outcome(record.status_code, record.body, replayed=True)
+                return Outcome(record.status_code, json.loads(record.body), replayed=True)
         try:
             with transaction.atomic():
                 IdempotencyRecord.objects.create(organization_id=organization_id, key=key,
-                                                 request_hash=request_hash, status_code=IN_FLIGHT, body={})
+                                                 request_hash=request_hash, status_code=IN_FLIGHT, body="")
             return None
         except IntegrityError:
             continue  # another request reserved it between our read and insert: look again
@@ -93,7 +93,7 @@ def claim(organization_id: int, key: str, request_hash: str) -> Outcome | None:
 def complete(organization_id: int, key: str, outcome: Outcome) -> None:
     """Store the outcome; call inside the transaction that performs the write."""
     IdempotencyRecord.objects.for_org(organization_id).filter(key=key).update(
-        status_code=outcome.status, body=outcome.body)
+        status_code=outcome.status, body=json.dumps(outcome.body, ensure_ascii=False))
 
 
 def release(organization_id: int, key: str) -> None:

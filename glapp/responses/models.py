@@ -91,7 +91,8 @@ class IdempotencyRecord(OrgScopedModel):
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
     status_code = models.PositiveSmallIntegerField()
-    body = models.JSONField()
+    # Text, not JSON: PostgreSQL's jsonb reorders keys, and a replay must be byte-identical.
+    body = models.TextField(blank=True, default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "key"], name="idempotency_key_unique")]

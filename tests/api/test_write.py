@@ -1,5 +1,7 @@
 """POST /api/v1/responses and /responses/bulk: validation, dedupe, idempotency, all-or-nothing."""
 
+import json
+
 import pytest
 
 from glapp.responses.models import Answer, IdempotencyRecord, Response
@@ -147,7 +149,7 @@ def test_idempotent_retry_replays_without_writing(api):
     assert again.content == first.content
     assert Response.objects.count() == 1
     record = IdempotencyRecord.objects.get()
-    assert record.status_code == 201 and record.body["id"] == first.json()["id"]
+    assert record.status_code == 201 and json.loads(record.body)["id"] == first.json()["id"]
 
 
 def test_key_order_does_not_change_the_request(api):
