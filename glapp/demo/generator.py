@@ -5,10 +5,10 @@ Köp → Leverans → Kundkontakt → Förnyelse. Every touchpoint has a stable 
 (volume alone follows the season and the weekday), except for three injected effects that later
 features (trend detection, root cause, driver analysis) must find, with dates derived from `end`:
 
-1. **Vårkampanjen** (misleading campaign): the whole calendar month containing `end − 120 days`.
-   Purchases at Webbkassa/Butik that month carry `metadata.campaign = "varkampanj"` (35 %) with
+1. **Superkampanjen** (misleading campaign): the whole calendar month containing `end − 120 days`.
+   Purchases at Webbkassa/Butik that month carry `metadata.campaign = "superkampanj"` (35 %) with
    normal scores. The campaign price differs from the one promised, so Kundtjänst telefon volume
-   rises ×2.5 and Chatt ×2.0 that month; every extra response carries `campaign = "varkampanj"`, is
+   rises ×2.5 and Chatt ×2.0 that month; every extra response carries `campaign = "superkampanj"`, is
    mostly a detractor (NPS ≈ −65) and its comment is about the campaign price/terms. Contact
    responses *without* the campaign keep their normal distribution (NPS ≈ +20 phone, +25 chat), and
    every agent gets the same share of campaign calls: the agents are not the cause.
@@ -41,7 +41,7 @@ from glapp.demo import texts
 
 TZ = ZoneInfo("Europe/Stockholm")
 DAYS = 365
-CAMPAIGN = "varkampanj"
+CAMPAIGN = "superkampanj"
 OLD_PARTNER = "PostNord"
 NEW_PARTNER = "SnabbFrakt AB"
 EFFECT_REGION = "norr"
@@ -114,7 +114,7 @@ class Effects:
 
     def describe(self) -> list[str]:
         return [
-            f"Vårkampanjen (campaign={CAMPAIGN}): {self.campaign_start} – {self.campaign_end}, "
+            f"Superkampanjen (campaign={CAMPAIGN}): {self.campaign_start} – {self.campaign_end}, "
             "Kundtjänst telefon ×2.5 and Chatt ×2.0 volume, campaign contacts NPS ≈ −65",
             f"Norr: Hemleverans by {NEW_PARTNER} instead of {OLD_PARTNER} from {self.delivery_change}, "
             "NPS −25 points",

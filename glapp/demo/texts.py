@@ -281,10 +281,10 @@ DETAILS = {
 # Details tied to the injected effects (see glapp.demo.generator). Always used for those responses.
 EFFECT_DETAILS = {
     "sv": {
-        "campaign": ["Vårkampanjen lovade {promised} kr i månaden men på fakturan står det {charged} kr.",
-                     "Ni annonserade {promised} kr/mån i Vårkampanjen, nu får jag betala {charged} kr. Vilseledande!",
+        "campaign": ["Superkampanjen lovade {promised} kr i månaden men på fakturan står det {charged} kr.",
+                     "Ni annonserade {promised} kr/mån i Superkampanjen, nu får jag betala {charged} kr. Vilseledande!",
                      "Kampanjpriset gällde tydligen bara tre månader, det stod ingenstans i annonsen.",
-                     "Villkoren i Vårkampanjen var helt annorlunda än det som sades när jag köpte {product}.",
+                     "Villkoren i Superkampanjen var helt annorlunda än det som sades när jag köpte {product}.",
                      "Ringde om kampanjpriset, fick höra att det var 'finstilt'. Fick ingen rättelse.",
                      "Köpte {product} på kampanj och nu har jag bindningstid som ingen nämnde.",
                      "Fakturan är {charged} kr istället för kampanjpriset {promised} kr.",
@@ -304,7 +304,7 @@ EFFECT_DETAILS = {
                   "Bra att guiden sa hur lång tid nummerflytten tar, inga överraskningar."],
     },
     "en": {
-        "campaign": ["The spring campaign promised {promised} SEK a month but I was billed {charged} SEK.",
+        "campaign": ["The Super campaign promised {promised} SEK a month but I was billed {charged} SEK.",
                      "Campaign terms were not what I was told when I bought {product}. Misleading.",
                      "The campaign price only lasted three months, that wasn't in the ad."],
         "snabbfrakt": ["SnabbFrakt was {days} days late and never answered the phone.",
@@ -316,7 +316,7 @@ EFFECT_DETAILS = {
 }
 
 # Words that keep their capital letter when an opening runs into them.
-KEEP_CASE = {"I", "SnabbFrakt", "PostNord", "BankID", "Swish", "Vårkampanjen", "Klarna", "ICA"}
+KEEP_CASE = {"I", "SnabbFrakt", "PostNord", "BankID", "Swish", "Superkampanjen", "Klarna", "ICA"}
 
 
 def _typo(text: str, rng: random.Random) -> str:

@@ -70,7 +70,7 @@ class Command(BaseCommand):
         parser.add_argument("--responses", type=int, default=50_000, help="How many responses (default: %(default)s)")
         parser.add_argument("--seed", type=int, default=42, help="Random seed; same seed + end = same data")
         parser.add_argument("--end", type=_date, default=None,
-                            help="Last day of the year of data, YYYY-MM-DD (default: today, UTC)")
+                            help="Last day of the year of data, YYYY-MM-DD (default: yesterday, UTC, the last whole day)")
         parser.add_argument("--customers", type=int, default=None,
                             help="Size of the customer pool (default: 40%% of responses, at least 1,000)")
         parser.add_argument("--csv", metavar="PATH", default=None,
@@ -85,7 +85,9 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         out = getattr(self.stdout, "_out", self.stdout)
         console = Console(file=out, highlight=False, soft_wrap=True)
-        end = opts["end"] or dt.datetime.now(dt.UTC).date()
+        # Yesterday, not today: a day of responses spread over 24 hours would otherwise put
+        # some of today's after the present moment.
+        end = opts["end"] or dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
         if end > dt.datetime.now(dt.UTC).date():
             raise CommandError("--end is in the future; responses cannot be submitted after today.")
         if opts["responses"] < 0 or (opts["customers"] is not None and opts["customers"] < 1):
