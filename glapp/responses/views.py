@@ -15,6 +15,7 @@ from glapp.responses.catalog import Catalog
 from glapp.responses.forms import MappingForm, UploadForm
 from glapp.responses.queries import ResponseFilter
 from glapp.responses.tasks import import_file
+from glapp.surveys.queries import surveys_of
 from glapp.web.views import member_view  # the web app's shell: chosen organization, navigation context
 
 SESSION_KEY = "glapp_import_files"  # sha256 → the uploaded file's name
@@ -71,7 +72,8 @@ def import_map(request, access, sha: str):
         initial_mapping.update({k: v for k, v in source.mapping.items() if k in header})
     form = MappingForm(
         request.POST or None, header=header, question_keys=importing.question_keys(catalog),
-        surveys=[(code, code) for code in sorted(catalog.surveys)], initial_mapping=initial_mapping,
+        surveys=[(s.code, f"{s.name} ({s.code})") for s in surveys_of(org_id) if s.code in catalog.surveys],
+        initial_mapping=initial_mapping,
         initial={"source": source_name, "default_survey": defaults.get("survey", ""),
                  "default_channel": defaults.get("channel", "")},
     )
