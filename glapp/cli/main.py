@@ -11,9 +11,9 @@ import sys
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "Create the demo organization with realistic data, then serve it"),
     "serve": ("serve", "Run the web app and API with gunicorn"),
-    "worker": ("worker", "Process background tasks (text analysis, rollups, webhooks, housekeeping)"),
+    "worker": ("worker", "Process background tasks (file imports, housekeeping)"),
     "import": ("import_responses", "Import responses from a CSV or XLSX file"),
-    "export": ("export_responses", "Export responses to CSV or XLSX"),
+    "export": ("export_responses", "Export responses to CSV"),
     "migrate": ("migrate", "Create or update the database schema"),
     "createuser": ("createuser", "Create a user and give them a role in an organization"),
     "apikey": ("apikey", "Create, list or revoke API keys"),
