@@ -18,6 +18,7 @@ from glapp.core import bulk
 from glapp.core.events import send_on_commit
 from glapp.responses.models import Answer, ImportJob, ImportSource, Response
 from glapp.responses.validation import CleanResponse
+from glapp.surveys import question_types as qt
 
 LOOKUP_CHUNK = 900  # stays below SQLite's bound-parameter limit on any build
 
@@ -130,20 +131,32 @@ def ingest_responses(organization_id: int, responses: Sequence[CleanResponse], s
 
         ops = connection.ops
         adapt_datetime = datetime_adapter()
+        adapt_json = ops.adapt_json_value
         now = ops.adapt_datetimefield_value(timezone.now())
+        text_type = qt.TEXT
+        empty_json = adapt_json({}, None)
         response_rows = []
         answer_rows = []
+        add_response, add_answer = response_rows.append, answer_rows.append
+        # The per-row loop of every import: locals only, no property or attribute chains.
         for rid, r in zip(ids, new, strict=True):
-            response_rows.append((
+            customer = r.customer
+            metadata = r.metadata
+            has_comment = False
+            for a in r.answers:
+                choices = a.choices
+                text = a.text
+                if text and a.question_type == text_type:
+                    has_comment = True
+                add_answer((rid, a.question_id, a.question_type, a.number, text,
+                            None if choices is None else adapt_json(choices, None)))
+            add_response((
                 rid, organization_id, r.survey_id, r.survey_version_id,
-                customer_ids[r.customer["external_id"]] if r.customer else None,
+                customer_ids[customer["external_id"]] if customer else None,
                 r.touchpoint_id, r.unit_id, r.channel, r.language, r.segment,
                 adapt_datetime(r.submitted_at), r.external_id, source,
-                ops.adapt_json_value(r.metadata, None), r.has_comment, now,
+                adapt_json(metadata, None) if metadata else empty_json, has_comment, now,
             ))
-            for a in r.answers:
-                choices = ops.adapt_json_value(a.choices, None) if a.choices is not None else None
-                answer_rows.append((rid, a.question_id, a.question_type, a.number, a.text, choices))
         if response_rows:
             bulk.insert_rows(Response, RESPONSE_FIELDS, response_rows)
             bulk.insert_rows(Answer, ANSWER_FIELDS, answer_rows)

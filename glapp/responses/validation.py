@@ -11,6 +11,7 @@ from glapp.core.errors import FieldError
 from glapp.responses.catalog import Catalog
 from glapp.responses.models import Channel
 from glapp.surveys import question_types as qt
+from glapp.surveys.question_types import AnswerInvalid, clean_answer
 
 CHANNELS = set(Channel.values)
 MAX_METADATA_KEYS = 30
@@ -20,6 +21,8 @@ KNOWN_FIELDS = {
 }
 CUSTOMER_FIELDS = {"external_id", "first_name", "email", "phone", "language", "segment", "region", "attributes"}
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+ONE_DAY = dt.timedelta(days=1)
+_fromisoformat = dt.datetime.fromisoformat
 
 
 @dataclass
@@ -58,7 +61,13 @@ def parse_timestamp(value, tz) -> dt.datetime:
         parsed = dt.datetime.combine(value, dt.time(12))
     elif isinstance(value, str):
         text = value.strip()
-        parsed = parse_datetime(text.replace(" ", "T", 1)) if len(text) > 10 else None
+        parsed = None
+        if len(text) > 10:
+            text_t = text.replace(" ", "T", 1)
+            try:  # what parse_datetime tries first, without its call overhead (hot in imports)
+                parsed = _fromisoformat(text_t)
+            except ValueError:
+                parsed = parse_datetime(text_t)
         if parsed is None:
             day = parse_date(text)
             if day is None:
@@ -66,7 +75,7 @@ def parse_timestamp(value, tz) -> dt.datetime:
             parsed = dt.datetime.combine(day, dt.time(12))
     else:
         raise ValueError("is not a date or an ISO 8601 timestamp")
-    if timezone.is_naive(parsed):
+    if parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=tz)
     return parsed
 
@@ -84,67 +93,101 @@ def _text(raw: dict, name: str, errors: list[FieldError], max_length: int) -> st
     return value
 
 
+def _survey_plan(survey) -> tuple[dict, tuple]:
+    """Per survey, computed once per catalog: question key → the values validation needs, and
+    the required questions. A row then costs dict lookups instead of model attribute reads."""
+    plan = survey.__dict__.get("_clean_plan")
+    if plan is None:
+        questions = {key: (q.id, q.type, q.options, q.scale_max) for key, q in survey.questions.items()}
+        required = tuple((q.id, q.key) for q in survey.questions.values() if q.required)
+        plan = survey.__dict__["_clean_plan"] = (questions, required)
+    return plan
+
+
 def clean_response(raw: dict, catalog: Catalog, *, tz=None, now=None) -> CleanResponse | list[FieldError]:
     tz = tz or timezone.get_current_timezone()
     now = now or timezone.now()
     errors: list[FieldError] = []
     if not isinstance(raw, dict):
         return [FieldError("", "must be an object")]
-    for name in raw.keys() - KNOWN_FIELDS:
-        errors.append(FieldError(str(name), "is not a known field", "unknown_field"))
+    if not raw.keys() <= KNOWN_FIELDS:
+        for name in raw.keys() - KNOWN_FIELDS:
+            errors.append(FieldError(str(name), "is not a known field", "unknown_field"))
+    get = raw.get
 
-    survey = catalog.surveys.get(str(raw.get("survey") or ""))
-    if not raw.get("survey"):
+    survey_code = get("survey")
+    survey = catalog.surveys.get(str(survey_code or ""))
+    if not survey_code:
         errors.append(FieldError("survey", "is required", "required"))
     elif survey is None:
-        errors.append(FieldError("survey", f"no active survey with code '{str(raw['survey'])[:80]}'", "unknown"))
+        errors.append(FieldError("survey", f"no active survey with code '{str(survey_code)[:80]}'", "unknown"))
 
     touchpoint_id = survey.touchpoint_id if survey else None
-    if raw.get("touchpoint"):
-        touchpoint_id = catalog.touchpoints.get(str(raw["touchpoint"]))
+    value = get("touchpoint")
+    if value:
+        touchpoint_id = catalog.touchpoints.get(str(value))
         if touchpoint_id is None:
-            errors.append(FieldError("touchpoint", f"no touchpoint with code '{str(raw['touchpoint'])[:80]}'",
-                                     "unknown"))
+            errors.append(FieldError("touchpoint", f"no touchpoint with code '{str(value)[:80]}'", "unknown"))
     unit_id = None
-    if raw.get("unit"):
-        unit_id = catalog.units.get(str(raw["unit"]))
+    value = get("unit")
+    if value:
+        unit_id = catalog.units.get(str(value))
         if unit_id is None:
-            errors.append(FieldError("unit", f"no unit with code '{str(raw['unit'])[:80]}'", "unknown"))
+            errors.append(FieldError("unit", f"no unit with code '{str(value)[:80]}'", "unknown"))
 
-    channel = _text(raw, "channel", errors, 16) or Channel.OTHER
+    # Text fields: plain strings (every file row) take the short way; anything else goes
+    # through _text, which says what is wrong with it.
+    value = get("channel")
+    if type(value) is str and len(value) <= 16:
+        channel = value.strip() or Channel.OTHER
+    else:
+        channel = _text(raw, "channel", errors, 16) or Channel.OTHER
     if channel not in CHANNELS:
         errors.append(FieldError("channel", f"must be one of: {', '.join(sorted(CHANNELS))}"))
-    language = _text(raw, "language", errors, 8).lower()
-    segment = _text(raw, "segment", errors, 80)
-    external_id = _text(raw, "external_id", errors, 200) or None
+    value = get("language")
+    if type(value) is str and len(value) <= 8:
+        language = value.strip().lower()
+    else:
+        language = _text(raw, "language", errors, 8).lower()
+    value = get("segment")
+    segment = value.strip() if type(value) is str and len(value) <= 80 else _text(raw, "segment", errors, 80)
+    value = get("external_id")
+    if type(value) is str and len(value) <= 200:
+        external_id = value.strip() or None
+    else:
+        external_id = _text(raw, "external_id", errors, 200) or None
 
     submitted_at = now
-    if raw.get("submitted_at") not in (None, ""):
+    value = get("submitted_at")
+    if value is not None and value != "":
         try:
-            submitted_at = parse_timestamp(raw["submitted_at"], tz)
+            submitted_at = parse_timestamp(value, tz)
         except ValueError as exc:
             errors.append(FieldError("submitted_at", str(exc)))
         else:
-            if submitted_at > now + dt.timedelta(days=1):
+            if submitted_at > now + ONE_DAY:
                 errors.append(FieldError("submitted_at", "is in the future"))
             elif submitted_at < EARLIEST:
                 errors.append(FieldError("submitted_at", "is before the year 2000"))
 
-    metadata = raw.get("metadata") or {}
-    if not isinstance(metadata, dict):
+    metadata = get("metadata") or {}
+    if type(metadata) is not dict and not isinstance(metadata, dict):
         errors.append(FieldError("metadata", "must be an object of keys and values"))
         metadata = {}
     elif len(metadata) > MAX_METADATA_KEYS:
         errors.append(FieldError("metadata", f"has more than {MAX_METADATA_KEYS} keys"))
     else:
         for key, value in metadata.items():
-            if not isinstance(value, str | int | float | bool) and value is not None:
+            if type(value) is str:
+                if len(value) > 500:
+                    errors.append(FieldError(f"metadata.{key}", "is longer than 500 characters"))
+            elif not isinstance(value, str | int | float | bool) and value is not None:
                 errors.append(FieldError(f"metadata.{key}", "must be text, a number or true/false"))
             elif isinstance(value, str) and len(value) > 500:
                 errors.append(FieldError(f"metadata.{key}", "is longer than 500 characters"))
 
-    customer = raw.get("customer")
-    if customer in (None, ""):
+    customer = get("customer")
+    if customer is None or customer == "":
         customer = None
     elif isinstance(customer, str | int):
         customer = {"external_id": str(customer).strip()}
@@ -164,45 +207,41 @@ def clean_response(raw: dict, catalog: Catalog, *, tz=None, now=None) -> CleanRe
         errors.append(FieldError("customer.external_id", "is longer than 200 characters"))
 
     answers: list[CleanAnswer] = []
-    raw_answers = raw.get("answers")
+    raw_answers = get("answers")
     if not isinstance(raw_answers, dict) or not raw_answers:
         errors.append(FieldError("answers", "must be an object of question key → value, with at least one answer",
                                  "required"))
     elif survey is not None:
+        questions, required = _survey_plan(survey)
         for key, value in raw_answers.items():
-            question = survey.questions.get(key)
+            question = questions.get(key)
             if question is None:
                 errors.append(FieldError(f"answers.{key}", f"survey '{survey.code}' has no question '{key}'",
                                          "unknown"))
                 continue
             if value is None or value == "" or value == []:
                 continue  # an unanswered question is not an answer
+            question_id, question_type, options, scale_max = question
             try:
-                number, text, choices = qt.clean_answer(question.type, value, question.options, question.scale_max)
-            except qt.AnswerInvalid as exc:
+                number, text, choices = clean_answer(question_type, value, options, scale_max)
+            except AnswerInvalid as exc:
                 errors.append(FieldError(f"answers.{key}", str(exc)))
                 continue
-            answers.append(CleanAnswer(question.id, question.type, number, text, choices))
-        given = {a.question_id for a in answers}
-        for question in survey.questions.values():
-            if question.required and question.id not in given:
-                errors.append(FieldError(f"answers.{question.key}", "is required", "required"))
+            answers.append(CleanAnswer(question_id, question_type, number, text, choices))
+        if required:
+            given = {a.question_id for a in answers}
+            for question_id, key in required:
+                if question_id not in given:
+                    errors.append(FieldError(f"answers.{key}", "is required", "required"))
         if not errors and not answers:
             errors.append(FieldError("answers", "has no answered question", "required"))
 
     if errors:
         return errors
     return CleanResponse(
-        survey_id=survey.id,
-        survey_version_id=survey.version_id,
-        touchpoint_id=touchpoint_id,
-        unit_id=unit_id,
-        customer=customer,
-        channel=channel,
-        language=language,
-        segment=segment or (customer or {}).get("segment", "") or "",
-        submitted_at=submitted_at,
-        external_id=external_id,
-        metadata={k: v for k, v in metadata.items() if v is not None},
-        answers=answers,
+        survey.id, survey.version_id, touchpoint_id, unit_id, customer, channel, language,
+        segment or (customer or {}).get("segment", "") or "",
+        submitted_at, external_id,
+        {k: v for k, v in metadata.items() if v is not None} if metadata else {},
+        answers,
     )
