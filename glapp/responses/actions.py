@@ -6,11 +6,13 @@ returns the stored response's id, which is what makes retries and re-imports saf
 """
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 
 from glapp.contacts.models import Customer
@@ -46,6 +48,29 @@ def datetime_adapter():
 
         return adapt
     return connection.ops.adapt_datetimefield_value
+
+
+def json_adapter():
+    """Django's adapter for JSON values, or where it is plain `json.dumps` (SQLite) one that
+    writes the common import shapes itself: a dict of text (metadata) or a list of text
+    (choices), byte for byte what `json.dumps` writes. Anything else goes to Django's."""
+    ops = connection.ops
+    if type(ops).adapt_json_value is not BaseDatabaseOperations.adapt_json_value:
+        return lambda value: ops.adapt_json_value(value, None)
+    escape = json.encoder.encode_basestring_ascii  # json.dumps' own escaping (ensure_ascii)
+    dumps = json.dumps
+
+    def adapt(value):
+        try:
+            if type(value) is dict:
+                return "{" + ", ".join([escape(k) + ": " + escape(v) for k, v in value.items()]) + "}"
+            if type(value) is list:
+                return "[" + ", ".join([escape(v) for v in value]) + "]"
+        except TypeError:  # not text: a number, a bool, a nested value
+            pass
+        return dumps(value)
+
+    return adapt
 
 
 @dataclass(frozen=True)
@@ -131,10 +156,10 @@ def ingest_responses(organization_id: int, responses: Sequence[CleanResponse], s
 
         ops = connection.ops
         adapt_datetime = datetime_adapter()
-        adapt_json = ops.adapt_json_value
+        adapt_json = json_adapter()
         now = ops.adapt_datetimefield_value(timezone.now())
         text_type = qt.TEXT
-        empty_json = adapt_json({}, None)
+        empty_json = adapt_json({})
         response_rows = []
         answer_rows = []
         add_response, add_answer = response_rows.append, answer_rows.append
@@ -149,13 +174,13 @@ def ingest_responses(organization_id: int, responses: Sequence[CleanResponse], s
                 if text and a.question_type == text_type:
                     has_comment = True
                 add_answer((rid, a.question_id, a.question_type, a.number, text,
-                            None if choices is None else adapt_json(choices, None)))
+                            None if choices is None else adapt_json(choices)))
             add_response((
                 rid, organization_id, r.survey_id, r.survey_version_id,
                 customer_ids[customer["external_id"]] if customer else None,
                 r.touchpoint_id, r.unit_id, r.channel, r.language, r.segment,
                 adapt_datetime(r.submitted_at), r.external_id, source,
-                adapt_json(metadata, None) if metadata else empty_json, has_comment, now,
+                adapt_json(metadata) if metadata else empty_json, has_comment, now,
             ))
         if response_rows:
             bulk.insert_rows(Response, RESPONSE_FIELDS, response_rows)
