@@ -44,7 +44,7 @@ def datetime_adapter():
         def adapt(value):
             if value is None or value.utcoffset() is None:
                 return connection.ops.adapt_datetimefield_value(value)
-            return str(value.astimezone(utc).replace(tzinfo=None))
+            return value.astimezone(utc).isoformat(" ")[:-6]  # str() of the naive UTC time
 
         return adapt
     return connection.ops.adapt_datetimefield_value
@@ -116,17 +116,19 @@ def ensure_customers(organization_id: int, customers: dict[str, dict]) -> dict[s
     if missing:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         to_json = connection.ops.adapt_json_value
+        # Ids allocated up front (under the caller's write lock) spare a second lookup.
+        new_ids = bulk.allocate_ids(Customer, len(missing))
         rows = []
-        for ext in missing:
+        for cid, ext in zip(new_ids, missing, strict=True):
             c = customers[ext]
             rows.append((
-                organization_id, ext, str(c.get("first_name") or "")[:120], str(c.get("email") or "")[:254],
+                cid, organization_id, ext, str(c.get("first_name") or "")[:120], str(c.get("email") or "")[:254],
                 str(c.get("phone") or "")[:32], str(c.get("language") or "")[:8],
                 str(c.get("segment") or "")[:80], str(c.get("region") or "")[:80],
                 to_json(c.get("attributes") or {}, None), now, False, False,
             ))
-        bulk.insert_rows(Customer, CUSTOMER_FIELDS, rows)
-        ids.update(_ids_by_external_id(Customer, organization_id, missing))
+        bulk.insert_rows(Customer, ("id", *CUSTOMER_FIELDS), rows)
+        ids.update(zip(missing, new_ids, strict=True))
     return ids
 
 
