@@ -115,7 +115,7 @@ def ensure_customers(organization_id: int, customers: dict[str, dict]) -> dict[s
     missing = [ext for ext in customers if ext not in ids]
     if missing:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        to_json = connection.ops.adapt_json_value
+        to_json = json_adapter()
         # Ids allocated up front (under the caller's write lock) spare a second lookup.
         new_ids = bulk.allocate_ids(Customer, len(missing))
         rows = []
@@ -125,7 +125,7 @@ def ensure_customers(organization_id: int, customers: dict[str, dict]) -> dict[s
                 cid, organization_id, ext, str(c.get("first_name") or "")[:120], str(c.get("email") or "")[:254],
                 str(c.get("phone") or "")[:32], str(c.get("language") or "")[:8],
                 str(c.get("segment") or "")[:80], str(c.get("region") or "")[:80],
-                to_json(c.get("attributes") or {}, None), now, False, False,
+                to_json(c.get("attributes") or {}), now, False, False,
             ))
         bulk.insert_rows(Customer, ("id", *CUSTOMER_FIELDS), rows)
         ids.update(zip(missing, new_ids, strict=True))

@@ -370,24 +370,25 @@ class RowMapper:
             cells = [*cells, *[""] * (self.width - len(cells))]
         if "'" in "".join(cells):  # rare: one C-level scan instead of a check per cell
             cells = [unguard_formula(c) for c in cells]
+        # Most cells of a wide file are empty: test before stripping.
         raw: dict = {}
         for index, name in self.standard:
-            value = cells[index].strip()
-            if value:
+            value = cells[index]
+            if value and (value := value.strip()):
                 raw[name] = value
         if self.customer is not None:
-            value = cells[self.customer].strip()
-            if value:
+            value = cells[self.customer]
+            if value and (value := value.strip()):
                 raw["customer"] = value
         answers = {}
         for index, key in self.answers:
-            value = cells[index].strip()
-            if value:
+            value = cells[index]
+            if value and (value := value.strip()):
                 answers[key] = value
         metadata = {}
         for index, key in self.metadata:
-            value = cells[index].strip()
-            if value:
+            value = cells[index]
+            if value and (value := value.strip()):
                 metadata[key] = value
         for key, value in self.default_raw.items():
             raw.setdefault(key, value)
