@@ -189,6 +189,8 @@ def clean_response(raw: dict, catalog: Catalog, *, tz=None, now=None) -> CleanRe
     customer = get("customer")
     if customer is None or customer == "":
         customer = None
+    elif type(customer) is str:
+        customer = {"external_id": customer.strip()}
     elif isinstance(customer, str | int):
         customer = {"external_id": str(customer).strip()}
     elif isinstance(customer, dict):
