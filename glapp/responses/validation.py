@@ -231,7 +231,10 @@ def clean_response(raw: dict, catalog: Catalog, *, tz=None, now=None) -> CleanRe
                 continue
             answers.append(CleanAnswer(question_id, question_type, number, text, choices))
         if required:
-            given = {a.question_id for a in answers}
+            # A required answer that was given but invalid is already reported as invalid.
+            given = {a.question_id for a in answers} | {
+                questions[k][0] for k, v in raw_answers.items() if k in questions and v not in (None, "", [])
+            }
             for question_id, key in required:
                 if question_id not in given:
                     errors.append(FieldError(f"answers.{key}", "is required", "required"))

@@ -70,3 +70,8 @@ def test_validation_names_the_bad_field(org, overrides, field):
 def test_catalog_of_one_org_cannot_resolve_another_orgs_survey(org, other_org):
     errors = clean_response(response_payload(survey="nps", unit="acme-north"), Catalog.load(other_org.id))
     assert [e.field for e in errors] == ["unit"]
+
+
+def test_an_invalid_required_answer_is_reported_once(org):
+    errors = clean_response(response_payload(answers={"nps": 11}), Catalog.load(org.id))
+    assert [(e.field, e.code) for e in errors] == [("answers.nps", "invalid")]

@@ -70,7 +70,7 @@ class Command(BaseCommand):
         parser.add_argument("--responses", type=int, default=50_000, help="How many responses (default: %(default)s)")
         parser.add_argument("--seed", type=int, default=42, help="Random seed; same seed + end = same data")
         parser.add_argument("--end", type=_date, default=None,
-                            help="Last day of the year of data, YYYY-MM-DD (default: yesterday, UTC, the last whole day)")
+                            help="Last day of the year of data, YYYY-MM-DD (default: yesterday, UTC)")
         parser.add_argument("--customers", type=int, default=None,
                             help="Size of the customer pool (default: 40%% of responses, at least 1,000)")
         parser.add_argument("--csv", metavar="PATH", default=None,
