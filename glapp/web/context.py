@@ -16,6 +16,9 @@ def glapp_context(request):
         "access": access,
         "current_org": access.organization,
         "scope_unit": scope_unit,
+        # Navigation shows only what the role may open (the views check again).
+        "can_import": access.can("import"),
+        "can_manage_keys": access.can("manage_keys"),
         # Only pages that render the organization switcher pay for this query.
         "memberships": SimpleLazyObject(lambda: list(memberships_of(request.user))),
     }
