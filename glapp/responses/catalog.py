@@ -15,6 +15,16 @@ class SurveyInfo:
     touchpoint_id: int | None
     version_id: int | None
     questions: dict[str, Question] = field(default_factory=dict)
+    # What validation needs per row, precomputed so a row costs dict lookups, not model reads:
+    # key → (question id, type, options, scale_max), and the required questions' (id, key).
+    answer_specs: dict[str, tuple] = field(default_factory=dict)
+    required: tuple[tuple[int, str], ...] = ()
+
+    def add_question(self, q: Question) -> None:
+        self.questions[q.key] = q
+        self.answer_specs[q.key] = (q.id, q.type, q.options, q.scale_max)
+        if q.required:
+            self.required = (*self.required, (q.id, q.key))
 
 
 @dataclass
@@ -33,7 +43,7 @@ class Catalog:
         }
         by_id = {s.id: s for s in surveys.values()}
         for q in Question.objects.for_org(organization_id).filter(survey_id__in=by_id):
-            by_id[q.survey_id].questions[q.key] = q
+            by_id[q.survey_id].add_question(q)
         touchpoints = dict(Touchpoint.objects.for_org(organization_id).values_list("code", "id"))
         units = {}
         paths = {}

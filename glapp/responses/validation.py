@@ -93,17 +93,6 @@ def _text(raw: dict, name: str, errors: list[FieldError], max_length: int) -> st
     return value
 
 
-def _survey_plan(survey) -> tuple[dict, tuple]:
-    """Per survey, computed once per catalog: question key → the values validation needs, and
-    the required questions. A row then costs dict lookups instead of model attribute reads."""
-    plan = survey.__dict__.get("_clean_plan")
-    if plan is None:
-        questions = {key: (q.id, q.type, q.options, q.scale_max) for key, q in survey.questions.items()}
-        required = tuple((q.id, q.key) for q in survey.questions.values() if q.required)
-        plan = survey.__dict__["_clean_plan"] = (questions, required)
-    return plan
-
-
 def clean_response(raw: dict, catalog: Catalog, *, tz=None, now=None) -> CleanResponse | list[FieldError]:
     tz = tz or timezone.get_current_timezone()
     now = now or timezone.now()
@@ -214,7 +203,7 @@ def clean_response(raw: dict, catalog: Catalog, *, tz=None, now=None) -> CleanRe
         errors.append(FieldError("answers", "must be an object of question key → value, with at least one answer",
                                  "required"))
     elif survey is not None:
-        questions, required = _survey_plan(survey)
+        questions, required = survey.answer_specs, survey.required
         for key, value in raw_answers.items():
             question = questions.get(key)
             if question is None:
