@@ -6,13 +6,11 @@ returns the stored response's id, which is what makes retries and re-imports saf
 """
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 
 from glapp.contacts.models import Customer
@@ -50,27 +48,9 @@ def datetime_adapter():
     return connection.ops.adapt_datetimefield_value
 
 
-def json_adapter():
-    """Django's adapter for JSON values, or where it is plain `json.dumps` (SQLite) one that
-    writes the common import shapes itself: a dict of text (metadata) or a list of text
-    (choices), byte for byte what `json.dumps` writes. Anything else goes to Django's."""
+def _json_adapter():
     ops = connection.ops
-    if type(ops).adapt_json_value is not BaseDatabaseOperations.adapt_json_value:
-        return lambda value: ops.adapt_json_value(value, None)
-    escape = json.encoder.encode_basestring_ascii  # json.dumps' own escaping (ensure_ascii)
-    dumps = json.dumps
-
-    def adapt(value):
-        try:
-            if type(value) is dict:
-                return "{" + ", ".join([escape(k) + ": " + escape(v) for k, v in value.items()]) + "}"
-            if type(value) is list:
-                return "[" + ", ".join([escape(v) for v in value]) + "]"
-        except TypeError:  # not text: a number, a bool, a nested value
-            pass
-        return dumps(value)
-
-    return adapt
+    return lambda value: ops.adapt_json_value(value, None)
 
 
 @dataclass(frozen=True)
@@ -115,7 +95,7 @@ def ensure_customers(organization_id: int, customers: dict[str, dict]) -> dict[s
     missing = [ext for ext in customers if ext not in ids]
     if missing:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        to_json = json_adapter()
+        to_json = _json_adapter()
         # Ids allocated up front (under the caller's write lock) spare a second lookup.
         new_ids = bulk.allocate_ids(Customer, len(missing))
         rows = []
@@ -158,7 +138,7 @@ def ingest_responses(organization_id: int, responses: Sequence[CleanResponse], s
 
         ops = connection.ops
         adapt_datetime = datetime_adapter()
-        adapt_json = json_adapter()
+        adapt_json = _json_adapter()
         now = ops.adapt_datetimefield_value(timezone.now())
         text_type = qt.TEXT
         empty_json = adapt_json({})
