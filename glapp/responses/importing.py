@@ -28,11 +28,10 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
-from glapp.accounts.queries import Access
 from glapp.core.errors import FieldError
 from glapp.responses import actions
 from glapp.responses.catalog import Catalog
-from glapp.responses.models import ImportJob, ImportSource, Response, Source
+from glapp.responses.models import ImportJob, Response, Source
 from glapp.responses.tabular import META_PREFIX, STANDARD_COLUMNS
 from glapp.responses.validation import CleanResponse, clean_response
 from glapp.surveys import question_types as qt
@@ -461,10 +460,6 @@ class ImportReport:
 
     def add_errors(self, line: int, mapper: RowMapper, errors: list[FieldError]) -> list[dict]:
         self.rejected += 1
-        if len(errors) > 1:
-            # "must be between 0 and 10" already says it; "is required" on the same field is noise.
-            invalid = {e.field for e in errors if e.code != "required"}
-            errors = [e for e in errors if e.code != "required" or e.field not in invalid]
         items = [{"line": line, "field": mapper.column_of(e), "message": e.message} for e in errors]
         self.error_count += len(items)
         room = ERROR_CAP - len(self.errors)
@@ -687,26 +682,3 @@ def store_upload(organization_id: int, chunks) -> str:
     finally:
         tmp.unlink(missing_ok=True)
     return digest.hexdigest()
-
-
-# --- Reads (always scoped to the asking organization) ---------------------------------------
-
-def import_job_for(access: Access, job_id: int) -> ImportJob | None:
-    return ImportJob.objects.for_org(access.organization).select_related("source").filter(pk=job_id).first()
-
-
-def recent_import_jobs(access: Access, limit: int = 20):
-    return ImportJob.objects.for_org(access.organization).select_related("source").order_by("-created_at")[:limit]
-
-
-def import_source_named(organization_id: int, name: str) -> ImportSource | None:
-    return ImportSource.objects.for_org(organization_id).filter(name=name.strip()).first()
-
-
-def import_sources(access: Access):
-    return ImportSource.objects.for_org(access.organization).order_by("name")
-
-
-def job_by_id(job_id: int) -> ImportJob | None:
-    """For the background task only: the job record itself names its organization."""
-    return ImportJob.objects.filter(pk=job_id).first()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from glapp.accounts.models import Unit
 from glapp.accounts.queries import Access
 from glapp.core.errors import FieldError, ValidationFailed
-from glapp.responses.models import Answer, Response
+from glapp.responses.models import Answer, ImportJob, ImportSource, Response
 from glapp.surveys import question_types as qt
 
 
@@ -136,3 +136,26 @@ def comment_of(response: Response) -> str:
 
 def score_of(response: Response, score_type: str = qt.NPS) -> int | None:
     return next((a.number for a in response.answers.all() if a.question_type == score_type), None)
+
+
+# --- Import jobs and saved mappings --------------------------------------------------------
+
+def import_job_for(access: Access, job_id: int) -> ImportJob | None:
+    return ImportJob.objects.for_org(access.organization).select_related("source").filter(pk=job_id).first()
+
+
+def recent_import_jobs(access: Access, limit: int = 20):
+    return ImportJob.objects.for_org(access.organization).select_related("source").order_by("-created_at")[:limit]
+
+
+def import_source_named(organization_id: int, name: str) -> ImportSource | None:
+    return ImportSource.objects.for_org(organization_id).filter(name=name.strip()).first()
+
+
+def import_sources(access: Access):
+    return ImportSource.objects.for_org(access.organization).order_by("name")
+
+
+def job_by_id(job_id: int) -> ImportJob | None:
+    """For the background task only: the job record itself names its organization."""
+    return ImportJob.objects.filter(pk=job_id).first()

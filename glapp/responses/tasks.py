@@ -2,13 +2,13 @@
 
 from django_tasks import task
 
-from glapp.responses import importing
+from glapp.responses import importing, queries
 
 
 @task()
 def import_file(job_id: int, mapping: dict[str, str], defaults: dict[str, str]) -> dict:
     """Run a stored import (or dry run) job. Safe to retry: keys make re-runs add only what is missing."""
-    job = importing.job_by_id(job_id)
+    job = queries.job_by_id(job_id)
     if job is None or job.finished_at is not None:
         return {"skipped": True}
     try:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from glapp.core.errors import GlappError
-from glapp.responses import actions, exporting, importing
+from glapp.responses import actions, exporting, importing, queries
 from glapp.responses.catalog import Catalog
 from glapp.responses.forms import MappingForm, UploadForm
 from glapp.responses.queries import ResponseFilter
@@ -43,7 +43,7 @@ def import_upload(request, access):
             request.session[SESSION_KEY] = files
             return redirect("responses:import_map", sha=sha)
     return render(request, "responses/import_upload.html", {
-        "form": form, "jobs": importing.recent_import_jobs(access), "sources": importing.import_sources(access),
+        "form": form, "jobs": queries.recent_import_jobs(access), "sources": queries.import_sources(access),
     })
 
 
@@ -65,7 +65,7 @@ def import_map(request, access, sha: str):
 
     catalog = Catalog.load(org_id)
     source_name = (request.POST.get("source") or request.GET.get("source") or PurePath(filename).stem)[:120]
-    source = importing.import_source_named(org_id, source_name)
+    source = queries.import_source_named(org_id, source_name)
     defaults = dict(source.defaults) if source else {}
     initial_mapping = importing.suggest_mapping(header, catalog, defaults.get("survey"))
     if source:
@@ -94,7 +94,7 @@ def import_map(request, access, sha: str):
     return render(request, "responses/import_map.html", {
         "form": form, "filename": filename, "table": table, "problems": problems,
         "columns": [(column, field, [r[i] for r in rows]) for i, (column, field) in enumerate(form.column_fields())],
-        "sources": importing.import_sources(access),
+        "sources": queries.import_sources(access),
     })
 
 
@@ -102,7 +102,7 @@ def import_map(request, access, sha: str):
 @require_GET
 def import_job(request, access, job_id: int):
     _require(access, "import")
-    job = importing.import_job_for(access, job_id)
+    job = queries.import_job_for(access, job_id)
     if job is None:
         raise Http404
     template = "responses/_import_job_status.html" if request.htmx else "responses/import_job.html"
@@ -115,7 +115,7 @@ def import_job(request, access, job_id: int):
 def import_job_run(request, access, job_id: int):
     """After a dry run: import the same file with the same saved mapping."""
     _require(access, "import")
-    dry = importing.import_job_for(access, job_id)
+    dry = queries.import_job_for(access, job_id)
     if dry is None or dry.source is None:
         raise Http404
     job = actions.create_import_job(access.organization_id, filename=dry.filename, file_sha256=dry.file_sha256,

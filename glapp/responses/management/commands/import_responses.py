@@ -10,7 +10,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table as RichTable
 
 from glapp.accounts.models import Organization
-from glapp.responses import actions, importing
+from glapp.responses import actions, importing, queries
 from glapp.responses.catalog import Catalog
 
 SHOWN_ERRORS = 50
@@ -51,7 +51,7 @@ class Command(BaseCommand):
             header, _, table = importing.read_preview(opts["file"])
         except importing.TableError as exc:
             raise CommandError(f"cannot read {opts['file']}: {exc}") from exc
-        source = importing.import_source_named(org.id, opts["source"]) if opts["source"] else None
+        source = queries.import_source_named(org.id, opts["source"]) if opts["source"] else None
         defaults = {**(source.defaults if source else {}), **defaults}
         catalog = Catalog.load(org.id)
         mapping = importing.suggest_mapping(header, catalog, defaults.get("survey"))
