@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -78,3 +79,12 @@ def touch_api_key(key: ApiKey) -> None:
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
+
+
+def remember_language(user: User, language: str) -> None:
+    """Store the UI language on the user so it follows them to every browser."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unsupported language {language!r}")
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
+from glapp.accounts.actions import remember_language
 from glapp.accounts.queries import Access, access_for, units_of
 from glapp.analytics.queries import nps_by_touchpoint, total_nps
 from glapp.analytics.stats import nps_category
@@ -28,7 +29,6 @@ from glapp.core.errors import ValidationFailed
 from glapp.journeys.queries import touchpoints_of
 from glapp.responses.queries import comment_of, filtered_responses, page_of_responses, score_of
 from glapp.surveys.queries import surveys_of
-from glapp.web.actions import remember_language
 from glapp.web.forms import OverviewForm, ResponsesForm
 
 ORG_SESSION_KEY = "org_id"
