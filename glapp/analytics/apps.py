@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class AnalyticsConfig(AppConfig):
     name = "glapp.analytics"
     label = "analytics"
+
+    def ready(self) -> None:
+        from glapp.analytics.actions import on_in_transaction_event
+        from glapp.core.events import in_transaction_event
+
+        # Rollups commit with the responses they count (see glapp.analytics.actions).
+        in_transaction_event.connect(on_in_transaction_event, dispatch_uid="analytics.rollups")

@@ -186,3 +186,6 @@ USERS: tuple[DemoUser, ...] = (
     DemoUser("sara", "Sara", "Nilsson", "case_handler", None, "en", "case handler, the whole company (English UI)"),
     DemoUser("butikschef.umea", "Jonas", "Berg", "viewer", "butik-umea", "sv", "store manager, only Umeå Avion"),
 )
+
+# Metadata keys kept as rollup dimensions, so dashboards can break figures down by them.
+ROLLUP_DIMENSIONS = ("campaign", "product", "agent", "delivery_partner")

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from glapp.accounts import actions as accounts
 from glapp.accounts.models import Membership, Organization, Unit, User
+from glapp.analytics.actions import set_rollup_dimensions
 from glapp.contacts.models import Customer
 from glapp.demo import company as co
 from glapp.journeys.actions import create_journey
@@ -61,6 +62,8 @@ def create_demo_org() -> Organization:
                 questions=[QuestionSpec(q.key, q.type, dict(q.texts), options=list(q.options), required=q.required)
                            for q in s.questions],
             )
+        # Before any response: the metadata the story hinges on is counted from the first load.
+        set_rollup_dimensions(org.id, co.ROLLUP_DIMENSIONS)
     return org
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from glapp.contacts.models import Customer
 from glapp.core import bulk
-from glapp.core.events import send_on_commit
+from glapp.core.events import send_in_transaction, send_on_commit
 from glapp.responses.models import Answer, ImportJob, ImportSource, Response
 from glapp.responses.validation import CleanResponse
 from glapp.surveys import question_types as qt
@@ -167,6 +167,8 @@ def ingest_responses(organization_id: int, responses: Sequence[CleanResponse], s
         if response_rows:
             bulk.insert_rows(Response, RESPONSE_FIELDS, response_rows)
             bulk.insert_rows(Answer, ANSWER_FIELDS, answer_rows)
+            # Derived data (rollups) that must commit or roll back with these rows.
+            send_in_transaction("responses.stored", organization_id, {"responses": new})
             send_on_commit("responses.created", organization_id,
                            {"count": len(ids), "first_id": ids[0], "last_id": ids[-1], "source": source})
 

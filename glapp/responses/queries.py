@@ -159,3 +159,28 @@ def import_sources(access: Access):
 def job_by_id(job_id: int) -> ImportJob | None:
     """For the background task only: the job record itself names its organization."""
     return ImportJob.objects.filter(pk=job_id).first()
+
+
+def iter_rollup_source(organization_id: int, answer_types: tuple[str, ...], chunk: int = 20_000):
+    """Every response of an organization in id order, in lists of `chunk` tuples:
+    (submitted_at, survey_id, touchpoint_id, unit_id, channel, language, segment, metadata,
+    has_comment, answers), where answers are (question_type, number, text) of the given types.
+
+    Keyset pages on the primary key, and answers fetched per id range through the
+    (response, question) index, so a rebuild of ten million rows reads each row once.
+    """
+    last_id = 0
+    base = Response.objects.filter(organization_id=organization_id).order_by("id")
+    while True:
+        rows = list(base.filter(id__gt=last_id).values_list(
+            "id", "submitted_at", "survey_id", "touchpoint_id", "unit_id", "channel", "language", "segment",
+            "metadata", "has_comment")[:chunk])
+        if not rows:
+            return
+        first, last_id = rows[0][0], rows[-1][0]
+        answers: dict[int, list] = {}
+        for rid, qtype, number, text in Answer.objects.filter(
+            response_id__gte=first, response_id__lte=last_id, question_type__in=answer_types
+        ).values_list("response_id", "question_type", "number", "text").iterator(chunk_size=chunk):
+            answers.setdefault(rid, []).append((qtype, number, text))
+        yield [(*row[1:], answers.get(row[0], ())) for row in rows]

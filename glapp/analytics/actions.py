@@ -1,0 +1,133 @@
+"""Writes of analytics data: rollups kept in step with ingestion, rebuilt on demand.
+
+`add_responses` runs inside the ingest transaction (see `core.events.send_in_transaction`), so a
+response and its counts commit together or not at all: rollups never drift from the responses
+they summarize, and a retried or repeated ingest (which stores nothing new) adds nothing.
+"""
+
+import datetime as dt
+import json
+import zoneinfo
+from collections.abc import Callable, Sequence
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from glapp.analytics.models import Rollup, RollupDimension
+from glapp.analytics.rollup_keys import DIMENSIONS, META_SLOTS, SCORE_SOURCES, Accumulator
+from glapp.core import bulk
+from glapp.core.errors import FieldError, ValidationFailed
+from glapp.surveys import question_types as qt
+
+ROLLUP_FIELDS = ("organization", "source", "grain", "day", *DIMENSIONS, "n", *(f"c{i}" for i in range(11)))
+REBUILD_CHUNK = 20_000  # responses read per step of a rebuild
+REBUILD_FLUSH = 100_000  # responses counted in memory before the counts are written
+ROLLED_TYPES = (*sorted(SCORE_SOURCES), qt.EMOTION)
+
+
+def rollup_time_zone() -> dt.tzinfo:
+    """Days are the organization's local days (the deployment's time zone)."""
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def meta_keys(organization_id: int) -> tuple[str, ...]:
+    """The selected metadata keys in slot order, with "" for an empty slot."""
+    by_slot = dict(RollupDimension.objects.for_org(organization_id).values_list("slot", "key"))
+    return tuple(by_slot.get(slot, "") for slot in range(1, META_SLOTS + 1))
+
+
+def _upsert_sql() -> str:
+    table, columns = bulk.table_and_columns(Rollup, ROLLUP_FIELDS)
+    qn = connection.ops.quote_name
+    key = [c for c in columns if c != "n" and not (c[0] == "c" and c[1:].isdigit())]
+    counts = [c for c in columns if c not in key]
+    placeholders = ", ".join(["%s"] * len(columns))
+    # Same syntax on SQLite (3.24+) and PostgreSQL: add to the cell when it exists.
+    updates = ", ".join(f"{qn(c)} = {qn(table)}.{qn(c)} + EXCLUDED.{qn(c)}" for c in counts)
+    return (f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES ({placeholders}) "
+            f"ON CONFLICT ({', '.join(qn(c) for c in key)}) DO UPDATE SET {updates}")
+
+
+def write_counts(organization_id: int, accumulator: Accumulator) -> int:
+    """Add an accumulator's counts to the stored rollups; returns the number of cells touched."""
+    adapt_date = connection.ops.adapt_datefield_value
+    rows = [(organization_id, source, grain, adapt_date(day), *rest)
+            for source, grain, day, *rest in accumulator.rows()]
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(_upsert_sql(), rows)
+    return len(rows)
+
+
+def add_responses(organization_id: int, responses: Sequence) -> None:
+    """Count freshly stored responses (`CleanResponse`s) into the rollups. Caller holds the transaction."""
+    acc = Accumulator(rollup_time_zone(), meta_keys(organization_id))
+    add = acc.add
+    for r in responses:
+        add(r.submitted_at, r.survey_id, r.touchpoint_id, r.unit_id, r.channel, r.language, r.segment,
+            r.metadata, [(a.question_type, a.number, a.text) for a in r.answers], r.has_comment)
+    write_counts(organization_id, acc)
+
+
+def on_in_transaction_event(sender, name: str, organization_id: int, payload: dict, **kwargs) -> None:
+    if name == "responses.stored":
+        add_responses(organization_id, payload["responses"])
+
+
+def _load_json(value):
+    if isinstance(value, str):
+        return json.loads(value) if value else {}
+    return value or {}
+
+
+def rebuild_rollups(organization_id: int, progress: Callable[[int], None] | None = None) -> int:
+    """Recount every rollup of an organization from its stored responses; returns responses counted.
+
+    One transaction: readers see the old counts until the new ones are complete, and a failed
+    rebuild leaves the old counts in place. On SQLite this holds the write lock for the whole
+    rebuild (ingestion waits), so it is an operator's command, not something a page triggers.
+    """
+    from glapp.responses.queries import iter_rollup_source  # reads of another app go through its queries
+
+    tz = rollup_time_zone()
+    counted = 0
+    with transaction.atomic():
+        Rollup.objects.filter(organization_id=organization_id).delete()
+        keys = meta_keys(organization_id)
+        acc = Accumulator(tz, keys)
+        pending = 0
+        for rows in iter_rollup_source(organization_id, ROLLED_TYPES, REBUILD_CHUNK):
+            add = acc.add
+            for (submitted_at, survey_id, tp_id, unit_id, channel, language, segment, metadata, has_comment,
+                 answers) in rows:
+                add(submitted_at, survey_id, tp_id, unit_id, channel, language, segment, _load_json(metadata),
+                    answers, has_comment)
+            counted += len(rows)
+            pending += len(rows)
+            if pending >= REBUILD_FLUSH:
+                write_counts(organization_id, acc)
+                acc = Accumulator(tz, keys)
+                pending = 0
+            if progress:
+                progress(len(rows))
+        write_counts(organization_id, acc)
+    return counted
+
+
+def set_rollup_dimensions(organization_id: int, keys: Sequence[str]) -> tuple[str, ...]:
+    """Choose the metadata keys rolled up (at most four, in order). The caller rebuilds afterwards:
+    until then, the new keys have no counts."""
+    cleaned = []
+    for key in keys:
+        key = str(key).strip()
+        if key and key not in cleaned:
+            cleaned.append(key[:80])
+    if len(cleaned) > META_SLOTS:
+        raise ValidationFailed([FieldError("dimensions", f"at most {META_SLOTS} metadata keys", "too_many")])
+    with transaction.atomic():
+        RollupDimension.objects.for_org(organization_id).delete()
+        RollupDimension.objects.bulk_create(
+            RollupDimension(organization_id=organization_id, key=key, slot=slot)
+            for slot, key in enumerate(cleaned, start=1)
+        )
+    return tuple(cleaned)
