@@ -145,7 +145,9 @@ def line_chart(
     for i, x in enumerate(xs):
         # The last bucket is labelled too, unless that would crowd the previous label.
         if i % every == 0 or (i == last and i % every >= every / 2):
-            out.append(f'<text class="xtick" x="{px(i):.1f}" y="{height - 10}" text-anchor="middle">'
+            # The outermost labels align to the plot's edges so they are never cut off.
+            anchor = "start" if i == 0 and last else "end" if i == last and last else "middle"
+            out.append(f'<text class="xtick" x="{px(i):.1f}" y="{height - 10}" text-anchor="{anchor}">'
                        f'{escape(x_label(x))}</text>')
     out.append("</g>")
 

@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -25,11 +25,14 @@ from glapp.accounts.actions import remember_language
 from glapp.accounts.queries import Access, access_for, units_of
 from glapp.analytics.queries import nps_by_touchpoint, total_nps
 from glapp.analytics.stats import nps_category
+from glapp.contacts.queries import segment_shares
 from glapp.core.errors import ValidationFailed
 from glapp.journeys.queries import touchpoints_of
 from glapp.responses.queries import comment_of, filtered_responses, page_of_responses, score_of
 from glapp.surveys.queries import surveys_of
 from glapp.web.forms import OverviewForm, ResponsesForm
+from glapp.web.journey import JourneyForm, TrendForm, trend_page
+from glapp.web.journey import journey_map as build_journey_map
 
 ORG_SESSION_KEY = "org_id"
 PAGE_SIZE = 50
@@ -206,3 +209,43 @@ def responses(request: HttpRequest, access: Access) -> HttpResponse:
     patch_vary_headers(response, ["HX-Request"])
     return response
 
+
+
+def _fragment_or_page(request: HttpRequest, page: str, fragment: str, context: dict) -> HttpResponse:
+    """An HTMX filter change gets only the results; a plain GET (or a shared link) the whole page."""
+    htmx = getattr(request, "htmx", None)
+    template = fragment if htmx and not htmx.history_restore_request else page
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])  # the same URL answers with a fragment or a page
+    return response
+
+
+def _segments(access: Access) -> list[str]:
+    return sorted(segment_shares(access.organization_id))
+
+
+@member_view
+def journey(request: HttpRequest, access: Access) -> HttpResponse:
+    form = JourneyForm(request.GET, units=request.scope_units, segments=_segments(access))
+    journey_map, errors = None, []
+    if form.is_valid():
+        try:
+            journey_map = build_journey_map(access, form.query())
+        except ValidationFailed as exc:
+            errors = [e.message for e in exc.errors]
+    context = {"form": form, "map": journey_map, "errors": errors}
+    return _fragment_or_page(request, "web/journey.html", "web/_journey_results.html", context)
+
+
+@member_view
+def trends(request: HttpRequest, access: Access) -> HttpResponse:
+    form = TrendForm(request.GET, units=request.scope_units, segments=_segments(access),
+                     touchpoints=touchpoints_of(access.organization))
+    page, errors = None, []
+    if form.is_valid():
+        try:
+            page = trend_page(access, form.query(timezone.localdate()))
+        except ValidationFailed as exc:
+            errors = [e.message for e in exc.errors]
+    context = {"form": form, "page": page, "errors": errors}
+    return _fragment_or_page(request, "web/trends.html", "web/_trends_results.html", context)
