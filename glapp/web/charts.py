@@ -119,6 +119,7 @@ def line_chart(
         lo, hi = min(lo, ticks[0]), max(hi, ticks[-1])
     span = (hi - lo) or 1.0
     index = {x: i for i, x in enumerate(xs)}
+    band_opacity = 0.15 if len(series) <= 3 else 0.07  # many overlapping bands would hide the lines
 
     def px(i: int) -> float:
         return left + (plot_w / 2 if len(xs) == 1 else plot_w * i / (len(xs) - 1))
@@ -139,12 +140,11 @@ def line_chart(
         zero = ' class="zero"' if t == 0 and lo < 0 < hi else ""
         out.append(f'<line{zero} x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}"/>')
         out.append(f'<text class="ytick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(y_format(t))}</text>')
-    # At most ~8 x labels, always the first and the last bucket.
+    # At most ~8 x labels, counted back from the latest bucket (the one people look at).
     every = max(1, math.ceil(len(xs) / 8))
     last = len(xs) - 1
     for i, x in enumerate(xs):
-        # The last bucket is labelled too, unless that would crowd the previous label.
-        if i % every == 0 or (i == last and i % every >= every / 2):
+        if (last - i) % every == 0:
             # The outermost labels align to the plot's edges so they are never cut off.
             anchor = "start" if i == 0 and last else "end" if i == last and last else "middle"
             out.append(f'<text class="xtick" x="{px(i):.1f}" y="{height - 10}" text-anchor="{anchor}">'
@@ -160,7 +160,8 @@ def line_chart(
             if len(banded) > 1:
                 upper = " ".join(f"{px(i):.1f},{py(p.high):.1f}" for i, p in banded)
                 lower = " ".join(f"{px(i):.1f},{py(p.low):.1f}" for i, p in reversed(banded))
-                out.append(f'<polygon class="band" points="{upper} {lower}" fill="{colour}" fill-opacity="0.15"/>')
+                out.append(f'<polygon class="band" points="{upper} {lower}" fill="{colour}" '
+                           f'fill-opacity="{band_opacity}"/>')
             elif banded:
                 i, p = banded[0]
                 out.append(f'<line class="band" x1="{px(i):.1f}" x2="{px(i):.1f}" y1="{py(p.low):.1f}" '

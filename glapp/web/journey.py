@@ -25,13 +25,13 @@ from glapp.web.forms import DateInput, period_dates, unit_choices
 # Translated names of the metrics (stats.METRICS carries English labels only).
 METRIC_LABELS = {
     "nps": _("NPS"),
-    "nes": _("Net emotion score"),
+    "nes": _("Net Emotion Score"),
     "csat": _("CSAT, share satisfied (4–5)"),
     "csat_mean": _("CSAT, mean (1–5)"),
     "ces": _("CES, mean effort score (1–7)"),
-    "ces_low_effort": _("CES, share low effort"),
-    "lba": _("Likelihood to buy again"),
-    "lba_mean": _("Likelihood to buy again, mean"),
+    "ces_low_effort": _("CES, share low effort (5–7)"),
+    "lba": _("Likely to buy again (9–10)"),
+    "lba_mean": _("Likelihood to buy again, mean (0–10)"),
 }
 BUCKET_CHOICES = [("week", _("Week")), ("month", _("Month")), ("quarter", _("Quarter"))]
 GROUP_CHOICES = [("", _("Nothing (all together)")), ("touchpoint", _("Touchpoint")), ("stage", _("Stage")),
@@ -39,6 +39,13 @@ GROUP_CHOICES = [("", _("Nothing (all together)")), ("touchpoint", _("Touchpoint
                  ("language", _("Language"))]
 CHART_SERIES = 8  # more lines than this do not read; the table lists every group
 JOURNEY_EXTRAS = ("ces", "csat")  # CES mean and CSAT top-2-box, where a touchpoint asks them
+
+
+def describe_method(table: MetricTable) -> str:
+    """The interval method in the UI language (stats describes it in English), with its level."""
+    level = round(100 * (table.total.confidence if table.total is not None else 0.95))
+    method = _g(table.method) if table.method else "—"  # the English sentences are msgids in the catalogue
+    return _g("%(level)s %% intervals. %(method)s") % {"level": level, "method": method}
 
 
 def metric_label(code: str) -> str:
@@ -58,10 +65,11 @@ def _decimals(metric) -> int:
 def fmt(metric, value: float | None, signed: bool = False) -> str:
     if value is None:
         return "–"
-    text = formats.number_format(value, _decimals(metric), use_l10n=True)
-    if text in ("-0", "−0"):
-        text = "0"
-    if signed and value > 0 and text.strip("0,.") != "":
+    decimals = _decimals(metric)
+    # number_format cuts decimals off; round first so 81.8 reads 82, and never show "−0".
+    rounded = round(value, decimals) or 0.0
+    text = formats.number_format(rounded, decimals, use_l10n=True)
+    if signed and rounded > 0:
         text = "+" + text
     return text.replace("-", "−")
 
@@ -203,9 +211,12 @@ class TrendForm(_ScopedForm):
     def query(self, today: dt.date) -> MetricQuery:
         data = self.cleaned_data
         default_from, default_to = period_dates("12m", today)
+        group_by = data.get("group_by") or ""
         return MetricQuery(
             metric=data.get("metric") or "nps", bucket=data.get("bucket") or "month",
-            group_by=(data["group_by"],) if data.get("group_by") else (),
+            group_by=(group_by,) if group_by else (),
+            # Relationship surveys belong to no touchpoint: a touchpoint breakdown is of transactional ones.
+            survey_kind="transactional" if group_by in ("touchpoint", "stage") else None,
             date_from=data.get("date_from") or default_from, date_to=data.get("date_to") or default_to,
             touchpoint=(data["touchpoint"],) if data.get("touchpoint") else (), **self.filters())
 
@@ -298,7 +309,7 @@ def journey_map(access: Access, q: MetricQuery) -> JourneyMap:
         for metric_code, table, cells in extra:
             if code in cells:
                 result.extras.append(Extra(cell_figure(table.metric, cells[code]), metric_code.upper(),
-                                           table.method, f"{metric_code}-{code}"))
+                                           describe_method(table), f"{metric_code}-{code}"))
         return result
 
     journeys = []
@@ -312,7 +323,7 @@ def journey_map(access: Access, q: MetricQuery) -> JourneyMap:
             column.stages.append(stage)
         journeys.append(column)
     loose = card("", _g("Without a touchpoint")) if "" in by_code else None
-    return JourneyMap(journeys, table_figure(nps), table_figure(relationship), nps.method,
+    return JourneyMap(journeys, table_figure(nps), table_figure(relationship), describe_method(nps),
                       nps.date_from, nps.date_to, nps.compare_from, nps.compare_to, loose)
 
 
@@ -344,6 +355,7 @@ class TrendPage:
     compare_from: dt.date | None
     compare_to: dt.date | None
     hidden_series: int = 0  # groups in the table but not drawn in the chart
+    transactional_only: bool = False
 
 
 def bucket_label(day: dt.date, bucket: str) -> str:
@@ -394,10 +406,10 @@ def trend_page(access: Access, q: MetricQuery) -> TrendPage:
         text += f", n = {p.n}"
         return text + (f" — {_g('too few answers to read')}" if p.small else "")
 
-    desc = _g("%(metric)s per %(bucket)s from %(start)s to %(end)s, with %(method)s") % {
+    desc = _g("%(metric)s per %(bucket)s from %(start)s to %(end)s. %(method)s") % {
         "metric": label, "bucket": dict(BUCKET_CHOICES)[q.bucket].lower(),
         "start": formats.date_format(over_time.date_from), "end": formats.date_format(over_time.date_to),
-        "method": over_time.method or "—"}
+        "method": describe_method(over_time)}
     chart = line_chart(drawn, title=label, desc=desc, chart_id="trend-chart", y_range=_y_range(metric),
                        x_label=lambda d: bucket_label(d, q.bucket), y_format=lambda v: fmt(metric, v),
                        point_label=point_label)
@@ -421,6 +433,8 @@ def trend_page(access: Access, q: MetricQuery) -> TrendPage:
         # The whole period against the one before it.
         total_table = metric_table(access, replace(q, bucket=None))
     chart = mark_safe(chart)  # noqa: S308 -- line_chart escapes every text it draws
-    return TrendPage(q.metric, label, chart, rows, table_figure(total_table), over_time.method, grouped, q.bucket,
+    return TrendPage(q.metric, label, chart, rows, table_figure(total_table), describe_method(over_time), grouped,
+                     q.bucket,
                      total_table.date_from, total_table.date_to, total_table.compare_from, total_table.compare_to,
-                     hidden_series=max(0, len(series) - len(keep)))
+                     hidden_series=max(0, len(series) - len(keep)),
+                     transactional_only=q.survey_kind == "transactional")

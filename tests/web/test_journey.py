@@ -172,3 +172,22 @@ def test_query_count_does_not_grow_with_touchpoints_or_responses(client, surveys
         add_responses(org, *many(40, 7, survey=code, unit="acme-south-store"))
     assert queries() == few
     assert few <= 40
+
+
+def test_numbers_are_rounded_signed_and_localized():
+    from django.utils import translation
+
+    from glapp.analytics.stats import METRICS
+    from glapp.web.journey import fmt, fmt_delta
+
+    with translation.override("sv"):
+        assert fmt(METRICS["nps"], 81.8) == "82"
+        assert fmt(METRICS["nps"], -81.8) == "−82"
+        assert fmt(METRICS["nps"], -0.4) == "0"
+        assert fmt_delta(METRICS["nps"], 0.2) == "0"
+        assert fmt_delta(METRICS["nps"], 3.5) == "+4"
+        assert fmt(METRICS["ces"], 5.126) == "5,13"
+        assert fmt_delta(METRICS["ces"], -0.004) == "0,00"
+        assert fmt(METRICS["csat"], 76.4) == "76"
+    with translation.override("en"):
+        assert fmt(METRICS["ces"], 5.126) == "5.13"

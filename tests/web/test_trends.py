@@ -11,6 +11,9 @@ from django.utils import timezone
 
 from glapp.accounts.models import Role
 from glapp.journeys.models import Touchpoint
+from glapp.surveys import question_types as qt
+from glapp.surveys.actions import QuestionSpec, create_survey
+from glapp.surveys.models import Survey
 from tests.factories import make_survey, make_user
 from tests.web.helpers import add_responses, login
 
@@ -122,6 +125,17 @@ def test_query_count_does_not_grow_with_groups(client, data):
     before = queries("/trends/?group_by=unit")
     add_responses(data, *in_month(3, 30, 9, unit="acme-south"), *in_month(4, 30, 6, unit="acme-north"))
     assert queries("/trends/?group_by=unit") == before <= 30
+
+
+def test_touchpoint_breakdown_leaves_out_relationship_surveys(client, data):
+    create_survey(data, name="Relation", code="relation", kind=Survey.Kind.RELATIONSHIP,
+                  questions=[QuestionSpec("nps", qt.NPS, {"sv": "Rekommendera?", "en": "Recommend?"}, required=True)])
+    add_responses(data, *in_month(1, 5, 0, survey="relation"))
+    login(client, make_user(data, "anna"))
+    html = client.get("/trends/?group_by=touchpoint").text
+    assert [name for name, _ in rows(html)] == ["Web checkout för få svar", "Phone support"]
+    assert "bara transaktionsenkäter" in html
+    assert [v for _, v in rows(client.get("/trends/").text)] == ["100", "−82"]  # (0 − 45) / 55 with them
 
 
 @pytest.mark.xfail(strict=True, reason="metric_table sorts the '—' member's order (9, 9, 9) against "
