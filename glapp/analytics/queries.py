@@ -1,18 +1,456 @@
-"""Reads for analytics, always scoped by an `Access` (organization + unit subtree)."""
+"""Reads for analytics, always scoped by an `Access` (organization + unit subtree).
+
+Everything here reads rollups, never raw responses: a query picks the smallest rollup grain
+that holds the dimensions it groups and filters by, sums counts in SQL, and hands the count
+vectors to `stats` for values, intervals and tests. The web pages, the API and `glapp report`
+all call `metric_table`, so they cannot disagree.
+"""
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
-from django.db.models import Count, Q
+from django.db.models import F, Q, Sum
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
 from django.utils import timezone
 
 from glapp.accounts.queries import Access, units_of
-from glapp.analytics.stats import Nps, nps
+from glapp.analytics import stats
+from glapp.analytics.actions import meta_keys
+from glapp.analytics.models import Rollup
+from glapp.analytics.rollup_keys import VALUES, NotRolledUp, smallest_grain
 from glapp.core.errors import FieldError, ValidationFailed
 from glapp.journeys.queries import touchpoints_of
-from glapp.responses.models import Answer
-from glapp.surveys import question_types as qt
+from glapp.surveys.queries import survey_labels
 
+COUNT_FIELDS = ("n", *(f"c{i}" for i in range(VALUES)))
+BUCKETS = ("day", "week", "month", "quarter")
+# What a user may group by; "meta.<key>" for a rolled-up metadata key.
+GROUPS = ("touchpoint", "stage", "unit", "channel", "segment", "language", "survey")
+MAX_GROUPS = 2
+DEFAULT_DAYS = 90
+WEIGHTS = ("segment",)
+
+# Group (or filter) dimension → the rollup column it is read from.
+_COLUMN = {"touchpoint": "touchpoint", "stage": "touchpoint", "unit": "unit", "channel": "channel",
+           "segment": "segment", "language": "language", "survey": "survey", "survey_kind": "survey"}
+_TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter}
+
+
+@dataclass(frozen=True)
+class MetricQuery:
+    metric: str = "nps"
+    group_by: tuple[str, ...] = ()
+    bucket: str | None = None  # None: one figure per group for the whole period
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    compare: bool = True  # against the previous period (or, with a bucket, the previous bucket)
+    compare_from: dt.date | None = None  # an explicit comparison period instead of the previous one
+    compare_to: dt.date | None = None
+    # Filters: codes, as a user types them.
+    touchpoint: tuple[str, ...] = ()
+    stage: tuple[str, ...] = ()
+    unit: str | None = None  # a unit and everything below it
+    channel: tuple[str, ...] = ()
+    segment: tuple[str, ...] = ()
+    language: tuple[str, ...] = ()
+    survey: tuple[str, ...] = ()
+    survey_kind: str | None = None  # transactional | relationship
+    meta: tuple[tuple[str, str], ...] = ()  # (key, value) on rolled-up metadata keys
+    weight: str | None = None  # "segment": post-stratify to the customer base's segment shares
+
+
+@dataclass(frozen=True)
+class Member:
+    """One value of a grouping dimension: its code (what filters take) and its display name."""
+
+    code: str
+    name: str
+    order: tuple = ()
+
+
+@dataclass
+class Cell:
+    members: tuple[Member, ...]
+    bucket: dt.date | None
+    counts: tuple[int, ...]
+    estimate: stats.Estimate
+    previous: stats.Estimate | None = None
+    change: stats.Difference | None = None
+    change_significant: bool = False  # after Benjamini–Hochberg across the table
+    vs_rest: stats.Difference | None = None
+    vs_rest_significant: bool = False
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return tuple(m.code for m in self.members)
+
+    @property
+    def direction(self) -> int:
+        """+1 better, −1 worse, 0 no significant change (for trend arrows)."""
+        if not self.change_significant or self.change is None or not self.change.delta:
+            return 0
+        return 1 if self.change.delta > 0 else -1
+
+
+@dataclass
+class MetricTable:
+    query: MetricQuery
+    metric: stats.MetricDef
+    method: str
+    date_from: dt.date
+    date_to: dt.date
+    compare_from: dt.date | None
+    compare_to: dt.date | None
+    grain: str
+    cells: list[Cell] = field(default_factory=list)
+    total: stats.Estimate | None = None
+    total_previous: stats.Estimate | None = None
+    total_change: stats.Difference | None = None
+
+    @property
+    def buckets(self) -> list[dt.date]:
+        return sorted({c.bucket for c in self.cells if c.bucket is not None})
+
+    def series(self) -> dict[tuple[str, ...], list[Cell]]:
+        """Cells by group key, each list in bucket order (for trend charts)."""
+        out: dict[tuple[str, ...], list[Cell]] = {}
+        for cell in self.cells:
+            out.setdefault(cell.key, []).append(cell)
+        return out
+
+
+def _bad(field_name: str, message: str, code: str = "invalid") -> ValidationFailed:
+    return ValidationFailed([FieldError(field_name, message, code)])
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def bucket_start(day: dt.date, bucket: str | None) -> dt.date:
+    if bucket == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if bucket == "month":
+        return day.replace(day=1)
+    if bucket == "quarter":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    return day
+
+
+def previous_bucket(start: dt.date, bucket: str) -> dt.date:
+    if bucket == "day":
+        return start - dt.timedelta(days=1)
+    if bucket == "week":
+        return start - dt.timedelta(days=7)
+    months = 1 if bucket == "month" else 3
+    month = start.month - months
+    year = start.year + (month - 1) // 12
+    return dt.date(year, (month - 1) % 12 + 1, 1)
+
+
+def resolve_period(q: MetricQuery) -> tuple[dt.date, dt.date, dt.date | None, dt.date | None]:
+    date_to = q.date_to or today()
+    date_from = q.date_from or date_to - dt.timedelta(days=DEFAULT_DAYS - 1)
+    if date_from > date_to:
+        raise _bad("date_from", "must not be after date_to")
+    if not q.compare or q.bucket:
+        return date_from, date_to, None, None
+    if q.compare_from or q.compare_to:
+        if not (q.compare_from and q.compare_to) or q.compare_from > q.compare_to:
+            raise _bad("compare_from", "give both compare_from and compare_to, in order")
+        return date_from, date_to, q.compare_from, q.compare_to
+    length = (date_to - date_from).days + 1
+    return date_from, date_to, date_from - dt.timedelta(days=length), date_from - dt.timedelta(days=1)
+
+
+@dataclass
+class _Context:
+    """Names and ids an organization's query needs, loaded once per query."""
+
+    touchpoints: dict[int, tuple]  # id → (code, name, stage code, stage name, order)
+    units: dict[int, tuple]  # id → (code, name, path)
+    surveys: dict[int, tuple]  # id → (code, name, kind)
+    slots: dict[str, str]  # metadata key → rollup column (d1..d4)
+
+    @classmethod
+    def load(cls, access: Access) -> "_Context":
+        tps = {}
+        for i, tp in enumerate(touchpoints_of(access.organization)):
+            tps[tp.id] = (tp.code, tp.name, tp.stage.code, tp.stage.name, (tp.stage.journey.name, tp.stage.position, i))
+        units = {u.id: (u.code, u.name, u.path) for u in units_of(
+            Access(access.organization, access.role))}
+        surveys = {pk: (code, name, kind) for pk, code, name, kind in survey_labels(access.organization)}
+        slots = {key: f"d{slot}" for slot, key in enumerate(meta_keys(access.organization_id), start=1) if key}
+        return cls(tps, units, surveys, slots)
+
+
+def _dimension_column(dim: str, ctx: _Context) -> str:
+    if dim.startswith("meta."):
+        key = dim[5:]
+        if key not in ctx.slots:
+            raise _bad("group_by", f"metadata key '{key[:80]}' is not rolled up; rolled-up keys: "
+                       f"{', '.join(ctx.slots) or 'none'}", "not_rolled_up")
+        return ctx.slots[key]
+    if dim not in _COLUMN:
+        raise _bad("group_by", f"cannot group by '{dim[:80]}'; choose from {', '.join(GROUPS)} or meta.<key>")
+    return _COLUMN[dim]
+
+
+def _codes_to_ids(codes: Sequence[str], mapping: dict[int, tuple], field_name: str, index: int = 0) -> list[int]:
+    by_code: dict[str, list[int]] = {}
+    for pk, row in mapping.items():
+        by_code.setdefault(row[index], []).append(pk)
+    ids = []
+    for code in codes:
+        if code not in by_code:
+            raise _bad(field_name, f"unknown code '{code[:80]}'", "unknown")
+        ids.extend(by_code[code])
+    return ids
+
+
+def _where(access: Access, q: MetricQuery, ctx: _Context) -> tuple[Q, set[str]]:
+    """The filter on rollup rows and the dimensions it needs the grain to keep."""
+    where = Q()
+    needed: set[str] = set()
+    if q.touchpoint:
+        where &= Q(touchpoint__in=_codes_to_ids(q.touchpoint, ctx.touchpoints, "touchpoint"))
+        needed.add("touchpoint")
+    if q.stage:
+        where &= Q(touchpoint__in=_codes_to_ids(q.stage, ctx.touchpoints, "stage", index=2))
+        needed.add("touchpoint")
+    if q.survey:
+        where &= Q(survey__in=_codes_to_ids(q.survey, ctx.surveys, "survey"))
+        needed.add("survey")
+    if q.survey_kind:
+        where &= Q(survey__in=[pk for pk, s in ctx.surveys.items() if s[2] == q.survey_kind])
+        needed.add("survey")
+    for name in ("channel", "segment", "language"):
+        values = getattr(q, name)
+        if values:
+            where &= Q(**{f"{name}__in": list(values)})
+            needed.add(name)
+    for key, value in q.meta:
+        column = _dimension_column(f"meta.{key}", ctx)
+        where &= Q(**{column: value})
+        needed.add(column)
+    if q.unit or access.unit_path:
+        where &= _unit_where(access, q.unit, ctx.units)
+        needed.add("unit")
+    return where, needed
+
+
+def _unit_where(access: Access, unit: str | None, units: dict[int, tuple]) -> Q:
+    """The unit subtree: the user's own limit, narrowed (never widened) by the unit they picked."""
+    path = access.unit_path
+    if unit:
+        picked = [u for u in units.values() if u[0] == unit]
+        if not picked or (path and not picked[0][2].startswith(path)):
+            raise _bad("unit", f"no unit with code '{unit[:80]}'", "unknown")
+        path = picked[0][2]
+    return Q(unit__in=[pk for pk, u in units.items() if u[2].startswith(path)])
+
+
+def _sum_counts(rows, columns: Sequence[str], by_bucket: bool) -> dict[tuple, list[int]]:
+    """Rows of grouped sums → {(bucket, *column values): counts}."""
+    out = {}
+    for row in rows:
+        key = (row["bucket"] if by_bucket else None, *(row[c] for c in columns))
+        out[key] = [row[f] or 0 for f in COUNT_FIELDS]
+    return out
+
+
+def _fetch(access: Access, source: str, grain: int, where: Q, columns: Sequence[str], bucket: str | None,
+           date_from: dt.date, date_to: dt.date) -> dict[tuple, list[int]]:
+    qs = Rollup.objects.filter(where, organization_id=access.organization_id, source=source, grain=grain,
+                               day__gte=date_from, day__lte=date_to)
+    values = list(columns)
+    if bucket == "day":
+        qs = qs.annotate(bucket=F("day"))
+        values.append("bucket")
+    elif bucket:
+        qs = qs.annotate(bucket=_TRUNC[bucket]("day"))
+        values.append("bucket")
+    sums = {f: Sum(f) for f in COUNT_FIELDS}
+    rows = qs.values(*values).annotate(**sums).order_by() if values else [qs.aggregate(**sums)]
+    return _sum_counts(rows, columns, bool(bucket))
+
+
+def _members(dim: str, raw, ctx: _Context) -> Member:
+    if dim in ("touchpoint", "stage"):
+        tp = ctx.touchpoints.get(raw)
+        if tp is None:
+            return Member("", "—", ("\uffff",))  # after every journey
+        return Member(tp[0], tp[1], tp[4]) if dim == "touchpoint" else Member(tp[2], tp[3], tp[4][:2])
+    if dim == "unit":
+        unit = ctx.units.get(raw)
+        return Member(unit[0], unit[1], (unit[2],)) if unit else Member("", "—", ("~",))
+    if dim == "survey":
+        s = ctx.surveys.get(raw)
+        return Member(s[0], s[1], (s[1],)) if s else Member("", "—", ("~",))
+    return Member(str(raw), str(raw) or "—", (str(raw) == "", str(raw)))
+
+
+def _regroup(raw: dict[tuple, list[int]], dims: Sequence[str], ctx: _Context) -> dict[tuple, list[int]]:
+    """Column values → members (a stage sums its touchpoints), summing counts that merge."""
+    out: dict[tuple, list[int]] = {}
+    for (bucket, *values), counts in raw.items():
+        key = (bucket, *(_members(d, v, ctx) for d, v in zip(dims, values, strict=True)))
+        acc = out.get(key)
+        if acc is None:
+            out[key] = list(counts)
+        else:
+            for i, c in enumerate(counts):
+                acc[i] += c
+    return out
+
+
+def _estimate(metric: str, counts: Sequence[int]) -> stats.Estimate:
+    return stats.evaluate(metric, counts[1:])
+
+
+def _weighted(metric: str, by_segment: dict[str, list[int]], targets: dict[str, float]) -> stats.Estimate:
+    strata = [(_estimate(metric, counts), targets.get(seg, 0.0)) for seg, counts in by_segment.items()]
+    return stats.poststratified([(e, w) for e, w in strata if w > 0 and e.n > 0])
+
+
+def _add(a: list[int] | None, b: Sequence[int]) -> list[int]:
+    return list(b) if a is None else [x + y for x, y in zip(a, b, strict=True)]
+
+
+def metric_table(access: Access, q: MetricQuery) -> MetricTable:
+    """The one computation behind the metrics API, `glapp report`, the journey map and charts."""
+    if q.metric not in stats.METRICS:
+        raise _bad("metric", f"unknown metric '{q.metric[:40]}'; choose from {', '.join(stats.METRICS)}")
+    metric = stats.METRICS[q.metric]
+    if len(q.group_by) > MAX_GROUPS or len(set(q.group_by)) != len(q.group_by):
+        raise _bad("group_by", f"group by at most {MAX_GROUPS} different dimensions")
+    if q.bucket and q.bucket not in BUCKETS:
+        raise _bad("bucket", f"choose from {', '.join(BUCKETS)}")
+    if q.weight and q.weight not in WEIGHTS:
+        raise _bad("weight", f"choose from {', '.join(WEIGHTS)}")
+    date_from, date_to, cmp_from, cmp_to = resolve_period(q)
+    ctx = _Context.load(access)
+
+    columns = [_dimension_column(d, ctx) for d in q.group_by]
+    where, needed = _where(access, q, ctx)
+    dims = list(q.group_by)
+    if q.weight == "segment" and "segment" not in columns:
+        columns.append("segment")
+        dims.append("segment")
+    try:
+        grain = smallest_grain({*needed, *columns})
+    except NotRolledUp as exc:
+        raise _bad("group_by", f"this combination is not rolled up ({exc})", "not_rolled_up") from None
+
+    fetch_from = previous_bucket(bucket_start(date_from, q.bucket), q.bucket) if q.bucket else date_from
+    current = _regroup(_fetch(access, metric.source, grain.code, where, columns, q.bucket, fetch_from, date_to),
+                       dims, ctx)
+    previous = {}
+    if cmp_from:
+        previous = _regroup(_fetch(access, metric.source, grain.code, where, columns, None, cmp_from, cmp_to),
+                            dims, ctx)
+
+    targets = segment_targets(access) if q.weight == "segment" else None
+    n_groups = len(q.group_by)
+
+    def fold(table: dict[tuple, list[int]]) -> dict[tuple, dict[str, list[int]]]:
+        """{(bucket, *group members): {segment: counts}}; one pseudo-segment when unweighted."""
+        out: dict[tuple, dict[str, list[int]]] = {}
+        for (bucket, *members), counts in table.items():
+            key = (bucket, *members[:n_groups])
+            seg = members[n_groups].code if targets is not None else ""
+            strata = out.setdefault(key, {})
+            strata[seg] = _add(strata.get(seg), counts)
+        return out
+
+    def evaluate(strata: dict[str, list[int]]) -> tuple[stats.Estimate, list[int]]:
+        total: list[int] | None = None
+        for counts in strata.values():
+            total = _add(total, counts)
+        total = total or [0] * (VALUES + 1)
+        if targets is None:
+            return _estimate(q.metric, total), total
+        return _weighted(q.metric, strata, targets), total
+
+    cur, prev = fold(current), fold(previous)
+    first_bucket = bucket_start(date_from, q.bucket) if q.bucket else None
+    table = MetricTable(q, metric, stats.METHODS.get(_estimate(q.metric, [0] * 12).method, ""),
+                        date_from, date_to, cmp_from, cmp_to, grain.name)
+
+    overall: dict[str, list[int]] = {}
+    for key, strata in cur.items():
+        bucket, *members = key
+        if q.bucket and bucket < first_bucket:
+            continue  # only fetched as the first bucket's comparison
+        for seg, counts in strata.items():
+            overall[seg] = _add(overall.get(seg), counts)
+        estimate, counts = evaluate(strata)
+        cell = Cell(tuple(members), bucket, tuple(counts), estimate)
+        if q.bucket:
+            before = cur.get((previous_bucket(bucket, q.bucket), *members))
+        else:
+            before = prev.get((None, *members)) if cmp_from else None
+        if before is not None:
+            cell.previous, _ = evaluate(before)
+            cell.change = _difference(q.metric, estimate, counts, cell.previous, _total(before), targets)
+        table.cells.append(cell)
+    table.total, total_counts = evaluate(overall) if overall else (_estimate(q.metric, [0] * 12), None)
+    if cmp_from:
+        prev_all: dict[str, list[int]] = {}
+        for strata in prev.values():
+            for seg, counts in strata.items():
+                prev_all[seg] = _add(prev_all.get(seg), counts)
+        if prev_all:
+            table.total_previous, _ = evaluate(prev_all)
+            table.total_change = _difference(q.metric, table.total, total_counts, table.total_previous,
+                                             _total(prev_all), targets)
+
+    if n_groups and not q.bucket and targets is None:
+        for cell in table.cells:
+            rest = [t - c for t, c in zip(total_counts, cell.counts, strict=True)]
+            if rest[0] > 0 and cell.counts[0] > 0:
+                cell.vs_rest = stats.compare(q.metric, cell.counts[1:], rest[1:])
+    _control_false_discoveries(table.cells)
+    table.cells.sort(key=lambda c: (tuple(m.order for m in c.members), c.bucket or dt.date.min))
+    return table
+
+
+def _total(strata: dict[str, list[int]]) -> list[int]:
+    total = None
+    for counts in strata.values():
+        total = _add(total, counts)
+    return total or [0] * (VALUES + 1)
+
+
+def _difference(metric, estimate, counts, previous, previous_counts, targets) -> stats.Difference | None:
+    """A change is only tested when both sides are thick enough to read."""
+    if estimate.n == 0 or previous.n == 0:
+        return None
+    if targets is not None:
+        return stats.estimate_difference(estimate, previous)
+    return stats.compare(metric, counts[1:], previous_counts[1:])
+
+
+def _control_false_discoveries(cells: list[Cell]) -> None:
+    """A table scans many groups at once: flag a change (or a gap to the rest) only when it
+    survives Benjamini–Hochberg across the table, and never on numbers too thin to read."""
+    for attr, flag in (("change", "change_significant"), ("vs_rest", "vs_rest_significant")):
+        tested = [c for c in cells if getattr(c, attr) is not None and getattr(c, attr).p_value is not None]
+        rejected = stats.benjamini_hochberg([getattr(c, attr).p_value for c in tested])
+        for cell, reject in zip(tested, rejected, strict=True):
+            thick = not cell.estimate.is_small and (attr != "change" or not cell.previous.is_small)
+            setattr(cell, flag, bool(reject and thick))
+
+
+def segment_targets(access: Access) -> dict[str, float]:
+    """Each segment's share of the organization's customer register (the weighting target)."""
+    from glapp.contacts.queries import segment_shares
+
+    return segment_shares(access.organization_id)
+
+
+# --- Shapes the overview and the journey map use ---------------------------------------------
 
 @dataclass(frozen=True)
 class TouchpointNps:
@@ -20,7 +458,7 @@ class TouchpointNps:
     stage: str
     touchpoint: str
     touchpoint_code: str
-    nps: Nps
+    nps: stats.Nps
 
     @property
     def value(self) -> float | None:
@@ -31,60 +469,43 @@ class TouchpointNps:
         return self.nps.n
 
 
-def day_bounds(date_from: dt.date | None, date_to: dt.date | None, field: str = "submitted_at") -> Q:
-    """Inclusive days in the current time zone as a half-open range of instants, so the time
-    index is used and a response at 23:59 local time counts on its own day."""
-    tz = timezone.get_current_timezone()
-    q = Q()
-    if date_from:
-        q &= Q(**{f"{field}__gte": dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)})
-    if date_to:
-        q &= Q(**{f"{field}__lt": dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)})
-    return q
-
-
 def nps_by_touchpoint(access: Access, date_from: dt.date | None = None, date_to: dt.date | None = None,
                       unit: str | None = None) -> list[TouchpointNps]:
-    """NPS per touchpoint in journey order (journey, stage position, touchpoint position).
+    """NPS per touchpoint in journey order, from rollups.
 
     Every touchpoint of the organization gets a row, with n = 0 when nobody answered, so an
     empty touchpoint is visible rather than silently missing. Answers on responses with no
-    touchpoint come last, under an empty touchpoint code. The counting is one aggregate query.
+    touchpoint come last, under an empty touchpoint code.
     """
-    where = Q(response__organization_id=access.organization_id, question_type=qt.NPS, number__isnull=False)
-    where &= access.unit_filter("response__unit")
-    if unit:
-        path = units_of(access).filter(code=unit).values_list("path", flat=True).first()
-        if path is None:
-            raise ValidationFailed([FieldError("unit", f"no unit with code '{unit[:80]}'", "unknown")])
-        where &= Q(response__unit__path__startswith=path)
-    where &= day_bounds(date_from, date_to, "response__submitted_at")
-
-    counts = (
-        Answer.objects.filter(where)
-        .values("response__touchpoint_id")
-        .annotate(
-            promoters=Count("id", filter=Q(number__gte=9)),
-            passives=Count("id", filter=Q(number__gte=7, number__lte=8)),
-            detractors=Count("id", filter=Q(number__lte=6)),
-        )
-        .order_by()
-    )
-    by_tp = {row["response__touchpoint_id"]: nps(row["promoters"], row["passives"], row["detractors"])
-             for row in counts}
-
+    where, needed = Q(), {"touchpoint"}
+    if unit or access.unit_path:
+        units = {u.id: (u.code, u.name, u.path) for u in units_of(Access(access.organization, access.role))}
+        where = _unit_where(access, unit, units)
+        needed.add("unit")
+    grain = smallest_grain(needed)
+    start = date_from or dt.date(1900, 1, 1)
+    end = date_to or dt.date(9999, 12, 31)
+    raw = _fetch(access, "nps", grain.code, where, ["touchpoint"], None, start, end)
+    by_tp = {}
+    for (_, tp_id), counts in raw.items():
+        c = counts[1:]
+        by_tp[tp_id] = stats.nps(sum(c[9:11]), sum(c[7:9]), sum(c[0:7]))
     rows = [
-        TouchpointNps(tp.stage.journey.name, tp.stage.name, tp.name, tp.code, by_tp.pop(tp.id, nps(0, 0, 0)))
+        TouchpointNps(tp.stage.journey.name, tp.stage.name, tp.name, tp.code, by_tp.pop(tp.id, stats.nps(0, 0, 0)))
         for tp in touchpoints_of(access.organization)
     ]
-    loose = by_tp.pop(None, None)
+    loose = by_tp.pop(0, None)
     if loose is not None:
         rows.append(TouchpointNps("", "", "", "", loose))
     return rows
 
 
-def total_nps(rows: list[TouchpointNps]) -> Nps:
-    total = nps(0, 0, 0)
+def total_nps(rows: list[TouchpointNps]) -> stats.Nps:
+    total = stats.nps(0, 0, 0)
     for row in rows:
         total = total + row.nps
     return total
+
+
+def with_defaults(q: MetricQuery, **changes) -> MetricQuery:
+    return replace(q, **changes)

@@ -17,6 +17,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "migrate": ("migrate", "Create or update the database schema"),
     "createuser": ("createuser", "Create a user and give them a role in an organization"),
     "apikey": ("apikey", "Create, list or revoke API keys"),
+    "report": ("report", "Print a metric with intervals and change tests as a table"),
+    "rollups": ("rollups", "Rebuild rollups, or choose the metadata keys they keep"),
     "manage": ("", "Run any Django management command, e.g. `glapp manage check --deploy`"),
 }
 

@@ -19,7 +19,7 @@ from glapp.accounts.queries import Access
 from glapp.api import catalog as catalog_cache
 from glapp.api import writelock
 from glapp.api.auth import readers, writers
-from glapp.api.errors import problem_type
+from glapp.api.schemas import Problem
 from glapp.core.errors import Conflict, FieldError, GlappError, NotFound, PermissionDenied, ValidationFailed
 from glapp.responses import idempotency
 from glapp.responses.actions import ingest_responses
@@ -142,21 +142,6 @@ class ResponsePage(Schema):
     next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null on the last.")
 
 
-class FieldProblem(Schema):
-    field: str = Field(..., examples=["answers.nps"])
-    message: str = Field(..., examples=["must be between 0 and 10"])
-    code: str = Field(..., examples=["invalid"])
-
-
-class Problem(Schema):
-    """An RFC 9457 problem document, served as application/problem+json."""
-
-    type: str = Field(..., examples=[problem_type("validation_failed")])
-    title: str
-    status: int
-    detail: str
-    instance: str | None = None
-    errors: list[FieldProblem] | None = None
 
 
 class ResponseQuery(Schema):

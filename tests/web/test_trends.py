@@ -138,8 +138,6 @@ def test_touchpoint_breakdown_leaves_out_relationship_surveys(client, data):
     assert [v for _, v in rows(client.get("/trends/").text)] == ["100", "−82"]  # (0 − 45) / 55 with them
 
 
-@pytest.mark.xfail(strict=True, reason="metric_table sorts the '—' member's order (9, 9, 9) against "
-                   "touchpoint orders that start with a journey name: TypeError (analytics/queries.py)")
 def test_answers_without_a_touchpoint_are_their_own_group(client, org):
     make_survey(org, "loose")  # a transactional survey on no touchpoint, like the demo's relationship survey
     add_responses(org, *in_month(1, 3, 9), *in_month(1, 3, 0, survey="loose"))
