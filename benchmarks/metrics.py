@@ -97,7 +97,9 @@ def raw_frame(org_id: int):
     with connection.cursor() as cursor:
         cursor.execute(sql, [org_id])
         rows = cursor.fetchall()
-    return pd.DataFrame.from_records(rows, columns=["touchpoint", "submitted_at", "score"])
+    frame = pd.DataFrame.from_records(rows, columns=["touchpoint", "submitted_at", "score"])
+    frame["touchpoint"] = frame["touchpoint"].fillna(0).astype("int64")  # the relationship survey has none
+    return frame
 
 
 def pandas_table(frame, q, tz: str):
@@ -204,6 +206,8 @@ def _tp_id(cell, org) -> int:
     from glapp.journeys.models import Touchpoint
 
     code = cell.members[0].code
+    if not code:
+        return 0
     cache = _tp_id.__dict__.setdefault("cache", {})
     if code not in cache:
         cache[code] = Touchpoint.objects.filter(organization=org, code=code).values_list("id", flat=True).first()
