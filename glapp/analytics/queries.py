@@ -165,7 +165,7 @@ def resolve_period(q: MetricQuery) -> tuple[dt.date, dt.date, dt.date | None, dt
 
 
 @dataclass
-class _Context:
+class QueryContext:
     """Names and ids an organization's query needs, loaded once per query."""
 
     touchpoints: dict[int, tuple]  # id → (code, name, stage code, stage name, order)
@@ -174,7 +174,7 @@ class _Context:
     slots: dict[str, str]  # metadata key → rollup column (d1..d4)
 
     @classmethod
-    def load(cls, access: Access) -> "_Context":
+    def load(cls, access: Access) -> "QueryContext":
         tps = {}
         for i, tp in enumerate(touchpoints_of(access.organization)):
             tps[tp.id] = (tp.code, tp.name, tp.stage.code, tp.stage.name, (tp.stage.journey.name, tp.stage.position, i))
@@ -185,7 +185,7 @@ class _Context:
         return cls(tps, units, surveys, slots)
 
 
-def _dimension_column(dim: str, ctx: _Context) -> str:
+def _dimension_column(dim: str, ctx: QueryContext) -> str:
     if dim.startswith("meta."):
         key = dim[5:]
         if key not in ctx.slots:
@@ -209,7 +209,7 @@ def _codes_to_ids(codes: Sequence[str], mapping: dict[int, tuple], field_name: s
     return ids
 
 
-def _where(access: Access, q: MetricQuery, ctx: _Context) -> tuple[Q, set[str]]:
+def _where(access: Access, q: MetricQuery, ctx: QueryContext) -> tuple[Q, set[str]]:
     """The filter on rollup rows and the dimensions it needs the grain to keep."""
     where = Q()
     needed: set[str] = set()
@@ -276,7 +276,7 @@ def _fetch(access: Access, source: str, grain: int, where: Q, columns: Sequence[
     return _sum_counts(rows, columns, bool(bucket))
 
 
-def _members(dim: str, raw, ctx: _Context) -> Member:
+def _members(dim: str, raw, ctx: QueryContext) -> Member:
     if dim in ("touchpoint", "stage"):
         tp = ctx.touchpoints.get(raw)
         if tp is None:
@@ -291,7 +291,7 @@ def _members(dim: str, raw, ctx: _Context) -> Member:
     return Member(str(raw), str(raw) or "—", (str(raw) == "", str(raw)))
 
 
-def _regroup(raw: dict[tuple, list[int]], dims: Sequence[str], ctx: _Context) -> dict[tuple, list[int]]:
+def _regroup(raw: dict[tuple, list[int]], dims: Sequence[str], ctx: QueryContext) -> dict[tuple, list[int]]:
     """Column values → members (a stage sums its touchpoints), summing counts that merge."""
     out: dict[tuple, list[int]] = {}
     for (bucket, *values), counts in raw.items():
@@ -318,8 +318,11 @@ def _add(a: list[int] | None, b: Sequence[int]) -> list[int]:
     return list(b) if a is None else [x + y for x, y in zip(a, b, strict=True)]
 
 
-def metric_table(access: Access, q: MetricQuery) -> MetricTable:
-    """The one computation behind the metrics API, `glapp report`, the journey map and charts."""
+def metric_table(access: Access, q: MetricQuery, context: "QueryContext | None" = None) -> MetricTable:
+    """The one computation behind the metrics API, `glapp report`, the journey map and charts.
+
+    A page that asks several tables of one organization passes one `QueryContext.load(access)`
+    so names and ids are read once."""
     if q.metric not in stats.METRICS:
         raise _bad("metric", f"unknown metric '{q.metric[:40]}'; choose from {', '.join(stats.METRICS)}")
     metric = stats.METRICS[q.metric]
@@ -330,7 +333,7 @@ def metric_table(access: Access, q: MetricQuery) -> MetricTable:
     if q.weight and q.weight not in WEIGHTS:
         raise _bad("weight", f"choose from {', '.join(WEIGHTS)}")
     date_from, date_to, cmp_from, cmp_to = resolve_period(q)
-    ctx = _Context.load(access)
+    ctx = context or QueryContext.load(access)
 
     columns = [_dimension_column(d, ctx) for d in q.group_by]
     where, needed = _where(access, q, ctx)

@@ -31,24 +31,37 @@ T_METHOD = "t"
 WELCH = "welch"
 NORMAL_DIFF = "normal_diff"
 
+def gettext_noop(message: str) -> str:
+    """Marks a sentence for the UI's translation catalogue (Django's makemessages extracts calls
+    by this name) while this module stays free of Django; the web layer translates at display."""
+    return message
+
+
 METHODS: dict[str, str] = {
-    NPS_METHOD: "Tango's score interval for the difference of two shares of one sample (promoters minus "
-                "detractors), which keeps close to the stated confidence even with few answers.",
-    NPS_DIFF_METHOD: "Adjusted Wald interval and z-test for the difference of two independent net scores, "
-                     "adding 3/4 of an answer to each end group and 3 to each sample (Rocks 2016).",
-    WILSON: "Wilson score interval for a share, reliable near 0 % and 100 % and with few answers.",
-    NEWCOMBE: "Newcombe's hybrid score interval (from two Wilson intervals) and the pooled z-test for "
-              "the difference of two independent shares.",
-    T_METHOD: "Student t interval for a mean.",
-    WELCH: "Welch's t-test and interval for the difference of two means with unequal variances.",
-    NORMAL_DIFF: "Normal approximation for the difference of two independent estimates, using their "
-                 "standard errors.",
+    NPS_METHOD: gettext_noop(
+        "Tango's score interval for the difference of two shares of one sample (promoters minus detractors), "
+        "which keeps close to the stated confidence even with few answers."),
+    NPS_DIFF_METHOD: gettext_noop(
+        "Adjusted Wald interval and z-test for the difference of two independent net scores, adding 3/4 of an "
+        "answer to each end group and 3 to each sample (Rocks 2016)."),
+    WILSON: gettext_noop("Wilson score interval for a share, reliable near 0 % and 100 % and with few answers."),
+    NEWCOMBE: gettext_noop(
+        "Newcombe's hybrid score interval (from two Wilson intervals) and the pooled z-test for the difference "
+        "of two independent shares."),
+    T_METHOD: gettext_noop("Student t interval for a mean."),
+    WELCH: gettext_noop("Welch's t-test and interval for the difference of two means with unequal variances."),
+    NORMAL_DIFF: gettext_noop(
+        "Normal approximation for the difference of two independent estimates, using their standard errors."),
+    f"poststratified:{NPS_METHOD}": gettext_noop(
+        "Post-stratified estimate (each stratum weighted to its target share) with a normal interval from the "
+        "weighted stratum variances, each taken from Tango's score interval."),
+    f"poststratified:{WILSON}": gettext_noop(
+        "Post-stratified estimate (each stratum weighted to its target share) with a normal interval from the "
+        "weighted stratum variances, each taken from the Wilson interval."),
+    f"poststratified:{T_METHOD}": gettext_noop(
+        "Post-stratified estimate (each stratum weighted to its target share) with a normal interval from the "
+        "weighted stratum variances, each taken from the t interval."),
 }
-for _code, _within in ((NPS_METHOD, "Tango's score interval"), (WILSON, "the Wilson interval"),
-                       (T_METHOD, "the t interval")):
-    METHODS[f"poststratified:{_code}"] = (
-        "Post-stratified estimate (each stratum weighted to its target share) with a normal interval from "
-        f"the weighted stratum variances, each taken from {_within}.")
 METHODS[f"{NORMAL_DIFF}:poststratified"] = METHODS[NORMAL_DIFF]
 
 _NORMAL = NormalDist()

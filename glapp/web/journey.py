@@ -12,12 +12,12 @@ from itertools import groupby
 from django import forms
 from django.utils import formats
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from glapp.accounts.queries import Access
 from glapp.analytics import stats
-from glapp.analytics.queries import Cell, MetricQuery, MetricTable, metric_table
+from glapp.analytics.queries import Cell, MetricQuery, MetricTable, QueryContext, metric_table
 from glapp.journeys.queries import touchpoints_of
 from glapp.web.charts import Point, Series, color, line_chart
 from glapp.web.forms import DateInput, period_dates, unit_choices
@@ -44,8 +44,8 @@ JOURNEY_EXTRAS = ("ces", "csat")  # CES mean and CSAT top-2-box, where a touchpo
 def describe_method(table: MetricTable) -> str:
     """The interval method in the UI language (stats describes it in English), with its level."""
     level = round(100 * (table.total.confidence if table.total is not None else 0.95))
-    method = _g(table.method) if table.method else "—"  # the English sentences are msgids in the catalogue
-    return _g("%(level)s %% intervals. %(method)s") % {"level": level, "method": method}
+    method = gettext(table.method) if table.method else "—"  # the English sentences are msgids in the catalogue
+    return gettext("%(level)s %% intervals. %(method)s") % {"level": level, "method": method}
 
 
 def metric_label(code: str) -> str:
@@ -288,12 +288,13 @@ def _share(part: int, whole: int) -> float | None:
 def journey_map(access: Access, q: MetricQuery) -> JourneyMap:
     """NPS per touchpoint (transactional surveys) with CES and CSAT where asked, the shares of
     all detractors and promoters each touchpoint creates, and relationship vs transactional NPS."""
-    nps = metric_table(access, replace(q, metric="nps", group_by=("touchpoint",), survey_kind="transactional"))
-    relationship = metric_table(access, replace(q, metric="nps", group_by=(), survey_kind="relationship"))
+    ctx = QueryContext.load(access)  # names and ids once for the page's four tables
+    nps = metric_table(access, replace(q, metric="nps", group_by=("touchpoint",), survey_kind="transactional"), ctx)
+    relationship = metric_table(access, replace(q, metric="nps", group_by=(), survey_kind="relationship"), ctx)
     extra = []
     for code in JOURNEY_EXTRAS:
         if code in stats.METRICS:
-            table = metric_table(access, replace(q, metric=code, group_by=("touchpoint",)))
+            table = metric_table(access, replace(q, metric=code, group_by=("touchpoint",)), ctx)
             extra.append((code, table, {c.key[0]: c for c in table.cells if c.estimate.n}))
 
     all_detractors = sum(_detractors(c.counts) for c in nps.cells)
@@ -322,7 +323,7 @@ def journey_map(access: Access, q: MetricQuery) -> JourneyMap:
             stage.cards = [card(t.code, t.name) for t in in_stage]
             column.stages.append(stage)
         journeys.append(column)
-    loose = card("", _g("Without a touchpoint")) if "" in by_code else None
+    loose = card("", gettext("Without a touchpoint")) if "" in by_code else None
     return JourneyMap(journeys, table_figure(nps), table_figure(relationship), describe_method(nps),
                       nps.date_from, nps.date_to, nps.compare_from, nps.compare_to, loose)
 
@@ -361,9 +362,9 @@ class TrendPage:
 def bucket_label(day: dt.date, bucket: str) -> str:
     if bucket == "week":
         year, week, _day = day.isocalendar()
-        return _g("w%(week)s %(year)s") % {"week": week, "year": year}
+        return gettext("w%(week)s %(year)s") % {"week": week, "year": year}
     if bucket == "quarter":
-        return _g("Q%(quarter)s %(year)s") % {"quarter": (day.month - 1) // 3 + 1, "year": day.year}
+        return gettext("Q%(quarter)s %(year)s") % {"quarter": (day.month - 1) // 3 + 1, "year": day.year}
     return formats.date_format(day, "M Y")
 
 
@@ -375,11 +376,12 @@ def trend_page(access: Access, q: MetricQuery) -> TrendPage:
     """A line per group over the buckets (with interval bands), and a table: per group over the
     whole period (change vs the previous period, and vs the rest) or, ungrouped, per bucket
     (change vs the previous bucket)."""
-    over_time = metric_table(access, q)
+    ctx = QueryContext.load(access)
+    over_time = metric_table(access, q, ctx)
     metric = over_time.metric
     label = metric_label(q.metric)
     grouped = bool(q.group_by)
-    period = metric_table(access, replace(q, bucket=None)) if grouped else None
+    period = metric_table(access, replace(q, bucket=None), ctx) if grouped else None
 
     series = over_time.series()
     if grouped:
@@ -404,9 +406,9 @@ def trend_page(access: Access, q: MetricQuery) -> TrendPage:
         if p.low is not None and p.high is not None:
             text += f" ({fmt(metric, p.low)} – {fmt(metric, p.high)})"
         text += f", n = {p.n}"
-        return text + (f" — {_g('too few answers to read')}" if p.small else "")
+        return text + (f" — {gettext('too few answers to read')}" if p.small else "")
 
-    desc = _g("%(metric)s per %(bucket)s from %(start)s to %(end)s. %(method)s") % {
+    desc = gettext("%(metric)s per %(bucket)s from %(start)s to %(end)s. %(method)s") % {
         "metric": label, "bucket": dict(BUCKET_CHOICES)[q.bucket].lower(),
         "start": formats.date_format(over_time.date_from), "end": formats.date_format(over_time.date_to),
         "method": describe_method(over_time)}
@@ -431,7 +433,7 @@ def trend_page(access: Access, q: MetricQuery) -> TrendPage:
         for cell in over_time.cells:
             rows.append(TrendRow(bucket_label(cell.bucket, q.bucket), cell_figure(metric, cell), bucket=cell.bucket))
         # The whole period against the one before it.
-        total_table = metric_table(access, replace(q, bucket=None))
+        total_table = metric_table(access, replace(q, bucket=None), ctx)
     chart = mark_safe(chart)  # noqa: S308 -- line_chart escapes every text it draws
     return TrendPage(q.metric, label, chart, rows, table_figure(total_table), describe_method(over_time), grouped,
                      q.bucket,
