@@ -54,7 +54,6 @@ def load_demo(responses: int, end: dt.date) -> tuple[float, float]:
 
     actions.add_responses = timed  # the receiver looks it up at call time
     try:
-        call_command("migrate", verbosity=0)
         started = time.perf_counter()
         call_command("demo", "--responses", str(responses), "--end", end.isoformat(), "--no-serve",
                      stdout=io.StringIO())
@@ -152,6 +151,9 @@ def main() -> None:
     from glapp.responses.models import Response
 
     end = dt.date(2026, 6, 30)  # a fixed story: the same data every run
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
     org = loader.find_demo_org() if args.keep else None
     if org is not None and Response.objects.filter(organization=org).count() == args.responses:
         print(f"== reusing {args.responses:,} demo responses in {data_dir}", flush=True)
