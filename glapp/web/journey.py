@@ -94,6 +94,7 @@ class Figure:
     small: bool
     unit: str  # " %" or ""
     previous: str = ""
+    previous_n: int = 0  # a comparison on a handful of answers should look like one
     delta: str = ""
     delta_low: str = ""
     delta_high: str = ""
@@ -117,6 +118,7 @@ def figure(metric, estimate, previous=None, change=None, significant: bool = Fal
     )
     if previous is not None and previous.n:
         fig.previous = fmt(metric, previous.value)
+        fig.previous_n = previous.n
     if change is not None and change.delta is not None:
         fig.delta = fmt_delta(metric, change.delta)
         fig.delta_low = fmt_delta(metric, change.low)
