@@ -165,7 +165,8 @@ def table_out(table: queries.MetricTable) -> dict:
 
 
 @router.get("/metrics", auth=readers(), response={200: MetricsOut, 401: Problem, 403: Problem, 422: Problem},
-            summary="A metric with intervals, by up to two dimensions and time", operation_id="get_metrics")
+            by_alias=True, summary="A metric with intervals, by up to two dimensions and time",
+            operation_id="get_metrics")
 def get_metrics(request: HttpRequest, params: Query[MetricsQuery]):
     """Computed from rollups (scope `responses:read`), never from raw responses. Each row carries
     the value, its interval (the method is named in `method`), n, whether n is too small to read,

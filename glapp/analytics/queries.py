@@ -255,6 +255,8 @@ def _sum_counts(rows, columns: Sequence[str], by_bucket: bool) -> dict[tuple, li
     """Rows of grouped sums → {(bucket, *column values): counts}."""
     out = {}
     for row in rows:
+        if not row["n"]:
+            continue  # an aggregate over no rows
         key = (row["bucket"] if by_bucket else None, *(row[c] for c in columns))
         out[key] = [row[f] or 0 for f in COUNT_FIELDS]
     return out
