@@ -42,7 +42,9 @@ class MetricsQuery(Schema):
     survey_kind: str | None = Field(None, description="transactional or relationship.")
     meta: list[str] = Field([], description="key:value on a rolled-up metadata key, e.g. campaign:superkampanj.")
     weight: str | None = Field(None, description="segment: weight each segment to its share of the customer "
-                                                 "register (post-stratification); the interval widens to match.")
+                                                 "register (post-stratification); segment_value: to its share "
+                                                 "of customer value (the customers' annual_value attribute). "
+                                                 "The interval widens to match.")
 
 
 class Member(Schema):

@@ -29,7 +29,7 @@ BUCKETS = ("day", "week", "month", "quarter")
 GROUPS = ("touchpoint", "stage", "unit", "channel", "segment", "language", "survey")
 MAX_GROUPS = 2
 DEFAULT_DAYS = 90
-WEIGHTS = ("segment",)
+WEIGHTS = ("segment", "segment_value")  # segment shares of customers, or of customer value
 
 # Group (or filter) dimension → the rollup column it is read from.
 _COLUMN = {"touchpoint": "touchpoint", "stage": "touchpoint", "unit": "unit", "channel": "channel",
@@ -57,7 +57,7 @@ class MetricQuery:
     survey: tuple[str, ...] = ()
     survey_kind: str | None = None  # transactional | relationship
     meta: tuple[tuple[str, str], ...] = ()  # (key, value) on rolled-up metadata keys
-    weight: str | None = None  # "segment": post-stratify to the customer base's segment shares
+    weight: str | None = None  # post-stratify segments to their share of customers ("segment") or value
 
 
 @dataclass(frozen=True)
@@ -340,7 +340,7 @@ def metric_table(access: Access, q: MetricQuery, context: "QueryContext | None" 
     columns = [_dimension_column(d, ctx) for d in q.group_by]
     where, needed = _where(access, q, ctx)
     dims = list(q.group_by)
-    if q.weight == "segment" and "segment" not in columns:
+    if q.weight and "segment" not in columns:
         columns.append("segment")
         dims.append("segment")
     try:
@@ -356,7 +356,7 @@ def metric_table(access: Access, q: MetricQuery, context: "QueryContext | None" 
         previous = _regroup(_fetch(access, metric.source, grain.code, where, columns, None, cmp_from, cmp_to),
                             dims, ctx)
 
-    targets = segment_targets(access) if q.weight == "segment" else None
+    targets = segment_targets(access, q.weight) if q.weight else None
     n_groups = len(q.group_by)
 
     def fold(table: dict[tuple, list[int]]) -> dict[tuple, dict[str, list[int]]]:
@@ -401,6 +401,8 @@ def metric_table(access: Access, q: MetricQuery, context: "QueryContext | None" 
             cell.change = _difference(q.metric, estimate, counts, cell.previous, _total(before), targets)
         table.cells.append(cell)
     table.total, total_counts = evaluate(overall) if overall else (_estimate(q.metric, [0] * 12), None)
+    if overall:
+        table.method = stats.METHODS.get(table.total.method, table.method)  # weighting changes the method
     if cmp_from:
         prev_all: dict[str, list[int]] = {}
         for strata in prev.values():
@@ -448,11 +450,15 @@ def _control_false_discoveries(cells: list[Cell]) -> None:
             setattr(cell, flag, bool(reject and thick))
 
 
-def segment_targets(access: Access) -> dict[str, float]:
-    """Each segment's share of the organization's customer register (the weighting target)."""
+def segment_targets(access: Access, weight: str) -> dict[str, float]:
+    """Each segment's share of the customer register, by head count or by customer value (the
+    weighting target). An empty register weights nothing: the caller gets no estimate."""
     from glapp.contacts.queries import segment_shares
 
-    return segment_shares(access.organization_id)
+    targets = segment_shares(access.organization_id, "value" if weight == "segment_value" else "customers")
+    if not targets:
+        raise _bad("weight", "the customer register has no segments (or no values) to weight by", "no_targets")
+    return targets
 
 
 # --- Shapes the overview and the journey map use ---------------------------------------------

@@ -1,13 +1,23 @@
 """Reads for customers."""
 
-from django.db.models import Count
+from django.db.models import Count, FloatField, Sum
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
 from glapp.contacts.models import Customer
 
+VALUE_ATTRIBUTE = "annual_value"  # a customer's worth, a number in the customer's attributes
 
-def segment_shares(organization_id: int) -> dict[str, float]:
-    """Each segment's share of the customer register ("" for customers without a segment)."""
-    counts = dict(Customer.objects.for_org(organization_id).values_list("segment").annotate(n=Count("id"))
-                  .order_by().values_list("segment", "n"))
-    total = sum(counts.values())
-    return {segment: n / total for segment, n in counts.items()} if total else {}
+
+def segment_shares(organization_id: int, basis: str = "customers") -> dict[str, float]:
+    """Each segment's share of the customer register ("" for customers without a segment):
+    by head count, or (basis="value") by the sum of the customers' `annual_value` attribute."""
+    customers = Customer.objects.for_org(organization_id).values_list("segment").order_by()
+    if basis == "value":
+        value = Cast(KeyTextTransform(VALUE_ATTRIBUTE, "attributes"), FloatField())
+        rows = customers.annotate(total=Sum(value)).values_list("segment", "total")
+    else:
+        rows = customers.annotate(total=Count("id")).values_list("segment", "total")
+    totals = {segment: float(total) for segment, total in rows if total and total > 0}
+    whole = sum(totals.values())
+    return {segment: t / whole for segment, t in totals.items()} if whole else {}

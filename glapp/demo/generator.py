@@ -139,6 +139,7 @@ class Customer:
     region: co.Region
     store: co.Store
     years: int
+    annual_value: int  # SEK a year: what the customer is worth, for value-weighted metrics
 
 
 def default_customers(responses: int) -> int:
@@ -201,6 +202,7 @@ class DemoGenerator:
             region=region,
             store=region.stores[(h2 >> 16) % len(region.stores)],
             years=1 + (h2 >> 32) % 15,
+            annual_value=round(co.ANNUAL_VALUE[segment] * (0.5 + ((h2 >> 48) & 0xFFFF) / 2**16) / 100) * 100,
         )
 
     # --- responses ------------------------------------------------------------------------------
@@ -337,7 +339,7 @@ class DemoGenerator:
             "segment": customer.segment,
             "customer": {"external_id": customer.external_id, "first_name": customer.first_name,
                          "language": customer.language, "segment": customer.segment,
-                         "region": customer.region.name},
+                         "region": customer.region.name, "attributes": {"annual_value": customer.annual_value}},
             "metadata": metadata,
             "answers": answers,
         }

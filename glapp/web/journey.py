@@ -37,6 +37,9 @@ BUCKET_CHOICES = [("week", _("Week")), ("month", _("Month")), ("quarter", _("Qua
 GROUP_CHOICES = [("", _("Nothing (all together)")), ("touchpoint", _("Touchpoint")), ("stage", _("Stage")),
                  ("unit", _("Unit")), ("segment", _("Segment")), ("channel", _("Channel")),
                  ("language", _("Language"))]
+WEIGHT_CHOICES = [("", _("None: every answer counts once")),
+                  ("segment", _("Segments as in the customer register")),
+                  ("segment_value", _("Segments by customer value"))]
 CHART_SERIES = 8  # more lines than this do not read; the table lists every group
 JOURNEY_EXTRAS = ("ces", "csat")  # CES mean and CSAT top-2-box, where a touchpoint asks them
 
@@ -193,8 +196,9 @@ class TrendForm(_ScopedForm):
     bucket = forms.ChoiceField(label=_("Per"), choices=BUCKET_CHOICES, required=False)
     group_by = forms.ChoiceField(label=_("Break down by"), choices=GROUP_CHOICES, required=False)
     touchpoint = forms.ChoiceField(label=_("Touchpoint"), required=False)
+    weight = forms.ChoiceField(label=_("Weighting"), required=False, choices=WEIGHT_CHOICES)
 
-    FIELD_ORDER = ("metric", "bucket", "group_by", "date_from", "date_to", "unit", "segment", "touchpoint")
+    FIELD_ORDER = ("metric", "bucket", "group_by", "date_from", "date_to", "unit", "segment", "touchpoint", "weight")
 
     def __init__(self, data, *, units, segments, touchpoints):
         # A bound form shows what it was given; without a choice, show the defaults the page uses.
@@ -220,7 +224,8 @@ class TrendForm(_ScopedForm):
             # Relationship surveys belong to no touchpoint: a touchpoint breakdown is of transactional ones.
             survey_kind="transactional" if group_by in ("touchpoint", "stage") else None,
             date_from=data.get("date_from") or default_from, date_to=data.get("date_to") or default_to,
-            touchpoint=(data["touchpoint"],) if data.get("touchpoint") else (), **self.filters())
+            touchpoint=(data["touchpoint"],) if data.get("touchpoint") else (), weight=data.get("weight") or None,
+            **self.filters())
 
 
 # --- The journey map --------------------------------------------------------------------------

@@ -191,3 +191,26 @@ def test_a_table_costs_a_fixed_number_of_queries(org, anna, django_assert_max_nu
     with django_assert_max_num_queries(8):
         metric_table(anna, MetricQuery("nps", ("touchpoint", "segment"), bucket="week",
                                        date_from=dt.date(2026, 2, 1), date_to=dt.date(2026, 3, 31)))
+
+
+def test_value_weighting_uses_the_customers_annual_value(org, anna):
+    add_responses(org, *scores(*[10] * 50, segment="private"), *scores(*[0] * 50, segment="business"))
+    Customer.objects.filter(organization=org).delete()
+    Customer.objects.bulk_create(
+        [Customer(organization=org, external_id=f"p{i}", segment="private", attributes={"annual_value": 1000})
+         for i in range(9)]
+        + [Customer(organization=org, external_id="b0", segment="business", attributes={"annual_value": 3000}),
+           Customer(organization=org, external_id="x0", segment="business", attributes={})])  # no value: counts 0
+    by_heads = metric_table(anna, MetricQuery("nps", compare=False, weight="segment", **MARCH)).total
+    by_value = metric_table(anna, MetricQuery("nps", compare=False, weight="segment_value", **MARCH)).total
+    assert by_heads.value == pytest.approx(100 * (9 - 2) / 11)  # 9 : 2 customers
+    assert by_value.value == pytest.approx(0.75 * 100 - 0.25 * 100)  # 9,000 : 3,000 SEK
+    assert by_value.method.startswith("poststratified:")
+
+
+def test_weighting_without_a_register_is_refused(org, anna):
+    add_responses(org, *scores(10))
+    Customer.objects.filter(organization=org).delete()
+    with pytest.raises(ValidationFailed) as exc:
+        metric_table(anna, MetricQuery("nps", weight="segment", **MARCH))
+    assert exc.value.errors[0].field == "weight"

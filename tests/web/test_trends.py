@@ -143,3 +143,17 @@ def test_answers_without_a_touchpoint_are_their_own_group(client, org):
     add_responses(org, *in_month(1, 3, 9), *in_month(1, 3, 0, survey="loose"))
     login(client, make_user(org, "anna"))
     assert client.get("/trends/?group_by=touchpoint").status_code == 200
+
+
+def test_weighting_changes_the_figure_and_names_the_method(client, org):
+    from glapp.contacts.models import Customer
+
+    add_responses(org, *in_month(1, 40, 10, segment="private"), *in_month(1, 40, 0, segment="business"))
+    Customer.objects.filter(organization=org).delete()
+    Customer.objects.bulk_create([Customer(organization=org, external_id=f"k{i}", segment=s)
+                                  for i, s in enumerate(["private"] * 3 + ["business"])])
+    login(client, make_user(org, "anna"))
+    plain = client.get("/trends/", {"bucket": "quarter"}).content.decode()
+    weighted = client.get("/trends/", {"bucket": "quarter", "weight": "segment"}).content.decode()
+    assert "Efterstratifierad" not in plain and "Efterstratifierad" in weighted  # the method, in Swedish
+    assert plain != weighted
