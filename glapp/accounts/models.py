@@ -58,10 +58,10 @@ class Role(models.TextChoices):
 
 # What each role may do. Checked in actions/queries, never in templates alone.
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.OWNER: {"read", "write", "import", "export", "manage", "manage_keys"},
-    Role.ADMIN: {"read", "write", "import", "export", "manage", "manage_keys"},
+    Role.OWNER: {"read", "write", "import", "export", "manage", "manage_keys", "pii"},
+    Role.ADMIN: {"read", "write", "import", "export", "manage", "manage_keys", "pii"},
     Role.ANALYST: {"read", "write", "import", "export"},
-    Role.CASE_HANDLER: {"read", "export"},
+    Role.CASE_HANDLER: {"read", "export", "pii"},  # "pii": may read comments unredacted
     Role.VIEWER: {"read"},
 }
 
