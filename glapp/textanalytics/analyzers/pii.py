@@ -261,7 +261,8 @@ AMBIGUOUS_FIRST_NAMES = _words(
     Max Sofia Victoria Viktoria Siri Will Bill Mark Frank Grace Rose Jack Per Bo Stig Sten Björn Tom Klara Amber
     Holly Lily Chelsea Jordan Austin Christian Virginia Ben Dan Nick Rob Jean Ali Carl Kent Roy Ray Sam Vera
     Liv Tor Kim Mona Saga Signe Tyra Ruth Joy Hope Ella Olle Lucas Patrick Bob Kalle Pelle Andy Billy Jim Alice
-    Jenny Tina Nina Mia Pia Ida Lina Ann Anne Hans Jan Eva""")
+    Jenny Tina Nina Mia Pia Ida Lina Ann Anne Hans Jan Eva Charlotte Douglas Eugene Madison Jose Juan Florence
+    Lincoln Jackson Orlando Georgia Carolina Dallas Phoenix Sydney Jersey Angela""")
 _SURNAME_ENDINGS = (
     "son", "sen", "berg", "ström", "lund", "qvist", "quist", "kvist", "gren", "dahl", "holm", "ling", "lin",
     "man", "mann", "ell", "ius", "ér", "ander", "stedt", "borg", "feldt", "hed", "ek", "blad", "sjö", "nen",
@@ -305,12 +306,13 @@ _STRONG_CUE_RE = re.compile(
     r"handläggaren|handläggare|medarbetaren|säljaren|kundtjänstmedarbetaren|agent|agenten|agents|"
     r"representative|rep|mvh|m\.v\.h|med vänlig hälsning|med vänliga hälsningar|vänliga hälsningar|"
     r"vänlig hälsning|hälsningar|hälsning|kind regards|best regards|regards|sincerely|best wishes|cheers)"
-    r"\.?)[ \t]*[,:]?\s{0,3}$"
+    r"|\b(?i:mvh|m\.v\.h)\.)[ \t]*[,:]?\s{0,3}$"
 )
 _WEAK_CUE_RE = re.compile(
     r"(?i:\b(?:tack till|tack|thanks to|thanks|thank you|pratade med|talade med|hjälp av|hjälpt av|"
     r"spoke to|spoke with|talked to|helped by|med|with|from|från|ask for|fråga efter))[ \t]*[,:]?[ \t]*$"
 )
+_PLACE_BEFORE_RE = re.compile(r"\b(?:San|Santa|St\.?|Saint|Port|Fort|Lake|Mount|Cape)\s$")
 _SENTENCE_START_RE = re.compile(r"(?:^|[.!?:\n\"(]\s*|^\s*[-*•]\s*)$")
 
 
@@ -352,7 +354,9 @@ def _names(text: str, spans: list[tuple[int, int, str]]) -> None:
                 end = end2
         if not surname:
             weak = _WEAK_CUE_RE.search(before) is not None
-            if not (strong or weak) and (first in AMBIGUOUS_FIRST_NAMES or _SENTENCE_START_RE.search(before)):
+            if not (strong or weak) and (
+                first in AMBIGUOUS_FIRST_NAMES or _SENTENCE_START_RE.search(before) or _PLACE_BEFORE_RE.search(before)
+            ):
                 continue
         _add(spans, start, end, "name")
     # Lower-case names right after "jag heter" / "my name is": "jag heter anna"
@@ -426,7 +430,8 @@ def _structured(text: str, spans: list[tuple[int, int, str]]) -> None:
     for m in _PHONE_INTL_RE.finditer(text):
         end = _trim_lone_digit(text, m.start(), m.end(), 8)
         digits = re.sub(r"\D", "", text[m.start() : end])
-        if _phone_ok(text, m.start(), digits, m.group(), (8, 17)):
+        # Without the 00 prefix at least 9 digits: "0016 964012" is a baggage tag, not a phone number.
+        if _phone_ok(text, m.start(), digits.removeprefix("00"), m.group(), (9, 15)):
             _add(spans, m.start(), end, "phone")
     for m in _PHONE_SE_RE.finditer(text):
         end = _trim_lone_digit(text, m.start(), m.end(), 9)
