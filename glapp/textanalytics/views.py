@@ -1,0 +1,428 @@
+"""Where people read what customers wrote: the verbatim explorer, the topic overview and the
+topic editor. Thin views: reads come from `queries`, writes go through `actions`.
+
+Comment text is hostile input. Templates only ever print it through autoescaping; highlighting
+is a list of (piece, marked) segments the template wraps in <mark>, never markup built here.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.text import slugify
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from glapp.accounts.queries import Access
+from glapp.core.errors import NotFound, ValidationFailed
+from glapp.journeys.queries import touchpoints_of
+from glapp.surveys.question_types import EMOTIONS
+from glapp.textanalytics import actions, queries
+from glapp.textanalytics.queries import VerbatimFilter
+from glapp.web.forms import PERIODS, SCORE_CHOICES, PeriodMixin, unit_choices
+from glapp.web.views import member_view, safe_next
+
+PAGE_SIZE = 25
+
+SENTIMENTS = [("negative", _("Negative")), ("neutral", _("Neutral")), ("positive", _("Positive"))]
+EMOTION_NAMES = {
+    "joy": _("Joy"), "trust": _("Trust"), "relief": _("Relief"), "surprise_positive": _("Positive surprise"),
+    "disappointment": _("Disappointment"), "frustration": _("Frustration"), "anger": _("Anger"),
+    "worry": _("Worry"), "neutral": _("No clear emotion"),
+}
+LANGUAGES = [("sv", _("Swedish")), ("en", _("English")), ("other", _("Other language"))]
+SOURCES = {"builtin": _("built-in analysis"), "learned": _("the organization's own model"),
+           "analyst": _("corrected by an analyst")}
+
+
+# --- Highlighting ----------------------------------------------------------------------------
+
+
+def segments(text: str, spans) -> list[tuple[str, bool]]:
+    """Text cut into (piece, marked) at the given [start, end) spans; overlapping or touching
+    spans merge, spans outside the text are clipped. The template escapes every piece."""
+    merged: list[list[int]] = []
+    for start, end in sorted((max(0, int(s)), min(len(text), int(e))) for s, e in spans):
+        if end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, at = [], 0
+    for start, end in merged:
+        if start > at:
+            out.append((text[at:start], False))
+        out.append((text[start:end], True))
+        at = end
+    if at < len(text) or not out:
+        out.append((text[at:], False))
+    return out
+
+
+def topic_names(organization_id: int) -> dict[str, str]:
+    english = (get_language() or "sv").startswith("en")
+    return {t.code: (t.name_en if english else t.name_sv) or t.code for t in queries.topics_of(organization_id)}
+
+
+@dataclass
+class Row:
+    v: queries.Verbatim
+    segments: list[tuple[str, bool]]
+    topics: list[dict]
+    emotions: list[str]
+    category: str
+    source: str
+
+
+def build_row(v: queries.Verbatim, names: dict[str, str], terms: list[str], topic: str | None) -> Row:
+    spans = queries.term_spans(v.text, terms)
+    if v.redacted and topic:  # topic spans refer to the redacted text only
+        spans += [s for m in v.mentions if m[0] == topic for s in m[1]]
+    category = "" if v.score is None else "promoter" if v.score >= 9 else "passive" if v.score >= 7 else "detractor"
+    return Row(
+        v=v, segments=segments(v.text, spans),
+        topics=[{"code": code, "name": names.get(code, code), "label": _label(sentiment), "source": source}
+                for code, _spans, sentiment, source in v.mentions],
+        emotions=[str(EMOTION_NAMES.get(e.get("code"), e.get("code"))) for e in v.emotions
+                  if e.get("code") and e.get("code") != "neutral"],
+        category=category, source=str(SOURCES.get(v.sentiment_source, v.sentiment_source)),
+    )
+
+
+def _label(score: float) -> str:
+    return "positive" if score > 0.05 else "negative" if score < -0.05 else "neutral"
+
+
+# --- Verbatim explorer -----------------------------------------------------------------------
+
+
+class VerbatimForm(PeriodMixin):
+    q = forms.CharField(label=_("Search comments"), required=False, max_length=200)
+    topic = forms.ChoiceField(label=_("Topic"), required=False)
+    sentiment = forms.ChoiceField(label=_("Sentiment"), required=False)
+    emotion = forms.ChoiceField(label=_("Emotion"), required=False)
+    touchpoint = forms.ChoiceField(label=_("Touchpoint"), required=False)
+    unit = forms.ChoiceField(label=_("Unit"), required=False)
+    score_min = forms.TypedChoiceField(label=_("NPS from"), choices=SCORE_CHOICES, coerce=int, empty_value=None,
+                                       required=False)
+    score_max = forms.TypedChoiceField(label=_("NPS to"), choices=SCORE_CHOICES, coerce=int, empty_value=None,
+                                       required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    pii = forms.BooleanField(label=_("Show personal data"), required=False)
+
+    default_period = "all"
+    FIELD_ORDER = ("q", "topic", "sentiment", "emotion", "period", "date_from", "date_to", "touchpoint", "unit",
+                   "score_min", "score_max", "language")
+
+    def __init__(self, data, *, topics: dict[str, str], touchpoints, units, may_see_pii: bool):
+        super().__init__(data)
+        self.fields["topic"].choices = [("", _("All topics")),
+                                        *sorted(topics.items(), key=lambda kv: kv[1].casefold())]
+        self.fields["sentiment"].choices = [("", _("Any sentiment")), *SENTIMENTS]
+        self.fields["emotion"].choices = [("", _("Any emotion")),
+                                          *[(e, EMOTION_NAMES[e]) for e in EMOTIONS if e != "neutral"]]
+        self.fields["touchpoint"].choices = [("", _("All touchpoints")),
+                                             *[(t.code, f"{t.stage.name} › {t.name}") for t in touchpoints]]
+        self.fields["unit"].choices = [("", _("All units")), *unit_choices(units)]
+        self.fields["language"].choices = [("", _("All languages")), *LANGUAGES]
+        self.fields["period"].choices = [("", _("All time")), *[p for p in PERIODS if p[0] != "all"]]
+        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": _("Words or \"a phrase\"")})
+        if not may_see_pii:
+            del self.fields["pii"]
+
+    def ordered_fields(self):
+        return [self[name] for name in self.FIELD_ORDER]
+
+    def clean(self):
+        data = super().clean()
+        lo, hi = data.get("score_min"), data.get("score_max")
+        if lo is not None and hi is not None and lo > hi:
+            self.add_error("score_max", _("The upper score is below the lower one."))
+        return data
+
+    def to_filter(self) -> VerbatimFilter:
+        data = self.cleaned_data
+        date_from, date_to = self.dates()
+        return VerbatimFilter(
+            q=(data.get("q") or "").strip() or None, topic=data.get("topic") or None,
+            sentiment=data.get("sentiment") or None, emotion=data.get("emotion") or None,
+            touchpoint=data.get("touchpoint") or None, unit=data.get("unit") or None,
+            score_min=data.get("score_min"), score_max=data.get("score_max"),
+            language=data.get("language") or None, date_from=date_from, date_to=date_to,
+        )
+
+
+def _explorer_form(request: HttpRequest, access: Access, data) -> tuple[VerbatimForm, dict[str, str]]:
+    names = topic_names(access.organization_id)
+    form = VerbatimForm(data, topics=names, touchpoints=touchpoints_of(access.organization),
+                        units=request.scope_units, may_see_pii=access.can("pii"))
+    return form, names
+
+
+def _row_context(access: Access, form: VerbatimForm) -> dict:
+    """What a row's inline controls need (the same for the list and a re-rendered row)."""
+    names = dict(form.fields["topic"].choices[1:])
+    return {"can_write": access.can("write"), "topic_choices": list(names.items()), "sentiments": SENTIMENTS,
+            "keep": _keep_params(form)}
+
+
+def _keep_params(form: VerbatimForm) -> list[tuple[str, str]]:
+    """Search and display settings a re-rendered row must keep (its highlights, its text)."""
+    data = form.cleaned_data if form.is_valid() else {}
+    return [(k, v) for k, v in (("q", data.get("q")), ("topic", data.get("topic")),
+                                ("pii", "on" if data.get("pii") else "")) if v]
+
+
+@member_view
+def verbatims(request: HttpRequest, access: Access) -> HttpResponse:
+    form, names = _explorer_form(request, access, request.GET)
+    cursor = request.GET.get("cursor") or None
+    rows: list[Row] = []
+    next_url, total, errors = "", None, []
+    if form.is_valid():
+        f = form.to_filter()
+        original = bool(form.cleaned_data.get("pii"))
+        try:
+            page, next_cursor = queries.page_of_verbatims(access, f, cursor, PAGE_SIZE, original)
+            if not cursor:
+                total = queries.filtered_analyses(access, f).count()
+        except ValidationFailed as exc:
+            errors = [f"{e.field}: {e.message}" for e in exc.errors]
+        else:
+            terms = queries.search_terms(f.q)
+            rows = [build_row(v, names, terms, f.topic) for v in page]
+            if next_cursor:
+                params = request.GET.copy()
+                params["cursor"] = next_cursor
+                next_url = "?" + params.urlencode()
+    context = {"form": form, "rows": rows, "next_url": next_url, "total": total, "errors": errors,
+               "cursor": cursor, **_row_context(access, form)}
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        template = "textanalytics/_verbatim_rows.html" if cursor else "textanalytics/_verbatim_results.html"
+    else:
+        template = "textanalytics/verbatims.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])  # the same URL answers with a fragment or a page
+    return response
+
+
+def _after_write(request: HttpRequest, access: Access, answer_id: int) -> HttpResponse:
+    """HTMX gets the re-rendered row; a plain form post goes back to the list it came from."""
+    htmx = getattr(request, "htmx", None)
+    if not htmx:
+        return redirect(safe_next(request, reverse("textanalytics:verbatims")))
+    form, names = _explorer_form(request, access, request.POST)
+    valid = form.is_valid()
+    f = form.to_filter() if valid else VerbatimFilter()
+    v = queries.verbatim(access, answer_id, valid and bool(form.cleaned_data.get("pii")))
+    if v is None:
+        raise Http404
+    row = build_row(v, names, queries.search_terms(f.q), f.topic)
+    return render(request, "textanalytics/_verbatim_row.html", {"row": row, **_row_context(access, form)})
+
+
+def _writable_answer(access: Access, answer_id: int) -> None:
+    if not access.can("write"):
+        raise PermissionDenied
+    if not queries.answer_visible(access, answer_id):
+        raise Http404  # another organization's or another unit's comment: it does not exist for you
+
+
+@member_view
+@require_POST
+def tag(request: HttpRequest, access: Access, answer_id: int) -> HttpResponse:
+    _writable_answer(access, answer_id)
+    code = request.POST.get("tag", "")
+    applies = request.POST.get("applies", "1") != "0"
+    try:
+        actions.tag_comment(access.organization_id, answer_id, code, applies, request.user)
+    except NotFound:
+        raise Http404 from None
+    return _after_write(request, access, answer_id)
+
+
+@member_view
+@require_POST
+def correct(request: HttpRequest, access: Access, answer_id: int) -> HttpResponse:
+    _writable_answer(access, answer_id)
+    try:
+        actions.correct_sentiment(access.organization_id, answer_id, request.POST.get("label", ""), request.user)
+    except ValidationFailed:
+        return HttpResponse(status=422)
+    except NotFound:
+        raise Http404 from None
+    return _after_write(request, access, answer_id)
+
+
+# --- Topic overview --------------------------------------------------------------------------
+
+
+class TopicOverviewForm(PeriodMixin):
+    unit = forms.ChoiceField(label=_("Unit"), required=False)
+    touchpoint = forms.ChoiceField(label=_("Touchpoint"), required=False)
+
+    def __init__(self, data, *, units, touchpoints):
+        super().__init__(data)
+        self.fields["unit"].choices = [("", _("All units")), *unit_choices(units)]
+        self.fields["touchpoint"].choices = [("", _("All touchpoints")),
+                                             *[(t.code, f"{t.stage.name} › {t.name}") for t in touchpoints]]
+
+    def to_filter(self) -> VerbatimFilter:
+        date_from, date_to = self.dates()
+        return VerbatimFilter(unit=self.cleaned_data.get("unit") or None,
+                              touchpoint=self.cleaned_data.get("touchpoint") or None,
+                              date_from=date_from, date_to=date_to)
+
+
+def _fmt(value: float | None, decimals: int = 0, signed: bool = False) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:+.{decimals}f}" if signed else f"{value:.{decimals}f}"
+    return text.replace("-", "−")
+
+
+def _figure(e, decimals: int = 0, signed: bool = False) -> dict:
+    return {"value": _fmt(e.value, decimals, signed), "low": _fmt(e.low, decimals, signed),
+            "high": _fmt(e.high, decimals, signed), "n": e.n, "small": e.is_small, "empty": e.value is None,
+            "sign": "" if e.value is None else "pos" if e.value > 0 else "neg" if e.value < 0 else ""}
+
+
+@member_view
+def topics(request: HttpRequest, access: Access) -> HttpResponse:
+    actions.ensure_builtin_topics(access.organization_id)  # idempotent: one read once they exist
+    touchpoints = touchpoints_of(access.organization)
+    form = TopicOverviewForm(request.GET, units=request.scope_units, touchpoints=touchpoints)
+    overview, errors, table = None, [], []
+    if form.is_valid():
+        try:
+            overview = queries.topic_overview(access, form.to_filter())
+        except ValidationFailed as exc:
+            errors = [e.message for e in exc.errors]
+        else:
+            names = topic_names(access.organization_id)
+            list_params = {k: v for k, v in request.GET.items() if k in ("unit", "touchpoint", "period",
+                                                                          "date_from", "date_to") and v}
+            for r in overview.rows:
+                d = r.difference
+                table.append({
+                    "code": r.topic.code, "name": names.get(r.topic.code, r.topic.code), "builtin": r.topic.builtin,
+                    "volume": r.volume, "share": _figure(r.share, 1), "sentiment": _figure(r.sentiment, 2, True),
+                    "nps_with": _figure(r.nps_with), "nps_without": _figure(r.nps_without),
+                    "delta": _fmt(d.delta, 0, True), "delta_low": _fmt(d.low, 0, True),
+                    "delta_high": _fmt(d.high, 0, True),
+                    "p": "–" if r.p_adjusted is None else f"{r.p_adjusted:.3f}",
+                    "significant": r.significant, "better": d.delta is not None and d.delta > 0,
+                    "link": "?" + urlencode({**list_params, "topic": r.topic.code}),
+                })
+    context = {"form": form, "overview": overview, "table": table, "errors": errors,
+               "can_write": access.can("write"),
+               "nps_total": _figure(overview.nps) if overview else None}
+    htmx = getattr(request, "htmx", None)
+    template = ("textanalytics/_topic_results.html" if htmx and not htmx.history_restore_request
+                else "textanalytics/topics.html")
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- Topic editor ----------------------------------------------------------------------------
+
+
+RESERVED_CODES = {"new", "preview"}  # they are pages of their own under /topics/
+
+
+class TopicForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=80, required=False)
+    name_sv = forms.CharField(label=_("Name in Swedish"), max_length=120)
+    name_en = forms.CharField(label=_("Name in English"), max_length=120)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    query = forms.CharField(label=_("Query"), max_length=4000, widget=forms.Textarea(attrs={
+        "rows": 5, "spellcheck": "false", "autocomplete": "off"}))
+    active = forms.BooleanField(label=_("Active"), required=False)
+
+
+def _preview_context(access: Access, source: str) -> dict:
+    preview = queries.preview_query(access, source)
+    caret = None
+    if preview.position is not None:  # the line with the error and a caret under its character
+        line_start = source.rfind("\n", 0, preview.position) + 1
+        line_end = source.find("\n", preview.position)
+        line = source[line_start:line_end if line_end >= 0 else len(source)]
+        caret = (line, " " * (preview.position - line_start) + "^")
+    return {"preview": preview, "query_source": source, "caret": caret,
+            "matches": [{"answer_id": a, "segments": segments(text, spans)} for a, text, spans in preview.matches]}
+
+
+@member_view
+def topic_edit(request: HttpRequest, access: Access, code: str | None = None) -> HttpResponse:
+    topic = queries.topic_for(access.organization_id, code) if code else None
+    if code and topic is None:
+        actions.ensure_builtin_topics(access.organization_id)
+        topic = queries.topic_for(access.organization_id, code)
+        if topic is None:
+            raise Http404
+    can_write = access.can("write")
+    status = 200
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied
+        form = TopicForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            new_code = topic.code if topic else (data.get("code") or slugify(data["name_en"] or data["name_sv"]))[:80]
+            if topic is None and (not new_code or new_code in RESERVED_CODES
+                                  or queries.topic_for(access.organization_id, new_code)):
+                form.add_error("code", _("A topic with this code already exists.") if new_code
+                               else _("Give the topic a code."))
+            else:
+                try:
+                    actions.save_topic(access.organization_id, new_code, name_sv=data["name_sv"],
+                                       name_en=data["name_en"], query=data["query"],
+                                       description=data.get("description") or "", active=bool(data.get("active")))
+                except ValidationFailed as exc:
+                    for e in exc.errors:
+                        form.add_error(e.field if e.field in form.fields else None, e.message)
+                else:
+                    return redirect("textanalytics:topic", code=new_code)
+        status = 422
+    elif topic:
+        form = TopicForm(initial={"code": topic.code, "name_sv": topic.name_sv, "name_en": topic.name_en,
+                                  "description": topic.description, "query": topic.query, "active": topic.active})
+    else:
+        form = TopicForm(initial={"active": True})
+    if topic:
+        del form.fields["code"]  # a topic's code is its identity in stored mentions and tags
+    if not can_write:
+        for f in form.fields.values():
+            f.disabled = True
+    source = form.data.get("query", "") if form.is_bound else (topic.query if topic else "")
+    context = {"form": form, "topic": topic, "can_write": can_write, **_preview_context(access, source)}
+    return render(request, "textanalytics/topic_edit.html", context, status=status)
+
+
+@member_view
+def topic_preview(request: HttpRequest, access: Access) -> HttpResponse:
+    source = request.GET.get("query", "")[:4000]
+    return render(request, "textanalytics/_preview.html", _preview_context(access, source))
+
+
+@member_view
+@require_POST
+def topic_delete(request: HttpRequest, access: Access, code: str) -> HttpResponse:
+    if not access.can("write"):
+        raise PermissionDenied
+    topic = queries.topic_for(access.organization_id, code)
+    if topic is None:
+        raise Http404
+    if topic.builtin:  # built-in topics are switched off, not deleted (they would come back)
+        return HttpResponse(status=409)
+    actions.delete_topic(access.organization_id, code)
+    return redirect("textanalytics:topics")
