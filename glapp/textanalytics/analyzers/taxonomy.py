@@ -1,0 +1,278 @@
+"""glapp's built-in customer-experience taxonomy, in Swedish and English.
+
+Each topic is one query in the language of `query.py`, covering both languages. Organizations get
+a copy of these topics and may edit them. The queries are written from general knowledge of how
+customers of telecom, retail, banking, utilities and transport companies describe their
+experience, not from any evaluation data. Words are matched on stems and inside Swedish
+compounds ("leverans" also finds "hemleveransen"), so a query lists base forms.
+"""
+
+from dataclasses import dataclass
+
+VERSION = "taxonomy-1"
+
+
+@dataclass(frozen=True)
+class TopicDef:
+    code: str
+    name_sv: str
+    name_en: str
+    description: str
+    query: str
+
+
+def _q(*lines: str) -> str:
+    return " ".join(" ".join(line.split()) for line in lines)
+
+
+TOPICS: tuple[TopicDef, ...] = (
+    TopicDef(
+        "staff_attitude", "Personalens bemötande", "Staff attitude",
+        "How staff treat the customer: friendliness, politeness, rudeness, respect, helpfulness.",
+        _q('bemötande OR trevlig OR otrevlig OR vänlig OR ovänlig OR oförskämd OR otrevliga OR sur OR arrogant',
+           'OR nonchalant OR respektlös OR tillmötesgående OR hjälpsam OR attityd OR "tog sig tid"',
+           'OR ((personal OR expedit OR säljare OR handläggare OR medarbetare OR chaufför OR värdinna) NEAR/6',
+           '(trevlig* OR vänlig* OR sur* OR otrevlig* OR härlig* OR underbar* OR professionell* OR bra OR dålig*))',
+           'OR rude OR friendly OR unfriendly OR polite OR impolite OR courteous OR attitude OR disrespect*',
+           'OR condescending OR arrogant OR dismissive OR helpful OR unhelpful OR "went above and beyond"',
+           'OR ((staff OR employee* OR agent* OR attendant* OR crew OR cashier* OR clerk* OR rep OR reps',
+           'OR representative* OR personnel OR driver* OR waiter* OR waitress*) NEAR/6',
+           '(nice OR lovely OR great OR bad OR terrible OR awful OR amazing OR professional OR unprofessional',
+           'OR care OR cared OR yell* OR shout* OR ignor* OR smil*))'),
+    ),
+    TopicDef(
+        "waiting_time", "Väntetid", "Waiting time",
+        "Waiting in queues, on hold or for an answer; long lines; how long things take.",
+        _q('kö OR köa* OR väntetid OR vänta OR väntade OR väntar OR väntan OR "i telefonkö" OR "lång tid"',
+           'OR "tog lång" OR "tar lång" OR "evig* tid" OR timmar OR timme OR minuter',
+           'OR queue* OR wait OR waiting OR waited OR "on hold" OR "long line" OR "long lines" OR line* NEAR/3',
+           '(long OR huge OR forever OR hour* OR minute*) OR "took forever" OR "takes forever" OR "hold time"',
+           'OR hours OR minutes OR "so long" OR "how long"'),
+    ),
+    TopicDef(
+        "customer_service", "Kontakt med kundtjänst", "Reaching customer service",
+        "Getting hold of customer service by phone, chat or e-mail: reachability, answers, call-backs.",
+        _q('kundtjänst OR kundservice OR support OR kundsupport OR kundcenter OR "ringa dem" OR ringde OR ringt',
+           'OR samtal OR chatt OR chatten OR mejl OR mail OR "e-post" OR mejlat OR mailat OR "inget svar"',
+           'OR "fick svar" OR "få svar" OR "svarar inte" OR "svarade inte" OR "återkom*" OR "ringa tillbaka"',
+           'OR "ringer tillbaka" OR "når inte" OR "nå dem" OR "komma fram" OR "kom fram" OR ärende',
+           'OR "customer service" OR "customer care" OR "customer support" OR helpline OR hotline OR "call center"',
+           'OR "call centre" OR "call back" OR callback OR "called" OR calling OR "phone call" OR dm OR dms',
+           'OR "no response" OR "no answer" OR "no reply" OR respond* OR reply OR replied OR "get through"',
+           'OR "got through" OR "hung up" OR "hang up" OR "speak to" OR "talk to" OR "reach" OR contact*',
+           'OR email* OR chat OR support'),
+    ),
+    TopicDef(
+        "problem_resolution", "Problemlösning", "Problem resolution",
+        "Whether the customer's problem was solved, and how well: first-contact resolution, follow-up.",
+        _q('"löste problemet" OR "löst problemet" OR "lösa problemet" OR "inte löst" OR "ingen lösning"',
+           'OR "fick hjälp" OR "ingen hjälp" OR "inte hjälp" OR "ingen hjälpte" OR "hjälpte mig" OR löste OR lösning',
+           'OR åtgärd* OR "skickades runt" OR "bollades runt" OR "ingen tar ansvar" OR "tog ansvar"',
+           'OR resolve* OR resolution OR "fixed" OR "fix it" OR "sorted it" OR "sorted out" OR "no help"',
+           'OR "didn\'t help" OR "did not help" OR "helped me" OR "still waiting" OR "still not" OR',
+           '"passed around" OR "transferred" OR escalat* OR "follow up" OR "followed up" OR "nobody" OR "no one"',
+           'OR "take responsibility" OR "no solution" OR solution OR "solved"'),
+    ),
+    TopicDef(
+        "staff_competence", "Personalens kunskap", "Staff competence",
+        "Whether staff know their products and rules and give correct advice.",
+        _q('kunnig OR okunnig OR kunskap OR kompetent OR inkompetent OR kompetens OR "visste inte"',
+           'OR "ingen koll" OR "bra koll" OR "bra råd" OR rådgivning OR "felaktig information" OR "fel besked"',
+           'OR knowledgeable OR knowledge OR competent OR incompetent OR incompetence OR clueless',
+           'OR "didn\'t know" OR "did not know" OR "no idea" OR "wrong information" OR "good advice"',
+           'OR "bad advice" OR expertise OR expert OR "well trained" OR untrained OR training'),
+    ),
+    TopicDef(
+        "price", "Pris", "Price",
+        "Price level and value for money: expensive, cheap, price increases, fees as a price matter.",
+        _q('pris OR priser OR prisvärd OR prisvärt OR prishöjning OR dyr OR dyrt OR dyra OR billig OR billigt',
+           'OR billiga OR överpris OR kostar OR kostnad OR kostnader OR "för mycket" OR "värt pengarna"',
+           'OR "prisvärd*" OR avgift OR avgifter OR "höjt priset" OR "höjde priset" OR kronor OR kr OR sek',
+           'OR price* OR pricing OR expensive OR cheap OR cheaper OR overpriced OR "rip off" OR ripoff',
+           'OR "value for money" OR afford* OR cost OR costs OR costly OR fee OR fees OR "price increase"',
+           'OR "too much" OR "worth the money" OR dollars OR bucks OR charged OR charge OR surcharge'),
+    ),
+    TopicDef(
+        "delivery", "Leverans", "Delivery",
+        "Delivery of orders and parcels: speed, tracking, pick-up points, couriers, missing parcels.",
+        _q('leverans OR levererad OR levererat OR levererades OR leverera OR leveranstid OR paket OR försändelse',
+           'OR frakt OR fraktfritt OR fraktkostnad OR bud OR budfirma OR ombud OR utlämningsställe OR spårning',
+           'OR spåra OR postnord OR dhl OR budbee OR instabox OR "hem till dörren" OR "kom fram"',
+           'OR "har inte kommit" OR "kom aldrig" OR "aldrig kommit"',
+           'OR deliver* OR shipping OR shipped OR shipment OR parcel OR package OR courier OR tracking',
+           'OR "tracking number" OR dispatch* OR "never arrived" OR "arrived late" OR "hasn\'t arrived"',
+           'OR "has not arrived" OR "pick up point" OR "pickup point" OR fedex OR usps'),
+    ),
+    TopicDef(
+        "product_quality", "Produktkvalitet", "Product quality",
+        "Quality of the product or service itself: defects, durability, damage, taste, fit.",
+        _q('kvalitet OR kvaliteten OR trasig OR trasigt OR trasiga OR sönder OR skadad OR skadat OR skadade',
+           'OR defekt OR fel NEAR/3 (produkt* OR vara* OR varan) OR "gick sönder" OR hållbar OR hållbarhet',
+           'OR kvalitén OR "dålig kvalitet" OR "bra kvalitet" OR slitage OR "håller inte" OR smakade OR smak',
+           'OR quality OR broken OR broke OR damaged OR damage OR defect* OR faulty OR flimsy OR durable',
+           'OR "fell apart" OR "stopped working" OR "doesn\'t work" OR "poor quality" OR "good quality"',
+           'OR "well made" OR cheaply OR torn OR ripped OR scratched OR dented OR stale OR taste*'),
+    ),
+    TopicDef(
+        "billing", "Fakturering", "Billing",
+        "Invoices and charges: wrong or unclear bills, double charging, reminders, debt collection.",
+        _q('faktura OR fakturor OR fakturering OR fakturerad OR fakturerade OR räkning OR räkningen OR räkningar',
+           'OR debitera* OR dragit OR drog NEAR/4 (pengar OR kort* OR konto*) OR "dubbeldebitera*" OR påminnelse',
+           'OR påminnelseavgift OR inkasso OR kreditera* OR återbetalning OR återbetal* OR "fel belopp"',
+           'OR invoice* OR billing OR billed OR bill OR bills OR "double charged" OR "charged twice"',
+           'OR overcharg* OR "charged me" OR refund* OR reimburs* OR credit* OR "debt collect*" OR statement'),
+    ),
+    TopicDef(
+        "web_app", "Webb och app", "Web and app",
+        "The website and mobile app: logging in, bugs, usability, online booking and self-service.",
+        _q('app OR appen OR appar OR hemsida OR hemsidan OR webbsida OR webbplats OR webben OR sajt OR sajten',
+           'OR "mina sidor" OR inloggning OR logga OR "logga in" OR inlogg OR bankid OR krasch* OR buggig',
+           'OR bugg* OR "fungerar inte" OR navigera* OR användarvänlig OR "online"',
+           'OR website OR site OR web OR webpage OR "mobile app" OR login OR "log in" OR "sign in"',
+           'OR password OR crash* OR bug OR bugs OR buggy OR glitch* OR error OR "user friendly" OR "user-friendly"',
+           'OR online OR checkout OR "check out" OR interface OR browser OR wifi OR "wi-fi"'),
+    ),
+    TopicDef(
+        "offers_campaigns", "Erbjudanden och kampanjer", "Offers and campaigns",
+        "Offers, promotions, discounts, campaign terms and how existing customers are treated in them.",
+        _q('erbjudande OR erbjudanden OR kampanj OR kampanjer OR kampanjpris OR rabatt OR rabatter OR rabattkod',
+           'OR rea OR realisation OR "nya kunder" OR "befintliga kunder" OR "lojala kunder" OR "2 för 1"',
+           'OR "gratis" OR "på köpet" OR kupong OR "black friday"',
+           'OR offer OR offers OR deal OR deals OR promotion* OR promo OR "promo code" OR discount* OR coupon*',
+           'OR voucher* OR sale OR "new customers" OR "existing customers" OR "loyal customers" OR "free"'),
+    ),
+    TopicDef(
+        "information_clarity", "Tydlig information", "Clarity of information",
+        "Whether information, terms and communication are clear, correct and given in time.",
+        _q('information OR info OR tydlig OR tydligt OR otydlig OR otydligt OR oklar OR oklart OR förvirrande',
+           'OR "fick inte veta" OR "ingen information" OR besked OR "fel besked" OR "olika besked" OR villkor',
+           'OR finstilt OR informera* OR meddela* OR förklara* OR "förstår inte" OR begriplig OR obegriplig',
+           'OR information OR informed OR inform OR clear OR unclear OR clarity OR confusing OR confused',
+           'OR misleading OR "mislead*" OR "fine print" OR "small print" OR "terms and conditions" OR',
+           '"no information" OR "no info" OR "no update*" OR "kept us informed" OR explain* OR communicat*',
+           'OR notif* OR "let us know" OR "told us" OR "told me" OR "conflicting"'),
+    ),
+    TopicDef(
+        "returns_complaints", "Returer och reklamationer", "Returns and complaints",
+        "Returning goods, warranty claims, formal complaints and compensation.",
+        _q('retur OR returer OR returnera* OR returnerade OR returrätt OR returfrakt OR reklamation',
+           'OR reklamera* OR reklamationen OR garanti OR garantin OR ångerrätt OR klagomål OR klaga OR klagat',
+           'OR anmäla OR anmälan OR ersättning OR kompensation OR "pengarna tillbaka" OR "öppet köp" OR "byta"',
+           'OR return OR returns OR returned OR returning OR exchange OR warranty OR guarantee OR complaint*',
+           'OR complain* OR claim OR claims OR compensat* OR "money back" OR "file a report"'),
+    ),
+    TopicDef(
+        "network_coverage", "Nät och täckning", "Network and coverage",
+        "Mobile and broadband network: coverage, speed, outages, dropped calls.",
+        _q('täckning OR täckningen OR nät OR nätet OR mobilnät OR "ingen täckning" OR "dålig täckning" OR 4g',
+           'OR 5g OR bredband OR fiber OR uppkoppling OR internet OR surf OR hastighet OR avbrott OR störning',
+           'OR störningar OR router OR "tappar" OR "tappade" OR signal OR mottagning',
+           'OR coverage OR network OR signal OR reception OR "no service" OR broadband OR internet OR outage*',
+           'OR "dropped call*" OR connection OR connectivity OR speed OR slow NEAR/3 (internet OR connection',
+           'OR data) OR "mobile data" OR router OR modem OR disconnect*'),
+    ),
+    TopicDef(
+        "store_experience", "Butiksupplevelse", "Store experience",
+        "Visiting a store, branch or office: atmosphere, tidiness, assortment on the shelf, checkout.",
+        _q('butik OR butiken OR butiker OR affär OR affären OR varuhus OR kontor OR kontoret OR filial',
+           'OR kassa OR kassan OR kassor OR hylla OR hyllor OR sortiment OR sortimentet OR provrum OR "i butik"',
+           'OR öppettider OR parkering OR skyltning',
+           'OR store OR stores OR shop OR branch OR "in store" OR "in-store" OR checkout OR cashier ',
+           'OR aisle* OR shelf OR shelves OR assortment OR selection OR "opening hours" OR "fitting room"',
+           'OR parking OR outlet'),
+    ),
+    TopicDef(
+        "contract_cancellation", "Avtal och uppsägning", "Contract and cancellation",
+        "Contracts, binding periods, terminating or changing a subscription, notice periods.",
+        _q('avtal OR avtalet OR abonnemang OR abonnemanget OR bindningstid OR bindning OR "säga upp"',
+           'OR "sade upp" OR "sa upp" OR uppsägning OR uppsägningstid OR avsluta OR avslutade OR "byta operatör"',
+           'OR "byta bolag" OR förlänga OR förlängning OR "automatiskt förlängt" OR prenumeration OR medlemskap',
+           'OR contract OR contracts OR subscription* OR subscribe* OR unsubscribe OR "cancel my" OR "cancel the"',
+           'OR "cancelled my" OR "canceled my" OR terminat* OR "notice period" OR "lock-in" OR "locked in"',
+           'OR renew* OR "auto-renew*" OR membership OR "switch provider*" OR plan'),
+    ),
+    TopicDef(
+        "payment", "Betalning", "Payment",
+        "Paying: payment methods, card and Swish payments that fail, instalments, checkout payment.",
+        _q('betalning OR betala OR betalade OR betalat OR betalsätt OR swish OR klarna OR kortbetalning',
+           'OR "kortet" OR delbetalning OR avbetalning OR autogiro OR "e-faktura" OR kontant OR kontanter',
+           'OR payment OR payments OR pay OR paid OR paying OR "credit card" OR "debit card" OR card OR paypal',
+           'OR "apple pay" OR "google pay" OR instal* OR cash OR "direct debit" OR declined'),
+    ),
+    TopicDef(
+        "security_fraud", "Säkerhet och bedrägeri", "Security and fraud",
+        "Security of accounts and data, fraud, scams, identity theft, blocked cards.",
+        _q('säkerhet OR säker OR osäker OR bedrägeri OR bedragare OR bedrägerier OR bluff OR kapad OR kapat',
+           'OR hackad OR hackat OR "spärrat kortet" OR spärr OR spärra OR spärrat OR "id-kapning" OR identitetsstöld',
+           'OR nätfiske OR phishing OR "obehöriga" OR personuppgifter OR integritet OR gdpr',
+           'OR security OR secure OR insecure OR fraud OR fraudulent OR scam OR scammed OR scammer* OR hack*',
+           'OR phishing OR "identity theft" OR "stolen card" OR blocked OR "unauthori* transaction*"',
+           'OR "personal data" OR privacy OR breach'),
+    ),
+    TopicDef(
+        "onboarding_activation", "Kom igång och aktivering", "Onboarding and activation",
+        "Getting started: opening an account, activation, installation, first setup, moving in.",
+        _q('aktivera* OR aktivering OR aktiverad OR installation OR installera* OR installerade OR "komma igång"',
+           'OR "kom igång" OR startpaket OR simkort OR "sim-kort" OR esim OR portering OR flytta OR flyttade',
+           'OR "öppna konto" OR "öppnade konto" OR "nytt konto" OR "ny kund" OR välkomst* OR uppstart OR tekniker',
+           'OR activat* OR "set up" OR setup OR "sign up" OR "signed up" OR onboarding OR install*',
+           'OR "sim card" OR esim OR "port my number" OR "new account" OR "open an account" OR "opened an account"',
+           'OR "new customer" OR welcome OR technician'),
+    ),
+    TopicDef(
+        "punctuality", "Förseningar", "Delays and punctuality",
+        "Late trains, flights, buses, technicians, appointments and orders; punctuality.",
+        _q('försenad OR försenat OR försenade OR försening OR förseningar OR sen OR "för sent" OR "i tid" OR punktlig',
+           'OR punktlighet OR "kom inte" OR "missade anslutning*" OR ankomst OR avgång',
+           'OR delay OR delayed OR delays OR late OR lateness OR "on time" OR punctual* OR "missed my"',
+           'OR "missed the" OR "missed connection*" OR "connecting flight" OR connection* NEAR/4 miss*',
+           'OR "behind schedule" OR departure OR arrival OR "sitting on the tarmac" OR tarmac'),
+    ),
+    TopicDef(
+        "cancellations", "Inställt", "Cancelled services",
+        "Services the company cancelled: cancelled trains, flights, appointments, orders, events.",
+        _q('inställd OR inställt OR inställda OR ställde NEAR/2 in OR "ställdes in" OR avbokad OR avbokat',
+           'OR avbokade OR makulera* OR "strök" OR struken OR indragen',
+           'OR cancel OR cancels OR cancelled OR canceled OR cancellation* OR cancelation* OR "called off"',
+           'OR rebook* OR "re-book*" OR rescheduled OR "flightled" OR "flight led"'),
+    ),
+    TopicDef(
+        "baggage", "Bagage", "Baggage",
+        "Luggage on journeys: lost, delayed or damaged bags, baggage fees and claims.",
+        _q('bagage OR bagaget OR väska OR väskan OR väskor OR resväska OR resväskan OR "incheckat bagage"',
+           'OR handbagage OR "försvunnen väska" OR "borttappad väska" OR bagageband',
+           'OR baggage OR luggage OR bag OR bags OR suitcase* OR "carry on" OR "carry-on" OR "checked bag*"',
+           'OR "lost bag*" OR "baggage claim" OR carousel'),
+    ),
+    TopicDef(
+        "cleanliness_comfort", "Renlighet och komfort", "Cleanliness and comfort",
+        "Clean, comfortable premises and vehicles: seats, space, temperature, noise, food and drink on board.",
+        _q('smutsig OR smutsigt OR smutsiga OR ren OR rena OR städning OR städat OR ostädat OR stökigt',
+           'OR bekväm OR bekvämt OR obekväm OR obekvämt OR komfort OR sittplats OR säte OR sätet OR säten',
+           'OR trångt OR trång OR kallt OR varmt OR kall OR varm OR luktade OR lukt OR toalett OR toaletten',
+           'OR ljud OR buller OR mat OR maten OR kaffe OR dryck',
+           'OR dirty OR filthy OR clean OR cleanliness OR messy OR comfortable OR uncomfortable OR comfort',
+           'OR seat OR seats OR seating OR legroom OR cramped OR crowded OR cold OR hot OR smell* OR stink*',
+           'OR toilet* OR bathroom* OR restroom* OR lavatory OR noise OR noisy OR food OR meal* OR snack* OR drink*',
+           'OR coffee OR entertainment OR "in-flight" OR inflight OR "air con*" OR "ac" OR temperature'),
+    ),
+    TopicDef(
+        "booking", "Bokning", "Booking and reservations",
+        "Booking, changing and reserving: tickets, tables, appointments, seats; booking systems.",
+        _q('bokning OR boka OR bokade OR bokat OR ombokning OR omboka OR ombokad OR bokningen OR biljett',
+           'OR biljetter OR biljetten OR reservation OR reservera* OR "tid hos" OR tidsbokning OR platsbokning',
+           'OR booking OR book OR booked OR rebook* OR reservation* OR reserve* OR ticket OR tickets',
+           'OR itinerary OR "change my flight" OR "change my booking" OR "seat assignment" OR "upgrade"',
+           'OR confirmation OR "confirmation number" OR appointment*'),
+    ),
+    TopicDef(
+        "loyalty", "Bonus och medlemskap", "Loyalty programme",
+        "Loyalty programmes: points, bonus, member prices, status levels and their benefits.",
+        _q('bonus OR bonuspoäng OR poäng OR medlem OR medlemmar OR medlemspris OR medlemskap OR stamkund',
+           'OR lojalitet OR kundklubb OR förmån OR förmåner',
+           'OR loyalty OR points OR miles OR "frequent flyer" OR member OR members OR membership OR status',
+           'OR rewards OR reward OR perks OR benefits OR elite OR gold OR platinum'),
+    ),
+)
+
+BY_CODE = {t.code: t for t in TOPICS}
