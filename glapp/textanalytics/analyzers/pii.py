@@ -193,6 +193,10 @@ _SV_STREET = (
     r"Allén|Allé|Stigen|Kajen|Platsen|Strand|Långgatan|Hamngatan|Nygatan|Kyrkogatan)"
     r"|[a-zåäö][a-zåäöé]{2,}gatan)"
 )
+_SV_STREET_KEYS = (
+    "gata", "väg", "gränd", "back", "torg", "allé", "stig", "led", "stråk", "esplanad", "kaj", "promenad", "ring",
+    "plats", "sling", "lid", "höjd", "strand",
+)  # fmt: skip
 _SV_ADDRESS_RE = re.compile(
     r"(?<![\w-])" + _SV_STREET + r"\s(?:nr\.?\s?)?\d{1,4}(?:(?:[A-Za-z]|\s[A-Z])(?![\wåäöÅÄÖ]))?"
     r"(?:\s?-\s?\d{1,4})?(?!\d)"
@@ -262,7 +266,7 @@ AMBIGUOUS_FIRST_NAMES = _words(
     Holly Lily Chelsea Jordan Austin Christian Virginia Ben Dan Nick Rob Jean Ali Carl Kent Roy Ray Sam Vera
     Liv Tor Kim Mona Saga Signe Tyra Ruth Joy Hope Ella Olle Lucas Patrick Bob Kalle Pelle Andy Billy Jim Alice
     Jenny Tina Nina Mia Pia Ida Lina Ann Anne Hans Jan Eva Charlotte Douglas Eugene Madison Jose Juan Florence
-    Lincoln Jackson Orlando Georgia Carolina Dallas Phoenix Sydney Jersey Angela""")
+    Lincoln Jackson Orlando Georgia Carolina Dallas Phoenix Sydney Jersey Angela Logan""")
 _SURNAME_ENDINGS = (
     "son", "sen", "berg", "ström", "lund", "qvist", "quist", "kvist", "gren", "dahl", "holm", "ling", "lin",
     "man", "mann", "ell", "ius", "ér", "ander", "stedt", "borg", "feldt", "hed", "ek", "blad", "sjö", "nen",
@@ -282,7 +286,7 @@ _NOT_NAMES = _words(
     Finnair KLM United Delta American Southwest JetBlue Virgin Apple Google Microsoft Samsung Amazon Netflix
     Zalando Elgiganten Biltema Jula Postnord PostNord DHL UPS Bring Budbee Instabox Airmee SJ SL Västtrafik
     Skånetrafiken Burgers Burger King Espresso House Pressbyrån Lindex KappAhl Stadium Intersport Apoteket
-    Kronans Systembolaget Vattenfall Fortum Folksam Skandia Länsförsäkringar Airlines Airways Air Express
+    Kronans Ohlson Systembolaget Vattenfall Fortum Folksam Skandia Länsförsäkringar Airlines Airways Air Express
     Måndag Tisdag Onsdag Torsdag Fredag Lördag Söndag Monday Tuesday Wednesday Thursday Friday Saturday Sunday
     Januari Februari Mars April Maj Juni Juli Augusti September Oktober November December January February
     March May June July August October Jul Påsk Midsommar Christmas Easter
@@ -308,11 +312,22 @@ _STRONG_CUE_RE = re.compile(
     r"vänlig hälsning|hälsningar|hälsning|kind regards|best regards|regards|sincerely|best wishes|cheers)"
     r"|\b(?i:mvh|m\.v\.h)\.)[ \t]*[,:]?\s{0,3}$"
 )
+_STRONG_CUE_KEYS = (
+    "heter", "hette", "namn", "name", "handläggar", "medarbetar", "säljar", "agent", "rep", "mvh", "m.v.h",
+    "hälsning", "regards", "sincerely", "wishes", "cheers",
+)  # fmt: skip
 _WEAK_CUE_RE = re.compile(
     r"(?i:\b(?:tack till|tack|thanks to|thanks|thank you|pratade med|talade med|hjälp av|hjälpt av|"
     r"spoke to|spoke with|talked to|helped by|med|with|from|från|ask for|fråga efter))[ \t]*[,:]?[ \t]*$"
 )
-_PLACE_BEFORE_RE = re.compile(r"\b(?:San|Santa|St\.?|Saint|Port|Fort|Lake|Mount|Cape)\s$")
+# Place names and idioms built on first names: "San Jose", "St George", "Bloody Mary".
+_NOT_NAME_BEFORE_RE = re.compile(r"\b(?:San|Santa|St\.?|Saint|Sankt|Port|Fort|Lake|Mount|Cape|Bloody|Hail)\s$")
+# Cues that introduce a person, so an unlisted capitalised pair after them is a name ("tack till Kerttu
+# Öberg"); "med"/"with"/"from" are not among them: they precede brands and places as often.
+_PERSON_CUE_RE = re.compile(
+    r"(?i:\b(?:tack till|thanks to|thank you|pratade med|talade med|hjälp av|hjälpt av|fick hjälp av|"
+    r"spoke to|spoke with|talked to|helped by|ask for|asked for|fråga efter|kollega|colleague))[ \t]*[,:]?[ \t]*$"
+)
 _SENTENCE_START_RE = re.compile(r"(?:^|[.!?:\n\"(]\s*|^\s*[-*•]\s*)$")
 
 
@@ -321,21 +336,29 @@ def _surname_like(word: str) -> bool:
 
 
 def _names(text: str, spans: list[tuple[int, int, str]]) -> None:
+    # Most comments contain no strong cue at all: one substring test per cue saves a regex per word.
+    low = text.casefold()
+    cues_present = any(k in low for k in _STRONG_CUE_KEYS)
     for m in _CAPWORD_RE.finditer(text):
         word = m.group()
-        start, end = m.start(), m.end()
-        first = word.split("-")[0]
-        before = text[max(0, start - 40) : start]
-        strong = _STRONG_CUE_RE.search(before) is not None
-        known = first in FIRST_NAMES
         if word in _NOT_NAMES:
             continue
+        start, end = m.start(), m.end()
+        before = text[max(0, start - 40) : start]
+        if _NOT_NAME_BEFORE_RE.search(before[-9:]):
+            continue
+        first = word.split("-")[0]
+        strong = cues_present and _STRONG_CUE_RE.search(before) is not None
+        known = first in FIRST_NAMES
         if not known and not strong:
             # "tack till Kerttu Öberg", "Folke Lindqvist": an unlisted first name needs a cue or a
             # clearly Swedish surname after it.
             nxt = _SURNAME_AFTER_RE.match(text, end)
-            if nxt and len(nxt.group(1)) > 2 and nxt.group(1) not in _NOT_NAMES and (
-                _WEAK_CUE_RE.search(before) or nxt.group(1).endswith(_STRONG_SURNAME_ENDINGS)
+            if (
+                nxt
+                and len(nxt.group(1)) > 2
+                and nxt.group(1) not in _NOT_NAMES
+                and (nxt.group(1).endswith(_STRONG_SURNAME_ENDINGS) or _PERSON_CUE_RE.search(before))
             ):
                 _add(spans, start, nxt.end(), "name")
             continue
@@ -354,9 +377,7 @@ def _names(text: str, spans: list[tuple[int, int, str]]) -> None:
                 end = end2
         if not surname:
             weak = _WEAK_CUE_RE.search(before) is not None
-            if not (strong or weak) and (
-                first in AMBIGUOUS_FIRST_NAMES or _SENTENCE_START_RE.search(before) or _PLACE_BEFORE_RE.search(before)
-            ):
+            if not (strong or weak) and (first in AMBIGUOUS_FIRST_NAMES or _SENTENCE_START_RE.search(before)):
                 continue
         _add(spans, start, end, "name")
     # Lower-case names right after "jag heter" / "my name is": "jag heter anna"
@@ -438,25 +459,32 @@ def _structured(text: str, spans: list[tuple[int, int, str]]) -> None:
         digits = re.sub(r"\D", "", text[m.start() : end])
         if _phone_ok(text, m.start(), digits, m.group(), (9, 10)):
             _add(spans, m.start(), end, "phone")
-    for m in _PHONE_US_RE.finditer(text):
-        _add(spans, m.start(), m.end(), "phone")
-    for m in _BANKGIRO_RE.finditer(text):
-        digits = m.group(1).replace("-", "")
-        if luhn_ok(digits):
-            _add(spans, m.start(1), m.end(1), "bankgiro")
-    for m in _PLUSGIRO_RE.finditer(text):
-        digits = m.group(1).replace("-", "").replace(" ", "")
-        if 2 <= len(digits) <= 8 and luhn_ok(digits):
-            _add(spans, m.start(1), m.end(1), "plusgiro")
-    for m in _SV_ADDRESS_RE.finditer(text):
-        _add(spans, m.start(), m.end(), "address")
+    if "(" in text:
+        for m in _PHONE_US_RE.finditer(text):
+            _add(spans, m.start(), m.end(), "phone")
+    # The remaining patterns need a word that is cheap to test for first.
+    low = text.casefold()
+    if "giro" in low or "bg" in low:
+        for m in _BANKGIRO_RE.finditer(text):
+            digits = m.group(1).replace("-", "")
+            if luhn_ok(digits):
+                _add(spans, m.start(1), m.end(1), "bankgiro")
+    if "giro" in low or "pg" in low:
+        for m in _PLUSGIRO_RE.finditer(text):
+            digits = m.group(1).replace("-", "").replace(" ", "")
+            if 2 <= len(digits) <= 8 and luhn_ok(digits):
+                _add(spans, m.start(1), m.end(1), "plusgiro")
+    if any(k in low for k in _SV_STREET_KEYS):
+        for m in _SV_ADDRESS_RE.finditer(text):
+            _add(spans, m.start(), m.end(), "address")
     for m in _EN_ADDRESS_RE.finditer(text):
         _add(spans, m.start(), m.end(), "address")
     for m in _POSTORT_RE.finditer(text):
         if m.group(1) not in _NOT_POSTORT:
             _add(spans, m.start(), m.end(), "address")
-    for m in _POSTNUMMER_CUE_RE.finditer(text):
-        _add(spans, m.start(1), m.end(1), "address")
+    if "post" in low or "zip" in low:
+        for m in _POSTNUMMER_CUE_RE.finditer(text):
+            _add(spans, m.start(1), m.end(1), "address")
 
 
 _NOT_POSTORT = _words("Kr Kronor Sek Euro Dollar St Stycken Timmar Minuter Dagar")
