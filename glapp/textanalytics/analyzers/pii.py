@@ -252,6 +252,8 @@ Megan Cheryl Andrea Hannah Martha Jacqueline Frances Gloria Teresa Kathryn Janic
 Abigail Judy Grace Denise Amber Marilyn Beverly Danielle Theresa Sophia Diana Brittany Natalie Isabella
 Rose Alexis Kayla Sue Liz Beth Amelia Ava Chloe Lily Zoe Ellie Lucy Sophie Holly Claire Fiona Gemma
 """
+
+
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -266,7 +268,8 @@ AMBIGUOUS_FIRST_NAMES = _words(
     Holly Lily Chelsea Jordan Austin Christian Virginia Ben Dan Nick Rob Jean Ali Carl Kent Roy Ray Sam Vera
     Liv Tor Kim Mona Saga Signe Tyra Ruth Joy Hope Ella Olle Lucas Patrick Bob Kalle Pelle Andy Billy Jim Alice
     Jenny Tina Nina Mia Pia Ida Lina Ann Anne Hans Jan Eva Charlotte Douglas Eugene Madison Jose Juan Florence
-    Lincoln Jackson Orlando Georgia Carolina Dallas Phoenix Sydney Jersey Angela Logan""")
+    Lincoln Jackson Orlando Georgia Carolina Dallas Phoenix Sydney Jersey Angela Logan"""
+)
 _SURNAME_ENDINGS = (
     "son", "sen", "berg", "ström", "lund", "qvist", "quist", "kvist", "gren", "dahl", "holm", "ling", "lin",
     "man", "mann", "ell", "ius", "ér", "ander", "stedt", "borg", "feldt", "hed", "ek", "blad", "sjö", "nen",
@@ -294,7 +297,8 @@ _NOT_NAMES = _words(
     Kundtjänst Kundservice Service Support Appen App Hemsidan Butiken Personalen Leveransen Ordern Fakturan
     The And But Or So I You He She We They It This That Thanks Thank Hi Hello Great Good Very Customer
     Mvh Hälsningar Regards Best Kind Sincerely Cheers Sent From Skickat Från iPhone Android My Your Our His Her
-    Their Swedish English Svensk Svenska Engelska Min Mitt Mina Din Ditt Er Ert Vår Vårt""")
+    Their Swedish English Svensk Svenska Engelska Min Mitt Mina Din Ditt Er Ert Vår Vårt"""
+)
 
 # After "jag heter" even a place name is a surname ("Karin Lund"), but not a sentence word.
 _FUNCTION_WORDS = _words(
@@ -302,9 +306,7 @@ _FUNCTION_WORDS = _words(
     She We They It This That Thanks Hi My Your Min Mitt"""
 )
 _CAPWORD_RE = re.compile(r"(?<![\w-])[A-ZÅÄÖÉ][a-zåäöéüæø]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?(?![\w-])")
-_SURNAME_AFTER_RE = re.compile(
-    r"[ \t]{1,2}([A-ZÅÄÖÉ][a-zåäöéüæø]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?|[A-Z]\.?)(?![\w-])"
-)
+_SURNAME_AFTER_RE = re.compile(r"[ \t]{1,2}([A-ZÅÄÖÉ][a-zåäöéüæø]+(?:-[A-ZÅÄÖ][a-zåäöéü]+)?|[A-Z]\.?)(?![\w-])")
 _STRONG_CUE_RE = re.compile(
     r"(?i:\b(?:jag heter|jag hette|heter|hette|mitt namn är|my name is|my name's|named|"
     r"handläggaren|handläggare|medarbetaren|säljaren|kundtjänstmedarbetaren|agent|agenten|agents|"
@@ -415,7 +417,7 @@ def _phone_ok(text: str, start: int, digits: str, match: str, needs: tuple[int, 
 
 
 def _trim_lone_digit(text: str, start: int, end: int, min_digits: int) -> int:
-    """"08-123 45 67 2 gånger": a last group of one digit after a space is a separate number."""
+    """ "08-123 45 67 2 gånger": a last group of one digit after a space is a separate number."""
     if (
         end - start > 3
         and text[end - 2] == " "

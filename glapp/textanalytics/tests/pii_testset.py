@@ -322,17 +322,31 @@ def _decoy(rng: random.Random, lang: str) -> tuple[str, str, str]:
         d = dt.date(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 364))
         months = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
                   "november", "december"]  # fmt: skip
-        v = rng.choice([d.isoformat(), f"{d.day} {months[d.month - 1]}", f"{d.day:02d}/{d.month:02d}/{d.year}",
-                        f"{d.day}.{d.month}.{d.year}", f"{d.day:02d}-{d.month:02d}-{d.year}", d.strftime("%Y%m%d")])
+        v = rng.choice(
+            [
+                d.isoformat(),
+                f"{d.day} {months[d.month - 1]}",
+                f"{d.day:02d}/{d.month:02d}/{d.year}",
+                f"{d.day}.{d.month}.{d.year}",
+                f"{d.day:02d}-{d.month:02d}-{d.year}",
+                d.strftime("%Y%m%d"),
+            ]
+        )
         t = "Leveransen skulle komma {d} men kom inte." if sv else "It was promised for {d} but never came."
     elif kind == "time":
         v = rng.choice([f"{rng.randint(6, 22):02d}:{rng.choice(['00', '15', '30', '45'])}",
                         f"{rng.randint(6, 22)}.{rng.choice(['00', '30'])}"])  # fmt: skip
         t = "Jag ringde kl {d} och fick vänta." if sv else "I called at {d} and had to wait."
     elif kind == "quantity":
-        v = rng.choice([f"{rng.randint(2, 20)} st", f"{rng.randint(1, 25)} kg", f"{rng.randint(100, 2000)} ml",
-                        f"{rng.randint(5, 180)} minuter" if sv else f"{rng.randint(5, 180)} minutes",
-                        f"{rng.randint(1000, 50000)} poäng" if sv else f"{rng.randint(1000, 50000)} points"])
+        v = rng.choice(
+            [
+                f"{rng.randint(2, 20)} st",
+                f"{rng.randint(1, 25)} kg",
+                f"{rng.randint(100, 2000)} ml",
+                f"{rng.randint(5, 180)} minuter" if sv else f"{rng.randint(5, 180)} minutes",
+                f"{rng.randint(1000, 50000)} poäng" if sv else f"{rng.randint(1000, 50000)} points",
+            ]
+        )
         t = "Jag fick vänta {d} totalt." if sv else "I waited {d} in total."
     elif kind == "percent":
         v = rng.choice([f"{rng.randint(5, 70)} %", f"{rng.randint(5, 70)}%", f"{rng.randint(1, 9)},5 %"])
