@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("settings/", include("glapp.accounts.urls")),
     path("data/", include("glapp.responses.urls")),
+    path("", include("glapp.textanalytics.urls")),
     path("", include("glapp.web.urls")),
 ]

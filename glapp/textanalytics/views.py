@@ -24,6 +24,7 @@ from glapp.core.errors import NotFound, ValidationFailed
 from glapp.journeys.queries import touchpoints_of
 from glapp.surveys.question_types import EMOTIONS
 from glapp.textanalytics import actions, queries
+from glapp.textanalytics.analyzers.sentiment import label_for
 from glapp.textanalytics.queries import VerbatimFilter
 from glapp.web.forms import PERIODS, SCORE_CHOICES, PeriodMixin, unit_choices
 from glapp.web.views import member_view, safe_next
@@ -88,16 +89,12 @@ def build_row(v: queries.Verbatim, names: dict[str, str], terms: list[str], topi
     category = "" if v.score is None else "promoter" if v.score >= 9 else "passive" if v.score >= 7 else "detractor"
     return Row(
         v=v, segments=segments(v.text, spans),
-        topics=[{"code": code, "name": names.get(code, code), "label": _label(sentiment), "source": source}
+        topics=[{"code": code, "name": names.get(code, code), "label": label_for(sentiment), "source": source}
                 for code, _spans, sentiment, source in v.mentions],
         emotions=[str(EMOTION_NAMES.get(e.get("code"), e.get("code"))) for e in v.emotions
                   if e.get("code") and e.get("code") != "neutral"],
         category=category, source=str(SOURCES.get(v.sentiment_source, v.sentiment_source)),
     )
-
-
-def _label(score: float) -> str:
-    return "positive" if score > 0.05 else "negative" if score < -0.05 else "neutral"
 
 
 # --- Verbatim explorer -----------------------------------------------------------------------
@@ -271,6 +268,7 @@ class TopicOverviewForm(PeriodMixin):
 
     def __init__(self, data, *, units, touchpoints):
         super().__init__(data)
+        self.fields["period"].initial = self.default_period  # shown selected on the first visit
         self.fields["unit"].choices = [("", _("All units")), *unit_choices(units)]
         self.fields["touchpoint"].choices = [("", _("All touchpoints")),
                                              *[(t.code, f"{t.stage.name} › {t.name}") for t in touchpoints]]
