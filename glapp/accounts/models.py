@@ -11,6 +11,10 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     default_language = models.CharField(max_length=8, default="sv")
+    keep_comment_originals = models.BooleanField(
+        default=True,
+        help_text="Keep comments as written (shown only to roles with PII rights). Off: once analyzed, "
+                  "a comment's stored text is replaced by its redacted text and the original is gone.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

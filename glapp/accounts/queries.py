@@ -69,3 +69,8 @@ def units_of(access: Access):
 
 def api_keys_of(org: Organization):
     return ApiKey.objects.for_org(org).order_by("-created_at")
+
+
+def organization_policy(organization_id: int) -> Organization:
+    """The organization's settings (data policies), read where a write must honour them."""
+    return Organization.objects.only("id", "keep_comment_originals").get(pk=organization_id)

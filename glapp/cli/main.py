@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "migrate": ("migrate", "Create or update the database schema"),
     "createuser": ("createuser", "Create a user and give them a role in an organization"),
     "apikey": ("apikey", "Create, list or revoke API keys"),
+    "analyze": ("analyze", "Analyze comments (an organization's, or any CSV/XLSX/JSONL file) offline"),
     "report": ("report", "Print a metric with intervals and change tests as a table"),
     "rollups": ("rollups", "Rebuild rollups, or choose the metadata keys they keep"),
     "manage": ("", "Run any Django management command, e.g. `glapp manage check --deploy`"),

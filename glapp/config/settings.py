@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "glapp.responses",
     "glapp.api",
     "glapp.analytics",
+    "glapp.textanalytics",
     "glapp.web",
     "glapp.cli",
     "glapp.demo",

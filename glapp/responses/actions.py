@@ -170,7 +170,8 @@ def ingest_responses(organization_id: int, responses: Sequence[CleanResponse], s
             # Derived data (rollups) that must commit or roll back with these rows.
             send_in_transaction("responses.stored", organization_id, {"responses": new})
             send_on_commit("responses.created", organization_id,
-                           {"count": len(ids), "first_id": ids[0], "last_id": ids[-1], "source": source})
+                           {"count": len(ids), "first_id": ids[0], "last_id": ids[-1], "source": source,
+                            "comments": sum(r[-2] for r in response_rows)})
 
     results = []
     for kind, value in slots:
@@ -217,3 +218,14 @@ def finish_import_job(job, *, status: str, errors: list[dict], message: str = ""
     ImportJob.objects.filter(pk=job.pk).update(
         status=status, errors=errors, message=message, finished_at=job.finished_at, **counts
     )
+
+
+def replace_comment_texts(organization_id: int, texts: dict[int, str]) -> int:
+    """Overwrite comments (answer id → new text) of one organization, e.g. with their redacted
+    text where the organization keeps no originals. Returns the number of answers changed."""
+    changed = 0
+    with transaction.atomic():
+        for answer_id, text in texts.items():
+            changed += Answer.objects.filter(id=answer_id, response__organization_id=organization_id,
+                                             question_type=qt.TEXT).exclude(text=text).update(text=text)
+    return changed

@@ -165,7 +165,7 @@ ERRORS = {401: Problem, 403: Problem, 422: Problem}
 # ---------------------------------------------------------------- helpers
 
 
-def response_out(r) -> dict:
+def response_out(r, redact: bool = False) -> dict:
     return {
         "id": r.pk,
         "survey": r.survey.code,
@@ -180,7 +180,7 @@ def response_out(r) -> dict:
         "source": r.source,
         "metadata": r.metadata,
         "has_comment": r.has_comment,
-        "answers": answer_map(r),
+        "answers": answer_map(r, redact),
     }
 
 
@@ -250,7 +250,7 @@ def create_response(request: HttpRequest, payload: ResponseIn, idempotency_key: 
             if stored is None:  # the earlier response with this external_id is outside the key's units
                 raise Conflict("external_id is already used by a response this API key cannot see.",
                                code="external_id_taken")
-            body = {**response_out(stored), "created": False}
+            body = {**response_out(stored, not access.can("pii")), "created": False}
         out = ResponseCreated.model_validate(body).model_dump(mode="json")
         return idempotency.Outcome(201 if result.created else 200, out)
 
@@ -366,7 +366,8 @@ def list_responses(request: HttpRequest, response: HttpResponse, filters: Query[
         params["cursor"] = next_cursor
         url = request.build_absolute_uri(request.path) + "?" + urlencode(list(params.lists()), doseq=True)
         response["Link"] = f'<{url}>; rel="next"'
-    return {"items": [response_out(r) for r in rows], "next_cursor": next_cursor}
+    redact = not request.access.can("pii")
+    return {"items": [response_out(r, redact) for r in rows], "next_cursor": next_cursor}
 
 
 @router.get("/responses/{int:response_id}", auth=readers(), response={200: ResponseOut, 404: Problem, **ERRORS},
@@ -377,4 +378,4 @@ def get_response(request: HttpRequest, response_id: int):
     stored = with_details(scoped_responses(request.access).filter(pk=response_id)).first()
     if stored is None:
         raise NotFound("No response with this id.")
-    return response_out(stored)
+    return response_out(stored, not request.access.can("pii"))

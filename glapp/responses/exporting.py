@@ -46,7 +46,7 @@ def export_columns(access: Access, f: ResponseFilter) -> list[str]:
     return header(keys, sorted(metadata_keys))
 
 
-def response_to_raw(response) -> dict:
+def response_to_raw(response, redact: bool = False) -> dict:
     tz = timezone.get_current_timezone()
     return {
         # A response stored without an id (e.g. from a survey page) is named by its pk, which
@@ -60,7 +60,7 @@ def response_to_raw(response) -> dict:
         "language": response.language,
         "customer": response.customer.external_id if response.customer else None,
         "segment": response.segment,
-        "answers": answer_map(response),
+        "answers": answer_map(response, redact),
         "metadata": response.metadata,
     }
 
@@ -70,8 +70,9 @@ def iter_csv_lines(access: Access, f: ResponseFilter) -> Iterator[str]:
     columns = export_columns(access, f)
     writer = csv.writer(_Line())
     yield writer.writerow(columns)
+    redact = not access.can("pii")  # comments leave glapp with personal data only for those with PII rights
     for response in iter_responses(access, f):
-        yield writer.writerow([guard_formula(c) for c in raw_to_row(response_to_raw(response), columns)])
+        yield writer.writerow([guard_formula(c) for c in raw_to_row(response_to_raw(response, redact), columns)])
 
 
 def write_csv(access: Access, f: ResponseFilter, out) -> int:

@@ -14,6 +14,7 @@ from glapp.accounts.queries import Access
 from glapp.core.errors import FieldError, ValidationFailed
 from glapp.responses.models import Answer, ImportJob, ImportSource, Response
 from glapp.surveys import question_types as qt
+from glapp.textanalytics.analyzers.pii import redact as redact_pii
 
 
 @dataclass
@@ -117,8 +118,13 @@ def iter_responses(access: Access, f: ResponseFilter, batch: int = 2000) -> Iter
         last = (rows[-1].submitted_at, rows[-1].pk)
 
 
-def answer_map(response: Response) -> dict[str, object]:
-    """question key → value, for the API and exports."""
+def _shown(text: str, redact: bool) -> str:
+    """Comment text as a reader may see it: with personal data replaced unless they have PII rights."""
+    return redact_pii(text).text if redact and text else text
+
+
+def answer_map(response: Response, redact: bool = False) -> dict[str, object]:
+    """question key → value, for the API and exports (comments redacted when `redact`)."""
     out: dict[str, object] = {}
     for a in response.answers.all():
         if a.number is not None:
@@ -126,12 +132,13 @@ def answer_map(response: Response) -> dict[str, object]:
         elif a.choices is not None:
             out[a.question.key] = a.choices
         else:
-            out[a.question.key] = a.text
+            out[a.question.key] = _shown(a.text, redact and a.question_type == qt.TEXT)
     return out
 
 
-def comment_of(response: Response) -> str:
-    return next((a.text for a in response.answers.all() if a.question_type == qt.TEXT and a.text), "")
+def comment_of(response: Response, redact: bool = False) -> str:
+    text = next((a.text for a in response.answers.all() if a.question_type == qt.TEXT and a.text), "")
+    return _shown(text, redact)
 
 
 def score_of(response: Response, score_type: str = qt.NPS) -> int | None:
@@ -184,3 +191,27 @@ def iter_rollup_source(organization_id: int, answer_types: tuple[str, ...], chun
         ).values_list("response_id", "question_type", "number", "text").iterator(chunk_size=chunk):
             answers.setdefault(rid, []).append((qtype, number, text))
         yield [(*row[1:], answers.get(row[0], ())) for row in rows]
+
+
+def text_answers(organization_id: int, first_response_id: int | None = None, last_response_id: int | None = None,
+                 chunk: int = 5000):
+    """Non-empty comments of an organization as (answer_id, response_id, text, response language),
+    in lists of up to `chunk`, in answer id order (keyset pages: flat memory at any size)."""
+    qs = Answer.objects.filter(response__organization_id=organization_id, question_type=qt.TEXT).exclude(text="")
+    if first_response_id is not None:
+        qs = qs.filter(response_id__gte=first_response_id)
+    if last_response_id is not None:
+        qs = qs.filter(response_id__lte=last_response_id)
+    last_id = 0
+    while True:
+        rows = list(qs.filter(id__gt=last_id).order_by("id").values_list(
+            "id", "response_id", "text", "response__language")[:chunk])
+        if not rows:
+            return
+        last_id = rows[-1][0]
+        yield rows
+
+
+def text_answer_count(organization_id: int) -> int:
+    return Answer.objects.filter(response__organization_id=organization_id, question_type=qt.TEXT) \
+        .exclude(text="").count()

@@ -165,12 +165,13 @@ class ResponseRow:
     metadata: list[tuple[str, str]]
 
 
-def response_rows(responses) -> list[ResponseRow]:
+def response_rows(responses, redact: bool = False) -> list[ResponseRow]:
+    """Rows for the list; comments redacted for readers without PII rights."""
     rows = []
     for r in responses:
         score = score_of(r)
         rows.append(ResponseRow(r, score, nps_category(score) if score is not None else "",
-                                comment_of(r), [(str(k), str(v)) for k, v in sorted(r.metadata.items())]))
+                                comment_of(r, redact), [(str(k), str(v)) for k, v in sorted(r.metadata.items())]))
     return rows
 
 
@@ -192,7 +193,7 @@ def responses(request: HttpRequest, access: Access) -> HttpResponse:
         except ValidationFailed as exc:
             errors = [f"{e.field}: {e.message}" for e in exc.errors]
         else:
-            rows = response_rows(page)
+            rows = response_rows(page, redact=not access.can("pii"))
             if next_cursor:
                 params = request.GET.copy()
                 params["cursor"] = next_cursor

@@ -215,7 +215,7 @@ TOPICS: tuple[TopicDef, ...] = (
         _q('aktivera* OR aktivering OR aktiverad OR installation OR installera* OR installerade OR "komma igång"',
            'OR "kom igång" OR startpaket OR simkort OR "sim-kort" OR esim OR portering OR flytta OR flyttade',
            'OR "öppna konto" OR "öppnade konto" OR "nytt konto" OR "ny kund" OR välkomst* OR uppstart OR tekniker',
-           'OR activat* OR "set up" OR setup OR "sign up" OR "signed up" OR onboarding OR install*',
+           'OR activat* OR "set* up" OR setup OR "sign* up" OR onboarding OR install*',
            'OR "sim card" OR esim OR "port my number" OR "new account" OR "open an account" OR "opened an account"',
            'OR "new customer" OR welcome OR technician'),
     ),

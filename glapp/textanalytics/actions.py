@@ -1,0 +1,274 @@
+"""Writes of text analysis: analyze comments, keep topics, record analysts' tags and corrections,
+train the organization's own models.
+
+Analysis is idempotent: an answer already analyzed by the current pipeline version is skipped,
+one analyzed by an older version is replaced, so a repeated or crashed task only redoes work.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from glapp.core.errors import FieldError, NotFound, ValidationFailed
+from glapp.responses.actions import replace_comment_texts
+from glapp.responses.queries import text_answers
+from glapp.textanalytics.analyzers import query as query_mod
+from glapp.textanalytics.analyzers import taxonomy
+from glapp.textanalytics.analyzers.pipeline import Pipeline, TopicSpec
+from glapp.textanalytics.models import (
+    CommentAnalysis,
+    LearnedModel,
+    SentimentCorrection,
+    Topic,
+    TopicMention,
+    TopicTag,
+)
+
+CHUNK = 1000
+LABELS = ("negative", "neutral", "positive")
+
+# --- Topics ----------------------------------------------------------------------------------
+
+
+def ensure_builtin_topics(organization_id: int) -> int:
+    """Copy glapp's taxonomy into the organization (once per topic code), so it can be edited."""
+    have = set(Topic.objects.for_org(organization_id).values_list("code", flat=True))
+    new = [Topic(organization_id=organization_id, code=t.code, name_sv=t.name_sv, name_en=t.name_en,
+                 description=getattr(t, "description", ""), query=t.query, builtin=True)
+           for t in taxonomy.TOPICS if t.code not in have]
+    Topic.objects.bulk_create(new)
+    return len(new)
+
+
+def check_query(source: str) -> None:
+    try:
+        query_mod.parse(source)
+    except query_mod.QuerySyntaxError as exc:
+        raise ValidationFailed([FieldError("query", str(exc), "query_syntax")]) from None
+
+
+def save_topic(organization_id: int, code: str, *, name_sv: str, name_en: str, query: str,
+               description: str = "", active: bool = True) -> Topic:
+    """Create or update a topic; the organization's comments are re-analyzed in the background."""
+    check_query(query)
+    topic, _ = Topic.objects.update_or_create(
+        organization_id=organization_id, code=code,
+        defaults={"name_sv": name_sv[:120], "name_en": name_en[:120], "query": query, "description": description,
+                  "active": active},
+    )
+    _schedule_reanalysis(organization_id)
+    return topic
+
+
+def delete_topic(organization_id: int, code: str) -> None:
+    deleted, _ = Topic.objects.for_org(organization_id).filter(code=code).delete()
+    if not deleted:
+        raise NotFound(f"No topic '{code[:80]}'.")
+    TopicMention.objects.filter(organization_id=organization_id, topic=code).delete()
+    _schedule_reanalysis(organization_id)
+
+
+def _schedule_reanalysis(organization_id: int) -> None:
+    from glapp.textanalytics.tasks import reanalyze_organization
+
+    transaction.on_commit(lambda: reanalyze_organization.enqueue(organization_id))
+
+
+# --- The organization's pipeline -------------------------------------------------------------
+
+_pipelines: dict[int, tuple[tuple, Pipeline]] = {}
+
+
+def pipeline_for(organization_id: int) -> Pipeline:
+    """The organization's pipeline, rebuilt only when its topics or models change."""
+    ensure_builtin_topics(organization_id)
+    topics = list(Topic.objects.for_org(organization_id).filter(active=True).order_by("code")
+                  .values_list("code", "query", "updated_at", "classifier"))
+    models = list(LearnedModel.objects.for_org(organization_id).filter(in_use=True)
+                  .values_list("language", "id", "created_at", "model"))
+    key = (tuple((c, q, u) for c, q, u, _ in topics), tuple((lang, pk, at) for lang, pk, at, _ in models))
+    cached = _pipelines.get(organization_id)
+    if cached and cached[0] == key:
+        return cached[1]
+    from glapp.textanalytics.analyzers import learned
+    from glapp.textanalytics.analyzers import topics as topics_mod
+
+    specs = [TopicSpec(code, query, topics_mod.TopicClassifier.from_bytes(bytes(clf)) if clf else None)
+             for code, query, _, clf in topics]
+    learned_models = {lang: learned.LearnedSentiment.from_bytes(bytes(blob)) for lang, _, _, blob in models}
+    pipeline = Pipeline(specs, learned_models)
+    _pipelines[organization_id] = (key, pipeline)
+    return pipeline
+
+
+# --- Analysis --------------------------------------------------------------------------------
+
+
+def analyze_answers(organization_id: int, answers: Iterable[tuple], pipeline: Pipeline | None = None,
+                    progress: Callable[[int], None] | None = None, workers: int = 1) -> int:
+    """Analyze (answer_id, response_id, text, language_hint) rows; returns how many were written.
+
+    With workers > 1 the pipeline runs in that many processes while this one writes, so a batch
+    of a million comments uses every core and the database still sees a single writer."""
+    pipeline = pipeline or pipeline_for(organization_id)
+    corrections = dict(SentimentCorrection.objects.for_org(organization_id).values_list("answer_id", "label"))
+    written = 0
+
+    def write(rows, results):
+        nonlocal written
+        written += _store(organization_id, pipeline.version, rows, results, corrections)
+        if progress:
+            progress(len(rows))
+
+    chunks = _chunks(answers, CHUNK)
+    if workers <= 1:
+        for rows in chunks:
+            write(rows, [pipeline.analyze(text, "auto", hint=hint or None) for _, _, text, hint in rows])
+        return written
+    from concurrent.futures import ProcessPoolExecutor
+
+    from glapp.textanalytics.analyzers import pipeline as pipeline_mod
+
+    with ProcessPoolExecutor(workers, initializer=pipeline_mod.init_worker,
+                             initargs=(pipeline.topics, pipeline.learned)) as pool:
+        pending = []
+        for rows in chunks:
+            pending.append((rows, pool.submit(pipeline_mod.analyze_in_worker, [(t, h) for _, _, t, h in rows])))
+            if len(pending) >= workers * 2:  # bounded read-ahead: memory stays flat
+                done, future = pending.pop(0)
+                write(done, future.result())
+        for done, future in pending:
+            write(done, future.result())
+    return written
+
+
+def _chunks(items: Iterable, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _store(organization_id: int, version: str, rows: Sequence[tuple], results: Sequence, corrections: dict) -> int:
+    now = timezone.now()
+    analyses, mentions = [], []
+    for (answer_id, response_id, _, _), a in zip(rows, results, strict=True):
+        label, score, source = a.label, a.sentiment, a.sentiment_source
+        if answer_id in corrections:  # an analyst's word beats every model
+            label, source = corrections[answer_id], "analyst"
+            score = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}[label]
+        analyses.append(CommentAnalysis(
+            organization_id=organization_id, answer_id=answer_id, response_id=response_id, language=a.language,
+            redacted_text=a.redacted, pii_kinds=a.pii, sentiment=score, sentiment_label=label,
+            sentiment_source=source, clauses=a.clauses, emotions=a.emotions, key_phrases=a.key_phrases,
+            version=version, analyzed_at=now,
+        ))
+        mentions.append([(m.code, m.sentiment, [list(s) for s in m.spans], m.source) for m in a.topics])
+    with transaction.atomic():
+        ids = [r[0] for r in rows]
+        CommentAnalysis.objects.filter(answer_id__in=ids).delete()  # older versions; mentions cascade
+        created = CommentAnalysis.objects.bulk_create(analyses)
+        TopicMention.objects.bulk_create(
+            TopicMention(organization_id=organization_id, analysis_id=analysis.id, response_id=analysis.response_id,
+                         topic=code, sentiment=score, spans=spans, source=source)
+            for analysis, found in zip(created, mentions, strict=True) for code, score, spans, source in found
+        )
+        tagged = _tags_of(organization_id, ids)
+        if tagged:
+            _apply_tags(organization_id, created, tagged)
+        if not keeps_originals(organization_id):
+            replace_comment_texts(organization_id, {
+                answer_id: a.redacted for (answer_id, _, text, _), a in zip(rows, results, strict=True)
+                if a.redacted != text})
+    return len(created)
+
+
+def keeps_originals(organization_id: int) -> bool:
+    from glapp.accounts.queries import organization_policy
+
+    return organization_policy(organization_id).keep_comment_originals
+
+
+def _tags_of(organization_id: int, answer_ids: Sequence[int]) -> dict[int, dict[str, bool]]:
+    out: dict[int, dict[str, bool]] = {}
+    for answer_id, code, applies in TopicTag.objects.for_org(organization_id).filter(
+            answer_id__in=answer_ids).values_list("answer_id", "topic__code", "applies"):
+        out.setdefault(answer_id, {})[code] = applies
+    return out
+
+
+def _apply_tags(organization_id: int, analyses: Sequence[CommentAnalysis], tagged: dict) -> None:
+    """Analysts' tags override what queries and models found."""
+    for analysis in analyses:
+        for code, applies in tagged.get(analysis.answer_id, {}).items():
+            existing = TopicMention.objects.filter(analysis=analysis, topic=code)
+            if not applies:
+                existing.delete()
+            elif not existing.exists():
+                TopicMention.objects.create(organization_id=organization_id, analysis=analysis,
+                                            response_id=analysis.response_id, topic=code,
+                                            sentiment=analysis.sentiment, spans=[], source="tag")
+
+
+def analyze_pending(organization_id: int, *, first_response_id: int | None = None,
+                    last_response_id: int | None = None, progress: Callable[[int], None] | None = None,
+                    workers: int = 1) -> int:
+    """Analyze every comment of the organization (or of a response id range) that the current
+    pipeline has not analyzed yet."""
+    pipeline = pipeline_for(organization_id)
+
+    def pending():
+        for rows in text_answers(organization_id, first_response_id, last_response_id):
+            current = set(CommentAnalysis.objects.filter(
+                answer_id__in=[r[0] for r in rows], version=pipeline.version).values_list("answer_id", flat=True))
+            yield from (r for r in rows if r[0] not in current)
+
+    return analyze_answers(organization_id, pending(), pipeline, progress, workers)
+
+
+# --- Analysts teach ---------------------------------------------------------------------------
+
+
+def tag_comment(organization_id: int, answer_id: int, topic_code: str, applies: bool, user=None) -> None:
+    topic = Topic.objects.for_org(organization_id).filter(code=topic_code).first()
+    if topic is None:
+        raise NotFound(f"No topic '{topic_code[:80]}'.")
+    analysis = CommentAnalysis.objects.for_org(organization_id).filter(answer_id=answer_id).first()
+    if analysis is None:
+        raise NotFound("No analyzed comment with that id.")
+    with transaction.atomic():
+        TopicTag.objects.update_or_create(organization_id=organization_id, answer_id=answer_id, topic=topic,
+                                          defaults={"applies": applies, "tagged_by": user})
+        _apply_tags(organization_id, [analysis], {answer_id: {topic_code: applies}})
+
+
+def correct_sentiment(organization_id: int, answer_id: int, label: str, user=None) -> None:
+    if label not in LABELS:
+        raise ValidationFailed([FieldError("label", f"choose from {', '.join(LABELS)}", "invalid")])
+    analysis = CommentAnalysis.objects.for_org(organization_id).filter(answer_id=answer_id).first()
+    if analysis is None:
+        raise NotFound("No analyzed comment with that id.")
+    with transaction.atomic():
+        SentimentCorrection.objects.update_or_create(organization_id=organization_id, answer_id=answer_id,
+                                                     defaults={"label": label, "corrected_by": user})
+        analysis.sentiment_label = label
+        analysis.sentiment = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}[label]
+        analysis.sentiment_source = "analyst"
+        analysis.save(update_fields=["sentiment_label", "sentiment", "sentiment_source"])
+
+
+def record_learned_model(organization_id: int, lang: str, blob: bytes, trained_on: int, builtin_f1: float,
+                         learned_f1: float) -> LearnedModel:
+    model, _ = LearnedModel.objects.update_or_create(
+        organization_id=organization_id, kind="sentiment", language=lang,
+        defaults={"model": blob, "trained_on": trained_on, "builtin_f1": builtin_f1, "learned_f1": learned_f1,
+                  "in_use": learned_f1 > builtin_f1, "created_at": timezone.now()},
+    )
+    _schedule_reanalysis(organization_id)
+    return model
+

@@ -1,0 +1,232 @@
+"""Per-organization sentiment model learned from the organization's own comments (weak labels).
+
+An organization's comments come with a score (NPS 0–10, stars 1–5, ...). Promoters' comments lean
+positive and detractors' negative, so `weak_label` turns the score into a label and `train` fits a
+logistic regression on those labels. Features: hashed word 1–2-grams and character 2–5-grams
+within words (scikit-learn's HashingVectorizer: stateless, so nothing but coefficients is stored),
+plus the built-in analyzer's score, so the model starts from the built-in judgement and learns the
+organization's own vocabulary ("kön", "leveransen", product names) on top of it.
+
+The model is used only where it beats the built-in analyzer on held-out comments of the same
+organization (`train_for_organization`, `choose`).
+
+Serialisation (`to_bytes`/`from_bytes`) is a NumPy .npz holding only numeric arrays and a JSON
+header, loaded with allow_pickle=False: a stored model cannot run code when it is loaded.
+"""
+
+import hashlib
+import io
+import json
+import random
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+
+from glapp.textanalytics.analyzers import sentiment
+
+VERSION = "learned-1"
+FORMAT = 1
+
+_N_FEATURES = 2**19
+_BUILTIN_WEIGHT = 3.0  # scale of the built-in score feature relative to the tf-normalised n-grams
+_CS = (0.5, 2.0, 8.0)  # regularisation grid, chosen on a slice of the organization's own train data
+
+
+def weak_label(score: float | None, scale: str) -> str | None:
+    """Label implied by a comment's score, or None where the score says nothing clear.
+
+    scale "nps" (0–10): 9–10 positive, 0–6 negative, 7–8 None. "stars5" (1–5): 4–5 positive,
+    1–2 negative, 3 None. "csat5" is the same as stars5."""
+    if score is None:
+        return None
+    if scale == "nps":
+        return "positive" if score >= 9 else "negative" if score <= 6 else None
+    if scale in ("stars5", "csat5"):
+        return "positive" if score >= 4 else "negative" if score <= 2 else None
+    raise ValueError(f"unknown scale {scale!r}")
+
+
+def _vectorizers() -> tuple[HashingVectorizer, HashingVectorizer]:
+    # Fixed parameters: they are part of the model format (FORMAT), not stored per model.
+    words = HashingVectorizer(n_features=_N_FEATURES, ngram_range=(1, 2), alternate_sign=False, norm="l2",
+                              token_pattern=r"(?u)\b\w+\b|[!?]|[\U0001F300-\U0001FAFF\u2600-\u27BF]")
+    chars = HashingVectorizer(n_features=_N_FEATURES, analyzer="char_wb", ngram_range=(2, 5), alternate_sign=False,
+                              norm="l2")
+    return words, chars
+
+
+_VEC = None
+
+
+def _features(texts: Sequence[str], languages: Sequence[str]):
+    global _VEC
+    if _VEC is None:
+        _VEC = _vectorizers()
+    words, chars = _VEC
+    builtin = np.array([sentiment.analyze(t, lang).score for t, lang in zip(texts, languages, strict=True)],
+                       dtype=np.float64)
+    extra = sparse.csr_matrix(np.column_stack([builtin, builtin >= 0]).astype(np.float64) * _BUILTIN_WEIGHT)
+    return sparse.hstack([words.transform(texts), chars.transform(texts), extra], format="csr")
+
+
+class LearnedSentiment:
+    def __init__(self, classes: list[str], coef: sparse.csr_matrix, intercept: np.ndarray, meta: dict):
+        self.classes = list(classes)
+        self.coef = coef.tocsr()
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.meta = dict(meta)
+        self.fingerprint = hashlib.sha256(self.to_bytes()).hexdigest()[:16]
+
+    # --- prediction ---------------------------------------------------------------------------
+    def _proba(self, X) -> np.ndarray:
+        z = np.asarray((X @ self.coef.T).todense()) + self.intercept
+        if len(self.classes) == 2:  # binary logistic regression: one row of coefficients
+            p1 = 1.0 / (1.0 + np.exp(-z[:, 0]))
+            return np.column_stack([1.0 - p1, p1])
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def predict_many(self, texts: Sequence[str], languages: Sequence[str]) -> list[tuple[float, str]]:
+        if not texts:
+            return []
+        proba = self._proba(_features(texts, languages))
+        pos = self.classes.index("positive") if "positive" in self.classes else None
+        neg = self.classes.index("negative") if "negative" in self.classes else None
+        out = []
+        for row in proba:
+            score = (row[pos] if pos is not None else 0.0) - (row[neg] if neg is not None else 0.0)
+            out.append((float(score), self.classes[int(row.argmax())]))
+        return out
+
+    def predict(self, text: str, language: str) -> tuple[float, str]:
+        """(score in [-1, 1] = P(positive) − P(negative), most probable label)."""
+        return self.predict_many([text], [language])[0]
+
+    # --- serialisation ------------------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        coef = self.coef.tocsr()
+        header = {"format": FORMAT, "version": VERSION, "classes": self.classes, "meta": self.meta,
+                  "shape": list(coef.shape)}
+        buf = io.BytesIO()
+        np.savez_compressed(
+            buf, header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8),
+            data=coef.data.astype(np.float32), indices=coef.indices.astype(np.int32),
+            indptr=coef.indptr.astype(np.int64), intercept=self.intercept.astype(np.float64),
+        )
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> "LearnedSentiment":
+        with np.load(io.BytesIO(blob), allow_pickle=False) as z:
+            header = json.loads(z["header"].tobytes().decode())
+            if header.get("format") != FORMAT:
+                raise ValueError(f"unsupported learned sentiment format {header.get('format')!r}")
+            coef = sparse.csr_matrix((z["data"].astype(np.float64), z["indices"], z["indptr"]),
+                                     shape=tuple(header["shape"]))
+            return cls(header["classes"], coef, z["intercept"], header["meta"])
+
+
+def _fit(X, y: Sequence[str], c: float) -> LogisticRegression:
+    model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+    model.fit(X, list(y))
+    return model
+
+
+def train(texts: Sequence[str], languages: Sequence[str], labels: Sequence[str], c: float | None = None,
+          seed: int = 0) -> LearnedSentiment:
+    """Fit on (text, language, label) with labels such as "positive"/"negative"(/"neutral").
+
+    Without `c`, the regularisation is picked from a small grid on a 20% slice of these same
+    comments (macro-F1), then the model is refitted on all of them."""
+    texts, languages, labels = list(texts), list(languages), list(labels)
+    if len(set(labels)) < 2:
+        raise ValueError("need at least two classes to train")
+    X = _features(texts, languages)
+    if c is None:
+        idx = list(range(len(texts)))
+        random.Random(seed).shuffle(idx)
+        cut = max(1, len(idx) // 5)
+        val, fit = idx[:cut], idx[cut:]
+        fit_labels = [labels[i] for i in fit]
+        if len(set(fit_labels)) < 2 or len(val) < 10:
+            c = _CS[1]
+        else:
+            best = None
+            for cand in _CS:
+                m = _fit(X[fit], fit_labels, cand)
+                f1 = f1_score([labels[i] for i in val], m.predict(X[val]), average="macro")
+                if best is None or f1 > best[0]:
+                    best = (f1, cand)
+            c = best[1]
+    model = _fit(X, labels, c)
+    coef = sparse.csr_matrix(model.coef_)
+    coef.eliminate_zeros()
+    meta = {"C": c, "n_train": len(texts), "languages": sorted(set(languages))}
+    return LearnedSentiment([str(k) for k in model.classes_], coef, model.intercept_, meta)
+
+
+# --- choosing between built-in and learned ------------------------------------------------------
+
+def builtin_binary(score: float) -> str:
+    """The built-in analyzer's decision between positive and negative only: the sign of the score
+    (no evidence at all, score 0, counts as positive)."""
+    return "negative" if score < 0 else "positive"
+
+
+def builtin_predictions(texts: Sequence[str], languages: Sequence[str], classes: Sequence[str]) -> list[str]:
+    binary = "neutral" not in set(classes)
+    out = []
+    for t, lang in zip(texts, languages, strict=True):
+        s = sentiment.analyze(t, lang).score
+        out.append(builtin_binary(s) if binary else sentiment.label_for(s))
+    return out
+
+
+def choose(builtin_f1: float, learned_f1: float, margin: float = 0.01) -> str:
+    """"learned" only where it beats the built-in analyzer on held-out comments by more than `margin`."""
+    return "learned" if learned_f1 > builtin_f1 + margin else "builtin"
+
+
+def evaluate_against_builtin(model: LearnedSentiment, texts: Sequence[str], languages: Sequence[str],
+                             labels: Sequence[str]) -> dict:
+    """Macro-F1 of both analyzers on held-out comments, and which one to use."""
+    classes = sorted(set(labels))
+    learned = [label for _score, label in model.predict_many(list(texts), list(languages))]
+    builtin = builtin_predictions(texts, languages, classes)
+    builtin_f1 = float(f1_score(labels, builtin, labels=classes, average="macro", zero_division=0))
+    learned_f1 = float(f1_score(labels, learned, labels=classes, average="macro", zero_division=0))
+    return {"builtin_f1": builtin_f1, "learned_f1": learned_f1, "n": len(labels),
+            "use": choose(builtin_f1, learned_f1)}
+
+
+def train_for_organization(texts: Sequence[str], languages: Sequence[str], scores: Sequence[float | None],
+                           scale: str, seed: int = 0, min_per_class: int = 30) -> tuple[LearnedSentiment | None, dict]:
+    """Weak-label training for one organization: label by score, hold out 20% (stratified, seeded),
+    train on the rest, compare with the built-in analyzer on the held-out part. Returns the model
+    (refitted on all labelled comments) and the report; the model is None when it should not be
+    used (too few labelled comments, or it did not beat the built-in analyzer)."""
+    rows = [(t, lang, weak_label(s, scale)) for t, lang, s in zip(texts, languages, scores, strict=True)]
+    rows = [r for r in rows if r[2] is not None and r[0].strip()]
+    by_class: dict[str, list] = {}
+    for r in rows:
+        by_class.setdefault(r[2], []).append(r)
+    if len(by_class) < 2 or min(len(v) for v in by_class.values()) < min_per_class:
+        return None, {"use": "builtin", "reason": "too few labelled comments", "n": len(rows)}
+    rng = random.Random(seed)
+    train_rows, test_rows = [], []
+    for label in sorted(by_class):
+        group = by_class[label][:]
+        rng.shuffle(group)
+        cut = len(group) // 5
+        test_rows += group[:cut]
+        train_rows += group[cut:]
+    model = train(*zip(*train_rows, strict=True), seed=seed)
+    report = evaluate_against_builtin(model, *zip(*test_rows, strict=True))
+    if report["use"] != "learned":
+        return None, report
+    return train(*zip(*rows, strict=True), c=model.meta["C"], seed=seed), report

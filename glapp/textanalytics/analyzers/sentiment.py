@@ -1,0 +1,441 @@
+"""Built-in sentiment for Swedish and English comments, per clause and per comment, in [-1, 1].
+
+Lexicon and rules were written from general knowledge of the languages and of customer feedback
+(lexicons/*.tsv; no evaluation data was read to write them). How a comment is scored:
+
+- Each word (or phrase: "aldrig mer", "waste of time", "on hold") gets a valence from -4 to +4.
+  Inflected forms come from the lexicon's word classes; unknown words are resolved once and cached:
+  English suffixes (-s, -ed, -ing, -ly, ...), Swedish suffixes, Swedish compounds with a valenced
+  modifier ("jättebra", "skitdåligt": a multiplier; "toppenservice", "skitservice": the modifier's
+  own valence), the negating prefix "o-" ("ohjälpsam") and compounds whose head is valenced
+  ("leveransproblem", "livskvalitet").
+- Intensifiers and diminishers ("mycket", "väldigt", "very", "lite", "ganska", "slightly") multiply
+  the next valenced word within two tokens. Words that are both ("fruktansvärt", "terribly") are
+  intensifiers before a valenced word and valenced on their own.
+- Negation ("inte", "ej", "aldrig", "ingen", "not", "never", "no", "n't", "without") flips the first
+  valenced word in the next three words, damped: "not good" is weaker than "bad", and "not bad" is
+  mildly positive; under an intensifier it is damped more ("inte särskilt bra" is milder than "inte
+  bra"). Swedish puts the negation after the verb ("rekommenderar inte", "fungerade inte"), so a
+  negation with no valenced word after it flips the valenced word just before it. "Expectations"
+  (work, answer, help, refund; fungera, svara, hjälp, återkomma) are neutral alone and clearly
+  negative when negated ("fick inget svar", "doesn't work").
+- ALL-CAPS valenced words count 1.3x; each "!" (up to three) adds 0.3 in the clause's direction.
+- Emoji and emoticons have their own valences.
+- Clauses come from `tokens.clause_token_ranges`. A clause opened by a contrast word ("men", "but",
+  "however", "dock") weighs 1.5 and the clause before it 0.5; a conceded clause ("although",
+  "fastän", "trots", "även om") weighs 0.5.
+- A clause's (and the comment's) valence sum s becomes a score s / sqrt(s^2 + 15), in (-1, 1).
+
+Labels: positive if score >= NEUTRAL_BAND, negative if score <= -NEUTRAL_BAND, otherwise neutral.
+NEUTRAL_BAND is the one threshold chosen on data: on the TRAIN split of the English airline tweets
+(benchmarks/text_eval.py), from a coarse grid; it was not tuned on any test rows.
+"""
+
+import math
+from pathlib import Path
+from typing import NamedTuple
+
+from glapp.textanalytics.analyzers import tokens as tokens_mod
+
+VERSION = "sentiment-1"
+
+# Chosen on the English airline train split (see the module docstring and docs/benchmarks.md).
+NEUTRAL_BAND = 0.25
+ALPHA = 15.0
+
+_DIR = Path(__file__).resolve().parent / "lexicons"
+
+_NEG_DAMP_POS = 0.75  # "not good" → -0.75 × good
+_NEG_DAMP_NEG = 0.4  # "not bad" → +0.4 × |bad|
+_CAPS = 1.3
+_EXCLAIM = 0.3
+_BUT_AFTER, _BUT_BEFORE, _CONCEDED = 1.5, 0.5, 0.5
+
+_SV_INFLECT = {
+    "a": ("t", "a", "e", "are", "ast", "aste", "ste"),
+    "v": ("r", "de", "t", "s", "ts", "des", "nde", "ndet"),
+    "n": ("en", "n", "et", "er", "ar", "or", "erna", "arna", "orna", "na", "s", "ens", "ets", "ns"),
+}
+_SV_STRIP = ("arnas", "ernas", "ornas", "arna", "erna", "orna", "aste", "ande", "ende", "heten", "ade", "are", "ast",
+             "het", "ens", "ets", "en", "et", "na", "er", "ar", "or", "de", "te", "ts", "a", "e", "t", "s", "n", "r")
+_EN_STRIP = (("iness", "y"), ("ily", "y"), ("ied", "y"), ("ies", "y"), ("ier", "y"), ("iest", "y"), ("ness", ""),
+             ("ful", ""), ("ingly", ""), ("edly", ""), ("ly", ""), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"),
+             ("d", ""), ("es", ""), ("s", ""), ("er", ""), ("er", "e"), ("est", ""), ("'s", ""))
+_CONCESSIVE = frozenset({"although", "though", "while", "whilst", "despite", "fastän", "trots", "även"})
+_ADVERSATIVE = frozenset({"men", "but", "however", "däremot", "dock", "ändå", "yet", "nevertheless", "though",
+                          "annars", "otherwise", "except"})
+
+
+class ClauseSentiment(NamedTuple):
+    start: int
+    end: int
+    score: float
+    label: str
+
+
+class Sentiment(NamedTuple):
+    score: float
+    label: str
+    clauses: list[ClauseSentiment]
+
+
+class _Entry(NamedTuple):
+    valence: float  # on its own
+    negated: float  # under negation
+    boost: float  # multiplier for the next valenced word (1.0: none)
+    negator: bool
+
+
+_NONE = _Entry(0.0, 0.0, 1.0, False)
+_NEGATOR = _Entry(0.0, 0.0, 1.0, True)
+
+
+def _negated(valence: float) -> float:
+    return -valence * _NEG_DAMP_POS if valence > 0 else -valence * _NEG_DAMP_NEG
+
+
+class Lexicon:
+    """One language's words, phrases, modifiers and compound prefixes, with a per-word cache."""
+
+    def __init__(self, language: str, files: list[str]):
+        self.language = language
+        self.valence: dict[str, float] = {}
+        self.expect: dict[str, float] = {}
+        self.boost: dict[str, float] = {}
+        self.negators: set[str] = set()
+        self.zero: set[str] = set()
+        self.prefixes: list[tuple[str, float, float]] = []
+        self.phrases: dict[str, list[tuple[tuple[str, ...], _Entry]]] = {}
+        self.cache: dict[str, _Entry] = {}
+        raw_phrases: list[tuple[str, str, float]] = []
+        for name in files:
+            for line in (_DIR / name).read_text(encoding="utf-8").splitlines():
+                if not line.strip() or line.startswith("#"):
+                    continue
+                value, cls, words = line.split("\t", 2)
+                for word in words.split():
+                    if "_" in word:
+                        raw_phrases.append((word, cls, float(value) if cls != "prefix" else 0.0))
+                    else:
+                        self._add(word, cls, value)
+        for word, cls, value in raw_phrases:
+            parts = tuple(tokens_mod.normalize(p) for p in word.split("_"))
+            entry = self._phrase_entry(cls, value)
+            self.phrases.setdefault(parts[0], []).append((parts, entry))
+        for options in self.phrases.values():
+            options.sort(key=lambda item: -len(item[0]))
+        self.prefixes.sort(key=lambda p: -len(p[0]))
+
+    def _add(self, word: str, cls: str, value: str) -> None:
+        word = tokens_mod.normalize(word) if word[0].isalpha() else word
+        if cls == "neg":
+            self.negators.add(word)
+        elif cls == "boost":
+            self.boost[word] = float(value)
+        elif cls == "expect":
+            self.expect[word] = float(value)
+        elif cls == "zero":
+            self.zero.add(word)
+        elif cls == "prefix":
+            mult, val = value.split("/")
+            self.prefixes.append((word, float(mult), float(val)))
+        else:
+            v = float(value)
+            self.valence[word] = v
+            for suffix in _SV_INFLECT.get(cls, ()):
+                self.valence.setdefault(word + suffix, v)
+
+    def _phrase_entry(self, cls: str, value: float) -> _Entry:
+        if cls == "neg":
+            return _NEGATOR
+        if cls == "boost":
+            return _Entry(0.0, 0.0, value, False)
+        if cls == "expect":
+            return _Entry(0.0, value, 1.0, False)
+        if cls == "zero":
+            return _NONE
+        return _Entry(value, _negated(value), 1.0, False)
+
+    def _exact(self, word: str) -> _Entry | None:
+        if word in self.zero:
+            return _NONE
+        if word in self.negators:
+            return _NEGATOR
+        v = self.valence.get(word)
+        e = self.expect.get(word)
+        b = self.boost.get(word)
+        if v is None and e is None and b is None:
+            return None
+        val = v or 0.0
+        return _Entry(val, e if e is not None else _negated(val), b or 1.0, False)
+
+    def lookup(self, word: str) -> _Entry:
+        entry = self.cache.get(word)
+        if entry is None:
+            entry = self._resolve(word) or _NONE
+            if len(self.cache) < 500_000:
+                self.cache[word] = entry
+        return entry
+
+    def _resolve(self, word: str) -> _Entry | None:
+        entry = self._exact(word)
+        if entry is not None:
+            return entry
+        if word.endswith("n't") or word.endswith("nt") and word[:-2] in ("don", "doesn", "didn", "isn", "wasn"):
+            return _NEGATOR
+        if "-" in word:
+            # "super-friendly", "jätte-bra": the hyphenated parts as one compound.
+            entry = self._resolve(word.replace("-", ""))
+            if entry is not None:
+                return entry
+        if self.language in ("en", "other"):
+            entry = self._strip_en(word)
+            if entry is not None:
+                return entry
+        if self.language in ("sv", "other"):
+            return self._swedish(word)
+        return None
+
+    def _strip_en(self, word: str) -> _Entry | None:
+        for suffix, repl in _EN_STRIP:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                stem = word[: len(word) - len(suffix)] + repl
+                entry = self._exact(stem)
+                if entry is None and len(stem) > 3 and stem[-1] == stem[-2]:  # stopped → stop
+                    entry = self._exact(stem[:-1])
+                if entry is not None:
+                    return entry
+        return None
+
+    def _strip_sv(self, word: str) -> _Entry | None:
+        entry = self._exact(word)
+        if entry is not None:
+            return entry
+        for suffix in _SV_STRIP:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+                entry = self._exact(word[: len(word) - len(suffix)])
+                if entry is not None:
+                    return entry
+        return None
+
+    def _swedish(self, word: str) -> _Entry | None:
+        entry = self._strip_sv(word)
+        if entry is not None:
+            return entry
+        for prefix, mult, val in self.prefixes:
+            if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+                rest = word[len(prefix):]
+                inner = self._exact(rest) or self._strip_sv(rest) or self._head(rest)
+                if inner is not None and (inner.valence or inner.negated):
+                    return _Entry(inner.valence * mult, inner.negated * mult, 1.0, False)
+                if val:
+                    return _Entry(val, _negated(val), 1.0, False)
+        if word.startswith("o") and len(word) >= 6:
+            # Negating prefix: ohjälpsam, otydlig, oseriös.
+            inner = self._strip_sv(word[1:])
+            if inner is not None and inner.valence > 0:
+                v = -0.8 * inner.valence
+                return _Entry(v, _negated(v), 1.0, False)
+        return self._head(word)
+
+    def _head(self, word: str) -> _Entry | None:
+        """A compound whose last part is a valenced word: leveransproblem, kundtjänstkaos."""
+        for i in range(3, len(word) - 3):
+            head = word[i:]
+            entry = self._exact(head)
+            if entry is None and len(head) >= 6:
+                entry = self._strip_sv(head)
+            if entry is not None and not entry.negator and entry.boost == 1.0:
+                return entry
+        return None
+
+    def phrase_at(self, toks, i: int, end: int):
+        """The longest phrase starting at token i (within the clause) as (length, entry), or None."""
+        options = self.phrases.get(toks[i].norm)
+        if not options:
+            return None
+        for parts, entry in options:
+            n = len(parts)
+            if i + n <= end and all(toks[i + k].norm == parts[k] for k in range(1, n)):
+                return n, entry
+        return None
+
+
+def _load_emoji() -> dict[str, float]:
+    out = {}
+    for line in (_DIR / "emoji.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            value, _cls, words = line.split("\t", 2)
+            for w in words.split():
+                out[w] = float(value)
+    return out
+
+
+_EMOJI = _load_emoji()
+_EMOJI_STRIP = str.maketrans("", "", "\ufe0f\ufe0e\u20e3\U0001F3FB\U0001F3FC\U0001F3FD\U0001F3FE\U0001F3FF")
+_LEXICONS: dict[str, Lexicon] = {}
+
+
+def lexicon(language: str) -> Lexicon:
+    lang = language if language in ("sv", "en") else "other"
+    lex = _LEXICONS.get(lang)
+    if lex is None:
+        files = {"sv": ["sv.tsv", "sv_prefixes.tsv"], "en": ["en.tsv"]}.get(lang, ["en.tsv", "sv.tsv",
+                                                                                    "sv_prefixes.tsv"])
+        lex = _LEXICONS[lang] = Lexicon(lang, files)
+    return lex
+
+
+def _emoji_valence(tok: str) -> float:
+    v = _EMOJI.get(tok)
+    if v is None:
+        v = _EMOJI.get(tok.translate(_EMOJI_STRIP), 0.0)
+        if v == 0.0 and len(tok) > 1:  # ZWJ sequences: the first pictograph decides
+            v = _EMOJI.get(tok[0], 0.0)
+    return v
+
+
+def _normalize(s: float) -> float:
+    return s / math.sqrt(s * s + ALPHA)
+
+
+def label_for(score: float, band: float | None = None) -> str:
+    band = NEUTRAL_BAND if band is None else band
+    if score >= band:
+        return "positive"
+    if score <= -band:
+        return "negative"
+    return "neutral"
+
+
+def _clause_sum(lex: Lexicon, toks, begin: int, end: int) -> float:
+    """The valence sum of tokens[begin:end] with negation, intensifiers, caps and exclamation."""
+    contrib: list[float] = []  # per valenced unit
+    pos: list[int] = []  # its token index
+    negated: list[bool] = []
+    boost = 1.0
+    boost_left = 0
+    neg_at = -1  # token index of a pending negator
+    neg_left = 0
+    exclaim = 0
+    i = begin
+    while i < end:
+        tok = toks[i]
+        kind = tok.kind
+        if kind == "word" or kind == "hashtag":
+            n = 1
+            hit = lex.phrase_at(toks, i, end) if kind == "word" else None
+            if hit is not None:
+                n, entry = hit
+            else:
+                entry = lex.lookup(tok.norm if kind == "word" else tok.norm[1:])
+            if entry.negator:
+                neg_at, neg_left = i, 3
+            elif entry.boost != 1.0 and (i + n < end and _valenced_next(lex, toks, i + n, end)):
+                boost *= entry.boost
+                boost_left = 2
+            elif entry.valence or (entry.negated and neg_left > 0):
+                if neg_left > 0:
+                    v = entry.negated / boost if boost > 1.0 else entry.negated * boost
+                    neg_at, neg_left = -1, 0
+                    negated.append(True)
+                else:
+                    v = entry.valence * boost
+                    negated.append(False)
+                if n == 1 and len(tok.text) >= 3 and tok.text.isupper():
+                    v *= _CAPS
+                contrib.append(v)
+                pos.append(i)
+                boost, boost_left = 1.0, 0
+            else:
+                if boost_left:
+                    boost_left -= 1
+                    if not boost_left:
+                        boost = 1.0
+                if neg_left:
+                    neg_left -= 1
+                    if not neg_left:
+                        _negate_back(lex, toks, begin, neg_at, contrib, pos, negated)
+                        neg_at = -1
+            i += n
+            continue
+        if kind == "emoji":
+            v = _emoji_valence(tok.text)
+            if v:
+                contrib.append(v)
+                pos.append(i)
+                negated.append(False)
+        elif kind == "punct":
+            if tok.text[0] == "!":
+                exclaim += len(tok.text)
+            if neg_at >= 0:
+                _negate_back(lex, toks, begin, neg_at, contrib, pos, negated)
+            neg_at, neg_left, boost, boost_left = -1, 0, 1.0, 0
+        i += 1
+    if neg_at >= 0:
+        _negate_back(lex, toks, begin, neg_at, contrib, pos, negated)
+    total = sum(contrib)
+    if exclaim and total:
+        total += math.copysign(_EXCLAIM * min(exclaim, 3), total)
+    return total
+
+
+def _valenced_next(lex: Lexicon, toks, j: int, end: int) -> bool:
+    """Is one of the next two tokens valenced (so that the current word is an intensifier)?"""
+    for k in range(j, min(j + 2, end)):
+        tok = toks[k]
+        if tok.kind != "word":
+            return False
+        e = lex.lookup(tok.norm)
+        if e.valence or e.negated or e.boost != 1.0:
+            return True
+    return False
+
+
+def _negate_back(lex: Lexicon, toks, begin: int, neg_at: int, contrib, pos, negated) -> None:
+    """A negation with nothing valenced after it flips the valenced word (or expectation) at most three
+    words before it: "rekommenderar inte", "fungerade det inte", "svarar aldrig"."""
+    for k in range(neg_at - 1, max(begin, neg_at - 3) - 1, -1):
+        tok = toks[k]
+        if tok.kind != "word":
+            return
+        e = lex.lookup(tok.norm)
+        if e.negator:
+            return
+        if e.valence or e.negated:
+            if pos and pos[-1] == k:
+                if not negated[-1]:
+                    contrib[-1] = e.negated
+                    negated[-1] = True
+            else:
+                contrib.append(e.negated)
+                pos.append(k)
+                negated.append(True)
+            return
+
+
+def analyze(text: str, language: str = "other", tokens: list | None = None) -> Sentiment:
+    """Sentiment of one comment. `tokens` may be passed in when the caller already has them."""
+    toks = tokens if tokens is not None else tokens_mod.tokenize(text)
+    lex = lexicon(language)
+    ranges = tokens_mod.clause_token_ranges(text, toks, language)
+    sums = []
+    weights = []
+    for a, b in ranges:
+        sums.append(_clause_sum(lex, toks, a, b))
+        first = toks[a].norm
+        if first in _ADVERSATIVE and weights:
+            weights[-1] *= _BUT_BEFORE
+            weights.append(_BUT_AFTER)
+        elif first in _CONCESSIVE:
+            weights.append(_CONCEDED)
+        else:
+            weights.append(1.0)
+    clauses = []
+    total = 0.0
+    for (a, b), s, w in zip(ranges, sums, weights, strict=True):
+        score = _normalize(s)
+        clauses.append(ClauseSentiment(toks[a].start, toks[b - 1].end, score, label_for(score)))
+        total += s * w
+    score = _normalize(total)
+    return Sentiment(score, label_for(score), clauses)

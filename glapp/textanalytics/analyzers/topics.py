@@ -1,0 +1,184 @@
+"""Topic mentions from queries, and topic classifiers learned from analysts' tags.
+
+`match_topics` runs every compiled topic query on one `query.Doc` and reports each matched span
+with the clause it falls in (so a mention gets its own clause's sentiment).
+
+`TopicClassifier` learns one topic from tagged comments: logistic regression (scikit-learn, at
+training time only) on hashed features of the comment (word keys: stems, base forms and Swedish
+compound parts; word bigrams; character 4-grams) plus, optionally, whether each of some topic
+queries matched. It is stored as its non-zero coefficients with a JSON header (no pickle), and
+predicts with plain dictionary lookups. `uncertain` proposes the comments it is least sure of,
+for analysts to tag next (active learning).
+"""
+
+import hashlib
+import json
+import math
+import struct
+import zlib
+from collections.abc import Iterable, Sequence
+from itertools import pairwise
+from typing import NamedTuple
+
+from glapp.textanalytics.analyzers import query as query_mod
+
+VERSION = "topics-1"
+_MAGIC = b"GLTC1\n"
+
+
+class TopicHit(NamedTuple):
+    code: str
+    start: int
+    end: int
+    clause_index: int  # -1 when no clause holds the span
+
+
+def compile_topics(topics: Iterable) -> list[tuple[str, query_mod.Query]]:
+    """(code, Query) pairs from objects with .code and .query (e.g. taxonomy.TOPICS)."""
+    return [(t.code, query_mod.parse(t.query)) for t in topics]
+
+
+def match_topics(doc: query_mod.Doc, compiled_topics: Sequence[tuple[str, query_mod.Query]],
+                 clauses: Sequence[tuple[int, int]] = ()) -> list[TopicHit]:
+    """Every matched span of every topic, with the index of the clause (char span) holding it."""
+    hits = []
+    for code, compiled in compiled_topics:
+        for start, end in compiled.match(doc):
+            clause_index = -1
+            for i, (c_start, c_end) in enumerate(clauses):
+                if c_start <= start < c_end:
+                    clause_index = i
+                    break
+            hits.append(TopicHit(code, start, end, clause_index))
+    return hits
+
+
+# --- Learned topic classifiers ---------------------------------------------------------------
+
+
+def _hash(feature: str, mask: int) -> int:
+    return zlib.crc32(feature.encode()) & mask
+
+
+def features(doc: query_mod.Doc, queries: Sequence[query_mod.Query] = ()) -> list[str]:
+    """The comment's feature names (hashed later): word keys, bigrams, character 4-grams, query hits."""
+    out = ["k:" + key for key in doc.index]
+    norms = doc.norms
+    out.extend("b:" + a + " " + b for a, b in pairwise(norms))
+    for norm in set(norms):
+        padded = f"<{norm}>"
+        out.extend("c:" + padded[i:i + 4] for i in range(max(1, len(padded) - 3)))
+    for i, q in enumerate(queries):
+        if q.root.hits(doc):
+            out.append(f"q:{i}")
+    return out
+
+
+class TopicClassifier:
+    """A binary classifier for one topic; `predict(text, language)` → bool."""
+
+    def __init__(self, weights: dict[int, float], bias: float, n_bits: int = 18,
+                 queries: Sequence[str] = (), threshold: float = 0.5, trained_on: int = 0):
+        self.weights = weights
+        self.bias = bias
+        self.n_bits = n_bits
+        self.mask = (1 << n_bits) - 1
+        self.query_sources = tuple(queries)
+        self.queries = [query_mod.parse(q) for q in self.query_sources]
+        self.threshold = threshold
+        self.trained_on = trained_on
+
+    # -- features ------------------------------------------------------------------------------
+
+    def _indices(self, doc: query_mod.Doc) -> list[int]:
+        mask = self.mask
+        return sorted({_hash(f, mask) for f in features(doc, self.queries)})
+
+    @staticmethod
+    def _docs(texts: Sequence[str], languages) -> list[query_mod.Doc]:
+        if languages is None or isinstance(languages, str):
+            languages = [languages or "other"] * len(texts)
+        return [query_mod.Doc(t, lang) for t, lang in zip(texts, languages, strict=True)]
+
+    # -- training ------------------------------------------------------------------------------
+
+    @classmethod
+    def train(cls, texts: Sequence[str], labels: Sequence, languages=None, feature_queries: Sequence[str] = (),
+              c: float = 1.0, class_weight: str | None = "balanced", n_bits: int = 18,
+              seed: int = 0) -> "TopicClassifier":
+        """Learn from tagged comments (labels truthy = about the topic). Needs both kinds of tag."""
+        import numpy as np
+        from scipy.sparse import csr_matrix
+        from sklearn.linear_model import LogisticRegression
+
+        y = np.array([1 if label else 0 for label in labels])
+        if len(set(y.tolist())) < 2:
+            raise ValueError("A topic classifier needs comments tagged with and without the topic.")
+        model = cls({}, 0.0, n_bits, feature_queries, trained_on=len(texts))
+        docs = cls._docs(texts, languages)
+        indptr, indices, data = [0], [], []
+        for doc in docs:
+            idx = model._indices(doc)
+            indices.extend(idx)
+            data.extend([1.0 / math.sqrt(len(idx))] * len(idx) if idx else [])
+            indptr.append(len(indices))
+        x = csr_matrix((np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64), np.array(indptr)),
+                       shape=(len(docs), 1 << n_bits))
+        clf = LogisticRegression(C=c, class_weight=class_weight, max_iter=2000, random_state=seed)
+        clf.fit(x, y)
+        coef = clf.coef_[0]
+        nonzero = np.flatnonzero(np.abs(coef) > 1e-7)
+        model.weights = {int(i): float(coef[i]) for i in nonzero}
+        model.bias = float(clf.intercept_[0])
+        return model
+
+    # -- prediction ----------------------------------------------------------------------------
+
+    def proba_doc(self, doc: query_mod.Doc) -> float:
+        idx = self._indices(doc)
+        if not idx:
+            return 1.0 / (1.0 + math.exp(-self.bias))
+        get = self.weights.get
+        z = self.bias + sum(get(i, 0.0) for i in idx) / math.sqrt(len(idx))
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+    def predict_proba(self, texts: Sequence[str], languages=None) -> list[float]:
+        return [self.proba_doc(d) for d in self._docs(texts, languages)]
+
+    def predict(self, text: str, language: str = "other") -> bool:
+        return self.proba_doc(query_mod.Doc(text, language)) >= self.threshold
+
+    def uncertain(self, texts: Sequence[str], k: int, languages=None) -> list[int]:
+        """Indices of the k comments whose probability is closest to the decision threshold."""
+        probs = self.predict_proba(texts, languages)
+        order = sorted(range(len(probs)), key=lambda i: (abs(probs[i] - self.threshold), i))
+        return order[:k]
+
+    # -- storage -------------------------------------------------------------------------------
+
+    def to_bytes(self) -> bytes:
+        keys = sorted(self.weights)
+        header = json.dumps({"version": VERSION, "n_bits": self.n_bits, "bias": self.bias,
+                             "threshold": self.threshold, "queries": list(self.query_sources),
+                             "trained_on": self.trained_on, "count": len(keys)}).encode()
+        body = struct.pack(f"<{len(keys)}i", *keys) + struct.pack(f"<{len(keys)}f", *(self.weights[k] for k in keys))
+        return _MAGIC + struct.pack("<I", len(header)) + header + body
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> "TopicClassifier":
+        if not blob.startswith(_MAGIC):
+            raise ValueError("Not a glapp topic classifier.")
+        at = len(_MAGIC)
+        (size,) = struct.unpack_from("<I", blob, at)
+        at += 4
+        header = json.loads(blob[at:at + size])
+        at += size
+        count = header["count"]
+        keys = struct.unpack_from(f"<{count}i", blob, at)
+        values = struct.unpack_from(f"<{count}f", blob, at + 4 * count)
+        return cls(dict(zip(keys, values, strict=True)), header["bias"], header["n_bits"], header["queries"],
+                   header["threshold"], header.get("trained_on", 0))
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.to_bytes()).hexdigest()[:16]

@@ -1,0 +1,313 @@
+"""Reads for text analysis, scoped to an organization."""
+
+import base64
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, FloatField, IntegerField, OuterRef, Q, Subquery, Sum, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from glapp.accounts.models import Unit
+from glapp.analytics import stats
+from glapp.core.errors import FieldError, ValidationFailed
+from glapp.responses.models import Answer
+from glapp.responses.queries import text_answer_count
+from glapp.surveys import question_types as qt
+from glapp.textanalytics.models import CommentAnalysis, Topic, TopicMention
+
+
+def pending_count(organization_id: int) -> int:
+    """Comments the current pipeline has not analyzed yet (for progress bars)."""
+    from glapp.textanalytics.actions import pipeline_for
+
+    version = pipeline_for(organization_id).version
+    done = CommentAnalysis.objects.for_org(organization_id).filter(version=version).count()
+    return max(0, text_answer_count(organization_id) - done)
+
+
+def topics_of(organization_id: int):
+    return Topic.objects.for_org(organization_id).order_by("name_sv")
+
+
+def answer_visible(access, answer_id: int) -> bool:
+    """The comment exists in the caller's organization and within their units."""
+    from glapp.responses.queries import scoped_responses
+
+    return CommentAnalysis.objects.for_org(access.organization_id).filter(
+        answer_id=answer_id, response__in=scoped_responses(access).values("id")).exists()
+
+
+# --- The verbatim explorer, the topic overview and the topic editor (web) ---------------------
+#
+# Every read below starts from `analyses_in_scope(access)`: the organization's analyses of
+# responses within the caller's units, so a store manager never sees another store's comments.
+
+MAX_TERMS = 8
+PREVIEW_SCAN = 2000  # the topic editor's preview runs over this many of the latest comments
+PREVIEW_SHOWN = 20
+
+
+@dataclass
+class VerbatimFilter:
+    q: str | None = None  # words and "phrases" that must all occur (case-insensitive)
+    topic: str | None = None
+    sentiment: str | None = None  # negative, neutral, positive
+    emotion: str | None = None
+    touchpoint: str | None = None
+    unit: str | None = None  # that unit and everything below it
+    score_min: int | None = None  # NPS of the response
+    score_max: int | None = None
+    language: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None  # inclusive
+
+
+_TERM = re.compile(r'"([^"]+)"|(\S+)')
+_OPERATORS = {"AND", "OR", "NOT"}
+
+
+def search_terms(q: str | None) -> list[str]:
+    """Words and "quoted phrases" of a search box; a trailing * is dropped (the search already
+    matches inside words) and query-language operators are ignored."""
+    terms: list[str] = []
+    for phrase, word in _TERM.findall(q or ""):
+        term = (phrase or word).strip().strip("*()").strip()
+        if term and term not in _OPERATORS and term.casefold() not in (t.casefold() for t in terms):
+            terms.append(term[:100])
+    return terms[:MAX_TERMS]
+
+
+def term_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Where each search term occurs in `text` (case-insensitive), for highlighting."""
+    spans = []
+    for term in terms:
+        spans.extend(m.span() for m in re.finditer(re.escape(term), text, re.IGNORECASE))
+    return sorted(spans)
+
+
+def analyses_in_scope(access):
+    return CommentAnalysis.objects.for_org(access.organization_id).filter(access.unit_filter("response__unit"))
+
+
+def _nps_of_response():
+    return Subquery(Answer.objects.filter(response=OuterRef("response_id"), question_type=qt.NPS)
+                    .order_by("id").values("number")[:1], output_field=IntegerField())
+
+
+def filtered_analyses(access, f: VerbatimFilter):
+    qs = analyses_in_scope(access)
+    for term in search_terms(f.q):
+        qs = qs.filter(redacted_text__icontains=term)
+    if f.topic:
+        qs = qs.filter(Exists(TopicMention.objects.filter(analysis=OuterRef("pk"), topic=f.topic)))
+    if f.sentiment:
+        qs = qs.filter(sentiment_label=f.sentiment)
+    if f.emotion:
+        # Emotions are a JSON list of {"code": …, "strength": …}; a code is the only string in it,
+        # and both SQLite and PostgreSQL print it as "code": "<code>".
+        qs = qs.alias(emotions_text=Cast("emotions", TextField())).filter(
+            emotions_text__contains=f'"{f.emotion}"')
+    if f.language:
+        qs = qs.filter(language=f.language)
+    if f.touchpoint:
+        qs = qs.filter(response__touchpoint__code=f.touchpoint)
+    if f.unit:
+        unit = Unit.objects.for_org(access.organization_id).filter(code=f.unit).only("path").first()
+        if unit is None:
+            raise ValidationFailed([FieldError("unit", f"no unit with code '{f.unit[:80]}'", "unknown")])
+        qs = qs.filter(response__unit__path__startswith=unit.path)
+    tz = timezone.get_current_timezone()
+    if f.date_from:
+        qs = qs.filter(response__submitted_at__gte=dt.datetime.combine(f.date_from, dt.time.min, tzinfo=tz))
+    if f.date_to:
+        qs = qs.filter(response__submitted_at__lt=dt.datetime.combine(f.date_to + dt.timedelta(days=1),
+                                                                      dt.time.min, tzinfo=tz))
+    if f.score_min is not None or f.score_max is not None:
+        answers = Answer.objects.filter(response=OuterRef("response_id"), question_type=qt.NPS)
+        if f.score_min is not None:
+            answers = answers.filter(number__gte=f.score_min)
+        if f.score_max is not None:
+            answers = answers.filter(number__lte=f.score_max)
+        qs = qs.filter(Exists(answers))
+    return qs
+
+
+@dataclass
+class Verbatim:
+    answer_id: int
+    response_id: int
+    submitted_at: dt.datetime
+    touchpoint: str
+    unit: str
+    score: int | None
+    text: str  # redacted, or the original for roles with the "pii" permission who asked for it
+    redacted: bool
+    language: str
+    sentiment: float
+    sentiment_label: str
+    sentiment_source: str
+    emotions: list[dict]
+    key_phrases: list[str]
+    pii_kinds: list[str]
+    mentions: list[tuple[str, list, float, str]] = field(default_factory=list)  # code, spans, sentiment, source
+
+
+def _encode_cursor(stamp: dt.datetime, answer_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{stamp.isoformat()}|{answer_id}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    try:
+        stamp, pk = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode().split("|")
+        return dt.datetime.fromisoformat(stamp), int(pk)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed([FieldError("cursor", "is not a cursor this page returned")]) from None
+
+
+def _verbatims(qs, original: bool) -> list[Verbatim]:
+    qs = qs.select_related("response__touchpoint", "response__unit").annotate(score=_nps_of_response())
+    if original:
+        qs = qs.annotate(original=F("answer__text"))
+    rows = list(qs)
+    mentions: dict[int, list] = {}
+    for analysis_id, code, spans, sentiment, source in TopicMention.objects.filter(
+            analysis_id__in=[a.id for a in rows]).order_by("id").values_list(
+            "analysis_id", "topic", "spans", "sentiment", "source"):
+        mentions.setdefault(analysis_id, []).append((code, spans or [], sentiment, source))
+    return [Verbatim(
+        answer_id=a.answer_id, response_id=a.response_id, submitted_at=a.response.submitted_at,
+        touchpoint=a.response.touchpoint.name if a.response.touchpoint else "",
+        unit=a.response.unit.name if a.response.unit else "", score=a.score,
+        text=a.original if original else a.redacted_text, redacted=not original, language=a.language,
+        sentiment=a.sentiment, sentiment_label=a.sentiment_label, sentiment_source=a.sentiment_source,
+        emotions=a.emotions or [], key_phrases=a.key_phrases or [], pii_kinds=a.pii_kinds or [],
+        mentions=mentions.get(a.id, []),
+    ) for a in rows]
+
+
+def page_of_verbatims(access, f: VerbatimFilter, cursor: str | None, limit: int, original: bool = False
+                      ) -> tuple[list[Verbatim], str | None]:
+    """Newest response first; the cursor is the last row's (submitted_at, answer id), which
+    survives re-analysis (analysis rows are replaced, answers are not)."""
+    if original and not access.can("pii"):
+        original = False
+    qs = filtered_analyses(access, f).order_by("-response__submitted_at", "-answer_id")
+    if cursor:
+        stamp, answer_id = _decode_cursor(cursor)
+        qs = qs.filter(Q(response__submitted_at__lt=stamp) | Q(response__submitted_at=stamp, answer_id__lt=answer_id))
+    rows = _verbatims(qs[: limit + 1], original)
+    next_cursor = _encode_cursor(rows[limit - 1].submitted_at, rows[limit - 1].answer_id) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def verbatim(access, answer_id: int, original: bool = False) -> Verbatim | None:
+    """One comment within the caller's reach (for re-rendering a row after tagging)."""
+    if original and not access.can("pii"):
+        original = False
+    rows = _verbatims(analyses_in_scope(access).filter(answer_id=answer_id), original)
+    return rows[0] if rows else None
+
+
+def topic_for(organization_id: int, code: str) -> Topic | None:
+    return Topic.objects.for_org(organization_id).filter(code=code).first()
+
+
+# --- Topic overview --------------------------------------------------------------------------
+
+
+@dataclass
+class TopicFigures:
+    topic: Topic
+    volume: int  # comments that mention the topic
+    share: stats.Estimate  # of all analyzed comments in scope, percent (Wilson)
+    sentiment: stats.Estimate  # mean sentiment of the mentions, −1..1 (t interval)
+    nps_with: stats.Estimate  # responses whose comment mentions the topic
+    nps_without: stats.Estimate  # responses with an analyzed comment that does not
+    difference: stats.Difference
+    p_adjusted: float | None  # Benjamini–Hochberg across the topics of the table
+    significant: bool  # adjusted p < 0.05 and neither side thin
+
+
+@dataclass
+class TopicOverview:
+    comments: int  # analyzed comments in scope
+    nps: stats.Estimate  # of the responses behind them
+    rows: list[TopicFigures]
+
+
+def _category_counts(qs) -> tuple[int, int, int]:
+    """(promoters, passives, detractors) of a queryset annotated with `score`, one per response."""
+    c = qs.aggregate(p=Count("response_id", distinct=True, filter=Q(score__gte=9)),
+                     pa=Count("response_id", distinct=True, filter=Q(score__gte=7, score__lte=8)),
+                     d=Count("response_id", distinct=True, filter=Q(score__lte=6)))
+    return c["p"], c["pa"], c["d"]
+
+
+def topic_overview(access, f: VerbatimFilter, alpha: float = 0.05) -> TopicOverview:
+    """Per active topic: volume, share of comments, mean sentiment and the NPS of responses that
+    mention it against those that do not, with intervals and tests from `analytics.stats`."""
+    base = filtered_analyses(access, f)
+    comments = base.count()
+    overall = _category_counts(base.annotate(score=_nps_of_response()))
+    mentions = TopicMention.objects.filter(organization_id=access.organization_id, analysis__in=base.values("id"))
+    sums = {r["topic"]: r for r in mentions.values("topic").annotate(
+        n=Count("analysis_id", distinct=True), s=Sum("sentiment"),
+        ss=Sum(F("sentiment") * F("sentiment"), output_field=FloatField())).order_by()}
+    scored = mentions.annotate(score=_nps_of_response()).values("topic").annotate(
+        p=Count("response_id", distinct=True, filter=Q(score__gte=9)),
+        pa=Count("response_id", distinct=True, filter=Q(score__gte=7, score__lte=8)),
+        d=Count("response_id", distinct=True, filter=Q(score__lte=6))).order_by()
+    nps_counts = {r["topic"]: (r["p"], r["pa"], r["d"]) for r in scored}
+
+    rows = []
+    for topic in Topic.objects.for_org(access.organization_id).filter(active=True):
+        s = sums.get(topic.code, {"n": 0, "s": 0.0, "ss": 0.0})
+        with_ = nps_counts.get(topic.code, (0, 0, 0))
+        without = tuple(max(0, o - w) for o, w in zip(overall, with_, strict=True))
+        rows.append(TopicFigures(
+            topic=topic, volume=s["n"], share=stats.proportion_estimate(min(s["n"], comments), comments),
+            sentiment=stats.mean_estimate(s["n"], s["s"] or 0.0, s["ss"] or 0.0),
+            nps_with=stats.nps_estimate(*with_), nps_without=stats.nps_estimate(*without),
+            difference=stats.nps_difference(with_, without, alpha), p_adjusted=None, significant=False))
+    adjusted = stats.bh_adjusted([r.difference.p_value for r in rows])
+    for row, p in zip(rows, adjusted, strict=True):
+        row.p_adjusted = p
+        row.significant = (p is not None and p < alpha and not row.nps_with.is_small
+                           and not row.nps_without.is_small)
+    rows.sort(key=lambda r: (-r.volume, r.topic.code))
+    return TopicOverview(comments, stats.nps_estimate(*overall), rows)
+
+
+# --- Topic editor: live preview ----------------------------------------------------------------
+
+
+@dataclass
+class Preview:
+    scanned: int = 0  # comments the query ran over
+    count: int = 0  # of which matched
+    matches: list[tuple[int, str, list[tuple[int, int]]]] = field(default_factory=list)  # answer id, text, spans
+    error: str = ""
+    position: int | None = None  # of a syntax error, in the query
+
+
+def preview_query(access, source: str, scan: int = PREVIEW_SCAN, shown: int = PREVIEW_SHOWN) -> Preview:
+    """Run a topic query, as typed, over the latest comments the caller may see (redacted text)."""
+    from glapp.textanalytics.analyzers import query as query_mod
+
+    if not source.strip():
+        return Preview()
+    try:
+        compiled = query_mod.parse(source)
+    except query_mod.QuerySyntaxError as exc:
+        return Preview(error=exc.message, position=exc.position)
+    rows = list(analyses_in_scope(access).order_by("-id").values_list("answer_id", "redacted_text", "language")[:scan])
+    out = Preview(scanned=len(rows))
+    for answer_id, text, language in rows:
+        spans = compiled.match(query_mod.Doc(text, language))
+        if spans:
+            out.count += 1
+            if len(out.matches) < shown:
+                out.matches.append((answer_id, text, [tuple(s) for s in spans]))
+    return out

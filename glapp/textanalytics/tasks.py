@@ -1,0 +1,18 @@
+"""Background analysis. Thin: each task calls an idempotent action, so a retry or a duplicate
+run only redoes work that is not yet stored at the current pipeline version."""
+
+from django_tasks import task
+
+from glapp.textanalytics import actions
+
+
+@task()
+def analyze_new_responses(organization_id: int, first_response_id: int, last_response_id: int) -> dict:
+    return {"analyzed": actions.analyze_pending(organization_id, first_response_id=first_response_id,
+                                                last_response_id=last_response_id)}
+
+
+@task()
+def reanalyze_organization(organization_id: int) -> dict:
+    """After a topic, taxonomy or model change: everything analyzed by an older version is redone."""
+    return {"analyzed": actions.analyze_pending(organization_id)}

@@ -1,0 +1,109 @@
+"""Analysis of stored comments: idempotent, versioned, redacted, taught by analysts."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from glapp.textanalytics import actions
+from glapp.textanalytics.models import CommentAnalysis, Topic, TopicMention
+from tests.web.helpers import add_responses
+
+pytestmark = pytest.mark.django_db
+
+
+def comments(org, *texts, **extra):
+    return add_responses(org, *[{"nps": 2 if i % 2 else 9, "comment": t, **extra} for i, t in enumerate(texts)])
+
+
+def test_every_comment_is_analyzed_once_per_pipeline_version(org):
+    comments(org, "Personalen var jättetrevlig och hjälpsam!", "Fakturan var fel igen, mycket dåligt.",
+             "The delivery was late and nobody answered the phone.")
+    assert actions.analyze_pending(org.id) == 3
+    assert actions.analyze_pending(org.id) == 0  # nothing new: a repeated task does nothing
+    by_text = {a.redacted_text: a for a in CommentAnalysis.objects.all()}
+    assert by_text["Personalen var jättetrevlig och hjälpsam!"].sentiment_label == "positive"
+    assert by_text["Fakturan var fel igen, mycket dåligt."].sentiment_label == "negative"
+    assert by_text["The delivery was late and nobody answered the phone."].language == "en"
+    assert TopicMention.objects.filter(topic__in=Topic.objects.values("code")).exists()
+
+
+def test_personal_data_never_reaches_the_analysis(org):
+    comments(org, "Ring mig på 070-123 45 67 eller mejla anna.svensson@example.com, tack.")
+    actions.analyze_pending(org.id)
+    analysis = CommentAnalysis.objects.get()
+    assert "070" not in analysis.redacted_text and "example.com" not in analysis.redacted_text
+    assert {"phone", "email"} <= {k.lower() for k in analysis.pii_kinds}
+
+
+def test_changing_a_topic_reanalyzes_with_a_new_version(org):
+    comments(org, "Väntetiden i telefon var alldeles för lång.")
+    actions.analyze_pending(org.id)
+    before = CommentAnalysis.objects.get().version
+    actions.save_topic(org.id, "telefonko", name_sv="Telefonkö", name_en="Phone queue", query="telefon* AND vänt*")
+    assert actions.analyze_pending(org.id) == 1
+    after = CommentAnalysis.objects.get()
+    assert after.version != before
+    assert TopicMention.objects.filter(topic="telefonko").count() == 1
+
+
+def test_a_bad_query_is_refused_with_its_position(org):
+    from glapp.core.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as exc:
+        actions.save_topic(org.id, "broken", name_sv="x", name_en="x", query="(pris AND")
+    assert exc.value.errors[0].field == "query"
+
+
+def test_tags_and_corrections_override_models_and_survive_reanalysis(org):
+    comments(org, "Helt okej upplevelse.")
+    actions.analyze_pending(org.id)
+    analysis = CommentAnalysis.objects.get()
+    actions.ensure_builtin_topics(org.id)
+    code = Topic.objects.filter(organization=org).first().code
+    actions.tag_comment(org.id, analysis.answer_id, code, True)
+    actions.correct_sentiment(org.id, analysis.answer_id, "negative")
+    actions.save_topic(org.id, "ny", name_sv="Ny", name_en="New", query="okej")  # forces a new version
+    actions.analyze_pending(org.id)
+    again = CommentAnalysis.objects.get()
+    assert again.sentiment_label == "negative" and again.sentiment_source == "analyst"
+    assert TopicMention.objects.filter(analysis=again, topic=code, source="tag").exists()
+
+
+def test_glapp_analyze_file_writes_one_result_per_row(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,Mycket bra service!\n2,Terrible support and a wrong invoice.\n3,\n",
+                      encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    call_command("analyze", str(source), "--column", "text", "--out", str(out))
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["line"] for r in rows] == [2, 3, 4]
+    assert rows[0]["label"] == "positive" and rows[0]["language"] == "sv"
+    assert rows[1]["label"] == "negative" and rows[1]["language"] == "en"
+    assert {"redacted", "clauses", "topics", "emotions", "key_phrases"} <= set(rows[0])
+
+
+def test_without_originals_the_stored_comment_becomes_the_redacted_text(org):
+    from glapp.responses.models import Answer
+
+    org.keep_comment_originals = False
+    org.save()
+    comments(org, "Mejla mig på kalle.anka@example.com om fakturan.", "Helt okej.")
+    actions.analyze_pending(org.id)
+    texts = set(Answer.objects.filter(question_type="text").values_list("text", flat=True))
+    assert not any("example.com" in t for t in texts)
+    assert "Helt okej." in texts  # nothing personal: untouched
+
+
+def test_readers_without_pii_rights_see_redacted_comments(org, client):
+    from glapp.accounts.models import Role
+    from tests.factories import make_user
+    from tests.web.helpers import login
+
+    comments(org, "Ring 070-123 45 67, fråga efter Anna Svensson.")
+    login(client, make_user(org, "viewer", Role.VIEWER))
+    page = client.get("/responses/").content.decode()
+    assert "070-123" not in page and "[PHONE]" in page
+    client.logout()
+    login(client, make_user(org, "chef", Role.OWNER))
+    assert "070-123 45 67" in client.get("/responses/").content.decode()

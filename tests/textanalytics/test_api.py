@@ -1,0 +1,54 @@
+"""/api/v1/analyze, topics and tagging."""
+
+import pytest
+
+from glapp.textanalytics import actions
+from glapp.textanalytics.models import CommentAnalysis, TopicMention
+from tests.api.helpers import Api, assert_problem, key_for
+from tests.api.test_openapi import check
+from tests.web.helpers import add_responses
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api(org):
+    return Api(key_for(org))
+
+
+def test_analyze_returns_the_whole_pipeline(api, client):
+    resp = api.post("/analyze", {"text": "Fakturan var fel och ingen svarade i telefon. Mejla jan@example.com"})
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert body["language"] == "sv" and body["label"] == "negative"
+    assert "jan@example.com" not in body["redacted"] and body["pii"]
+    assert {t["code"] for t in body["topics"]} and body["clauses"]
+    spec = client.get("/api/v1/openapi.json").json()
+    check(spec, "/api/v1/analyze", "post", resp)
+    assert_problem(api.post("/analyze", {"text": "x", "language": "fi"}), 422)
+
+
+def test_topics_crud_with_query_validation(api):
+    topics = api.get("/topics").json()
+    assert len(topics) >= 10 and all(t["builtin"] for t in topics)
+    body = {"name_sv": "Roaming", "name_en": "Roaming", "query": "roaming OR utlandet"}
+    saved = api.raw("PUT", "/topics/roaming", __import__("json").dumps(body))
+    assert saved.status_code == 200 and saved.json()["builtin"] is False
+    bad = api.raw("PUT", "/topics/broken", __import__("json").dumps({**body, "query": "(roaming AND"}))
+    assert_problem(bad, 422, "query")
+    assert api.raw("DELETE", "/topics/roaming").status_code == 204
+    assert api.raw("DELETE", "/topics/roaming").status_code == 404
+
+
+def test_tagging_and_corrections_through_the_api(api, org, other_org):
+    add_responses(org, {"nps": 3, "comment": "Det tog tre veckor innan någon hörde av sig."})
+    actions.analyze_pending(org.id)
+    answer_id = CommentAnalysis.objects.get().answer_id
+    assert api.post("/topics/billing/tags", {"answer_id": answer_id}).status_code == 204
+    assert TopicMention.objects.filter(topic="billing", source="tag").count() == 1
+    assert api.post("/sentiment-corrections", {"answer_id": answer_id, "label": "neutral"}).status_code == 204
+    assert CommentAnalysis.objects.get().sentiment_label == "neutral"
+    rival = Api(key_for(other_org))
+    assert rival.post("/topics/billing/tags", {"answer_id": answer_id}).status_code == 404  # not theirs
+    reader = Api(key_for(org, scopes=("responses:read",)))
+    assert reader.post("/topics/billing/tags", {"answer_id": answer_id}).status_code == 403
