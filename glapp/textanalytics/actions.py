@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from django.db import transaction
 from django.utils import timezone
 
+from glapp.core import bulk
 from glapp.core.errors import FieldError, NotFound, ValidationFailed
 from glapp.responses.actions import replace_comment_texts
 from glapp.responses.queries import text_answers
@@ -154,38 +155,50 @@ def _chunks(items: Iterable, size: int):
         yield batch
 
 
+ANALYSIS_FIELDS = ("id", "organization", "answer", "response", "language", "redacted_text", "pii_kinds", "sentiment",
+                   "sentiment_label", "sentiment_source", "clauses", "emotions", "key_phrases", "version",
+                   "analyzed_at", "created_at")
+MENTION_FIELDS = ("organization", "analysis", "response", "topic", "sentiment", "spans", "source")
+
+
 def _store(organization_id: int, version: str, rows: Sequence[tuple], results: Sequence, corrections: dict) -> int:
-    now = timezone.now()
-    analyses, mentions = [], []
-    for (answer_id, response_id, _, _), a in zip(rows, results, strict=True):
-        label, score, source = a.label, a.sentiment, a.sentiment_source
-        if answer_id in corrections:  # an analyst's word beats every model
-            label, source = corrections[answer_id], "analyst"
-            score = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}[label]
-        analyses.append(CommentAnalysis(
-            organization_id=organization_id, answer_id=answer_id, response_id=response_id, language=a.language,
-            redacted_text=a.redacted, pii_kinds=a.pii, sentiment=score, sentiment_label=label,
-            sentiment_source=source, clauses=a.clauses, emotions=a.emotions, key_phrases=a.key_phrases,
-            version=version, analyzed_at=now,
-        ))
-        mentions.append([(m.code, m.sentiment, [list(s) for s in m.spans], m.source) for m in a.topics])
+    """Replace the analyses of these answers, in one transaction. Rows are written with
+    executemany and reserved ids (as ingestion does): the ORM's per-row statements cost more
+    than the analysis itself at a million comments."""
+    from django.db import connection
+
+    ops = connection.ops
+    to_json = lambda value: ops.adapt_json_value(value, None)  # noqa: E731
+    now = ops.adapt_datetimefield_value(timezone.now())
     with transaction.atomic():
         ids = [r[0] for r in rows]
-        CommentAnalysis.objects.filter(answer_id__in=ids).delete()  # older versions; mentions cascade
-        created = CommentAnalysis.objects.bulk_create(analyses)
-        TopicMention.objects.bulk_create(
-            TopicMention(organization_id=organization_id, analysis_id=analysis.id, response_id=analysis.response_id,
-                         topic=code, sentiment=score, spans=spans, source=source)
-            for analysis, found in zip(created, mentions, strict=True) for code, score, spans, source in found
-        )
+        TopicMention.objects.filter(analysis__answer_id__in=ids).delete()
+        CommentAnalysis.objects.filter(answer_id__in=ids)._raw_delete(CommentAnalysis.objects.db)
+        new_ids = bulk.allocate_ids(CommentAnalysis, len(rows))
+        analysis_rows, mention_rows = [], []
+        for new_id, (answer_id, response_id, _, _), a in zip(new_ids, rows, results, strict=True):
+            label, score, source = a.label, a.sentiment, a.sentiment_source
+            if answer_id in corrections:  # an analyst's word beats every model
+                label, source = corrections[answer_id], "analyst"
+                score = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}[label]
+            analysis_rows.append((
+                new_id, organization_id, answer_id, response_id, a.language, a.redacted, to_json(a.pii), score,
+                label, source, to_json(a.clauses), to_json(a.emotions), to_json(a.key_phrases), version, now, now,
+            ))
+            mention_rows.extend(
+                (organization_id, new_id, response_id, m.code, m.sentiment, to_json([list(x) for x in m.spans]),
+                 m.source) for m in a.topics)
+        bulk.insert_rows(CommentAnalysis, ANALYSIS_FIELDS, analysis_rows)
+        if mention_rows:
+            bulk.insert_rows(TopicMention, MENTION_FIELDS, mention_rows)
         tagged = _tags_of(organization_id, ids)
         if tagged:
-            _apply_tags(organization_id, created, tagged)
+            _apply_tags(organization_id, list(CommentAnalysis.objects.filter(id__in=new_ids)), tagged)
         if not keeps_originals(organization_id):
             replace_comment_texts(organization_id, {
                 answer_id: a.redacted for (answer_id, _, text, _), a in zip(rows, results, strict=True)
                 if a.redacted != text})
-    return len(created)
+    return len(rows)
 
 
 def keeps_originals(organization_id: int) -> bool:

@@ -79,6 +79,8 @@ class Command(BaseCommand):
         parser.add_argument("--password", default=DEFAULT_PASSWORD,
                             help="Password for the demo users (default: %(default)s)")
         parser.add_argument("--no-serve", action="store_true", help="Load only; do not start the server")
+        parser.add_argument("--skip-analysis", action="store_true",
+                            help="Do not analyze the comments now (the background worker still will)")
         parser.add_argument("--bind", default=os.environ.get("GLAPP_BIND", "127.0.0.1:8000"),
                             help="Where the server listens afterwards (default: %(default)s)")
 
@@ -131,6 +133,8 @@ class Command(BaseCommand):
                       f"{result.existing:,} already there; {customers:,} customers.")
         console.print(f"Took {seconds:.1f} s ({(result.created + result.existing) / max(seconds, 1e-9):,.0f} "
                       "responses/s).")
+        if not opts["skip_analysis"]:
+            self._analyze(console, org)
         self._print_effects(console, gen)
         console.print()
         console.print(f"[bold]Log in at http://{opts['bind']}/[/bold]  (password for every demo user: "
@@ -153,6 +157,18 @@ class Command(BaseCommand):
         console.print(f"Wrote {rows:,} responses to {path} in {seconds:.1f} s "
                       f"({rows / max(seconds, 1e-9):,.0f} responses/s); customer pool {gen.customers:,}.")
         self._print_effects(console, gen)
+
+    def _analyze(self, console: Console, org) -> None:
+        """Comments analyzed before the first page view, on every core (the worker would get there too)."""
+        import os
+
+        from glapp.textanalytics import actions as text_actions
+        from glapp.textanalytics.queries import pending_count
+
+        started = time.perf_counter()
+        with Reporter(console, pending_count(org.id), "Analyzing comments") as reporter:
+            done = text_actions.analyze_pending(org.id, progress=reporter.advance, workers=min(2, os.cpu_count() or 1))
+        console.print(f"Analyzed {done:,} comments in {time.perf_counter() - started:.1f} s.")
 
     def _print_effects(self, console: Console, gen: DemoGenerator) -> None:
         e = gen.effects
