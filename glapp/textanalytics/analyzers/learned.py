@@ -33,7 +33,9 @@ FORMAT = 1
 
 _N_FEATURES = 2**19
 _BUILTIN_WEIGHT = 3.0  # scale of the built-in score feature relative to the tf-normalised n-grams
-_CS = (0.5, 2.0, 8.0)  # regularisation grid, chosen on a slice of the organization's own train data
+_CS = (0.5, 2.0, 8.0)
+# Words of one letter count too ("ok", "i"), and so do "!", "?" and pictographs.
+_WORDS = r"(?u)\b\w+\b|[!?]|[\U0001F300-\U0001FAFF\u2600-\u27BF]"  # regularisation grid, chosen on a slice of the organization's own train data
 
 
 def weak_label(score: float | None, scale: str) -> str | None:
@@ -53,7 +55,7 @@ def weak_label(score: float | None, scale: str) -> str | None:
 def _vectorizers() -> tuple[HashingVectorizer, HashingVectorizer]:
     # Fixed parameters: they are part of the model format (FORMAT), not stored per model.
     words = HashingVectorizer(n_features=_N_FEATURES, ngram_range=(1, 2), alternate_sign=False, norm="l2",
-                              token_pattern=r"(?u)\b\w+\b|[!?]|[\U0001F300-\U0001FAFF\u2600-\u27BF]")
+                              token_pattern=_WORDS)
     chars = HashingVectorizer(n_features=_N_FEATURES, analyzer="char_wb", ngram_range=(2, 5), alternate_sign=False,
                               norm="l2")
     return words, chars
@@ -173,9 +175,8 @@ def train(texts: Sequence[str], languages: Sequence[str], labels: Sequence[str],
 # --- choosing between built-in and learned ------------------------------------------------------
 
 def builtin_binary(score: float) -> str:
-    """The built-in analyzer's decision between positive and negative only: the sign of the score
-    (no evidence at all, score 0, counts as positive)."""
-    return "negative" if score < 0 else "positive"
+    """The built-in analyzer's decision between positive and negative only."""
+    return sentiment.binary_label(score)
 
 
 def builtin_predictions(texts: Sequence[str], languages: Sequence[str], classes: Sequence[str]) -> list[str]:
