@@ -215,3 +215,9 @@ def text_answers(organization_id: int, first_response_id: int | None = None, las
 def text_answer_count(organization_id: int) -> int:
     return Answer.objects.filter(response__organization_id=organization_id, question_type=qt.TEXT) \
         .exclude(text="").count()
+
+
+def comment_scores(organization_id: int, score_type: str = qt.NPS) -> dict[int, int]:
+    """response id → its score (NPS by default) for responses of the organization that have one."""
+    return dict(Answer.objects.filter(response__organization_id=organization_id, question_type=score_type,
+                                      number__isnull=False).values_list("response_id", "number"))

@@ -5,6 +5,7 @@ Analysis is idempotent: an answer already analyzed by the current pipeline versi
 one analyzed by an older version is replaced, so a repeated or crashed task only redoes work.
 """
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 
 from django.db import transaction
@@ -88,7 +89,8 @@ def pipeline_for(organization_id: int) -> Pipeline:
                   .values_list("code", "query", "updated_at", "classifier"))
     models = list(LearnedModel.objects.for_org(organization_id).filter(in_use=True)
                   .values_list("language", "id", "created_at", "model"))
-    key = (tuple((c, q, u) for c, q, u, _ in topics), tuple((lang, pk, at) for lang, pk, at, _ in models))
+    key = (tuple((c, q, u) for c, q, u, _ in topics),
+           tuple((lang, hashlib.sha256(bytes(blob)).hexdigest()) for lang, _, _, blob in models))
     cached = _pipelines.get(organization_id)
     if cached and cached[0] == key:
         return cached[1]
@@ -97,7 +99,11 @@ def pipeline_for(organization_id: int) -> Pipeline:
 
     specs = [TopicSpec(code, query, topics_mod.TopicClassifier.from_bytes(bytes(clf)) if clf else None)
              for code, query, _, clf in topics]
-    learned_models = {lang: learned.LearnedSentiment.from_bytes(bytes(blob)) for lang, _, _, blob in models}
+    learned_models = {}
+    for lang, _, _, blob in models:
+        model = learned.LearnedSentiment.from_bytes(bytes(blob))
+        for code in (("sv", "en") if lang == ALL_LANGUAGES else (lang,)):
+            learned_models[code] = model
     pipeline = Pipeline(specs, learned_models)
     _pipelines[organization_id] = (key, pipeline)
     return pipeline
@@ -275,13 +281,38 @@ def correct_sentiment(organization_id: int, answer_id: int, label: str, user=Non
         analysis.save(update_fields=["sentiment_label", "sentiment", "sentiment_source"])
 
 
-def record_learned_model(organization_id: int, lang: str, blob: bytes, trained_on: int, builtin_f1: float,
-                         learned_f1: float) -> LearnedModel:
-    model, _ = LearnedModel.objects.update_or_create(
-        organization_id=organization_id, kind="sentiment", language=lang,
-        defaults={"model": blob, "trained_on": trained_on, "builtin_f1": builtin_f1, "learned_f1": learned_f1,
-                  "in_use": learned_f1 > builtin_f1, "created_at": timezone.now()},
-    )
-    _schedule_reanalysis(organization_id)
-    return model
+ALL_LANGUAGES = "*"  # one learned model serves every language it was trained on
+
+
+def train_sentiment_model(organization_id: int, seed: int = 0) -> dict:
+    """Learn the organization's own sentiment model from its comments, each labelled by its NPS
+    (promoters positive, detractors negative; an analyst's correction wins), and use it only if it
+    beats the built-in analyzer on held-out comments. Returns the comparison report."""
+    from glapp.responses.queries import comment_scores
+    from glapp.textanalytics.analyzers import learned
+
+    scores = comment_scores(organization_id)
+    corrections = dict(SentimentCorrection.objects.for_org(organization_id).values_list("answer_id", "label"))
+    texts, languages, labels = [], [], []
+    for answer_id, response_id, text, lang in CommentAnalysis.objects.for_org(organization_id).values_list(
+            "answer_id", "response_id", "redacted_text", "language").order_by("id").iterator(chunk_size=5000):
+        corrected = corrections.get(answer_id)
+        score = {"positive": 10, "negative": 0}.get(corrected) if corrected else scores.get(response_id)
+        if score is None:
+            continue
+        texts.append(text)
+        languages.append(lang)
+        labels.append(score)
+    model, report = learned.train_for_organization(texts, languages, labels, "nps", seed=seed)
+    report = {k: v for k, v in report.items() if isinstance(v, int | float | str)}
+    report["labelled"] = len(labels)
+    with transaction.atomic():
+        LearnedModel.objects.update_or_create(
+            organization_id=organization_id, kind="sentiment", language=ALL_LANGUAGES,
+            defaults={"model": model.to_bytes() if model else b"", "trained_on": len(labels),
+                      "builtin_f1": report.get("builtin_f1", 0.0), "learned_f1": report.get("learned_f1", 0.0),
+                      "in_use": model is not None},
+        )
+        _schedule_reanalysis(organization_id)
+    return report
 

@@ -311,3 +311,11 @@ def preview_query(access, source: str, scan: int = PREVIEW_SCAN, shown: int = PR
             if len(out.matches) < shown:
                 out.matches.append((answer_id, text, [tuple(s) for s in spans]))
     return out
+
+
+def sentiment_model_in_use(organization_id: int):
+    """The organization's learned sentiment model record (None: never trained), for saying which
+    analyzer scores its comments and how the two compared on held-out comments."""
+    from glapp.textanalytics.models import LearnedModel
+
+    return LearnedModel.objects.for_org(organization_id).filter(kind="sentiment").first()

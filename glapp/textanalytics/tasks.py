@@ -16,3 +16,8 @@ def analyze_new_responses(organization_id: int, first_response_id: int, last_res
 def reanalyze_organization(organization_id: int) -> dict:
     """After a topic, taxonomy or model change: everything analyzed by an older version is redone."""
     return {"analyzed": actions.analyze_pending(organization_id)}
+
+
+@task()
+def train_sentiment_model(organization_id: int) -> dict:
+    return actions.train_sentiment_model(organization_id)

@@ -200,7 +200,8 @@ def verbatims(request: HttpRequest, access: Access) -> HttpResponse:
                 params["cursor"] = next_cursor
                 next_url = "?" + params.urlencode()
     context = {"form": form, "rows": rows, "next_url": next_url, "total": total, "errors": errors,
-               "cursor": cursor, **_row_context(access, form)}
+               "cursor": cursor, "sentiment_model": queries.sentiment_model_in_use(access.organization_id),
+               **_row_context(access, form)}
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.history_restore_request:
         template = "textanalytics/_verbatim_rows.html" if cursor else "textanalytics/_verbatim_results.html"

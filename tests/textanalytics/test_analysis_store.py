@@ -107,3 +107,28 @@ def test_readers_without_pii_rights_see_redacted_comments(org, client):
     client.logout()
     login(client, make_user(org, "chef", Role.OWNER))
     assert "070-123 45 67" in client.get("/responses/").content.decode()
+
+
+def test_the_learned_model_is_used_only_when_it_beats_the_builtin(org):
+    from glapp.textanalytics.models import LearnedModel
+
+    # An organization whose customers use their own words: "krångel" and "smidigt" decide.
+    texts = [("Mycket krångel med abonnemanget", 2), ("Allt gick smidigt med abonnemanget", 10)] * 60
+    add_responses(org, *[{"nps": score, "comment": f"{text} ({i})"} for i, (text, score) in enumerate(texts)])
+    actions.analyze_pending(org.id)
+    report = actions.train_sentiment_model(org.id)
+    stored = LearnedModel.objects.get(organization=org)
+    assert stored.trained_on == report["labelled"] == 120 and report["n"] == 24  # 20 % held out
+    assert stored.in_use == (report["learned_f1"] > report["builtin_f1"] + 0.01)
+    assert stored.learned_f1 == pytest.approx(report["learned_f1"])
+    if stored.in_use:
+        actions.analyze_pending(org.id)
+        assert set(CommentAnalysis.objects.values_list("sentiment_source", flat=True)) == {"learned"}
+
+
+def test_too_few_comments_keep_the_builtin(org):
+    comments(org, "Bra", "Dåligt")
+    actions.analyze_pending(org.id)
+    report = actions.train_sentiment_model(org.id)
+    assert report["use"] == "builtin"
+    assert CommentAnalysis.objects.filter(sentiment_source="builtin").count() == 2
