@@ -22,7 +22,11 @@ all figures are macro-F1 over the nine reasons on TEST.
    reason, trained on TRAIN as analysts' tags would train it (hashed word keys, bigrams,
    character 4-grams, plus every taxonomy query's hit as a feature); the reason with the highest
    probability wins.
-3. Baseline (same run): TF-IDF word 1–2 + char 2–5 n-grams, multinomial logistic regression.
+3. Baseline (same run): TF-IDF word 1–2 + char 2–5 n-grams, multinomial logistic regression,
+   plain and with balanced class weights; `en_topic_f1_tfidf` is the stronger of the two.
+
+The classifier's one tuned setting (query hits weigh 3 against other feature groups, C = 1) was
+chosen on a 75/25 split of TRAIN (seed 1), comparing a handful of values; TEST was not used.
 
 The taxonomy queries were written from general knowledge of customer language, not from these
 rows; nothing here is tuned on TEST.
@@ -98,12 +102,12 @@ def learned(tr_x, tr_y, te_x, classes, seed: int) -> list[str]:
     return [max(classes, key=lambda c, i=i: probs[c][i]) for i in range(len(te_x))]
 
 
-def tfidf_baseline(tr_x, tr_y, te_x, seed: int) -> list[str]:
+def tfidf_baseline(tr_x, tr_y, te_x, seed: int, class_weight=None) -> list[str]:
     word = TfidfVectorizer(ngram_range=(1, 2))
     char = TfidfVectorizer(analyzer="char", ngram_range=(2, 5))
     x_tr = sparse.hstack([word.fit_transform(tr_x), char.fit_transform(tr_x)]).tocsr()
     x_te = sparse.hstack([word.transform(te_x), char.transform(te_x)]).tocsr()
-    clf = LogisticRegression(max_iter=2000, random_state=seed).fit(x_tr, tr_y)
+    clf = LogisticRegression(max_iter=2000, random_state=seed, class_weight=class_weight).fit(x_tr, tr_y)
     return list(clf.predict(x_te))
 
 
@@ -118,7 +122,10 @@ def run(datasets_dir: Path | str | None = None, seed: int = 0, verbose: bool = T
     t1 = time.perf_counter()
     out["en_topic_f1_learned"] = macro_f1(te_y, learned(tr_x, tr_y, te_x, classes, seed), classes)
     t2 = time.perf_counter()
-    out["en_topic_f1_tfidf"] = macro_f1(te_y, tfidf_baseline(tr_x, tr_y, te_x, seed), classes)
+    out["en_topic_f1_tfidf_plain"] = macro_f1(te_y, tfidf_baseline(tr_x, tr_y, te_x, seed), classes)
+    out["en_topic_f1_tfidf_balanced"] = macro_f1(te_y, tfidf_baseline(tr_x, tr_y, te_x, seed, "balanced"), classes)
+    # The stronger of the two is the baseline to beat.
+    out["en_topic_f1_tfidf"] = max(out["en_topic_f1_tfidf_plain"], out["en_topic_f1_tfidf_balanced"])
     out["en_topic_f1"] = out["en_topic_f1_learned"]
     out["en_topic_f1_source"] = "learned topic classifiers (one per reason, train split), taxonomy hits as features"
     if verbose:
@@ -126,7 +133,8 @@ def run(datasets_dir: Path | str | None = None, seed: int = 0, verbose: bool = T
         print(f"  zero-shot taxonomy queries + fixed mapping: test {out['en_topic_f1_zero_shot']:.3f}, "
               f"all rows {out['en_topic_f1_zero_shot_all_rows']:.3f}  ({t1 - t0:.1f} s)")
         print(f"  learned topic classifiers:                  test {out['en_topic_f1_learned']:.3f}  ({t2 - t1:.1f} s)")
-        print(f"  TF-IDF (word 1-2 + char 2-5) + LR baseline: test {out['en_topic_f1_tfidf']:.3f}")
+        print(f"  TF-IDF (word 1-2 + char 2-5) + LR baseline: test {out['en_topic_f1_tfidf_plain']:.3f}, "
+              f"with balanced class weights {out['en_topic_f1_tfidf_balanced']:.3f}")
     return out
 
 

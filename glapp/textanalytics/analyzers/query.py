@@ -22,10 +22,9 @@ comment's language for stems (Swedish, English, or both when unknown).
 `parse(source)` returns a `Query` or raises `QuerySyntaxError(message, position)`.
 `Query.match(doc)` returns the matched character spans, sorted and merged; an empty list means
 no match. Build one `Doc` per comment and match all topics against it: the Doc's index of word
-keys (word, stem, base form, compound parts) makes every word a dictionary lookup.
+keys (word, stem, base form, compound parts) makes every word, and every wildcard, a dictionary lookup.
 """
 
-import bisect
 import re
 from dataclasses import dataclass
 
@@ -84,7 +83,7 @@ def _prefixes_of(key: str) -> tuple[str, ...]:
 class Doc:
     """A comment prepared once for all topic queries: its words and an index of their keys."""
 
-    __slots__ = ("_norm_keys", "_prefix_index", "exact", "index", "language", "norms", "text", "words")
+    __slots__ = ("_prefix_index", "exact", "index", "language", "norms", "text", "words")
 
     def __init__(self, text: str, language: str = "other", tokens=None):
         if tokens is None:
@@ -123,7 +122,6 @@ class Doc:
         self.exact = exact
         self.index = index
         self._prefix_index = None
-        self._norm_keys = None
 
     def prefixed(self, prefix: str) -> list[int]:
         """Word positions with any key starting with `prefix` (a registered wildcard prefix)."""
@@ -143,18 +141,6 @@ class Doc:
             return self.prefixed(prefix)
         got = index.get(prefix)
         return sorted(got) if got else []
-
-    def prefixed_norm(self, prefix: str) -> list[int]:
-        """Word positions whose exact word starts with `prefix` (for phrases)."""
-        keys = self._norm_keys
-        if keys is None:
-            keys = self._norm_keys = sorted(self.exact)
-        i = bisect.bisect_left(keys, prefix)
-        found: list[int] = []
-        while i < len(keys) and keys[i].startswith(prefix):
-            found.extend(self.exact[keys[i]])
-            i += 1
-        return sorted(found)
 
 
 # --- Query tree ------------------------------------------------------------------------------
@@ -217,10 +203,15 @@ class Phrase:
 
     def __init__(self, parts: list[tuple[str, bool]]):
         self.parts = parts  # (word, is_prefix)
+        if parts[0][1]:
+            _register_prefix(parts[0][0])
 
     def hits(self, doc: Doc) -> list[tuple[int, int]]:
         first, first_prefix = self.parts[0]
-        starts = doc.prefixed_norm(first) if first_prefix else doc.exact.get(first)
+        if first_prefix:  # candidates from the wildcard index, then the exact word must start with it
+            starts = [i for i in doc.prefixed(first) if doc.norms[i].startswith(first)]
+        else:
+            starts = doc.exact.get(first)
         if not starts:
             return []
         norms = doc.norms
@@ -271,19 +262,20 @@ class Terms:
 
     def __init__(self, terms: list[Term]):
         self.terms = terms
-        self._keys: dict[str, tuple[str, ...]] = {}
+        self._keys: dict[str, frozenset[str]] = {}
 
     def hits(self, doc: Doc) -> list[tuple[int, int]]:
         keys = self._keys.get(doc.language)
         if keys is None:
-            keys = self._keys[doc.language] = tuple({k for t in self.terms for k in t.keys(doc.language)})
+            keys = self._keys[doc.language] = frozenset(k for t in self.terms for k in t.keys(doc.language))
         index = doc.index
-        found = None
-        for key in keys:
-            got = index.get(key)
-            if got:
-                found = set(got) if found is None else found.union(got)
-        return [(p, p) for p in sorted(found)] if found else []
+        common = keys.intersection(index)  # one C-level pass over the comment's keys
+        if not common:
+            return []
+        found = set()
+        for key in common:
+            found.update(index[key])
+        return [(p, p) for p in sorted(found)]
 
     def __repr__(self):
         return " OR ".join(map(repr, self.terms))

@@ -56,6 +56,12 @@ def match_topics(doc: query_mod.Doc, compiled_topics: Sequence[tuple[str, query_
 # --- Learned topic classifiers ---------------------------------------------------------------
 
 
+# Relative weight of each feature group (first letter of the feature name: word keys, bigrams,
+# character grams, query hits) before normalisation. Query hits weigh 3: chosen on a validation
+# part of the airline TRAIN split (benchmarks/topic_eval.py), never on its test part.
+GROUP_WEIGHTS = {"k": 1.0, "b": 1.0, "c": 1.0, "q": 3.0}
+
+
 def _hash(feature: str, mask: int) -> int:
     return zlib.crc32(feature.encode()) & mask
 
@@ -78,7 +84,8 @@ class TopicClassifier:
     """A binary classifier for one topic; `predict(text, language)` → bool."""
 
     def __init__(self, weights: dict[int, float], bias: float, n_bits: int = 18,
-                 queries: Sequence[str] = (), threshold: float = 0.5, trained_on: int = 0):
+                 queries: Sequence[str] = (), threshold: float = 0.5, trained_on: int = 0,
+                 group_weights: dict[str, float] | None = None):
         self.weights = weights
         self.bias = bias
         self.n_bits = n_bits
@@ -87,12 +94,21 @@ class TopicClassifier:
         self.queries = [query_mod.parse(q) for q in self.query_sources]
         self.threshold = threshold
         self.trained_on = trained_on
+        self.group_weights = dict(group_weights or GROUP_WEIGHTS)
 
     # -- features ------------------------------------------------------------------------------
 
-    def _indices(self, doc: query_mod.Doc) -> list[int]:
+    def _vector(self, doc: query_mod.Doc) -> dict[int, float]:
+        """Hashed features with their group weight, L2-normalised."""
         mask = self.mask
-        return sorted({_hash(f, mask) for f in features(doc, self.queries)})
+        weights = self.group_weights
+        vec: dict[int, float] = {}
+        for f in features(doc, self.queries):
+            vec[_hash(f, mask)] = weights.get(f[0], 1.0)
+        if vec:
+            norm = math.sqrt(sum(v * v for v in vec.values()))
+            vec = {i: v / norm for i, v in vec.items()}
+        return vec
 
     @staticmethod
     def _docs(texts: Sequence[str], languages) -> list[query_mod.Doc]:
@@ -118,9 +134,9 @@ class TopicClassifier:
         docs = cls._docs(texts, languages)
         indptr, indices, data = [0], [], []
         for doc in docs:
-            idx = model._indices(doc)
-            indices.extend(idx)
-            data.extend([1.0 / math.sqrt(len(idx))] * len(idx) if idx else [])
+            vec = model._vector(doc)
+            indices.extend(vec)
+            data.extend(vec.values())
             indptr.append(len(indices))
         x = csr_matrix((np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64), np.array(indptr)),
                        shape=(len(docs), 1 << n_bits))
@@ -135,11 +151,8 @@ class TopicClassifier:
     # -- prediction ----------------------------------------------------------------------------
 
     def proba_doc(self, doc: query_mod.Doc) -> float:
-        idx = self._indices(doc)
-        if not idx:
-            return 1.0 / (1.0 + math.exp(-self.bias))
         get = self.weights.get
-        z = self.bias + sum(get(i, 0.0) for i in idx) / math.sqrt(len(idx))
+        z = self.bias + sum(get(i, 0.0) * v for i, v in self._vector(doc).items())
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
     def predict_proba(self, texts: Sequence[str], languages=None) -> list[float]:
@@ -160,7 +173,8 @@ class TopicClassifier:
         keys = sorted(self.weights)
         header = json.dumps({"version": VERSION, "n_bits": self.n_bits, "bias": self.bias,
                              "threshold": self.threshold, "queries": list(self.query_sources),
-                             "trained_on": self.trained_on, "count": len(keys)}).encode()
+                             "trained_on": self.trained_on, "group_weights": self.group_weights,
+                             "count": len(keys)}).encode()
         body = struct.pack(f"<{len(keys)}i", *keys) + struct.pack(f"<{len(keys)}f", *(self.weights[k] for k in keys))
         return _MAGIC + struct.pack("<I", len(header)) + header + body
 
@@ -177,7 +191,7 @@ class TopicClassifier:
         keys = struct.unpack_from(f"<{count}i", blob, at)
         values = struct.unpack_from(f"<{count}f", blob, at + 4 * count)
         return cls(dict(zip(keys, values, strict=True)), header["bias"], header["n_bits"], header["queries"],
-                   header["threshold"], header.get("trained_on", 0))
+                   header["threshold"], header.get("trained_on", 0), header.get("group_weights"))
 
     @property
     def fingerprint(self) -> str:
