@@ -2,10 +2,12 @@
 
 An organization's comments come with a score (NPS 0–10, stars 1–5, ...). Promoters' comments lean
 positive and detractors' negative, so `weak_label` turns the score into a label and `train` fits a
-logistic regression on those labels. Features: hashed word 1–2-grams and character 2–5-grams
-within words (scikit-learn's HashingVectorizer: stateless, so nothing but coefficients is stored),
-plus the built-in analyzer's score, so the model starts from the built-in judgement and learns the
-organization's own vocabulary ("kön", "leveransen", product names) on top of it.
+logistic regression (one-vs-rest for three classes) on those labels. Features: hashed word 1–2-grams
+and character 2–5-grams within words (scikit-learn's HashingVectorizer: stateless, so only the
+document frequencies seen in training and the coefficients are stored), TF-IDF weighted with
+sublinear tf; plus the built-in analyzer's judgement (score, its label, the lowest, highest and
+last clause scores, whether the comment asks a question), so the model starts from the built-in
+analysis and learns the organization's own vocabulary ("kön", "leveransen", product names).
 
 The model is used only where it beats the built-in analyzer on held-out comments of the same
 organization (`train_for_organization`, `choose`).
@@ -25,17 +27,18 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
+from sklearn.multiclass import OneVsRestClassifier
 
 from glapp.textanalytics.analyzers import sentiment
 
 VERSION = "learned-1"
 FORMAT = 1
 
-_N_FEATURES = 2**19
-_BUILTIN_WEIGHT = 3.0  # scale of the built-in score feature relative to the tf-normalised n-grams
-_CS = (0.5, 2.0, 8.0)
+_N_FEATURES = 2**18  # per block (words, characters)
+_N_BUILTIN = 7
+_CS = (2.0, 4.0, 8.0)  # regularisation grid, chosen on a slice of the organization's own train data
 # Words of one letter count too ("ok", "i"), and so do "!", "?" and pictographs.
-_WORDS = r"(?u)\b\w+\b|[!?]|[\U0001F300-\U0001FAFF\u2600-\u27BF]"  # regularisation grid, chosen on a slice of the organization's own train data
+_WORDS = r"(?u)\b\w+\b|[!?]|[\U0001F300-\U0001FAFF\u2600-\u27BF]"
 
 
 def weak_label(score: float | None, scale: str) -> str | None:
@@ -54,30 +57,66 @@ def weak_label(score: float | None, scale: str) -> str | None:
 
 def _vectorizers() -> tuple[HashingVectorizer, HashingVectorizer]:
     # Fixed parameters: they are part of the model format (FORMAT), not stored per model.
-    words = HashingVectorizer(n_features=_N_FEATURES, ngram_range=(1, 2), alternate_sign=False, norm="l2",
+    words = HashingVectorizer(n_features=_N_FEATURES, ngram_range=(1, 2), alternate_sign=False, norm=None,
                               token_pattern=_WORDS)
     chars = HashingVectorizer(n_features=_N_FEATURES, analyzer="char_wb", ngram_range=(2, 5), alternate_sign=False,
-                              norm="l2")
+                              norm=None)
     return words, chars
 
 
 _VEC = None
 
 
-def _features(texts: Sequence[str], languages: Sequence[str]):
+def _counts(texts: Sequence[str]):
+    """Raw hashed n-gram counts, words and characters side by side."""
     global _VEC
     if _VEC is None:
         _VEC = _vectorizers()
     words, chars = _VEC
-    builtin = np.array([sentiment.analyze(t, lang).score for t, lang in zip(texts, languages, strict=True)],
-                       dtype=np.float64)
-    extra = sparse.csr_matrix(np.column_stack([builtin, builtin >= 0]).astype(np.float64) * _BUILTIN_WEIGHT)
-    return sparse.hstack([words.transform(texts), chars.transform(texts), extra], format="csr")
+    return sparse.hstack([words.transform(texts), chars.transform(texts)], format="csr")
+
+
+def _idf(counts) -> np.ndarray:
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    n = counts.shape[0]
+    return np.where(df > 0, np.log((1.0 + n) / (1.0 + df)) + 1.0, 0.0)
+
+
+def _weight(counts, idf: np.ndarray):
+    """Sublinear TF-IDF, each block (words, characters) scaled to unit length."""
+    x = counts.astype(np.float64, copy=True)
+    x.data = 1.0 + np.log(x.data)
+    x = x.multiply(idf).tocsr()
+    blocks = []
+    for lo in (0, _N_FEATURES):
+        block = x[:, lo:lo + _N_FEATURES]
+        norms = np.sqrt(np.asarray(block.multiply(block).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        blocks.append(sparse.diags(1.0 / norms) @ block)
+    return blocks
+
+
+def _builtin(texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
+    rows = np.zeros((len(texts), _N_BUILTIN))
+    band = sentiment.NEUTRAL_BAND
+    for i, (text, lang) in enumerate(zip(texts, languages, strict=True)):
+        result = sentiment.analyze(text, lang)
+        s = result.score
+        clause_scores = [c.score for c in result.clauses] or [0.0]
+        rows[i] = (s, s >= band, s <= -band, min(clause_scores), max(clause_scores), clause_scores[-1], "?" in text)
+    return rows
+
+
+def _features(texts: Sequence[str], languages: Sequence[str], idf: np.ndarray):
+    words, chars = _weight(_counts(texts), idf)
+    return sparse.hstack([words, chars, sparse.csr_matrix(_builtin(texts, languages))], format="csr")
 
 
 class LearnedSentiment:
-    def __init__(self, classes: list[str], coef: sparse.csr_matrix, intercept: np.ndarray, meta: dict):
+    def __init__(self, classes: list[str], coef: sparse.csr_matrix, intercept: np.ndarray, idf: np.ndarray,
+                 meta: dict):
         self.classes = list(classes)
+        self.idf = np.asarray(idf, dtype=np.float64)
         self.coef = coef.tocsr()
         self.intercept = np.asarray(intercept, dtype=np.float64)
         self.meta = dict(meta)
@@ -89,14 +128,13 @@ class LearnedSentiment:
         if len(self.classes) == 2:  # binary logistic regression: one row of coefficients
             p1 = 1.0 / (1.0 + np.exp(-z[:, 0]))
             return np.column_stack([1.0 - p1, p1])
-        z -= z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        p = 1.0 / (1.0 + np.exp(-z))  # one-vs-rest, normalised as scikit-learn does
+        return p / p.sum(axis=1, keepdims=True)
 
     def predict_many(self, texts: Sequence[str], languages: Sequence[str]) -> list[tuple[float, str]]:
         if not texts:
             return []
-        proba = self._proba(_features(texts, languages))
+        proba = self._proba(_features(texts, languages, self.idf))
         pos = self.classes.index("positive") if "positive" in self.classes else None
         neg = self.classes.index("negative") if "negative" in self.classes else None
         out = []
@@ -112,6 +150,7 @@ class LearnedSentiment:
     # --- serialisation ------------------------------------------------------------------------
     def to_bytes(self) -> bytes:
         coef = self.coef.tocsr()
+        seen = np.flatnonzero(self.idf).astype(np.int32)
         header = {"format": FORMAT, "version": VERSION, "classes": self.classes, "meta": self.meta,
                   "shape": list(coef.shape)}
         buf = io.BytesIO()
@@ -119,6 +158,7 @@ class LearnedSentiment:
             buf, header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8),
             data=coef.data.astype(np.float32), indices=coef.indices.astype(np.int32),
             indptr=coef.indptr.astype(np.int64), intercept=self.intercept.astype(np.float64),
+            idf_index=seen, idf_value=self.idf[seen].astype(np.float32),
         )
         return buf.getvalue()
 
@@ -130,13 +170,23 @@ class LearnedSentiment:
                 raise ValueError(f"unsupported learned sentiment format {header.get('format')!r}")
             coef = sparse.csr_matrix((z["data"].astype(np.float64), z["indices"], z["indptr"]),
                                      shape=tuple(header["shape"]))
-            return cls(header["classes"], coef, z["intercept"], header["meta"])
+            idf = np.zeros(2 * _N_FEATURES)
+            idf[z["idf_index"]] = z["idf_value"]
+            return cls(header["classes"], coef, z["intercept"], idf, header["meta"])
 
 
-def _fit(X, y: Sequence[str], c: float) -> LogisticRegression:
-    model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
-    model.fit(X, list(y))
-    return model
+def _fit(X, y: Sequence[str], c: float):
+    """liblinear logistic regression (one-vs-rest for more than two classes): fast on sparse n-grams."""
+    y = list(y)
+    base = LogisticRegression(C=c, max_iter=2000, solver="liblinear")
+    if len(set(y)) > 2:
+        model = OneVsRestClassifier(base).fit(X, y)
+        coef = np.vstack([e.coef_ for e in model.estimators_])
+        intercept = np.concatenate([e.intercept_ for e in model.estimators_])
+    else:
+        model = base.fit(X, y)
+        coef, intercept = model.coef_, model.intercept_
+    return model, coef, intercept, [str(k) for k in model.classes_]
 
 
 def train(texts: Sequence[str], languages: Sequence[str], labels: Sequence[str], c: float | None = None,
@@ -148,7 +198,8 @@ def train(texts: Sequence[str], languages: Sequence[str], labels: Sequence[str],
     texts, languages, labels = list(texts), list(languages), list(labels)
     if len(set(labels)) < 2:
         raise ValueError("need at least two classes to train")
-    X = _features(texts, languages)
+    idf = _idf(_counts(texts))
+    X = _features(texts, languages, idf)
     if c is None:
         idx = list(range(len(texts)))
         random.Random(seed).shuffle(idx)
@@ -160,16 +211,16 @@ def train(texts: Sequence[str], languages: Sequence[str], labels: Sequence[str],
         else:
             best = None
             for cand in _CS:
-                m = _fit(X[fit], fit_labels, cand)
+                m = _fit(X[fit], fit_labels, cand)[0]
                 f1 = f1_score([labels[i] for i in val], m.predict(X[val]), average="macro")
                 if best is None or f1 > best[0]:
                     best = (f1, cand)
             c = best[1]
-    model = _fit(X, labels, c)
-    coef = sparse.csr_matrix(model.coef_)
+    _model, coef, intercept, classes = _fit(X, labels, c)
+    coef = sparse.csr_matrix(coef)
     coef.eliminate_zeros()
     meta = {"C": c, "n_train": len(texts), "languages": sorted(set(languages))}
-    return LearnedSentiment([str(k) for k in model.classes_], coef, model.intercept_, meta)
+    return LearnedSentiment(classes, coef, intercept, idf, meta)
 
 
 # --- choosing between built-in and learned ------------------------------------------------------
