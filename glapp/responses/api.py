@@ -28,6 +28,7 @@ from glapp.responses.models import Channel, Source
 from glapp.responses.queries import ResponseFilter, answer_map, page_of_responses, scoped_responses, with_details
 from glapp.responses.validation import CleanResponse, clean_response
 from glapp.surveys import question_types as qt
+from glapp.textanalytics.queries import analyses_by_response
 
 router = Router(tags=["responses"])
 
@@ -106,6 +107,23 @@ class BulkIn(Schema):
         return value
 
 
+class CommentTopic(Schema):
+    code: str
+    sentiment: float = Field(..., description="Sentiment of the clause that mentions the topic, −1..1.")
+
+
+class CommentAnalysisOut(Schema):
+    question: str = Field(..., description="Key of the open question.")
+    language: str
+    sentiment: float = Field(..., description="−1 (negative) to 1 (positive).")
+    label: str = Field(..., description="negative, neutral or positive.")
+    sentiment_source: str = Field(..., description="builtin, learned (the organization's own model) or analyst.")
+    topics: list[CommentTopic]
+    emotions: list[dict[str, Any]] = Field(..., description="[{code, strength}], strongest first.")
+    key_phrases: list[str]
+    pii: list[str] = Field(..., description="Kinds of personal data found (and removed before analysis).")
+
+
 class ResponseOut(Schema):
     id: int
     survey: str = Field(..., description="Survey code.")
@@ -121,6 +139,9 @@ class ResponseOut(Schema):
     metadata: dict[str, Any]
     has_comment: bool
     answers: dict[str, int | str | list[str]] = Field(..., description="Question key → value.")
+    analysis: list[CommentAnalysisOut] = Field(
+        [], description="What text analysis found in the comments (sentiment, topics, emotions, key phrases). "
+                        "Filled in by a background task shortly after the response is stored.")
 
 
 class ResponseCreated(ResponseOut):
@@ -165,7 +186,7 @@ ERRORS = {401: Problem, 403: Problem, 422: Problem}
 # ---------------------------------------------------------------- helpers
 
 
-def response_out(r, redact: bool = False) -> dict:
+def response_out(r, redact: bool = False, analysis: list | None = None) -> dict:
     return {
         "id": r.pk,
         "survey": r.survey.code,
@@ -181,6 +202,7 @@ def response_out(r, redact: bool = False) -> dict:
         "metadata": r.metadata,
         "has_comment": r.has_comment,
         "answers": answer_map(r, redact),
+        "analysis": analysis or [],
     }
 
 
@@ -296,6 +318,7 @@ def _created_out(response_id: int, clean: CleanResponse, names: catalog_cache.Na
         "metadata": clean.metadata,
         "has_comment": clean.has_comment,
         "answers": answers,
+        "analysis": [],
         "created": True,
     }
 
@@ -367,7 +390,8 @@ def list_responses(request: HttpRequest, response: HttpResponse, filters: Query[
         url = request.build_absolute_uri(request.path) + "?" + urlencode(list(params.lists()), doseq=True)
         response["Link"] = f'<{url}>; rel="next"'
     redact = not request.access.can("pii")
-    return {"items": [response_out(r, redact) for r in rows], "next_cursor": next_cursor}
+    analyses = analyses_by_response(request.access.organization_id, [r.id for r in rows])
+    return {"items": [response_out(r, redact, analyses.get(r.id)) for r in rows], "next_cursor": next_cursor}
 
 
 @router.get("/responses/{int:response_id}", auth=readers(), response={200: ResponseOut, 404: Problem, **ERRORS},
@@ -378,4 +402,5 @@ def get_response(request: HttpRequest, response_id: int):
     stored = with_details(scoped_responses(request.access).filter(pk=response_id)).first()
     if stored is None:
         raise NotFound("No response with this id.")
-    return response_out(stored, not request.access.can("pii"))
+    analyses = analyses_by_response(request.access.organization_id, [stored.id])
+    return response_out(stored, not request.access.can("pii"), analyses.get(stored.id))

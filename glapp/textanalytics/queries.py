@@ -319,3 +319,28 @@ def sentiment_model_in_use(organization_id: int):
     from glapp.textanalytics.models import LearnedModel
 
     return LearnedModel.objects.for_org(organization_id).filter(kind="sentiment").first()
+
+
+def analyses_by_response(organization_id: int, response_ids) -> dict[int, list[dict]]:
+    """Each response's analyzed comments, for the responses API (text always the redacted one)."""
+    out: dict[int, list[dict]] = {}
+    rows = list(CommentAnalysis.objects.for_org(organization_id).filter(response_id__in=list(response_ids))
+                .order_by("id").values("id", "response_id", "answer__question__key", "language", "sentiment",
+                                       "sentiment_label", "sentiment_source", "emotions", "key_phrases",
+                                       "pii_kinds"))
+    if not rows:
+        return out
+    from glapp.textanalytics.models import TopicMention
+
+    topics: dict[int, list[dict]] = {}
+    for analysis_id, code, score in TopicMention.objects.filter(analysis_id__in=[r["id"] for r in rows]) \
+            .order_by("id").values_list("analysis_id", "topic", "sentiment"):
+        topics.setdefault(analysis_id, []).append({"code": code, "sentiment": score})
+    for r in rows:
+        out.setdefault(r["response_id"], []).append({
+            "question": r["answer__question__key"], "language": r["language"], "sentiment": r["sentiment"],
+            "label": r["sentiment_label"], "sentiment_source": r["sentiment_source"],
+            "topics": topics.get(r["id"], []), "emotions": r["emotions"], "key_phrases": r["key_phrases"],
+            "pii": r["pii_kinds"],
+        })
+    return out

@@ -52,3 +52,17 @@ def test_tagging_and_corrections_through_the_api(api, org, other_org):
     assert rival.post("/topics/billing/tags", {"answer_id": answer_id}).status_code == 404  # not theirs
     reader = Api(key_for(org, scopes=("responses:read",)))
     assert reader.post("/topics/billing/tags", {"answer_id": answer_id}).status_code == 403
+
+
+def test_responses_carry_their_comment_analysis(api, org, client):
+    [rid] = add_responses(org, {"nps": 2, "comment": "Fakturan var fel, ring mig på 070-123 45 67."})
+    assert api.get(f"/responses/{rid}").json()["analysis"] == []  # not analyzed yet
+    actions.analyze_pending(org.id)
+    body = api.get(f"/responses/{rid}").json()
+    [analysis] = body["analysis"]
+    assert analysis["question"] == "comment" and analysis["label"] == "negative"
+    assert "billing" in {t["code"] for t in analysis["topics"]} and analysis["pii"]
+    assert "070-123" not in body["answers"]["comment"]  # a read key has no PII rights
+    spec = client.get("/api/v1/openapi.json").json()
+    check(spec, "/api/v1/responses/{response_id}", "get", api.get(f"/responses/{rid}"))
+    check(spec, "/api/v1/responses", "get", api.get("/responses"))
