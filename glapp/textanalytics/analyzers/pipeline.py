@@ -72,7 +72,8 @@ class Pipeline:
         for module in ANALYZERS:
             digest.update(getattr(module, "VERSION", module.__name__).encode())
         for t in self.topics:
-            digest.update(f"{t.code}\0{t.query}\0{id(t.classifier) if t.classifier else ''}".encode())
+            fingerprint = getattr(t.classifier, "fingerprint", "") if t.classifier else ""
+            digest.update(f"{t.code}\0{t.query}\0{fingerprint}".encode())
         for lang, model in sorted(self.learned.items()):
             digest.update(f"{lang}\0{getattr(model, 'fingerprint', '')}".encode())
         # Stored with every analysis: anything that changes the output changes this.
