@@ -344,3 +344,158 @@ def analyses_by_response(organization_id: int, response_ids) -> dict[int, list[d
             "pii": r["pii_kinds"],
         })
     return out
+
+
+# --- Teaching a topic: the comments worth tagging next (active learning) ----------------------
+
+TEACH_SCAN = 3000  # latest untagged comments the proposals are chosen from
+TEACH_SHOWN = 10
+
+
+@dataclass
+class TeachingProposals:
+    positives: int = 0  # analysts' tags: about the topic
+    negatives: int = 0  # and not about it
+    f1: float | None = None  # the classifier's cross-validated F1 (None: no classifier yet)
+    by_classifier: bool = False  # proposals come from the classifier (else from the query's boundary)
+    comments: list[tuple[int, str, float | None]] = field(default_factory=list)  # answer id, text, probability
+
+
+def _query_leaves(node) -> list:
+    """The query's word, prefix and phrase lookups, whatever AND/OR/NOT/NEAR combine them."""
+    from glapp.textanalytics.analyzers import query as query_mod
+
+    if isinstance(node, query_mod.Or):
+        return [leaf for child in node.children for leaf in _query_leaves(child)]
+    if isinstance(node, query_mod.And):
+        return [leaf for child in node.positives for leaf in _query_leaves(child)]
+    if isinstance(node, query_mod.Near):
+        return _query_leaves(node.left) + _query_leaves(node.right)
+    return [node]
+
+
+def teaching_proposals(access, topic: Topic, shown: int = TEACH_SHOWN, scan: int = TEACH_SCAN) -> TeachingProposals:
+    """The untagged comments (within the caller's units) an analyst's tag would teach the most:
+    those the topic's classifier is least sure of; without a classifier, comments at the query's
+    edge — alternately one it matches and one that has some of its words but does not match —
+    so the first tags give the classifier examples on both sides."""
+    from glapp.textanalytics.analyzers import query as query_mod
+    from glapp.textanalytics.analyzers.topics import TopicClassifier
+    from glapp.textanalytics.models import TopicTag
+
+    tags = TopicTag.objects.for_org(access.organization_id).filter(topic=topic)
+    counts = dict(tags.values("applies").annotate(n=Count("id")).values_list("applies", "n"))
+    out = TeachingProposals(positives=counts.get(True, 0), negatives=counts.get(False, 0), f1=topic.classifier_f1)
+    rows = list(analyses_in_scope(access).exclude(answer_id__in=tags.values("answer_id")).order_by("-id")
+                .values_list("answer_id", "redacted_text", "language")[:scan])
+    if not rows:
+        return out
+    if topic.classifier:
+        model = TopicClassifier.from_bytes(bytes(topic.classifier))
+        probs = model.predict_proba([r[1] for r in rows], [r[2] for r in rows])
+        order = sorted(range(len(rows)), key=lambda i: (abs(probs[i] - model.threshold), -rows[i][0]))
+        out.by_classifier = True
+        out.comments = [(rows[i][0], rows[i][1], probs[i]) for i in order[:shown]]
+        return out
+    try:
+        compiled = query_mod.parse(topic.query)
+    except query_mod.QuerySyntaxError:
+        return out
+    leaves = _query_leaves(compiled.root)
+    matched, partial = [], []
+    for answer_id, text, language in rows:
+        doc = query_mod.Doc(text, language)
+        if compiled.match(doc):
+            matched.append((answer_id, text, None))
+        elif any(leaf.hits(doc) for leaf in leaves):
+            partial.append((answer_id, text, None))
+        if len(matched) >= shown and len(partial) >= shown:
+            break
+    mixed = [c for pair in zip(matched, partial, strict=False) for c in pair]
+    rest = matched[len(mixed) // 2:] + partial[len(mixed) // 2:]
+    out.comments = (mixed + rest)[:shown]
+    if len(out.comments) < shown:  # a query that finds (almost) nothing yet: the latest comments
+        chosen = {c[0] for c in out.comments}
+        out.comments += [(a, t, None) for a, t, _ in rows if a not in chosen][:shown - len(out.comments)]
+    return out
+
+
+# --- Emerging themes and key phrases of groups -------------------------------------------------
+
+THEME_WEEKS = 8
+THEME_CAP = 20000  # latest comments considered, so the page stays fast on any organization
+THEME_EXAMPLES = 3
+GROUP_PHRASE_CAP = 1000  # latest comments a group's key phrases are counted over
+
+
+@dataclass
+class ThemeRow:
+    label_words: list[str]
+    size: int
+    weekly_counts: list[tuple[str, int]]
+    growth: float
+    new: bool
+    recent: int
+    examples: list[str]  # redacted comments
+
+
+@dataclass
+class EmergingThemes:
+    considered: int  # uncovered and covered comments read
+    uncovered: int  # of which no topic matched
+    capped: bool  # more comments than THEME_CAP in the period: only the latest were read
+    themes: list[ThemeRow]
+
+
+def emerging_themes(access, today: dt.date | None = None, weeks: int = THEME_WEEKS, cap: int = THEME_CAP,
+                    max_themes: int = 12) -> EmergingThemes:
+    """Recurring subjects among the last `weeks` weeks' comments (within the caller's units) that
+    no topic matched, from `analyzers.themes`, with weekly counts, growth and example comments."""
+    from glapp.textanalytics.analyzers import themes as themes_mod
+
+    tz = timezone.get_current_timezone()
+    today = today or timezone.localdate()
+    start = today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks - 1)
+    qs = analyses_in_scope(access).filter(
+        response__submitted_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        response__submitted_at__lt=dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    rows = list(qs.annotate(covered=Exists(TopicMention.objects.filter(analysis=OuterRef("pk"))))
+                .order_by("-response__submitted_at", "-id")
+                .values_list("answer_id", "redacted_text", "language", "response__submitted_at", "covered")[:cap + 1])
+    capped = len(rows) > cap
+    rows = rows[:cap]
+    texts = {}
+    docs = []
+    for answer_id, text, language, submitted_at, covered in rows:
+        if not covered:
+            texts[answer_id] = text
+        docs.append(themes_mod.ThemeDocument(id=answer_id, date=timezone.localtime(submitted_at, tz).date(),
+                                             covered=covered, text=text if not covered else "", language=language))
+    found = themes_mod.find_themes(docs, today=today, max_themes=max_themes) if texts else []
+    return EmergingThemes(
+        considered=len(rows), uncovered=len(texts), capped=capped,
+        themes=[ThemeRow(t.label_words, t.size, t.weekly_counts, t.growth, t.new, t.recent,
+                         [texts[i] for i in t.document_ids[:THEME_EXAMPLES]]) for t in found])
+
+
+def topic_key_phrases(access, f: VerbatimFilter, codes, per_topic: int = 5,
+                      cap: int = GROUP_PHRASE_CAP) -> dict[str, list[tuple[str, int]]]:
+    """Each topic's most frequent key phrases over its latest `cap` comments matching the filter."""
+    from glapp.textanalytics.analyzers import keyphrases
+
+    base = filtered_analyses(access, f)
+    out = {}
+    for code in codes:
+        rows = (base.filter(Exists(TopicMention.objects.filter(analysis=OuterRef("pk"), topic=code)))
+                .order_by("-id").values_list("redacted_text", "language")[:cap])
+        out[code] = keyphrases.group_phrases(list(rows), limit=per_topic)
+    return out
+
+
+def filter_key_phrases(access, f: VerbatimFilter, limit: int = 10, cap: int = GROUP_PHRASE_CAP
+                       ) -> list[tuple[str, int]]:
+    """The most frequent key phrases of the verbatim explorer's results (their latest `cap`)."""
+    from glapp.textanalytics.analyzers import keyphrases
+
+    rows = filtered_analyses(access, f).order_by("-id").values_list("redacted_text", "language")[:cap]
+    return keyphrases.group_phrases(list(rows), limit=limit)

@@ -21,3 +21,9 @@ def reanalyze_organization(organization_id: int) -> dict:
 @task()
 def train_sentiment_model(organization_id: int) -> dict:
     return actions.train_sentiment_model(organization_id)
+
+
+@task()
+def train_topic_classifier(organization_id: int, code: str) -> dict:
+    """After an analyst's tag: relearn the topic from its tags (seconds at most, so off the request)."""
+    return actions.train_topic_classifier(organization_id, code)

@@ -321,6 +321,9 @@ def topics(request: HttpRequest, access: Access) -> HttpResponse:
                     "significant": r.significant, "better": d.delta is not None and d.delta > 0,
                     "link": "?" + urlencode({**list_params, "topic": r.topic.code}),
                 })
+            phrases = queries.topic_key_phrases(access, form.to_filter(), [r["code"] for r in table if r["volume"]])
+            for r in table:
+                r["phrases"] = phrases.get(r["code"], [])
     context = {"form": form, "overview": overview, "table": table, "errors": errors,
                "can_write": access.can("write"),
                "nps_total": _figure(overview.nps) if overview else None}
@@ -335,7 +338,7 @@ def topics(request: HttpRequest, access: Access) -> HttpResponse:
 # --- Topic editor ----------------------------------------------------------------------------
 
 
-RESERVED_CODES = {"new", "preview"}  # they are pages of their own under /topics/
+RESERVED_CODES = {"new", "preview", "themes"}  # they are pages of their own under /topics/
 
 
 class TopicForm(forms.Form):
@@ -404,6 +407,8 @@ def topic_edit(request: HttpRequest, access: Access, code: str | None = None) ->
             f.disabled = True
     source = form.data.get("query", "") if form.is_bound else (topic.query if topic else "")
     context = {"form": form, "topic": topic, "can_write": can_write, **_preview_context(access, source)}
+    if topic:
+        context.update(_teaching_context(access, topic))
     return render(request, "textanalytics/topic_edit.html", context, status=status)
 
 
@@ -425,3 +430,68 @@ def topic_delete(request: HttpRequest, access: Access, code: str) -> HttpRespons
         return HttpResponse(status=409)
     actions.delete_topic(access.organization_id, code)
     return redirect("textanalytics:topics")
+
+
+# --- Teaching a topic (active learning) -----------------------------------------------------
+
+
+def _teaching_context(access: Access, topic) -> dict:
+    return {"teaching": queries.teaching_proposals(access, topic), "topic": topic, "can_write": access.can("write")}
+
+
+@member_view
+@require_POST
+def topic_teach(request: HttpRequest, access: Access, code: str, answer_id: int) -> HttpResponse:
+    """An analyst's "yes, about this topic" / "no" on a proposed comment; the classifier relearns
+    from the tags in the background (actions.tag_comment schedules it)."""
+    _writable_answer(access, answer_id)
+    topic = queries.topic_for(access.organization_id, code)
+    if topic is None:
+        raise Http404
+    applies = request.POST.get("applies", "1") != "0"
+    try:
+        actions.tag_comment(access.organization_id, answer_id, code, applies, request.user)
+    except NotFound:
+        raise Http404 from None
+    if not getattr(request, "htmx", None):
+        return redirect("textanalytics:topic", code=code)
+    return render(request, "textanalytics/_teach_done.html", {"applies": applies, "answer_id": answer_id})
+
+
+# --- Emerging themes -------------------------------------------------------------------------
+
+
+def _sparkline(counts: list[int], width: int = 96, height: int = 20) -> str:
+    """SVG polyline points for weekly counts (numbers only, so safe to print in the template)."""
+    if not counts:
+        return ""
+    top = max(counts) or 1
+    step = width / max(1, len(counts) - 1)
+    return " ".join(f"{i * step:.1f},{height - 1 - (height - 2) * c / top:.1f}" for i, c in enumerate(counts))
+
+
+@member_view
+def themes(request: HttpRequest, access: Access) -> HttpResponse:
+    result = queries.emerging_themes(access)
+    rows = [{"t": t, "points": _sparkline([c for _, c in t.weekly_counts]),
+             "growth": _fmt(t.growth * 100, 0, True), "weeks": ", ".join(f"{w}: {c}" for w, c in t.weekly_counts)}
+            for t in result.themes]
+    return render(request, "textanalytics/themes.html", {"result": result, "rows": rows,
+                                                         "weeks": queries.THEME_WEEKS})
+
+
+# --- Key phrases of the explorer's results ---------------------------------------------------
+
+
+@member_view
+def verbatim_phrases(request: HttpRequest, access: Access) -> HttpResponse:
+    """The most frequent key phrases of the current filter's results, loaded after the list (HTMX)
+    so counting them never delays the comments themselves."""
+    form, _names = _explorer_form(request, access, request.GET)
+    phrases = []
+    if form.is_valid():
+        try:
+            phrases = queries.filter_key_phrases(access, form.to_filter())
+        except ValidationFailed:
+            phrases = []
+    return render(request, "textanalytics/_key_phrases.html", {"phrases": phrases})
