@@ -425,7 +425,7 @@ def teaching_proposals(access, topic: Topic, shown: int = TEACH_SHOWN, scan: int
 THEME_WEEKS = 8
 THEME_CAP = 20000  # latest comments considered, so the page stays fast on any organization
 THEME_EXAMPLES = 3
-GROUP_PHRASE_CAP = 1000  # latest comments a group's key phrases are counted over
+GROUP_PHRASE_CAP = 500  # latest comments a group's key phrases are counted over (a sample, for speed)
 
 
 @dataclass
@@ -478,24 +478,47 @@ def emerging_themes(access, today: dt.date | None = None, weeks: int = THEME_WEE
                          [texts[i] for i in t.document_ids[:THEME_EXAMPLES]]) for t in found])
 
 
+def group_stored_phrases(rows, limit: int) -> list[tuple[str, int]]:
+    """Most frequent key phrases over (stored key phrases, language) rows, as
+    `keyphrases.group_phrases` ranks them (once per comment, inflections together, longer phrases
+    weigh more) but from the phrases the pipeline already stored, so no comment is re-read."""
+    from collections import Counter, defaultdict
+
+    from glapp.textanalytics.analyzers.morphology import stem
+
+    counts: Counter = Counter()
+    spellings: dict[tuple, Counter] = defaultdict(Counter)
+    keys: dict[tuple[str, str], tuple] = {}  # phrases repeat a lot: stem each once
+    for phrases, language in rows:
+        lang = language if language in ("sv", "en") else "sv"
+        seen = set()
+        for phrase in phrases or ():
+            key = keys.get((phrase, lang))
+            if key is None:
+                key = keys[phrase, lang] = tuple(stem(w, lang) for w in phrase.casefold().split())
+            if key and key not in seen:
+                seen.add(key)
+                counts[key] += 1
+                spellings[key][phrase] += 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1] * (1 + 0.5 * (len(kv[0]) - 1)), kv[0]))
+    return [(spellings[key].most_common(1)[0][0], n) for key, n in ranked[:limit]]
+
+
 def topic_key_phrases(access, f: VerbatimFilter, codes, per_topic: int = 5,
                       cap: int = GROUP_PHRASE_CAP) -> dict[str, list[tuple[str, int]]]:
     """Each topic's most frequent key phrases over its latest `cap` comments matching the filter."""
-    from glapp.textanalytics.analyzers import keyphrases
-
     base = filtered_analyses(access, f)
     out = {}
     for code in codes:
-        rows = (base.filter(Exists(TopicMention.objects.filter(analysis=OuterRef("pk"), topic=code)))
-                .order_by("-id").values_list("redacted_text", "language")[:cap])
-        out[code] = keyphrases.group_phrases(list(rows), limit=per_topic)
+        rows = (TopicMention.objects.filter(organization_id=access.organization_id, topic=code,
+                                            analysis__in=base.values("id"))  # the (org, topic) index first
+                .order_by("-analysis_id").values_list("analysis__key_phrases", "analysis__language")[:cap])
+        out[code] = group_stored_phrases(rows, per_topic)
     return out
 
 
 def filter_key_phrases(access, f: VerbatimFilter, limit: int = 10, cap: int = GROUP_PHRASE_CAP
                        ) -> list[tuple[str, int]]:
     """The most frequent key phrases of the verbatim explorer's results (their latest `cap`)."""
-    from glapp.textanalytics.analyzers import keyphrases
-
-    rows = filtered_analyses(access, f).order_by("-id").values_list("redacted_text", "language")[:cap]
-    return keyphrases.group_phrases(list(rows), limit=limit)
+    rows = filtered_analyses(access, f).order_by("-id").values_list("key_phrases", "language")[:cap]
+    return group_stored_phrases(rows, limit)
