@@ -268,8 +268,12 @@ class TopicOverviewForm(PeriodMixin):
     touchpoint = forms.ChoiceField(label=_("Touchpoint"), required=False)
 
     def __init__(self, data, *, units, touchpoints):
+        # A bound form ignores `initial`: put the default period in the data so the select shows
+        # the period the figures are really for (unless the user gave dates of their own).
+        if not data.get("period") and not data.get("date_from") and not data.get("date_to"):
+            data = data.copy()
+            data["period"] = self.default_period
         super().__init__(data)
-        self.fields["period"].initial = self.default_period  # shown selected on the first visit
         self.fields["unit"].choices = [("", _("All units")), *unit_choices(units)]
         self.fields["touchpoint"].choices = [("", _("All touchpoints")),
                                              *[(t.code, f"{t.stage.name} › {t.name}") for t in touchpoints]]

@@ -154,3 +154,12 @@ def test_preview_counts_and_highlights_matches_in_scope(client, org):
 def test_preview_shows_a_syntax_error_with_its_position(anna, org):
     html = anna.get("/topics/preview/", {"query": "(pris AND"}).text
     assert 'data-testid="preview-error"' in html and "^" in html
+
+
+def test_the_period_select_shows_the_period_the_figures_are_for(client, org):
+    from tests.factories import make_user
+    from tests.web.helpers import login
+
+    login(client, make_user(org, "periodic"))
+    html = client.get("/topics/").content.decode()
+    assert '<option value="12m" selected>' in html
