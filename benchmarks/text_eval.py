@@ -140,7 +140,8 @@ def english(root: Path) -> dict:
     model = learned.train(tr_x, ["en"] * len(tr_x), tr_y)
     pred = [label for _s, label in model.predict_many(te_x, ["en"] * len(te_x))]
     out["en_f1_learned"] = f1(te_y, pred, classes)
-    print(f"  learned (train split 3-class labels, C={model.meta['C']}) test macro-F1 {out['en_f1_learned']:.3f}   "
+    print(f"  learned (train split 3-class labels, C={model.meta['C']}, {model.meta['class_weight']}) "
+          f"test macro-F1 {out['en_f1_learned']:.3f}   "
           f"({time.perf_counter() - t0:.0f} s; model {len(model.to_bytes()) / 1e6:.1f} MB)")
     return out
 
@@ -189,7 +190,8 @@ def swedish(root: Path) -> dict:
     pred = [label for _s, label in model.predict_many(te_x, ["sv"] * len(te_x))]
     out["sv_f1_learned"] = f1(te_y, pred, classes)
     report = learned.evaluate_against_builtin(model, te_x, ["sv"] * len(te_x), te_y)
-    print(f"  learned (score-anchored: rating labels of the train split, C={model.meta['C']}) test macro-F1 "
+    print(f"  learned (score-anchored: rating labels of the train split, C={model.meta['C']}, "
+          f"{model.meta['class_weight']}) test macro-F1 "
           f"{out['sv_f1_learned']:.3f}   ({time.perf_counter() - t0:.0f} s); choose() → {report['use']}")
     return out
 

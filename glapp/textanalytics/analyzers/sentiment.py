@@ -43,7 +43,7 @@ from glapp.textanalytics.analyzers import tokens as tokens_mod
 VERSION = "sentiment-1"
 
 # Chosen on the English airline train split (see the module docstring and docs/benchmarks.md).
-NEUTRAL_BAND = 0.25
+NEUTRAL_BAND = 0.15
 # Where only positive vs negative is asked (a weak label, a binary report): positive at or above
 # this score. Chosen on the TRAIN split of the Swedish Trustpilot reviews (benchmarks/text_eval.py).
 POS_NEG_CUT = 0.2

@@ -56,6 +56,15 @@ def test_round_trip_serialisation(model):
     assert b"pickle" not in blob[:200]
 
 
+def test_single_prediction_matches_batch(model):
+    texts, _labels = synthetic(20, seed=5)
+    texts += ["", "!!!", "helt ny text med ord som inte fanns 😡"]
+    batch = model.predict_many(texts, ["sv"] * len(texts))
+    for text, (score, label) in zip(texts, batch, strict=True):
+        one = model.predict(text, "sv")
+        assert one[1] == label and one[0] == pytest.approx(score, abs=1e-4)
+
+
 def test_three_classes():
     texts = ["bra bra", "bra service", "dålig dålig", "dålig service", "adressen ändrad", "nytt nummer"] * 10
     labels = ["positive", "positive", "negative", "negative", "neutral", "neutral"] * 10
