@@ -141,7 +141,7 @@ def analyze_answers(organization_id: int, answers: Iterable[tuple], pipeline: Pi
                              initargs=(pipeline.topics, pipeline.learned)) as pool:
         pending = []
         for rows in chunks:
-            pending.append((rows, pool.submit(pipeline_mod.analyze_in_worker, [(t, h) for _, _, t, h in rows])))
+            pending.append((rows, pool.submit(pipeline_mod.analyze_in_worker, [(t, "auto", h) for _, _, t, h in rows])))
             if len(pending) >= workers * 2:  # bounded read-ahead: memory stays flat
                 done, future = pending.pop(0)
                 write(done, future.result())

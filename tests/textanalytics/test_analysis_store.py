@@ -132,3 +132,21 @@ def test_too_few_comments_keep_the_builtin(org):
     report = actions.train_sentiment_model(org.id)
     assert report["use"] == "builtin"
     assert CommentAnalysis.objects.filter(sentiment_source="builtin").count() == 2
+
+
+def test_worker_processes_give_the_same_results(org, tmp_path):
+    texts = ["Mycket bra service!", "Terrible support and a wrong invoice.", "Leveransen var sen, ring 070-123 45 67"]
+    comments(org, *texts * 3)
+    assert actions.analyze_pending(org.id, workers=2) == 9
+    by_two = sorted(CommentAnalysis.objects.values_list("redacted_text", "sentiment_label", "language"))
+    CommentAnalysis.objects.all().delete()
+    assert actions.analyze_pending(org.id) == 9
+    assert sorted(CommentAnalysis.objects.values_list("redacted_text", "sentiment_label", "language")) == by_two
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(json.dumps({"text": t}) for t in texts), encoding="utf-8")
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}.jsonl"
+        call_command("analyze", str(source), "--out", str(out), "--workers", workers)
+        outs.append(out.read_text(encoding="utf-8"))
+    assert outs[0] == outs[1] and outs[0].count("\n") == 3

@@ -138,5 +138,6 @@ def init_worker(topics: Sequence[TopicSpec], learned: dict) -> None:
     _worker = Pipeline(topics, learned)
 
 
-def analyze_in_worker(items: Sequence[tuple[str, str | None]]) -> list[Analysis]:
-    return [_worker.analyze(text, "auto", hint=hint or None) for text, hint in items]
+def analyze_in_worker(items: Sequence[tuple[str, str, str | None]]) -> list[Analysis]:
+    """(text, language or "auto", hint) → analyses, in the worker's own pipeline."""
+    return [_worker.analyze(text, lang, hint=hint or None) for text, lang, hint in items]

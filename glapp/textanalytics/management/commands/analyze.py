@@ -15,19 +15,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from glapp.textanalytics.analyzers import pipeline as pipeline_mod
 from glapp.textanalytics.analyzers.pipeline import Pipeline
 
 BATCH = 2000
-_worker_pipeline: Pipeline | None = None
-
-
-def _init_worker(specs, learned) -> None:
-    global _worker_pipeline
-    _worker_pipeline = Pipeline(specs, learned)
-
-
-def _analyze_batch(batch: list[tuple[str, str]]) -> list[dict]:
-    return [_worker_pipeline.analyze(text, lang).to_dict() for text, lang in batch]
 
 
 def _read_rows(path: Path, column: str):
@@ -117,16 +108,17 @@ class Command(BaseCommand):
                 for lines, batch in batches:
                     emit(lines, [pipeline.analyze(text, lang).to_dict() for text, lang in batch])
             else:
-                with ProcessPoolExecutor(workers, initializer=_init_worker,
+                with ProcessPoolExecutor(workers, initializer=pipeline_mod.init_worker,
                                          initargs=(pipeline.topics, pipeline.learned)) as pool:
                     pending = []
                     for lines, batch in batches:
-                        pending.append((lines, pool.submit(_analyze_batch, batch)))
+                        items = [(text, lang, None) for text, lang in batch]
+                        pending.append((lines, pool.submit(pipeline_mod.analyze_in_worker, items)))
                         if len(pending) >= workers * 2:  # bounded read-ahead keeps memory flat
                             done_lines, future = pending.pop(0)
-                            emit(done_lines, future.result())
+                            emit(done_lines, [a.to_dict() for a in future.result()])
                     for done_lines, future in pending:
-                        emit(done_lines, future.result())
+                        emit(done_lines, [a.to_dict() for a in future.result()])
         self.stdout.write(f"analyzed {written:,} rows → {out_path}")
 
     def _organization(self, slug: str, workers: int, train: bool) -> None:
