@@ -2,12 +2,17 @@
 
 An organization's comments come with a score (NPS 0–10, stars 1–5, ...). Promoters' comments lean
 positive and detractors' negative, so `weak_label` turns the score into a label and `train` fits a
-logistic regression (one-vs-rest for three classes) on those labels. Features: hashed word 1–2-grams
-and character 2–5-grams within words (scikit-learn's HashingVectorizer: stateless, so only the
-document frequencies seen in training and the coefficients are stored), TF-IDF weighted with
-sublinear tf; plus the built-in analyzer's judgement (score, its labels, the lowest, highest and
-last clause scores, whether the comment asks a question), so the model starts from the built-in
-analysis and learns the organization's own vocabulary ("kön", "leveransen", product names).
+model on those labels.
+
+Model: NB-LR (Wang & Manning 2012, "Baselines and bigrams"): binarized n-gram features, each scaled
+by its log-count ratio between the class and the rest, then logistic regression (one-vs-rest for
+three classes). Features: hashed word 1–3-grams where words in a negation's scope carry a "_NEG"
+mark ("not_NEG good_NEG"), and character 2–5-grams within words (scikit-learn's HashingVectorizer:
+stateless), each block scaled to unit length; plus the built-in analyzer's judgement (score, its
+labels, the lowest, highest and last clause scores, whether the comment asks a question), so the
+model starts from the built-in analysis and learns the organization's own vocabulary ("kön",
+"leveransen", product names). The ratio scaling is folded into the stored coefficients (w · (r ⊙ x)
+= (w ⊙ r) · x), so prediction is one sparse dot product per class.
 
 The model is used only where it beats the built-in analyzer on held-out comments of the same
 organization (`train_for_organization`, `choose`).
@@ -21,6 +26,7 @@ import io
 import json
 import math
 import random
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -28,20 +34,22 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
-from sklearn.multiclass import OneVsRestClassifier
 from sklearn.utils import murmurhash3_32
 
 from glapp.textanalytics.analyzers import sentiment
 
-VERSION = "learned-1"
-FORMAT = 1
+VERSION = "learned-2"
+FORMAT = 2  # 1: TF-IDF word 1–2-grams, no NB scaling (models of that format must be retrained)
 
 _N_FEATURES = 2**20  # per block (words, characters); fewer collide on long reviews' character n-grams
 _N_BUILTIN = 8
 # Regularisation and class weighting, chosen on a slice of the organization's own train data.
-_GRID = ((2.0, None), (8.0, None), (2.0, "balanced"), (8.0, "balanced"))
-# Words of one letter count too ("ok", "i"), and so do "!", "?" and pictographs.
-_WORDS = r"(?u)\b\w+\b|[!?]|[\U0001F300-\U0001FAFF\u2600-\u27BF]"
+_GRID = ((2.0, None), (8.0, None), (8.0, "balanced"), (32.0, None))
+# Words (with inner apostrophes: "don't"), "!" and "?", pictographs; ".,;:" only end a negation's scope.
+_TOKEN = re.compile(r"(?u)\w+(?:'\w+)*|[!?.,;:]|[\U0001F300-\U0001FAFF\u2600-\u27BF]")
+_SCOPE_END = frozenset("!?.,;:") | {"but", "men", "however", "dock", "although", "though", "fast"}
+_SCOPE = 4  # words marked after a negator
+_NEGATORS: frozenset[str] | None = None
 
 
 def weak_label(score: float | None, scale: str) -> str | None:
@@ -58,45 +66,59 @@ def weak_label(score: float | None, scale: str) -> str | None:
     raise ValueError(f"unknown scale {scale!r}")
 
 
+def _negation_marked(text: str) -> list[str]:
+    """Lower-cased words; up to _SCOPE words after a negator (the built-in lexicons' negators, English
+    and Swedish together: the vectorizer is language-independent) get "_NEG", until punctuation or "but"."""
+    global _NEGATORS
+    if _NEGATORS is None:
+        _NEGATORS = frozenset(sentiment.lexicon("en").negators | sentiment.lexicon("sv").negators)
+    out, left = [], 0
+    for tok in _TOKEN.findall(text.lower()):
+        if tok in _SCOPE_END:
+            left = 0
+            if tok in "!?":
+                out.append(tok)
+        elif tok in _NEGATORS:
+            out.append(tok)
+            left = _SCOPE
+        else:
+            out.append(tok + "_NEG" if left else tok)
+            left = max(0, left - 1)
+    return out
+
+
+def _word_ngrams(text: str) -> list[str]:
+    toks = _negation_marked(text)
+    out = list(toks)
+    for n in (2, 3):
+        out += [" ".join(toks[i:i + n]) for i in range(len(toks) - n + 1)]
+    return out
+
+
 def _vectorizers() -> tuple[HashingVectorizer, HashingVectorizer]:
     # Fixed parameters: they are part of the model format (FORMAT), not stored per model.
-    words = HashingVectorizer(n_features=_N_FEATURES, ngram_range=(1, 2), alternate_sign=False, norm=None,
-                              token_pattern=_WORDS)
+    words = HashingVectorizer(n_features=_N_FEATURES, analyzer=_word_ngrams, alternate_sign=False, norm=None,
+                              binary=True)
     chars = HashingVectorizer(n_features=_N_FEATURES, analyzer="char_wb", ngram_range=(2, 5), alternate_sign=False,
-                              norm=None)
+                              norm=None, binary=True)
     return words, chars
 
 
 _VEC = None
 
 
-def _counts(texts: Sequence[str]):
-    """Raw hashed n-gram counts, words and characters side by side."""
+def _ngrams(texts: Sequence[str]):
+    """Binary hashed n-gram presence, words and characters side by side, each block of unit length."""
     global _VEC
     if _VEC is None:
         _VEC = _vectorizers()
-    words, chars = _VEC
-    return sparse.hstack([words.transform(texts), chars.transform(texts)], format="csr")
-
-
-def _idf(counts) -> np.ndarray:
-    df = np.bincount(counts.indices, minlength=counts.shape[1])
-    n = counts.shape[0]
-    return np.where(df > 0, np.log((1.0 + n) / (1.0 + df)) + 1.0, 0.0)
-
-
-def _weight(counts, idf: np.ndarray):
-    """Sublinear TF-IDF, each block (words, characters) scaled to unit length."""
-    x = counts.astype(np.float64, copy=True)
-    x.data = 1.0 + np.log(x.data)
-    x = x.multiply(idf).tocsr()
     blocks = []
-    for lo in (0, _N_FEATURES):
-        block = x[:, lo:lo + _N_FEATURES]
-        norms = np.sqrt(np.asarray(block.multiply(block).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        blocks.append(sparse.diags(1.0 / norms) @ block)
-    return blocks
+    for vec in _VEC:
+        x = vec.transform(texts).astype(np.float64).tocsr()
+        nnz = np.diff(x.indptr)
+        x.data = np.repeat(1.0 / np.sqrt(np.maximum(nnz, 1)), nnz)
+        blocks.append(x)
+    return sparse.hstack(blocks, format="csr")
 
 
 def _builtin(texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
@@ -111,16 +133,13 @@ def _builtin(texts: Sequence[str], languages: Sequence[str]) -> np.ndarray:
     return rows
 
 
-def _features(texts: Sequence[str], languages: Sequence[str], idf: np.ndarray):
-    words, chars = _weight(_counts(texts), idf)
-    return sparse.hstack([words, chars, sparse.csr_matrix(_builtin(texts, languages))], format="csr")
+def _features(texts: Sequence[str], languages: Sequence[str]):
+    return sparse.hstack([_ngrams(texts), sparse.csr_matrix(_builtin(texts, languages))], format="csr")
 
 
 class LearnedSentiment:
-    def __init__(self, classes: list[str], coef: sparse.csr_matrix, intercept: np.ndarray, idf: np.ndarray,
-                 meta: dict):
+    def __init__(self, classes: list[str], coef: sparse.csr_matrix, intercept: np.ndarray, meta: dict):
         self.classes = list(classes)
-        self.idf = np.asarray(idf, dtype=np.float64)
         self.coef = coef.tocsr()
         self.intercept = np.asarray(intercept, dtype=np.float64)
         self.meta = dict(meta)
@@ -140,7 +159,7 @@ class LearnedSentiment:
     def predict_many(self, texts: Sequence[str], languages: Sequence[str]) -> list[tuple[float, str]]:
         if not texts:
             return []
-        proba = self._proba(_features(texts, languages, self.idf))
+        proba = self._proba(_features(texts, languages))
         pos = self.classes.index("positive") if "positive" in self.classes else None
         neg = self.classes.index("negative") if "negative" in self.classes else None
         out = []
@@ -159,19 +178,14 @@ class LearnedSentiment:
             self._analyzers = tuple(v.build_analyzer() for v in _vectorizers())
         z = self.intercept.copy()
         for block, analyzer in enumerate(self._analyzers):
-            counts: dict[int, int] = {}
+            seen: set[int] = set()
             for feature in analyzer(text):
                 h = murmurhash3_32(feature, seed=0)
                 idx = (2147483647 - (_N_FEATURES - 1)) % _N_FEATURES if h == -2147483648 else abs(h) % _N_FEATURES
-                idx += block * _N_FEATURES
-                counts[idx] = counts.get(idx, 0) + 1
-            if counts:
-                index = np.fromiter(counts, dtype=np.int64, count=len(counts))
-                tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-                values = (1.0 + np.log(tf)) * self.idf[index]
-                norm = math.sqrt(float(values @ values))
-                if norm:
-                    z += (values / norm) @ self._dense[index]
+                seen.add(idx + block * _N_FEATURES)
+            if seen:
+                index = np.fromiter(seen, dtype=np.int64, count=len(seen))
+                z += self._dense[index].sum(axis=0) / math.sqrt(len(seen))
         z += _builtin([text], [language])[0] @ self._dense[2 * _N_FEATURES:]
         if len(self.classes) == 2:
             p1 = 1.0 / (1.0 + math.exp(-z[0]))
@@ -186,7 +200,6 @@ class LearnedSentiment:
     # --- serialisation ------------------------------------------------------------------------
     def to_bytes(self) -> bytes:
         coef = self.coef.tocsr()
-        seen = np.flatnonzero(self.idf).astype(np.int32)
         header = {"format": FORMAT, "version": VERSION, "classes": self.classes, "meta": self.meta,
                   "shape": list(coef.shape)}
         buf = io.BytesIO()
@@ -194,7 +207,6 @@ class LearnedSentiment:
             buf, header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8),
             data=coef.data.astype(np.float32), indices=coef.indices.astype(np.int32),
             indptr=coef.indptr.astype(np.int64), intercept=self.intercept.astype(np.float64),
-            idf_index=seen, idf_value=self.idf[seen].astype(np.float32),
         )
         return buf.getvalue()
 
@@ -206,23 +218,40 @@ class LearnedSentiment:
                 raise ValueError(f"unsupported learned sentiment format {header.get('format')!r}")
             coef = sparse.csr_matrix((z["data"].astype(np.float64), z["indices"], z["indptr"]),
                                      shape=tuple(header["shape"]))
-            idf = np.zeros(2 * _N_FEATURES)
-            idf[z["idf_index"]] = z["idf_value"]
-            return cls(header["classes"], coef, z["intercept"], idf, header["meta"])
+            return cls(header["classes"], coef, z["intercept"], header["meta"])
+
+
+def _log_count_ratio(X, positive: np.ndarray) -> np.ndarray:
+    """NB log-count ratio per n-gram column (add-one smoothed presence counts), 1 for the built-in columns."""
+    ngrams = X[:, :2 * _N_FEATURES].copy()
+    ngrams.data[:] = 1.0
+    p = np.asarray(ngrams[positive].sum(axis=0)).ravel() + 1.0
+    q = np.asarray(ngrams[~positive].sum(axis=0)).ravel() + 1.0
+    return np.concatenate([np.log((p / p.sum()) / (q / q.sum())), np.ones(X.shape[1] - 2 * _N_FEATURES)])
 
 
 def _fit(X, y: Sequence[str], c: float, class_weight: str | None = None):
-    """liblinear logistic regression (one-vs-rest for more than two classes): fast on sparse n-grams."""
-    y = list(y)
-    base = LogisticRegression(C=c, max_iter=2000, solver="liblinear", class_weight=class_weight)
-    if len(set(y)) > 2:
-        model = OneVsRestClassifier(base).fit(X, y)
-        coef = np.vstack([e.coef_ for e in model.estimators_])
-        intercept = np.concatenate([e.intercept_ for e in model.estimators_])
-    else:
-        model = base.fit(X, y)
-        coef, intercept = model.coef_, model.intercept_
-    return model, coef, intercept, [str(k) for k in model.classes_]
+    """NB-LR: liblinear logistic regression on ratio-scaled features, one-vs-rest for more than two
+    classes. Returns (coefficients with the ratios folded in, intercepts, classes)."""
+    y = np.asarray(list(y))
+    classes = sorted(set(y.tolist()))
+    targets = classes if len(classes) > 2 else classes[1:]
+    coefs, intercepts = [], []
+    for k in targets:
+        positive = y == k
+        r = _log_count_ratio(X, positive)
+        model = LogisticRegression(C=c, max_iter=2000, solver="liblinear", class_weight=class_weight)
+        model.fit(X @ sparse.diags(r), positive.astype(int))
+        coefs.append(model.coef_[0] * r)
+        intercepts.append(model.intercept_[0])
+    return np.vstack(coefs), np.asarray(intercepts), [str(k) for k in classes]
+
+
+def _predict_labels(X, coef, intercept, classes) -> list[str]:
+    z = X @ coef.T + intercept
+    if len(classes) == 2:
+        return [classes[1] if v > 0 else classes[0] for v in z[:, 0]]
+    return [classes[i] for i in z.argmax(axis=1)]
 
 
 def train(texts: Sequence[str], languages: Sequence[str], labels: Sequence[str], c: float | None = None,
@@ -234,8 +263,8 @@ def train(texts: Sequence[str], languages: Sequence[str], labels: Sequence[str],
     texts, languages, labels = list(texts), list(languages), list(labels)
     if len(set(labels)) < 2:
         raise ValueError("need at least two classes to train")
-    idf = _idf(_counts(texts))
-    X = _features(texts, languages, idf)
+    X = _features(texts, languages)
+    grid_f1 = {}
     if c is None:
         idx = list(range(len(texts)))
         random.Random(seed).shuffle(idx)
@@ -243,20 +272,23 @@ def train(texts: Sequence[str], languages: Sequence[str], labels: Sequence[str],
         val, fit = idx[:cut], idx[cut:]
         fit_labels = [labels[i] for i in fit]
         if len(set(fit_labels)) < 2 or len(val) < 10:
-            c, class_weight = 4.0, None
+            c, class_weight = 8.0, None
         else:
             best = None
             for cand, weighting in _GRID:
-                m = _fit(X[fit], fit_labels, cand, weighting)[0]
-                f1 = f1_score([labels[i] for i in val], m.predict(X[val]), average="macro")
+                coef, intercept, classes = _fit(X[fit], fit_labels, cand, weighting)
+                f1 = f1_score([labels[i] for i in val], _predict_labels(X[val], coef, intercept, classes),
+                              average="macro")
+                grid_f1[f"{cand}/{weighting}"] = round(float(f1), 4)
                 if best is None or f1 > best[0]:
                     best = (f1, cand, weighting)
             _f1, c, class_weight = best
-    _model, coef, intercept, classes = _fit(X, labels, c, class_weight)
+    coef, intercept, classes = _fit(X, labels, c, class_weight)
     coef = sparse.csr_matrix(coef)
     coef.eliminate_zeros()
-    meta = {"C": c, "class_weight": class_weight, "n_train": len(texts), "languages": sorted(set(languages))}
-    return LearnedSentiment(classes, coef, intercept, idf, meta)
+    meta = {"C": c, "class_weight": class_weight, "n_train": len(texts), "languages": sorted(set(languages)),
+            "grid_f1": grid_f1}
+    return LearnedSentiment(classes, coef, intercept, meta)
 
 
 # --- choosing between built-in and learned ------------------------------------------------------

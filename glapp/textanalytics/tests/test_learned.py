@@ -109,3 +109,28 @@ def test_rejects_unknown_format(model):
     np.savez(buf, header=np.frombuffer(b'{"format": 99}', dtype=np.uint8))
     with pytest.raises(ValueError):
         learned.LearnedSentiment.from_bytes(buf.getvalue())
+
+
+def test_negation_scope_marks_words_until_punctuation():
+    assert learned._negation_marked("Not good at all. Great crew!") == [
+        "not", "good_NEG", "at_NEG", "all_NEG", "great", "crew", "!"]
+    assert learned._negation_marked("don't like it but fine") == ["don't", "like_NEG", "it_NEG", "fine"]
+    assert learned._negation_marked("Fungerar inte bra") == ["fungerar", "inte", "bra_NEG"]
+
+
+def test_negated_phrase_learns_the_opposite_label():
+    # "good" alone is positive, "not good" negative: only the negation mark tells them apart as unigrams.
+    texts = ["good service", "good food", "not good service", "not good food", "service good", "food not good"] * 10
+    labels = ["positive", "positive", "negative", "negative", "positive", "negative"] * 10
+    model = learned.train(texts, ["en"] * len(texts), labels, c=4.0)
+    assert model.predict("the service was not good", "en")[1] == "negative"
+    assert model.predict("the food was good", "en")[1] == "positive"
+
+
+def test_training_does_not_store_pickled_objects(model):
+    import io
+
+    import numpy as np
+
+    with np.load(io.BytesIO(model.to_bytes()), allow_pickle=False) as z:
+        assert all(z[name].dtype != object for name in z.files)
