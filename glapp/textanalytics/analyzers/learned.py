@@ -39,7 +39,7 @@ from sklearn.utils import murmurhash3_32
 from glapp.textanalytics.analyzers import sentiment
 
 VERSION = "learned-2"
-FORMAT = 2  # 1: TF-IDF word 1–2-grams, no NB scaling (models of that format must be retrained)
+FORMAT = 2  # 1 (learned-1): TF-IDF hashed word 1–2-grams, no NB scaling; still loaded, see _legacy_features
 
 _N_FEATURES = 2**20  # per block (words, characters); fewer collide on long reviews' character n-grams
 _N_BUILTIN = 8
@@ -137,9 +137,37 @@ def _features(texts: Sequence[str], languages: Sequence[str]):
     return sparse.hstack([_ngrams(texts), sparse.csr_matrix(_builtin(texts, languages))], format="csr")
 
 
+_LEGACY_VEC = None
+_LEGACY_WORDS = r"(?u)\b\w+\b|[!?]|[\U0001F300-\U0001FAFF\u2600-\u27BF]"
+
+
+def _legacy_features(texts: Sequence[str], languages: Sequence[str], idf: np.ndarray):
+    """Format 1 features (sublinear TF-IDF of hashed word 1–2-grams and char 2–5-grams, each block of
+    unit length), so that models stored before format 2 keep working until they are retrained."""
+    global _LEGACY_VEC
+    if _LEGACY_VEC is None:
+        _LEGACY_VEC = (
+            HashingVectorizer(n_features=_N_FEATURES, ngram_range=(1, 2), alternate_sign=False, norm=None,
+                              token_pattern=_LEGACY_WORDS),
+            HashingVectorizer(n_features=_N_FEATURES, analyzer="char_wb", ngram_range=(2, 5), alternate_sign=False,
+                              norm=None))
+    x = sparse.hstack([v.transform(texts) for v in _LEGACY_VEC], format="csr").astype(np.float64)
+    x.data = 1.0 + np.log(x.data)
+    x = x.multiply(idf).tocsr()
+    blocks = []
+    for lo in (0, _N_FEATURES):
+        block = x[:, lo:lo + _N_FEATURES]
+        norms = np.sqrt(np.asarray(block.multiply(block).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        blocks.append(sparse.diags(1.0 / norms) @ block)
+    return sparse.hstack([*blocks, sparse.csr_matrix(_builtin(texts, languages))], format="csr")
+
+
 class LearnedSentiment:
-    def __init__(self, classes: list[str], coef: sparse.csr_matrix, intercept: np.ndarray, meta: dict):
+    def __init__(self, classes: list[str], coef: sparse.csr_matrix, intercept: np.ndarray, meta: dict,
+                 legacy_idf: np.ndarray | None = None):
         self.classes = list(classes)
+        self.legacy_idf = legacy_idf  # set only for a format 1 model (see _legacy_features)
         self.coef = coef.tocsr()
         self.intercept = np.asarray(intercept, dtype=np.float64)
         self.meta = dict(meta)
@@ -159,7 +187,10 @@ class LearnedSentiment:
     def predict_many(self, texts: Sequence[str], languages: Sequence[str]) -> list[tuple[float, str]]:
         if not texts:
             return []
-        proba = self._proba(_features(texts, languages))
+        if self.legacy_idf is not None:
+            proba = self._proba(_legacy_features(texts, languages, self.legacy_idf))
+        else:
+            proba = self._proba(_features(texts, languages))
         pos = self.classes.index("positive") if "positive" in self.classes else None
         neg = self.classes.index("negative") if "negative" in self.classes else None
         out = []
@@ -173,6 +204,8 @@ class LearnedSentiment:
 
         One comment at a time (the pipeline's case) skips scikit-learn's per-call overhead: the same
         hashed features are computed directly and dotted with a dense copy of the coefficients."""
+        if self.legacy_idf is not None:
+            return self.predict_many([text], [language])[0]
         if self._dense is None:
             self._dense = np.ascontiguousarray(self.coef.T.toarray(), dtype=np.float32)
             self._analyzers = tuple(v.build_analyzer() for v in _vectorizers())
@@ -200,13 +233,18 @@ class LearnedSentiment:
     # --- serialisation ------------------------------------------------------------------------
     def to_bytes(self) -> bytes:
         coef = self.coef.tocsr()
-        header = {"format": FORMAT, "version": VERSION, "classes": self.classes, "meta": self.meta,
+        legacy = {}
+        if self.legacy_idf is not None:
+            seen = np.flatnonzero(self.legacy_idf).astype(np.int32)
+            legacy = {"idf_index": seen, "idf_value": self.legacy_idf[seen].astype(np.float32)}
+        header = {"format": 1 if legacy else FORMAT, "version": "learned-1" if legacy else VERSION,
+                  "classes": self.classes, "meta": self.meta,
                   "shape": list(coef.shape)}
         buf = io.BytesIO()
         np.savez_compressed(
             buf, header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8),
             data=coef.data.astype(np.float32), indices=coef.indices.astype(np.int32),
-            indptr=coef.indptr.astype(np.int64), intercept=self.intercept.astype(np.float64),
+            indptr=coef.indptr.astype(np.int64), intercept=self.intercept.astype(np.float64), **legacy,
         )
         return buf.getvalue()
 
@@ -214,11 +252,15 @@ class LearnedSentiment:
     def from_bytes(cls, blob: bytes) -> "LearnedSentiment":
         with np.load(io.BytesIO(blob), allow_pickle=False) as z:
             header = json.loads(z["header"].tobytes().decode())
-            if header.get("format") != FORMAT:
+            if header.get("format") not in (1, FORMAT):
                 raise ValueError(f"unsupported learned sentiment format {header.get('format')!r}")
             coef = sparse.csr_matrix((z["data"].astype(np.float64), z["indices"], z["indptr"]),
                                      shape=tuple(header["shape"]))
-            return cls(header["classes"], coef, z["intercept"], header["meta"])
+            legacy_idf = None
+            if header["format"] == 1:
+                legacy_idf = np.zeros(2 * _N_FEATURES)
+                legacy_idf[z["idf_index"]] = z["idf_value"]
+            return cls(header["classes"], coef, z["intercept"], header["meta"], legacy_idf)
 
 
 def _log_count_ratio(X, positive: np.ndarray) -> np.ndarray:

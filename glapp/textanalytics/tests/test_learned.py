@@ -1,5 +1,8 @@
+import io
+import json
 import random
 
+import numpy as np
 import pytest
 
 from glapp.textanalytics.analyzers import learned
@@ -134,3 +137,26 @@ def test_training_does_not_store_pickled_objects(model):
 
     with np.load(io.BytesIO(model.to_bytes()), allow_pickle=False) as z:
         assert all(z[name].dtype != object for name in z.files)
+
+
+
+def test_format_1_models_still_load_and_predict():
+    # A model stored before NB-LR (format 1: TF-IDF features, idf stored) keeps working until retrained.
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+
+    texts, labels = synthetic(200, seed=6)
+    learned._legacy_features(texts[:1], ["sv"], np.zeros(2 * learned._N_FEATURES))  # builds the vectorizers
+    counts = sparse.hstack([v.transform(texts) for v in learned._LEGACY_VEC], format="csr")
+    idf = np.where(np.bincount(counts.indices, minlength=counts.shape[1]) > 0, 1.5, 0.0)
+    X = learned._legacy_features(texts, ["sv"] * 200, idf)
+    lr = LogisticRegression(C=4.0, solver="liblinear").fit(X, labels)
+    old = learned.LearnedSentiment(list(lr.classes_), sparse.csr_matrix(lr.coef_), lr.intercept_, {}, legacy_idf=idf)
+    blob = old.to_bytes()
+    again = learned.LearnedSentiment.from_bytes(blob)
+    assert json.loads(np.load(io.BytesIO(blob))["header"].tobytes())["format"] == 1
+    held, held_labels = synthetic(50, seed=7)
+    predicted = [label for _s, label in again.predict_many(held, ["sv"] * 50)]
+    assert list(lr.predict(learned._legacy_features(held, ["sv"] * 50, idf))) == predicted
+    assert sum(p == y for p, y in zip(predicted, held_labels, strict=True)) >= 40
+    assert again.predict(held[0], "sv") == pytest.approx(again.predict_many(held[:1], ["sv"])[0])
