@@ -35,24 +35,33 @@ def scoped_responses(access: Access) -> QuerySet:
     return Response.objects.for_org(access.organization).filter(access.unit_filter())
 
 
+def unit_and_days(organization_id: int, unit: str | None, date_from: dt.date | None, date_to: dt.date | None,
+                  prefix: str = "") -> Q:
+    """Responses under a unit (by code: that unit and below) and within inclusive days in the
+    organization's time zone, compared as instants so the time index is used. `prefix` reaches
+    the response from another model (e.g. "response__")."""
+    q = Q()
+    if unit:
+        found = Unit.objects.for_org(organization_id).filter(code=unit).only("path").first()
+        if found is None:
+            raise ValidationFailed([FieldError("unit", f"no unit with code '{unit[:80]}'", "unknown")])
+        q &= Q(**{f"{prefix}unit__path__startswith": found.path})
+    tz = timezone.get_current_timezone()
+    if date_from:
+        q &= Q(**{f"{prefix}submitted_at__gte": dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)})
+    if date_to:
+        q &= Q(**{f"{prefix}submitted_at__lt": dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min,
+                                                                     tzinfo=tz)})
+    return q
+
+
 def filtered_responses(access: Access, f: ResponseFilter) -> QuerySet:
     qs = scoped_responses(access)
     if f.survey:
         qs = qs.filter(survey__code=f.survey)
     if f.touchpoint:
         qs = qs.filter(touchpoint__code=f.touchpoint)
-    if f.unit:
-        unit = Unit.objects.for_org(access.organization).filter(code=f.unit).only("path").first()
-        if unit is None:
-            raise ValidationFailed([FieldError("unit", f"no unit with code '{f.unit[:80]}'", "unknown")])
-        qs = qs.filter(unit__path__startswith=unit.path)
-    # Dates are days in the organization's time zone; compare on instants so the index is used.
-    tz = timezone.get_current_timezone()
-    if f.date_from:
-        qs = qs.filter(submitted_at__gte=dt.datetime.combine(f.date_from, dt.time.min, tzinfo=tz))
-    if f.date_to:
-        qs = qs.filter(submitted_at__lt=dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time.min,
-                                                            tzinfo=tz))
+    qs = qs.filter(unit_and_days(access.organization_id, f.unit, f.date_from, f.date_to))
     if f.score_min is not None or f.score_max is not None:
         if f.score_type not in qt.SCORE_TYPES:
             raise ValidationFailed([FieldError("score_type", f"must be one of: {', '.join(qt.SCORE_TYPES)}")])
@@ -221,3 +230,12 @@ def comment_scores(organization_id: int, score_type: str = qt.NPS) -> dict[int, 
     """response id → its score (NPS by default) for responses of the organization that have one."""
     return dict(Answer.objects.filter(response__organization_id=organization_id, question_type=score_type,
                                       number__isnull=False).values_list("response_id", "number"))
+
+
+def nps_answers() -> QuerySet:
+    """NPS answers, for other apps' subqueries (callers narrow it by response and organization)."""
+    return Answer.objects.filter(question_type=qt.NPS)
+
+
+def response_count(organization_id: int) -> int:
+    return Response.objects.filter(organization_id=organization_id).count()

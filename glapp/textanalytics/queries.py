@@ -9,12 +9,9 @@ from django.db.models import Count, Exists, F, FloatField, IntegerField, OuterRe
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from glapp.accounts.models import Unit
 from glapp.analytics import stats
 from glapp.core.errors import FieldError, ValidationFailed
-from glapp.responses.models import Answer
-from glapp.responses.queries import text_answer_count
-from glapp.surveys import question_types as qt
+from glapp.responses.queries import nps_answers, text_answer_count, unit_and_days
 from glapp.textanalytics.models import CommentAnalysis, Topic, TopicMention
 
 
@@ -92,7 +89,7 @@ def analyses_in_scope(access):
 
 
 def _nps_of_response():
-    return Subquery(Answer.objects.filter(response=OuterRef("response_id"), question_type=qt.NPS)
+    return Subquery(nps_answers().filter(response=OuterRef("response_id"))
                     .order_by("id").values("number")[:1], output_field=IntegerField())
 
 
@@ -113,19 +110,9 @@ def filtered_analyses(access, f: VerbatimFilter):
         qs = qs.filter(language=f.language)
     if f.touchpoint:
         qs = qs.filter(response__touchpoint__code=f.touchpoint)
-    if f.unit:
-        unit = Unit.objects.for_org(access.organization_id).filter(code=f.unit).only("path").first()
-        if unit is None:
-            raise ValidationFailed([FieldError("unit", f"no unit with code '{f.unit[:80]}'", "unknown")])
-        qs = qs.filter(response__unit__path__startswith=unit.path)
-    tz = timezone.get_current_timezone()
-    if f.date_from:
-        qs = qs.filter(response__submitted_at__gte=dt.datetime.combine(f.date_from, dt.time.min, tzinfo=tz))
-    if f.date_to:
-        qs = qs.filter(response__submitted_at__lt=dt.datetime.combine(f.date_to + dt.timedelta(days=1),
-                                                                      dt.time.min, tzinfo=tz))
+    qs = qs.filter(unit_and_days(access.organization_id, f.unit, f.date_from, f.date_to, prefix="response__"))
     if f.score_min is not None or f.score_max is not None:
-        answers = Answer.objects.filter(response=OuterRef("response_id"), question_type=qt.NPS)
+        answers = nps_answers().filter(response=OuterRef("response_id"))
         if f.score_min is not None:
             answers = answers.filter(number__gte=f.score_min)
         if f.score_max is not None:

@@ -7,7 +7,7 @@ from glapp.accounts.models import Organization
 from glapp.analytics.actions import meta_keys, rebuild_rollups, set_rollup_dimensions
 from glapp.cli.lookups import organization_by_slug
 from glapp.core.errors import ValidationFailed
-from glapp.responses.models import Response
+from glapp.responses.queries import response_count
 
 
 class Command(BaseCommand):
@@ -42,7 +42,7 @@ class Command(BaseCommand):
         self._rebuild(org)
 
     def _rebuild(self, org: Organization) -> None:
-        total = Response.objects.filter(organization=org).count()
+        total = response_count(org.id)
         columns = (TextColumn(f"[bold]{org.slug}[/]"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, disable=not self.stdout.isatty()) as progress:
             task = progress.add_task("rebuild", total=total)
