@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "glapp.contacts",
     "glapp.surveys",
     "glapp.responses",
+    "glapp.distribution",
     "glapp.api",
     "glapp.analytics",
     "glapp.textanalytics",

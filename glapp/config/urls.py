@@ -9,6 +9,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("settings/", include("glapp.accounts.urls")),
     path("data/", include("glapp.responses.urls")),
+    path("surveys/", include("glapp.surveys.urls")),
+    path("", include("glapp.surveys.respondent_urls")),
+    path("", include("glapp.distribution.urls")),
     path("", include("glapp.textanalytics.urls")),
     path("", include("glapp.web.urls")),
 ]

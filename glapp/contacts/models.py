@@ -1,5 +1,7 @@
 """Customers: who answered, in which language, with what consent."""
 
+import datetime as dt
+
 from django.db import models
 
 from glapp.core.models import OrgScopedModel
@@ -17,6 +19,9 @@ class Customer(OrgScopedModel):
     consent_email = models.BooleanField(default=False)
     consent_sms = models.BooleanField(default=False)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # A hard bounce: the address is not used again until the customer record gets a new one.
+    email_bounced_at = models.DateTimeField(null=True, blank=True)
+    phone_bounced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -25,3 +30,19 @@ class Customer(OrgScopedModel):
 
     def __str__(self) -> str:
         return self.external_id
+
+
+class ContactPolicy(OrgScopedModel):
+    """An organization's rules against survey fatigue (one row per organization)."""
+
+    min_days_between_invitations = models.PositiveSmallIntegerField(
+        default=30, help_text="At most one invitation per customer in this many days, across all surveys.")
+    relationship_min_months = models.PositiveSmallIntegerField(
+        default=6, help_text="A customer gets a relationship survey at most this often.")
+    quiet_hours_start = models.TimeField(default=dt.time(21, 0), help_text="No invitation is sent from …")
+    quiet_hours_end = models.TimeField(default=dt.time(8, 0), help_text="… until (local time).")
+    time_zone = models.CharField(max_length=64, default="Europe/Stockholm")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization"], name="contact_policy_one_per_org")]

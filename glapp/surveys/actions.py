@@ -60,9 +60,12 @@ def publish_survey(survey: Survey) -> SurveyVersion:
             "languages": survey.languages,
             "questions": [
                 {"key": q.key, "type": q.type, "texts": q.texts, "options": q.options, "required": q.required,
-                 "scale_max": q.scale_max}
+                 "scale_max": q.scale_max, "show_if": q.show_if}
                 for q in questions
             ],
+            "thank_you": survey.thank_you,
+            "promoter_link": survey.promoter_link,
+            "promoter_link_label": survey.promoter_link_label,
         }
         number = (survey.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         version = SurveyVersion.objects.create(organization_id=survey.organization_id, survey=survey,

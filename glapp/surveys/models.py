@@ -1,10 +1,17 @@
 """Surveys, their questions and frozen published versions."""
 
+import secrets
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from glapp.core.models import OrgScopedModel
 from glapp.surveys import question_types as qt
+
+
+def new_token() -> str:
+    """An unguessable URL token (respondent links, public survey links)."""
+    return secrets.token_urlsafe(18)
 
 
 class Survey(OrgScopedModel):
@@ -28,6 +35,21 @@ class Survey(OrgScopedModel):
     current_version = models.ForeignKey(
         "SurveyVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The anonymous public link (/s/<token>/) and the widget address this survey by this token.
+    public_token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
+    # What the respondent sees after the last answer; promoters may get a next step (review, referral).
+    thank_you = models.JSONField(default=dict, blank=True, help_text='Per-language text: {"sv": "...", "en": "..."}')
+    promoter_link = models.URLField(blank=True, default="", help_text="Offered to promoters (NPS 9–10).")
+    promoter_link_label = models.JSONField(default=dict, blank=True, help_text="Per-language link text.")
+    # Invitations: how long after a touchpoint event to ask, when to remind (once), when to stop.
+    invitation_delay_minutes = models.PositiveIntegerField(default=60)
+    reminder_after_days = models.PositiveSmallIntegerField(null=True, blank=True, default=3,
+                                                           help_text="Empty: never remind.")
+    expires_after_days = models.PositiveSmallIntegerField(default=14)
+    # Widget: show after this site event (empty: the widget does not show this survey).
+    widget_event = models.CharField(max_length=80, blank=True, default="")
+    widget_delay_seconds = models.PositiveSmallIntegerField(default=3)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "code"], name="survey_code_unique")]
@@ -59,6 +81,9 @@ class Question(OrgScopedModel):
     options = models.JSONField(default=list, blank=True, help_text="Option codes for choice questions.")
     scale_max = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Top of a rating scale.")
     required = models.BooleanField(default=False)
+    # Skip logic: shown only when an earlier answer matches, e.g. {"question": "nps", "max": 6}
+    # (a follow-up for detractors) or {"question": "reason", "in": ["price"]}. Empty: always shown.
+    show_if = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["survey_id", "position"]
@@ -81,3 +106,44 @@ class SurveyVersion(OrgScopedModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["survey", "number"], name="survey_version_unique")]
+
+
+class RespondentSession(OrgScopedModel):
+    """One respondent's way through one survey: from an invitation link, the public link or the
+    widget. The response is created with the first answer (external_id "session:<token>") and
+    completed answer by answer, so a respondent who stops halfway still counts, and can resume."""
+
+    token = models.CharField(max_length=43, unique=True, default=new_token)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sessions")
+    survey_version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey("contacts.Customer", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    touchpoint = models.ForeignKey("journeys.Touchpoint", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    channel = models.CharField(max_length=16, default="link")
+    language = models.CharField(max_length=8, default="sv")
+    # What we already know (piped into the wording, stored as response metadata): first_name,
+    # agent, store, product, campaign, visit date …
+    context = models.JSONField(default=dict, blank=True)
+    display = models.ForeignKey("Display", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    answered = models.JSONField(default=dict, blank=True, help_text="Answers so far, by question key.")
+    last_answer_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def response_external_id(self) -> str:
+        return f"session:{self.token}"
+
+
+class Display(OrgScopedModel):
+    """The widget showed a survey (the denominator of the widget's response rate)."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="displays")
+    event = models.CharField(max_length=80, blank=True, default="")
+    page = models.CharField(max_length=500, blank=True, default="")
+    visitor = models.CharField(max_length=64, blank=True, default="", help_text="Hashed, anonymous.")
+
+    class Meta:
+        indexes = [models.Index(fields=["survey", "created_at"], name="display_survey_time")]

@@ -1,0 +1,5 @@
+"""Surveys API: CRUD, lint and publish."""
+
+from ninja import Router
+
+router = Router(tags=["surveys"])
