@@ -59,8 +59,9 @@ def publish_survey(survey: Survey) -> SurveyVersion:
             "kind": survey.kind,
             "languages": survey.languages,
             "questions": [
-                {"key": q.key, "type": q.type, "texts": q.texts, "options": q.options, "required": q.required,
-                 "scale_max": q.scale_max, "show_if": q.show_if}
+                {"key": q.key, "type": q.type, "texts": q.texts, "options": q.options,
+                 "option_texts": q.option_texts, "required": q.required, "scale_max": q.scale_max,
+                 "show_if": q.show_if}
                 for q in questions
             ],
             "thank_you": survey.thank_you,

@@ -79,6 +79,8 @@ class Question(OrgScopedModel):
     position = models.PositiveSmallIntegerField(default=0)
     texts = models.JSONField(default=dict, help_text='Per-language wording: {"sv": "...", "en": "..."}')
     options = models.JSONField(default=list, blank=True, help_text="Option codes for choice questions.")
+    option_texts = models.JSONField(default=dict, blank=True,
+                                    help_text='Option labels per language: {"sv": {"price": "Priset"}, …}')
     scale_max = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Top of a rating scale.")
     required = models.BooleanField(default=False)
     # Skip logic: shown only when an earlier answer matches, e.g. {"question": "nps", "max": 6}

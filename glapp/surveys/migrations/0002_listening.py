@@ -23,6 +23,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='question',
+            name='option_texts',
+            field=models.JSONField(blank=True, default=dict, help_text='Option labels per language: {"sv": {"price": "Priset"}, …}'),
+        ),
+        migrations.AddField(
+            model_name='question',
             name='show_if',
             field=models.JSONField(blank=True, default=dict),
         ),
