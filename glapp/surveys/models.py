@@ -117,7 +117,8 @@ class RespondentSession(OrgScopedModel):
 
     token = models.CharField(max_length=43, unique=True, default=new_token)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sessions")
-    survey_version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="+")
+    # RESTRICT, not PROTECT: deleting a survey deletes its versions and sessions together.
+    survey_version = models.ForeignKey(SurveyVersion, on_delete=models.RESTRICT, related_name="+")
     customer = models.ForeignKey("contacts.Customer", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+")
     touchpoint = models.ForeignKey("journeys.Touchpoint", null=True, blank=True, on_delete=models.SET_NULL,
