@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "analyze": ("analyze", "Analyze comments (an organization's, or any CSV/XLSX/JSONL file) offline"),
     "report": ("report", "Print a metric with intervals and change tests as a table"),
     "rollups": ("rollups", "Rebuild rollups, or choose the metadata keys they keep"),
+    "invite": ("invite", "Invite customers to a relationship survey (contact rules apply)"),
     "manage": ("", "Run any Django management command, e.g. `glapp manage check --deploy`"),
 }
 

@@ -206,3 +206,28 @@ GLAPP_API_PAGE_SIZE = 100
 GLAPP_API_MAX_PAGE_SIZE = 1000
 GLAPP_BULK_MAX = 1000
 GLAPP_IDEMPOTENCY_TTL_HOURS = 24
+
+# Survey invitations (glapp.distribution). E-mail goes through Django's SMTP backend when
+# EMAIL_HOST is set; without it, the demo writes each mail as a file under the data dir.
+GLAPP_BASE_URL = os.environ.get("GLAPP_BASE_URL", "http://localhost:8000").rstrip("/")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=bool(EMAIL_HOST))
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "glapp <no-reply@localhost>")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
+# SMS: "local" writes messages to a JSONL outbox in the data dir; "46elks" sends through 46elks.
+GLAPP_SMS_PROVIDER = os.environ.get("GLAPP_SMS_PROVIDER", "local")
+GLAPP_SMS_URL = os.environ.get("GLAPP_SMS_URL", "https://api.46elks.com/a1/sms")
+GLAPP_SMS_USERNAME = os.environ.get("GLAPP_SMS_USERNAME", "")
+GLAPP_SMS_PASSWORD = os.environ.get("GLAPP_SMS_PASSWORD", "")
+GLAPP_SMS_SENDER = os.environ.get("GLAPP_SMS_SENDER", "glapp")
+GLAPP_SMS_OUTBOX = os.environ.get("GLAPP_SMS_OUTBOX", str(DATA_DIR / "sms-outbox.jsonl"))
+# Invitations are sent by a task `glapp worker` queues this often (seconds).
+GLAPP_DISPATCH_EVERY = float(os.environ.get("GLAPP_DISPATCH_EVERY", "30"))

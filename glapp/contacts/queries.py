@@ -4,7 +4,7 @@ from django.db.models import Count, FloatField, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
-from glapp.contacts.models import Customer
+from glapp.contacts.models import ContactPolicy, Customer
 
 VALUE_ATTRIBUTE = "annual_value"  # a customer's worth, a number in the customer's attributes
 
@@ -21,3 +21,13 @@ def segment_shares(organization_id: int, basis: str = "customers") -> dict[str, 
     totals = {segment: float(total) for segment, total in rows if total and total > 0}
     whole = sum(totals.values())
     return {segment: t / whole for segment, t in totals.items()} if whole else {}
+
+
+def customer_by_external_id(organization_id: int, external_id: str) -> Customer | None:
+    return Customer.objects.for_org(organization_id).filter(external_id=external_id).first()
+
+
+def contact_policy(organization_id: int) -> ContactPolicy:
+    """The organization's contact policy; the defaults (unsaved) when none was stored yet."""
+    policy = ContactPolicy.objects.for_org(organization_id).first()
+    return policy or ContactPolicy(organization_id=organization_id)

@@ -71,6 +71,11 @@ class Invitation(OrgScopedModel):
     expires_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=255, blank=True, default="")
     error = models.TextField(blank=True, default="")
+    # Sending bookkeeping: when a worker claimed it (a claim older than the sweep timeout with no
+    # outcome becomes `uncertain`), how many tries so far, and when the one reminder is due.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    reminder_due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -80,6 +85,8 @@ class Invitation(OrgScopedModel):
         indexes = [
             models.Index(fields=["organization", "customer", "created_at"], name="invitation_customer_time"),
             models.Index(fields=["status", "scheduled_for"], name="invitation_due"),
+            models.Index(fields=["organization", "message_id"], name="invitation_message_id"),
+            models.Index(fields=["reminder_due_at"], name="invitation_reminder_due"),
         ]
 
 

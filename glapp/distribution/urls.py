@@ -1,3 +1,15 @@
-"""URL routes (filled in by the views that use them)."""
+"""Invitation pages (rates, policy, a customer's history) and the respondent-facing open pixel
+and unsubscribe page."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from glapp.distribution import views
+
+app_name = "distribution"
+urlpatterns = [
+    path("r/<str:token>/o.gif", views.open_pixel, name="open_pixel"),
+    path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("invitations/", views.invitations, name="invitations"),
+    path("invitations/policy/", views.policy, name="policy"),
+    path("customers/<str:external_id>/", views.customer, name="customer"),
+]

@@ -3,6 +3,7 @@
 import threading
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
@@ -12,15 +13,16 @@ from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from glapp.core.tasks import HOUSEKEEPING_TASKS
+from glapp.distribution.tasks import PERIODIC_TASKS as DISPATCH_TASKS
 
 
-def enqueue_housekeeping(backend_name: str) -> list[str]:
+def enqueue_housekeeping(backend_name: str, tasks=None) -> list[str]:
     """Queue each housekeeping task that is not already waiting; return the ones queued.
 
     Several workers may do this at once; at worst a task runs twice, which they all tolerate.
     """
     queued = []
-    for housekeeping_task in HOUSEKEEPING_TASKS:
+    for housekeeping_task in HOUSEKEEPING_TASKS if tasks is None else tasks:
         waiting = DBTaskResult.objects.filter(
             backend_name=backend_name, task_path=housekeeping_task.module_path, status=TaskResultStatus.READY
         ).exists()
@@ -42,11 +44,15 @@ class Command(BaseCommand):
                             help="Seconds to wait between polls when the queue is empty (default: %(default)s)")
         parser.add_argument("--batch", action="store_true", help="Process what is queued now, then exit")
         parser.add_argument("--max-tasks", type=int, default=None, help="Exit after running this many tasks")
+        parser.add_argument("--dispatch-every", type=float, default=settings.GLAPP_DISPATCH_EVERY, metavar="SECONDS",
+                            help="Queue the sending of due survey invitations this often; 0 turns it off "
+                                 "(default: %(default)s, GLAPP_DISPATCH_EVERY; never in --batch mode)")
         parser.add_argument("--housekeeping-every", type=float, default=3600.0, metavar="SECONDS",
                             help="Queue housekeeping (e.g. expired idempotency keys) this often; 0 turns it off "
                                  "(default: %(default)s; never in --batch mode)")
 
-    def handle(self, *args, backend, queue_name, interval, batch, max_tasks, housekeeping_every, **options):
+    def handle(self, *args, backend, queue_name, interval, batch, max_tasks, housekeeping_every, dispatch_every,
+               **options):
         try:
             backend_obj = task_backends[backend]
         except InvalidTaskBackendError as exc:
@@ -63,22 +69,25 @@ class Command(BaseCommand):
             self.stdout.write(f"glapp worker: processing {mode} (backend {backend!r}, queue {queue_name!r}).")
         if not batch and housekeeping_every > 0:
             self._start_housekeeping(backend, housekeeping_every, verbosity)
+        if not batch and dispatch_every > 0:
+            self._start_housekeeping(backend, dispatch_every, verbosity, DISPATCH_TASKS, "invitation dispatch")
         call_command(
             "db_worker", backend_name=backend, queue_name=queue_name, interval=interval, batch=batch,
             max_tasks=max_tasks, reload=False, startup_delay=not batch, verbosity=verbosity,
             stdout=self.stdout, stderr=self.stderr,
         )
 
-    def _start_housekeeping(self, backend: str, every: float, verbosity: int) -> None:
+    def _start_housekeeping(self, backend: str, every: float, verbosity: int, tasks=None,
+                            what: str = "housekeeping") -> None:
         if verbosity:
-            self.stdout.write(f"glapp worker: queueing housekeeping every {every:g}s.")
+            self.stdout.write(f"glapp worker: queueing {what} every {every:g}s.")
 
         def loop() -> None:
             while True:
                 try:
-                    queued = enqueue_housekeeping(backend)
+                    queued = enqueue_housekeeping(backend, tasks)
                 except Exception as exc:  # a locked or briefly unreachable DB must not end the loop
-                    self.stderr.write(f"glapp worker: could not queue housekeeping: {exc}")
+                    self.stderr.write(f"glapp worker: could not queue {what}: {exc}")
                 else:
                     if queued and verbosity > 1:
                         self.stdout.write(f"glapp worker: queued {', '.join(queued)}")
@@ -86,4 +95,4 @@ class Command(BaseCommand):
                     connections.close_all()  # this thread's own connections; it sleeps for long
                 time.sleep(every)
 
-        threading.Thread(target=loop, name="glapp-housekeeping", daemon=True).start()
+        threading.Thread(target=loop, name=f"glapp-{what.replace(' ', '-')}", daemon=True).start()

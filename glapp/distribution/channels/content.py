@@ -1,0 +1,68 @@
+"""What an invitation says, in its language: shared by the e-mail and SMS channels."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
+
+from glapp.distribution.models import Invitation
+from glapp.surveys import piping
+
+
+@dataclass(frozen=True)
+class InvitationText:
+    subject: str
+    greeting: str
+    intro: str
+    question: str
+    action: str
+    link: str
+    unsubscribe_url: str
+    pixel_url: str
+    organization: str
+    footer: str
+
+
+def absolute(path: str) -> str:
+    return settings.GLAPP_BASE_URL + path
+
+
+def first_question(invitation: Invitation) -> str:
+    """The wording of the survey's first question in the invitation's language, as published."""
+    version = invitation.survey.current_version
+    questions = (version.definition.get("questions") if version else None) or []
+    if not questions:
+        return ""
+    texts = questions[0].get("texts") or {}
+    return texts.get(invitation.language) or next(iter(texts.values()), "")
+
+
+def invitation_text(invitation: Invitation, reminder: bool = False) -> InvitationText:
+    organization = invitation.organization.name
+    context = dict(invitation.context or {})
+    with translation.override(invitation.language):
+        if reminder:
+            subject = gettext("Reminder: %(organization)s would like to hear from you") % {
+                "organization": organization}
+            intro = gettext("A few days ago we asked about your experience. It takes a minute, "
+                            "and it helps us improve.")
+        else:
+            subject = gettext("%(organization)s: how did we do?") % {"organization": organization}
+            intro = gettext("Thank you for choosing %(organization)s. We would like to hear how it went.") % {
+                "organization": organization}
+        greeting = piping.render(gettext("Hello {first_name},"), context, invitation.language)
+        action = gettext("Answer the survey")
+        footer = gettext("You receive this because you were a customer of %(organization)s. "
+                         "Don't want any more surveys? Unsubscribe:") % {"organization": organization}
+    question = piping.render(first_question(invitation), context, invitation.language)
+    return InvitationText(
+        subject=subject, greeting=greeting, intro=intro, question=question, action=action,
+        link=absolute(f"/r/{invitation.token}/"), unsubscribe_url=absolute(f"/u/{invitation.token}/"),
+        pixel_url=absolute(f"/r/{invitation.token}/o.gif"), organization=organization, footer=footer,
+    )
+
+
+def message_id(invitation: Invitation, reminder: bool = False) -> str:
+    """Deterministic, so a resend (which the dispatcher never does) would be recognisable."""
+    return f"<inv-{invitation.pk}{'-r' if reminder else ''}@glapp>"

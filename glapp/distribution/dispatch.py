@@ -1,0 +1,272 @@
+"""Sending: due invitations, the one reminder, expiry, and what a crash leaves behind.
+
+At most once, never twice. An invitation is *claimed* with a conditional UPDATE
+(`scheduled → sending`, committed before anything is sent), so two workers, or a task run
+twice, cannot both send it. The outcome is recorded after the channel answers. A worker that
+dies in between leaves `sending`; after `SENDING_TIMEOUT` the sweep turns that into
+`uncertain`, which is never resent: a customer who might have got the mail must not get it
+twice. Reminders are claimed the same way (`reminder_sent_at` is set before sending).
+
+The contact rules are checked again at send time: a customer who unsubscribed, or whose
+address bounced, after the invitation was scheduled is not contacted.
+"""
+
+import datetime as dt
+import logging
+from collections import Counter
+
+from django.core.mail import get_connection
+from django.db.models import F
+from django.utils import timezone
+
+from glapp.contacts import actions as contacts
+from glapp.contacts.models import Customer
+from glapp.contacts.queries import contact_policy
+from glapp.distribution import rules
+from glapp.distribution.actions import contact_of, log, policy_of
+from glapp.distribution.channels import DeliveryError, Rejected, TemporaryFailure
+from glapp.distribution.channels import email as email_channel
+from glapp.distribution.channels import sms as sms_channel
+from glapp.distribution.channels.content import message_id
+from glapp.distribution.models import ContactLog, Invitation
+from glapp.surveys.models import Survey
+
+Kind = ContactLog.Kind
+Status = Invitation.Status
+SENDING_TIMEOUT = dt.timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+RETRY_BASE = dt.timedelta(minutes=5)  # 5, 10, 20, 40 minutes between attempts
+REMINDER_RETRY = dt.timedelta(hours=1)
+BATCH = 500
+logger = logging.getLogger("glapp.distribution")
+
+
+class _Senders:
+    """One SMTP connection per dispatch run (reopened after a failure), one SMS provider."""
+
+    def __init__(self):
+        self._mail = None
+        self._sms = None
+        self.policies: dict[int, rules.Policy] = {}
+
+    def policy(self, organization_id: int) -> rules.Policy:
+        if organization_id not in self.policies:
+            self.policies[organization_id] = policy_of(contact_policy(organization_id))
+        return self.policies[organization_id]
+
+    def send(self, invitation: Invitation, reminder: bool) -> str:
+        if invitation.channel == Invitation.Channel.SMS:
+            if self._sms is None:
+                self._sms = sms_channel.provider()
+            sms_channel.send(invitation, reminder, self._sms)
+            return message_id(invitation, reminder)
+        if self._mail is None:
+            self._mail = get_connection(fail_silently=False)
+            self._mail.open()
+        try:
+            return email_channel.send(invitation, reminder, self._mail)
+        except TemporaryFailure:
+            self.close()  # the connection may be broken; the next message opens a new one
+            raise
+
+    def close(self) -> None:
+        if self._mail is not None:
+            try:
+                self._mail.close()
+            except Exception:
+                logger.warning("closing the SMTP connection failed", exc_info=True)
+            self._mail = None
+
+
+def dispatch_due_invitations(now: dt.datetime | None = None, limit: int = BATCH) -> dict:
+    """One dispatch run: sweep stale claims, expire, send what is due, send due reminders."""
+    now = now or timezone.now()
+    summary: Counter = Counter()
+    summary["uncertain"] += sweep_stale_claims(now)
+    summary["expired"] += expire_invitations(now)
+    senders = _Senders()
+    try:
+        due = (Invitation.objects.filter(status=Status.SCHEDULED, scheduled_for__lte=now)
+               .order_by("scheduled_for", "id").values_list("id", flat=True)[:limit])
+        for invitation_id in list(due):
+            summary[_dispatch_one(invitation_id, now, senders)] += 1
+        summary.update(send_reminders(now, senders, limit))
+    finally:
+        senders.close()
+    return {key: value for key, value in summary.items() if value}
+
+
+def sweep_stale_claims(now: dt.datetime) -> int:
+    stale = list(Invitation.objects.filter(status=Status.SENDING, claimed_at__lt=now - SENDING_TIMEOUT))
+    for invitation in stale:
+        if Invitation.objects.filter(pk=invitation.pk, status=Status.SENDING).update(status=Status.UNCERTAIN):
+            log(invitation.customer_id, invitation.organization_id, Kind.FAILED, reason="uncertain",
+                invitation=invitation,
+                detail="The worker stopped between claiming and confirming; not resent to avoid a duplicate.")
+    return len(stale)
+
+
+def expire_invitations(now: dt.datetime) -> int:
+    """Links past their window close; invitations never sent by then are not sent any more."""
+    expiring = list(Invitation.objects.filter(status__in=[Status.SENT, Status.SCHEDULED], expires_at__lte=now,
+                                              completed_at__isnull=True))
+    count = 0
+    for invitation in expiring:
+        if Invitation.objects.filter(pk=invitation.pk, status=invitation.status).update(status=Status.EXPIRED):
+            log(invitation.customer_id, invitation.organization_id, Kind.EXPIRED, invitation=invitation)
+            count += 1
+    return count
+
+
+def _load(invitation_id: int) -> Invitation:
+    return (Invitation.objects.select_related("customer", "survey__current_version", "organization")
+            .get(pk=invitation_id))
+
+
+def _cancel(invitation: Invitation, reason: str) -> str:
+    Invitation.objects.filter(pk=invitation.pk).update(status=Status.CANCELLED)
+    log(invitation.customer_id, invitation.organization_id, Kind.SKIPPED, reason=reason, invitation=invitation,
+        detail="at send time")
+    return "cancelled"
+
+
+def _dispatch_one(invitation_id: int, now: dt.datetime, senders: _Senders) -> str:
+    invitation = _load(invitation_id)
+    policy = senders.policy(invitation.organization_id)
+    if rules.in_quiet_hours(now, policy):
+        later = rules.out_of_quiet_hours(now, policy)
+        if Invitation.objects.filter(pk=invitation.pk, status=Status.SCHEDULED).update(scheduled_for=later):
+            log(invitation.customer_id, invitation.organization_id, Kind.DEFERRED, reason=rules.QUIET_HOURS,
+                invitation=invitation, detail=f"{now.isoformat()} → {later.isoformat()}")
+        return "deferred"
+    # The claim: only one worker's UPDATE finds the row still scheduled.
+    claimed = Invitation.objects.filter(pk=invitation.pk, status=Status.SCHEDULED).update(
+        status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        return "taken"
+    invitation.refresh_from_db(fields=["status", "attempts", "channel"])
+    if invitation.survey.status != Survey.Status.ACTIVE:
+        return _cancel(invitation, rules.SURVEY_CLOSED)
+    decision = rules.choose_channel(contact_of(invitation.customer))
+    if decision.channel is None:
+        return _cancel(invitation, decision.reason)
+    if decision.channel != invitation.channel:
+        invitation.channel = decision.channel  # e.g. the e-mail bounced since, but SMS is allowed
+        Invitation.objects.filter(pk=invitation.pk).update(channel=decision.channel)
+    try:
+        sent_id = senders.send(invitation, reminder=False)
+    except Rejected as exc:
+        return _bounced(invitation, now, str(exc))
+    except TemporaryFailure as exc:
+        if invitation.attempts >= MAX_ATTEMPTS:
+            return _failed(invitation, str(exc))
+        retry_at = now + RETRY_BASE * (2 ** (invitation.attempts - 1))
+        Invitation.objects.filter(pk=invitation.pk, status=Status.SENDING).update(
+            status=Status.SCHEDULED, scheduled_for=retry_at, error=str(exc)[:2000])
+        return "retry"
+    except DeliveryError as exc:
+        return _failed(invitation, str(exc))
+    survey = invitation.survey
+    reminder_due = now + dt.timedelta(days=survey.reminder_after_days) if survey.reminder_after_days else None
+    Invitation.objects.filter(pk=invitation.pk).update(
+        status=Status.SENT, sent_at=now, message_id=sent_id, error="",
+        expires_at=now + dt.timedelta(days=survey.expires_after_days), reminder_due_at=reminder_due)
+    log(invitation.customer_id, invitation.organization_id, Kind.SENT, invitation=invitation, detail=sent_id)
+    return "sent"
+
+
+def _bounced(invitation: Invitation, now: dt.datetime, detail: str) -> str:
+    Invitation.objects.filter(pk=invitation.pk).update(status=Status.BOUNCED, bounced_at=now, error=detail[:2000])
+    contacts.mark_bounced(invitation.customer, invitation.channel, now)
+    log(invitation.customer_id, invitation.organization_id, Kind.BOUNCED, reason="hard", invitation=invitation,
+        detail=detail)
+    return "bounced"
+
+
+def _failed(invitation: Invitation, detail: str) -> str:
+    Invitation.objects.filter(pk=invitation.pk).update(status=Status.FAILED, error=detail[:2000])
+    log(invitation.customer_id, invitation.organization_id, Kind.FAILED, invitation=invitation, detail=detail)
+    return "failed"
+
+
+def send_reminders(now: dt.datetime, senders: _Senders, limit: int = BATCH) -> Counter:
+    """The one reminder, to those who have not answered, while the link is still open."""
+    summary: Counter = Counter()
+    due = (Invitation.objects.filter(status=Status.SENT, reminder_due_at__lte=now, reminder_sent_at__isnull=True,
+                                     responded_at__isnull=True, completed_at__isnull=True, expires_at__gt=now)
+           .order_by("reminder_due_at", "id").values_list("id", flat=True)[:limit])
+    for invitation_id in list(due):
+        summary[_remind_one(invitation_id, now, senders)] += 1
+    return summary
+
+
+def _remind_one(invitation_id: int, now: dt.datetime, senders: _Senders) -> str:
+    invitation = _load(invitation_id)
+    policy = senders.policy(invitation.organization_id)
+    if rules.in_quiet_hours(now, policy):
+        Invitation.objects.filter(pk=invitation.pk, reminder_sent_at__isnull=True).update(
+            reminder_due_at=rules.out_of_quiet_hours(now, policy))
+        return "reminder_deferred"
+    decision = rules.choose_channel(contact_of(invitation.customer))
+    if decision.channel != invitation.channel:
+        # Opted out or the address bounced since: no reminder (and no other channel for it).
+        Invitation.objects.filter(pk=invitation.pk).update(reminder_due_at=None)
+        log(invitation.customer_id, invitation.organization_id, Kind.SKIPPED,
+            reason=decision.reason or rules.NO_CHANNEL, invitation=invitation, detail="reminder")
+        return "reminder_skipped"
+    claimed = Invitation.objects.filter(pk=invitation.pk, reminder_sent_at__isnull=True,
+                                        responded_at__isnull=True).update(reminder_sent_at=now)
+    if not claimed:
+        return "taken"
+    try:
+        sent_id = senders.send(invitation, reminder=True)
+    except Rejected as exc:
+        _bounced(invitation, now, str(exc))
+        return "reminder_bounced"
+    except TemporaryFailure as exc:
+        # Not sent: release the claim and try again later (until the link expires).
+        Invitation.objects.filter(pk=invitation.pk).update(reminder_sent_at=None,
+                                                           reminder_due_at=now + REMINDER_RETRY, error=str(exc)[:2000])
+        return "reminder_retry"
+    except DeliveryError as exc:
+        Invitation.objects.filter(pk=invitation.pk).update(reminder_due_at=None, error=str(exc)[:2000])
+        log(invitation.customer_id, invitation.organization_id, Kind.FAILED, invitation=invitation,
+            detail=f"reminder: {exc}")
+        return "reminder_failed"
+    log(invitation.customer_id, invitation.organization_id, Kind.REMINDED, invitation=invitation, detail=sent_id)
+    return "reminded"
+
+
+def record_bounce(organization_id: int, *, message_id: str | None = None, address: str | None = None,
+                  hard: bool = True, detail: str = "", now: dt.datetime | None = None) -> dict:
+    """A provider reports a bounce after the fact, by Message-ID or by address.
+
+    A hard bounce marks the address so it is not used again; a soft bounce is only logged.
+    """
+    now = now or timezone.now()
+    invitations = Invitation.objects.for_org(organization_id)
+    matched = []
+    if message_id:
+        bare = message_id.strip().strip("<>")
+        base = bare.replace("-r@", "@")  # a reminder's id names the same invitation
+        matched = list(invitations.filter(message_id__in=[f"<{bare}>", f"<{base}>", bare])
+                       .select_related("customer"))
+    marked = 0
+    for invitation in matched:
+        if hard:
+            Invitation.objects.filter(pk=invitation.pk).exclude(status=Status.BOUNCED).update(
+                status=Status.BOUNCED, bounced_at=now)
+            marked += contacts.mark_bounced(invitation.customer, invitation.channel, now)
+        log(invitation.customer_id, organization_id, Kind.BOUNCED, reason="hard" if hard else "soft",
+            invitation=invitation, detail=detail)
+    if address and not matched:
+        channel = "sms" if "@" not in address else "email"
+        if hard:
+            marked += contacts.mark_address_bounced(organization_id, channel, address.strip(), now)
+        field = "email__iexact" if channel == "email" else "phone"
+        for customer_id in Customer.objects.for_org(organization_id).filter(**{field: address.strip()}).values_list(
+                "id", flat=True):
+            log(customer_id, organization_id, Kind.BOUNCED, reason="hard" if hard else "soft", channel=channel,
+                detail=detail)
+            matched.append(customer_id)
+    return {"matched": len(matched), "addresses_marked": marked}

@@ -1,0 +1,150 @@
+"""Reads for distribution: invitations by token, contact history, delivery and response rates."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q
+
+from glapp.accounts.models import Unit
+from glapp.accounts.queries import Access
+from glapp.analytics.stats import proportion_estimate
+from glapp.contacts.models import ContactPolicy, Customer
+from glapp.distribution.models import ContactLog, Invitation, TouchpointEvent
+from glapp.distribution.validation import EventCatalog
+from glapp.journeys.models import Touchpoint
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation behind a respondent link /r/<token>/ (the respondent page checks
+    `status` and `expires_at`)."""
+    if not token or len(token) > 43:
+        return None
+    return (Invitation.objects.select_related("survey", "customer", "organization", "touchpoint", "unit")
+            .filter(token=token).first())
+
+
+def event_catalog(organization_id: int) -> EventCatalog:
+    touchpoints = dict(Touchpoint.objects.for_org(organization_id).values_list("code", "id"))
+    units = {code: (pk, path) for code, pk, path in
+             Unit.objects.for_org(organization_id).values_list("code", "id", "path")}
+    # Timestamps without an offset are read in the contact policy's time zone (the one quiet
+    # hours use), else the installation's.
+    time_zone = ContactPolicy.objects.for_org(organization_id).values_list("time_zone", flat=True).first()
+    return EventCatalog(touchpoints, units, time_zone or settings.TIME_ZONE)
+
+
+def customer_for(access: Access, external_id: str) -> Customer | None:
+    return Customer.objects.for_org(access.organization_id).filter(external_id=external_id).first()
+
+
+def contact_history(access: Access, customer: Customer, limit: int = 500) -> list[ContactLog]:
+    """Everything that happened in contact with the customer, newest first. A unit-limited user
+    sees entries tied to their units, and the customer's own entries (opt-outs) that have none."""
+    rows = ContactLog.objects.for_org(access.organization_id).filter(customer=customer)
+    if access.unit_path is not None:
+        rows = rows.filter(Q(invitation__unit__path__startswith=access.unit_path)
+                           | Q(event__unit__path__startswith=access.unit_path)
+                           | Q(invitation__isnull=True, event__isnull=True))
+    return list(rows.select_related("survey", "invitation", "event__touchpoint").order_by("-created_at", "-id")
+                [:limit])
+
+
+def invitations_of(access: Access, survey_id: int | None = None, channel: str = "", touchpoint_id: int | None = None,
+                   since: dt.datetime | None = None, until: dt.datetime | None = None):
+    rows = Invitation.objects.for_org(access.organization_id).filter(access.unit_filter())
+    if survey_id:
+        rows = rows.filter(survey_id=survey_id)
+    if channel:
+        rows = rows.filter(channel=channel)
+    if touchpoint_id:
+        rows = rows.filter(touchpoint_id=touchpoint_id)
+    if since:
+        rows = rows.filter(created_at__gte=since)
+    if until:
+        rows = rows.filter(created_at__lt=until)
+    return rows
+
+
+def recent_invitations(access: Access, limit: int = 50, **filters) -> list[Invitation]:
+    return list(invitations_of(access, **filters).select_related("survey", "customer", "touchpoint")
+                .order_by("-created_at", "-id")[:limit])
+
+
+def skipped_by_reason(access: Access, since: dt.datetime | None = None) -> list[tuple[str, int]]:
+    rows = TouchpointEvent.objects.for_org(access.organization_id).filter(
+        access.unit_filter(), outcome=TouchpointEvent.Outcome.SKIPPED)
+    if since:
+        rows = rows.filter(created_at__gte=since)
+    return list(rows.values_list("reason").annotate(n=Count("id")).order_by("-n"))
+
+
+@dataclass
+class Rate:
+    count: int
+    share: float | None
+    low: float | None
+    high: float | None
+
+
+@dataclass
+class RateRow:
+    label: str
+    sent: int
+    bounced: int
+    delivered: int
+    opened: Rate
+    responded: Rate
+    completed: Rate
+    delivery: Rate
+
+
+def _rate(count: int, base: int) -> Rate:
+    """A share in percent with its Wilson 95 % interval (None without a base)."""
+    estimate = proportion_estimate(min(count, base), base) if base > 0 else None
+    if estimate is None:
+        return Rate(count, None, None, None)
+    return Rate(count, estimate.value, estimate.low, estimate.high)
+
+
+GROUPS = {"survey": ("survey__name", "survey_id"), "channel": ("channel", "channel"),
+          "touchpoint": ("touchpoint__name", "touchpoint_id")}
+
+
+def rates(access: Access, group_by: str = "survey", **filters) -> list[RateRow]:
+    """Per survey, channel or touchpoint: sent, delivered (= sent − bounced), opened, responded
+    (partial answers count), completed; rates over delivered with Wilson 95 % intervals.
+    Invitations that were sent count, whatever happened to them later (expired, bounced)."""
+    label, key = GROUPS[group_by]
+    was_sent = Q(sent_at__isnull=False) | Q(status=Invitation.Status.BOUNCED)
+    rows = (invitations_of(access, **filters).filter(was_sent).values(label, key)
+            .annotate(sent=Count("id"),
+                      bounced=Count("id", filter=Q(status=Invitation.Status.BOUNCED)),
+                      opened=Count("id", filter=Q(opened_at__isnull=False)),
+                      responded=Count("id", filter=Q(responded_at__isnull=False)),
+                      completed=Count("id", filter=Q(completed_at__isnull=False)))
+            .order_by(label))
+    out = []
+    for row in rows:
+        delivered = row["sent"] - row["bounced"]
+        out.append(RateRow(
+            label=str(row[label] or "—"), sent=row["sent"], bounced=row["bounced"], delivered=delivered,
+            delivery=_rate(delivered, row["sent"]), opened=_rate(row["opened"], delivered),
+            responded=_rate(row["responded"], delivered), completed=_rate(row["completed"], delivered),
+        ))
+    return out
+
+
+def wave_customer_ids(organization_id: int, external_ids: list[str] | None, segment: str | None,
+                      limit: int | None) -> tuple[list[int], int]:
+    """The customers of a relationship wave, and how many of the listed external ids are unknown."""
+    rows = Customer.objects.for_org(organization_id).order_by("id")
+    if segment:
+        rows = rows.filter(segment=segment)
+    unknown = 0
+    if external_ids:
+        wanted = list(dict.fromkeys(external_ids))
+        rows = rows.filter(external_id__in=wanted)
+        unknown = len(wanted) - rows.count()
+    ids = rows.values_list("id", flat=True)
+    return list(ids[:limit] if limit else ids), unknown

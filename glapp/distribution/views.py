@@ -1,0 +1,91 @@
+"""Thin views: the invitation pages (members only) and the respondent's pixel and opt-out page
+(public, reached by the invitation's unguessable token)."""
+
+import base64
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from glapp.accounts.queries import Access
+from glapp.contacts.actions import ensure_contact_policy, update_contact_policy
+from glapp.distribution import actions, queries
+from glapp.distribution.forms import PolicyForm, RatesForm
+from glapp.journeys.queries import touchpoints_of
+from glapp.surveys.queries import surveys_of
+from glapp.web.views import member_view
+
+# A 1×1 transparent GIF.
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+
+@require_GET
+@never_cache
+def open_pixel(request: HttpRequest, token: str) -> HttpResponse:
+    """The e-mail was opened (as far as images load): note it once; always the same image."""
+    if queries.invitation_for_token(token) is not None:
+        actions.note_respondent_event("survey.opened", token)
+    return HttpResponse(PIXEL, content_type="image/gif")
+
+
+@csrf_exempt  # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" with no session or token
+@require_http_methods(["GET", "POST"])
+@never_cache
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET only asks (link scanners and prefetchers follow GETs); POST unsubscribes."""
+    invitation = queries.invitation_for_token(token)
+    if invitation is None:
+        raise Http404
+    done = False
+    if request.method == "POST":
+        actions.unsubscribe_by_token(invitation)
+        done = True
+    already = invitation.customer.unsubscribed_at is not None and not done
+    with translation.override(invitation.language):
+        return render(request, "distribution/unsubscribe.html", {
+            "organization": invitation.organization, "done": done or already, "token": token,
+        })
+
+
+@member_view
+def invitations(request: HttpRequest, access: Access) -> HttpResponse:
+    surveys = list(surveys_of(access.organization))
+    touchpoints = list(touchpoints_of(access.organization))
+    form = RatesForm(request.GET or None, surveys=surveys, touchpoints=touchpoints)
+    filters = form.filters(timezone.now())
+    return render(request, "distribution/invitations.html", {
+        "form": form, "group": form.grouping(),
+        "rows": queries.rates(access, form.grouping(), **filters),
+        "recent": queries.recent_invitations(access, 50, **filters),
+        "skipped": queries.skipped_by_reason(access, filters["since"]),
+        "can_manage": access.can("manage"),
+    })
+
+
+@member_view
+def customer(request: HttpRequest, access: Access, external_id: str) -> HttpResponse:
+    found = queries.customer_for(access, external_id)
+    if found is None:
+        raise Http404
+    return render(request, "distribution/customer.html", {
+        "customer": found, "entries": queries.contact_history(access, found), "show_pii": access.can("pii"),
+    })
+
+
+@member_view
+def policy(request: HttpRequest, access: Access) -> HttpResponse:
+    if not access.can("manage"):
+        raise PermissionDenied
+    current = ensure_contact_policy(access.organization_id)
+    form = PolicyForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        update_contact_policy(current, **form.cleaned_data)
+        messages.success(request, _("Contact policy saved."))
+        return redirect("distribution:policy")
+    return render(request, "distribution/policy.html", {"form": form})
