@@ -61,10 +61,11 @@ class Role(models.TextChoices):
 
 
 # What each role may do. Checked in actions/queries, never in templates alone.
+# "surveys": may design, edit and publish surveys.
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.OWNER: {"read", "write", "import", "export", "manage", "manage_keys", "pii"},
-    Role.ADMIN: {"read", "write", "import", "export", "manage", "manage_keys", "pii"},
-    Role.ANALYST: {"read", "write", "import", "export"},
+    Role.OWNER: {"read", "write", "import", "export", "manage", "manage_keys", "pii", "surveys"},
+    Role.ADMIN: {"read", "write", "import", "export", "manage", "manage_keys", "pii", "surveys"},
+    Role.ANALYST: {"read", "write", "import", "export", "surveys"},
     Role.CASE_HANDLER: {"read", "export", "pii"},  # "pii": may read comments unredacted
     Role.VIEWER: {"read"},
 }
@@ -96,7 +97,7 @@ class ApiKey(OrgScopedModel):
     SHA-256 (not a slow KDF) is right here because the secret is 32 random bytes.
     """
 
-    SCOPES = ("responses:read", "responses:write", "admin")
+    SCOPES = ("responses:read", "responses:write", "surveys:write", "admin")
 
     name = models.CharField(max_length=120)
     prefix = models.CharField(max_length=16, unique=True)

@@ -17,6 +17,7 @@ from glapp.web.views import member_view
 SCOPE_CHOICES = [
     ("responses:read", _("Read responses")),
     ("responses:write", _("Send responses")),
+    ("surveys:write", _("Design and publish surveys")),
 ]
 
 
