@@ -196,7 +196,7 @@ class _Run:
                 unknown = [str(v) for v in (show_if.get("in") or []) if v not in allowed]
                 if unknown or not show_if.get("in"):
                     self.add("skip_logic", key, None, "unknown_option", evidence=", ".join(unknown) or "[]",
-                             question=str(target_key))
+                             target=str(target_key))
         elif has_range:
             if bounds is None:
                 self.add("skip_logic", key, None, "range_on_choice", evidence=str(target_key))
@@ -466,26 +466,32 @@ def _polarity(label: str) -> str | None:
 
 
 def _anchored_direction(text: str, bounds: tuple[int, int]) -> tuple[str, str] | None:
-    """What a high value means according to anchors stated in the text, with the anchor words."""
-    low, high = bounds
-    middle = (low + high) / 2
-    votes = []
+    """What a high value means according to anchors stated in the text, with the anchor words.
+
+    With two or more numbered anchors their order decides ("1 = bra … 5 = dåligt": high = bad,
+    whatever the scale's top); a single anchor is placed against the middle of the scale.
+    """
+    anchors = []
     for match in data.ANCHOR.finditer(text):
-        number, polarity = int(match.group(1)), _polarity(match.group(2))
-        if polarity is None or not low <= number <= high or number == middle:
-            continue
-        high_end = number > middle
-        good = (polarity == "pos") == high_end
-        votes.append(("good" if good else "bad", match.group(0).strip()))
+        polarity = _polarity(match.group(2))
+        if polarity is not None:
+            anchors.append((int(match.group(1)), polarity, match.group(0).strip()))
+    votes = []
+    if len({number for number, _p, _w in anchors}) >= 2:
+        lowest, highest = min(anchors), max(anchors)
+        if lowest[1] != highest[1]:
+            votes.append(("good" if highest[1] == "pos" else "bad", f"{lowest[2]}; {highest[2]}"))
+    elif anchors:
+        number, polarity, words = anchors[0]
+        middle = (bounds[0] + bounds[1]) / 2
+        if number != middle:
+            votes.append(("good" if (polarity == "pos") == (number > middle) else "bad", words))
     for match in data.FROM_TO.finditer(text):
         start, end = _polarity(match.group(1)), _polarity(match.group(2))
         if start and end and start != end:
             votes.append(("good" if end == "pos" else "bad", match.group(0).strip()))
-    if not votes:
-        return None
-    ways = {way for way, _words in votes}
-    if len(ways) > 1:
-        return None  # anchors contradict each other; nothing we can say for sure
+    if not votes or len({way for way, _words in votes}) > 1:
+        return None  # nothing stated, or anchors that contradict each other
     return votes[0][0], "; ".join(words for _way, words in votes)
 
 

@@ -174,10 +174,14 @@ FIXED_EXPRESSIONS = {
            "mer eller mindre", "villkor och", "pris och villkor", "priser och villkor", "köpvillkor och"),
     "en": ("satisfied or dissatisfied", "terms and conditions", "easy or difficult", "good or bad",
            "friend or colleague", "friends or colleagues", "friends and family", "more or less", "prices and terms",
-           "price and terms", "terms and"),
+           "price and terms", "terms and",
+           # Brand names that contain "and": one company, not two.
+           "marks and spencer", "johnson and johnson", "barnes and noble", "dolce and gabbana"),
 }
+# Two names joined by a conjunction: "Ica och Coop". "&" is left out: between names it is
+# almost always one brand (Procter & Gamble, Barnes & Noble).
 PROPER_NOUN_PAIR = re.compile(
-    r"\b([A-ZÅÄÖ][\wÅÄÖåäö&'’.-]+)\s+(och|and|eller|or|&|samt)\s+([A-ZÅÄÖ][\wÅÄÖåäö&'’.-]+)\b")
+    r"\b([A-ZÅÄÖ][\wÅÄÖåäö&'’.-]+)\s+(och|and|eller|or|samt)\s+([A-ZÅÄÖ][\wÅÄÖåäö&'’.-]+)\b")
 AND_OR = {"sv": re.compile(r"\boch\s*/\s*eller\b", IC), "en": re.compile(r"\band\s*/\s*or\b", IC)}
 
 # --- known_information ----------------------------------------------------------------------
@@ -432,9 +436,9 @@ MESSAGES: dict[str, dict[str, str]] = {
               "detractors).",
     },
     "skip_logic.unknown_option": {
-        "sv": "Hopplogiken väntar sig alternativ som frågan ”{question}” inte har: {evidence}. Villkoret kan aldrig "
+        "sv": "Hopplogiken väntar sig alternativ som frågan ”{target}” inte har: {evidence}. Villkoret kan aldrig "
               "uppfyllas; välj bland frågans alternativ.",
-        "en": "The skip logic expects options question “{question}” does not have: {evidence}. The condition can "
+        "en": "The skip logic expects options question “{target}” does not have: {evidence}. The condition can "
               "never hold; pick from the question's options.",
     },
     "skip_logic.impossible_range": {
