@@ -84,7 +84,7 @@ class SettingsForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Survey.Kind.choices)
     languages = forms.MultipleChoiceField(label=_("Languages"), choices=LANGUAGE_CHOICES,
                                           widget=forms.CheckboxSelectMultiple)
-    promoter_link = forms.URLField(label=_("Link offered to promoters"), required=False,
+    promoter_link = forms.URLField(label=_("Link offered to promoters"), required=False, assume_scheme="https",
                                    help_text=_("For example your review page. Shown to those who answer 9–10."))
     invitation_delay_minutes = forms.IntegerField(label=_("Invite after (minutes)"), min_value=0)
     reminder_after_days = forms.IntegerField(label=_("Remind after (days)"), min_value=1, required=False,
