@@ -60,14 +60,17 @@ class _Senders:
                 self._sms = sms_channel.provider()
             sms_channel.send(invitation, reminder, self._sms)
             return message_id(invitation, reminder)
-        if self._mail is None:
-            self._mail = get_connection(fail_silently=False)
-            self._mail.open()
         try:
+            if self._mail is None:
+                self._mail = get_connection(fail_silently=False)
+                self._mail.open()
             return email_channel.send(invitation, reminder, self._mail)
         except TemporaryFailure:
             self.close()  # the connection may be broken; the next message opens a new one
             raise
+        except OSError as exc:  # the server cannot be reached (refused, timeout, TLS)
+            self.close()
+            raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
 
     def close(self) -> None:
         if self._mail is not None:

@@ -1,0 +1,219 @@
+"""POST /api/v1/events, /events/bulk, contact history, relationship waves, bounce reports."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from glapp.contacts.models import ContactPolicy, Customer
+from glapp.distribution.models import ContactLog, Invitation, TouchpointEvent
+from glapp.surveys.actions import QuestionSpec, create_survey
+from glapp.surveys.models import Survey
+from tests.api.helpers import Api, key_for
+
+pytestmark = pytest.mark.django_db
+
+
+def event(**overrides) -> dict:
+    body = {
+        "id": "call-1", "touchpoint": "phone-support", "interaction": "call",
+        "occurred_at": (timezone.now() - dt.timedelta(hours=3)).isoformat(),
+        "customer": {"external_id": "C-1", "first_name": "Anna", "email": "anna@example.se",
+                     "consent_email": True, "language": "en"},
+        "metadata": {"agent": "Bo"},
+    }
+    body.update(overrides)
+    return body
+
+
+def test_invalid_fields_are_a_problem_naming_each_field(api):
+    r = api.post("/events", event(touchpoint="nowhere", occurred_at="yesterday",
+                                  customer={"external_id": "", "email": "not-an-address", "phone": "abc"}))
+    assert r.status_code == 422
+    assert r["Content-Type"].startswith("application/problem+json")
+    fields = {e["field"] for e in r.json()["errors"]}
+    assert fields == {"touchpoint", "occurred_at", "customer.external_id", "customer.email", "customer.phone"}
+    assert not TouchpointEvent.objects.exists()
+
+
+def test_bulk_names_the_item_and_stores_nothing(api):
+    r = api.post("/events/bulk", {"events": [event(), event(id="x", unit="no-such-unit")]})
+    assert r.status_code == 422
+    assert [e["field"] for e in r.json()["errors"]] == ["events.1.unit"]
+    assert not TouchpointEvent.objects.exists()
+
+
+def test_bulk_refuses_more_than_the_limit(api, settings):
+    r = api.post("/events/bulk", {"events": [event(id=str(i)) for i in range(settings.GLAPP_BULK_MAX + 1)]})
+    assert r.status_code == 413
+
+
+def test_future_events_and_unknown_fields_are_refused(api):
+    r = api.post("/events", event(occurred_at=(timezone.now() + dt.timedelta(days=2)).isoformat()))
+    assert [e["field"] for e in r.json()["errors"]] == ["occurred_at"]
+    r = api.post("/events", {**event(), "colour": "red"})
+    assert r.status_code == 422
+
+
+def test_an_event_invites_and_the_same_event_again_does_nothing(api, org):
+    first = api.post("/events", event())
+    assert first.status_code == 202
+    body = first.json()
+    assert body["created"] is True and body["outcome"] == "invited" and body["reason"] == ""
+    [inv] = body["invitations"]
+    assert inv["survey"] == "nps" and inv["channel"] == "email"
+    invitation = Invitation.objects.get()
+    assert invitation.language == "en" and invitation.context["agent"] == "Bo"
+    assert invitation.context["first_name"] == "Anna"
+    again = api.post("/events", event())
+    assert again.status_code == 200
+    assert again.json() == {**body, "created": False}
+    assert Invitation.objects.count() == 1 and TouchpointEvent.objects.count() == 1
+
+
+def test_idempotency_key_replays_the_first_answer(api):
+    body = event(id=None)
+    first = api.post("/events", body, headers={"Idempotency-Key": "k1"})
+    replay = api.post("/events", body, headers={"Idempotency-Key": "k1"})
+    assert replay.json() == first.json() and replay["Idempotent-Replayed"] == "true"
+    assert TouchpointEvent.objects.count() == 1
+    other = api.post("/events", event(id=None, interaction="visit"), headers={"Idempotency-Key": "k1"})
+    assert other.status_code == 422
+
+
+def test_the_register_follows_the_events_but_consent_only_when_given(api, org):
+    api.post("/events", event())
+    api.post("/events", event(id="call-2", customer={"external_id": "C-1", "email": "new@example.se"}))
+    customer = Customer.objects.get(external_id="C-1")
+    assert customer.email == "new@example.se" and customer.consent_email is True and customer.first_name == "Anna"
+    api.post("/events", event(id="call-3", customer={"external_id": "C-1", "consent_email": False}))
+    customer.refresh_from_db()
+    assert customer.consent_email is False
+
+
+def test_a_new_address_clears_its_bounce(api, org):
+    api.post("/events", event())
+    Customer.objects.filter(external_id="C-1").update(email_bounced_at=timezone.now())
+    api.post("/events", event(id="call-2", customer={"external_id": "C-1", "email": "fixed@example.se"}))
+    assert Customer.objects.get(external_id="C-1").email_bounced_at is None
+
+
+def test_skips_are_logged_with_their_reason(api, org):
+    r = api.post("/events", event(customer={"external_id": "C-2", "email": "b@example.se"}))
+    assert r.json()["outcome"] == "skipped" and r.json()["reason"] == "no_consent"
+    r = api.post("/events", event(id="web-1", touchpoint="web-checkout"))
+    assert r.json()["reason"] == "no_active_survey"
+    reasons = set(ContactLog.objects.filter(kind="skipped").values_list("reason", flat=True))
+    assert reasons == {"no_consent", "no_active_survey"}
+
+
+def test_frequency_cap_across_surveys(api, org):
+    create_survey(org, name="Checkout", code="checkout", touchpoint=org_touchpoint(org, "web-checkout"),
+                  questions=[QuestionSpec("nps", "nps", {"en": "Recommend?"})])
+    assert api.post("/events", event()).json()["outcome"] == "invited"
+    r = api.post("/events", event(id="web-1", touchpoint="web-checkout"))
+    assert r.json()["reason"] == "frequency_cap"
+    # A shorter cap lets the second one through.
+    ContactPolicy.objects.filter(organization=org).update(min_days_between_invitations=0)
+    assert api.post("/events", event(id="web-2", touchpoint="web-checkout")).json()["outcome"] == "invited"
+
+
+def test_events_too_old_to_answer_are_skipped(api):
+    r = api.post("/events", event(occurred_at=(timezone.now() - dt.timedelta(days=30)).isoformat()))
+    assert r.json()["reason"] == "too_late"
+
+
+def test_quiet_hours_defer_and_log(api, org):
+    ContactPolicy.objects.create(organization=org, quiet_hours_start=dt.time(0), quiet_hours_end=dt.time(23, 59),
+                                 time_zone="UTC")
+    occurred = timezone.now().replace(hour=1, minute=0) - dt.timedelta(days=1)
+    r = api.post("/events", event(occurred_at=occurred.isoformat()))
+    [inv] = r.json()["invitations"]
+    assert inv["deferred"] is True
+    assert inv["scheduled_for"].endswith("T23:59:00Z")
+    assert ContactLog.objects.filter(kind="deferred", reason="quiet_hours").count() == 1
+
+
+def test_a_unit_limited_key_reports_only_its_units(org):
+    scoped = Api(key_for(org, unit_code="acme-north"))
+    assert scoped.post("/events", event(unit="acme-south-store")).status_code == 403
+    r = scoped.post("/events", event(unit="acme-north-store"))
+    assert r.status_code == 202
+    r = scoped.post("/events", event(id="call-2", customer={"external_id": "C-9"}))
+    assert TouchpointEvent.objects.get(external_id="call-2").unit.code == "acme-north"
+
+
+def test_a_read_only_key_cannot_send_events(org):
+    reader = Api(key_for(org, scopes=("responses:read",)))
+    assert reader.post("/events", event()).status_code == 403
+
+
+def test_contact_history_lists_skips_and_invitations(api, org, other_org):
+    api.post("/events", event())
+    api.post("/events", event())  # the same id again: nothing new
+    api.post("/events", event(id="call-3"))  # a new event: frequency cap
+    r = api.get("/customers/C-1/contact-history")
+    assert r.status_code == 200
+    kinds = [(e["kind"], e["reason"]) for e in r.json()["entries"]]
+    assert kinds == [("skipped", "frequency_cap"), ("scheduled", "")]
+    assert r.json()["entries"][0]["event"] == "call-3"
+    rival = Api(key_for(other_org))
+    assert rival.get("/customers/C-1/contact-history").status_code == 404
+
+
+def org_touchpoint(org, code):
+    from glapp.journeys.models import Touchpoint
+
+    return Touchpoint.objects.get(organization=org, code=code)
+
+
+def relationship_survey(org):
+    return create_survey(org, name="Yearly", code="yearly", kind=Survey.Kind.RELATIONSHIP,
+                         questions=[QuestionSpec("nps", "nps", {"sv": "Rekommendera?", "en": "Recommend?"})])
+
+
+def test_relationship_wave_by_list_and_by_segment(api, org):
+    relationship_survey(org)
+    for i in range(4):
+        Customer.objects.create(organization=org, external_id=f"R{i}", email=f"r{i}@example.se",
+                                consent_email=i != 3, segment="business" if i < 2 else "private")
+    r = api.post("/surveys/yearly/invitations", {"customers": ["R0", "R3", "nobody"]})
+    assert r.status_code == 202
+    assert r.json() == {"survey": "yearly", "considered": 3, "invited": 1,
+                        "skipped": {"no_consent": 1, "unknown_customer": 1}}
+    r = api.post("/surveys/yearly/invitations", {"segment": "business"})
+    # R0 was just invited (relationship interval), R1 is new.
+    assert r.json()["invited"] == 1 and r.json()["skipped"] == {"relationship_interval": 1}
+    assert api.post("/surveys/nps/invitations", {"segment": "business"}).status_code == 422
+    assert api.post("/surveys/yearly/invitations", {}).status_code == 422
+    assert api.post("/surveys/nope/invitations", {"segment": "x"}).status_code == 404
+
+
+def test_relationship_interval_outlasts_the_frequency_cap(org):
+    survey = relationship_survey(org)
+    from glapp.distribution.actions import invite_wave
+
+    customer = Customer.objects.create(organization=org, external_id="R", email="r@example.se", consent_email=True)
+    ContactPolicy.objects.create(organization=org, min_days_between_invitations=10, relationship_min_months=6)
+    now = timezone.now()
+    assert invite_wave(survey, [customer.id], now=now - dt.timedelta(days=60)) == {"invited": 1}
+    assert invite_wave(survey, [customer.id], now=now) == {"relationship_interval": 1}
+    assert invite_wave(survey, [customer.id], now=now + dt.timedelta(days=130)) == {"invited": 1}
+
+
+def test_glapp_invite_command(org, capsys):
+    relationship_survey(org)
+    Customer.objects.create(organization=org, external_id="R1", email="r1@example.se", consent_email=True,
+                            segment="vip")
+    Customer.objects.create(organization=org, external_id="R2", segment="vip")
+    call_command("invite", org="acme", survey="yearly", segment="vip")
+    out = capsys.readouterr().out
+    assert "2 customers considered, 1 invited." in out and "skipped no_consent: 1" in out
+    assert Invitation.objects.filter(survey__code="yearly").count() == 1
+
+
+def test_cli_knows_invite():
+    from glapp.cli.main import COMMANDS
+
+    assert COMMANDS["invite"][0] == "invite"
