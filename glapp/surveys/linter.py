@@ -331,7 +331,7 @@ class _Run:
     def check_wording(self, q: Mapping, lang: str, text: str) -> None:
         key, qtype = q["key"], q.get("type")
         praise = data.PRAISE_PATTERNS[lang].search(text)
-        if praise and not _names_negative_anchor(text):
+        if praise and not _is_anchor(text, praise):
             self.add("leading_wording", key, lang, "praise", evidence=praise.group(0))
         elif match := data.POSSESSIVE_PRAISE[lang].search(text):
             self.add("leading_wording", key, lang, "praise", evidence=match.group(0))
@@ -447,9 +447,11 @@ def _bracket_problem(text: str) -> str:
     return ""
 
 
-def _names_negative_anchor(text: str) -> bool:
-    """Whether a text names a negative scale end, so its praising word is an anchor, not a compliment."""
-    return bool(data.POLAR_NEGATIVE.search(text))
+def _is_anchor(text: str, praise: re.Match) -> bool:
+    """Whether a praising word labels a scale end ("5 = utmärkt", "from poor to excellent")."""
+    if data.POLAR_NEGATIVE.search(text):
+        return True
+    return any(m.start(2) <= praise.start() < m.end(2) for m in data.ANCHOR.finditer(text))
 
 
 def _polarity(label: str) -> str | None:

@@ -21,19 +21,19 @@ def _sv_adjectives(*stems: str) -> str:
 IC = re.IGNORECASE
 
 # --- leading_wording ------------------------------------------------------------------------
-# Praise of the company's own things: the question tells the answer. Not flagged when the text
-# also names a negative anchor ("från mycket dåligt till utmärkt"): then it describes a scale.
+# Praise of the company's own things: the question tells the answer. Not flagged when it is a
+# scale anchor ("5 = utmärkt") or the text also names a negative end ("från dåligt till utmärkt").
 PRAISE = {
     "sv": _sv_adjectives("utmärk", "fantastisk", "underbar", "enastående", "suverän", "fenomenal",
                          "förstklassig", "prisbelön", "prisad", "oslagbar", "magnifik", "strålande",
                          "ypperlig", "toppenbra", "superbra", "kanonbra", "otrolig", "makalös", "klockren",
                          "perfek", "omtyck", "populär", "älskad", "marknadsledande", "välrenommerad",
-                         "fantastiskt", "unik") + "|i världsklass|prisbelönta",
+                         "fantastiskt") + "|i världsklass|prisbelönta",
     "en": _words("excellent", "fantastic", "wonderful", "amazing", "outstanding", "award-winning",
                  "award winning", "superb", "brilliant", "exceptional", "world-class", "world class",
                  "first-class", "top-notch", "terrific", "marvellous", "marvelous", "fabulous", "superior",
                  "unbeatable", "incredible", "stellar", "phenomenal", "beloved", "popular", "perfect",
-                 "best-in-class", "industry-leading", "market-leading", "renowned", "acclaimed", "unique")
+                 "best-in-class", "industry-leading", "market-leading", "renowned", "acclaimed")
     + r"|great(?!\s+(?:deal|extent|britain|lengths))",
 }
 PRAISE_PATTERNS = {lang: re.compile(rf"\b(?:{words})\b", IC) for lang, words in PRAISE.items()}
@@ -109,9 +109,11 @@ AGREEMENT_SEEKING = {
 # Naming only one pole ("Hur nöjd är du…") nudges answers towards it. Softer than leading
 # wording and very common in CSAT, so it has its own code; "Hur nöjd eller missnöjd…" passes.
 ONE_SIDED = {
-    "sv": re.compile(r"\bhur (?:nöjd|nöjda|glad|glada|bra|positiv|positiva|förtjust|lycklig|tillfreds|missnöjd"
+    "sv": re.compile(r"\bhur (?:nöjd|nöjda|glad|glada|bra|positiv|positiva|förtjust|lycklig|tillfreds|trevlig|trevliga"
+                     r"|vänlig|vänliga|hjälpsam|hjälpsamma|missnöjd"
                      r"|missnöjda|besviken|besvikna|dålig|dåligt|negativ|negativa)\b(?!\s+eller\b)", IC),
-    "en": re.compile(r"\bhow (?:satisfied|happy|pleased|good|positive|delighted|dissatisfied|unhappy|bad|poor"
+    "en": re.compile(r"\bhow (?:satisfied|happy|pleased|good|positive|delighted|friendly|helpful|pleasant"
+                     r"|dissatisfied|unhappy|bad|poor"
                      r"|disappointed|negative)\b(?!\s+or\b)", IC),
 }
 
@@ -129,7 +131,8 @@ ADJECTIVES_POSITIVE = {
                  "simple", "smooth", "good", "satisfied", "efficient", "polite", "courteous", "accurate", "affordable",
                  "clean", "punctual", "flexible", "responsive", "reliable", "safe", "cheap", "convenient", "competent",
                  "attentive", "comfortable", "accessible", "pleasant", "nice", "fair", "better", "best", "quickly",
-                 "easily"),
+                 "easily", "politely", "efficiently", "professionally", "accurately", "clearly", "correctly",
+                 "smoothly", "kindly"),
 }
 ADJECTIVES_NEGATIVE = {
     "sv": _sv_adjectives("långsam", "otrevlig", "ovänlig", "svår", "krånglig", "dålig", "missnöjd", "dyr", "otydlig",
@@ -147,7 +150,8 @@ TARGETS = {
         "hemsida", "hemsid", "webbplats", "app", "kundtjänst", "kundservice", "kassa", "väntetid", "öppettid",
         "information", "rådgivning", "miljö", "renlighet", "tillgänglighet", "parkering", "betalning", "beställning",
         "faktura", "fakturan", "support", "handläggning", "svarstid", "bokning", "installation", "montering", "frakt",
-        "retur", "förpackning", "garanti", "kommunikation", "mat", "atmosfär", "stämning", "hastighet", "vänlighet",
+        "retur", "förpackning", "garanti", "kommunikation", "mat", "atmosfär", "stämning", "komfort", "hastighet",
+        "vänlighet",
         "kunskap", "prisnivå", "erbjudande", "villkor", "säljare", "butik", "kassapersonal", "chaufför",
         "tekniker", "läkare", "sjuksköterska", "mottagning",
     ) + ")" + SV_NOUN_ENDINGS,
@@ -157,7 +161,7 @@ TARGETS = {
         "customer service", "checkout", "waiting time", "wait", "opening hours", "information", "advice",
         "cleanliness", "parking", "payment", "ordering", "invoice", "billing", "booking", "installation", "shipping",
         "returns", "packaging", "warranty", "communication", "speed", "friendliness", "helpfulness", "knowledge",
-        "value", "food", "atmosphere", "availability", "response time", "offer", "offers", "store", "shop",
+        "value", "food", "atmosphere", "comfort", "availability", "response time", "offer", "offers", "store", "shop",
         "driver", "technician", "doctor", "nurse", "agent", "agents", "salesperson", "cashier",
     ) + ")",
 }

@@ -78,6 +78,9 @@ def test_leading_wording_is_flagged(lang, text, evidence):
     ("en", "How likely is it that you would recommend us to a friend or colleague?", "nps"),
     ("en", "How satisfied or dissatisfied are you with the checkout?", "csat"),
     ("en", "How would you rate the service, where 1 is very poor and 5 is excellent?", "rating"),
+    ("en", "How would you rate the service (10 = excellent)?", "rating"),
+    ("sv", "Hur skulle du betygsätta servicen, där 5 = utmärkt?", "rating"),
+    ("en", "How well did we understand your unique needs?", "rating"),
     ("en", "To what extent did we meet your expectations?", "rating"),
     ("en", "How much did you rely on the app to a great extent?", "rating"),
     ("en", "What is the main reason for your score?", "text"),
@@ -110,6 +113,8 @@ def test_a_presumption_is_fine_on_a_follow_up_shown_only_to_those_it_fits():
     ("sv", "Hur nöjd är du med leveransen?", True),
     ("sv", "Hur bra var bemötandet?", True),
     ("sv", "Hur missnöjd är du med väntetiden?", True),
+    ("sv", "Hur trevlig var personalen?", True),
+    ("en", "How friendly was the driver?", True),
     ("sv", "Hur nöjd eller missnöjd är du med leveransen?", False),
     ("sv", "Hur bra eller dåligt fungerade appen?", False),
     ("sv", "Hur troligt är det att du handlar hos oss igen?", False),
@@ -139,6 +144,9 @@ def test_one_sided_wording(lang, text, flagged):
     ("en", "How would you rate the delivery and/or installation?", "and/or"),
     ("en", "How would you rate Tesco and Lidl?", "Tesco and Lidl"),
     ("en", "How clean and comfortable was your room?", "clean and comfortable"),
+    ("en", "How quickly and politely were you served?", "quickly and politely"),
+    ("en", "Please rate the cleanliness and comfort of the room", "cleanliness and comfort"),
+    ("sv", "Hur skulle du betygsätta personalens vänlighet och kunskap?", "vänlighet och kunskap"),
 ])
 def test_double_barrelled_is_flagged(lang, text, evidence):
     found = wording_findings(text, lang, "double_barrelled")
