@@ -1,0 +1,114 @@
+"""The pixel, the unsubscribe page (public), and the invitation pages (members)."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from glapp.accounts.models import Role, Unit
+from glapp.contacts.models import ContactPolicy
+from glapp.distribution.dispatch import dispatch_due_invitations
+from glapp.distribution.models import ContactLog, Invitation
+from tests.distribution.test_dispatch import NOON, invite
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_unsubscribe_get_asks_post_unsubscribes_without_login_or_csrf(org):
+    inv = invite(org)
+    other = invite(org, external_id="C1", at=NOON + dt.timedelta(days=40))  # still scheduled
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(f"/u/{inv.token}/")
+    confirm = f'action="/u/{inv.token}/"'.encode()
+    assert page.status_code == 200 and confirm in page.content
+    inv.customer.refresh_from_db()
+    assert inv.customer.unsubscribed_at is None
+    # RFC 8058 one-click: what a mail provider sends.
+    done = client.post(f"/u/{inv.token}/", "List-Unsubscribe=One-Click",
+                       content_type="application/x-www-form-urlencoded")
+    assert done.status_code == 200
+    inv.customer.refresh_from_db()
+    assert inv.customer.unsubscribed_at is not None
+    other.refresh_from_db()
+    assert other.status == "cancelled"
+    assert ContactLog.objects.filter(kind="unsubscribed").count() == 1
+    client.post(f"/u/{inv.token}/")  # again: nothing more
+    assert ContactLog.objects.filter(kind="unsubscribed").count() == 1
+    assert confirm not in client.get(f"/u/{inv.token}/").content
+    assert client.get("/u/unknown-token/").status_code == 404
+
+
+def test_the_pixel_notes_an_opening_once(org):
+    inv = invite(org)
+    client = Client()
+    for _ in range(2):
+        r = client.get(f"/r/{inv.token}/o.gif")
+        assert r.status_code == 200 and r["Content-Type"] == "image/gif" and r.content.startswith(b"GIF89a")
+    inv.refresh_from_db()
+    assert inv.opened_at is not None
+    assert ContactLog.objects.filter(kind="opened").count() == 1
+    assert client.get("/r/unknown/o.gif").status_code == 200  # same image, nothing noted
+
+
+def _sent_and_opened(org, smtp):
+    north = invite(org, external_id="N1")
+    Invitation.objects.filter(pk=north.pk).update(unit=Unit.objects.get(code="acme-north-store"))
+    south = invite(org, external_id="S1", email_address="s1@example.se")
+    Invitation.objects.filter(pk=south.pk).update(unit=Unit.objects.get(code="acme-south-store"))
+    dispatch_due_invitations(now=NOON)
+    Client().get(f"/r/{north.token}/o.gif")
+    return north, south
+
+
+def test_invitations_page_shows_rates_and_recent(org, smtp):
+    _sent_and_opened(org, smtp)
+    client = Client()
+    client.force_login(make_user(org, "ana", Role.ANALYST))
+    page = client.get("/invitations/", {"period": "", "group": "channel"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "N1" in html and "S1" in html
+    rows = page.context["rows"]
+    assert len(rows) == 1 and rows[0].sent == 2 and rows[0].opened.count == 1
+    assert rows[0].opened.share == 50.0 and 0 < rows[0].opened.low < 50 < rows[0].opened.high
+
+
+def test_a_unit_limited_user_sees_only_their_units(org, smtp):
+    _sent_and_opened(org, smtp)
+    client = Client()
+    client.force_login(make_user(org, "north", Role.CASE_HANDLER, unit_code="acme-north"))
+    page = client.get("/invitations/", {"period": ""})
+    assert [i.customer.external_id for i in page.context["recent"]] == ["N1"]
+    history = client.get("/customers/N1/")
+    assert history.status_code == 200
+    assert {e.kind for e in history.context["entries"]} >= {"scheduled", "sent", "opened"}
+    # Another unit's customer: the customer exists, their history entries are not shown.
+    assert client.get("/customers/S1/").context["entries"] == []
+
+
+def test_policy_form_for_owners_only(org):
+    viewer = Client()
+    viewer.force_login(make_user(org, "viewer", Role.VIEWER))
+    assert viewer.get("/invitations/policy/").status_code == 403
+    owner = Client()
+    owner.force_login(make_user(org, "owner", Role.OWNER))
+    assert owner.get("/invitations/policy/").status_code == 200
+    r = owner.post("/invitations/policy/", {"min_days_between_invitations": 14, "relationship_min_months": 3,
+                                            "quiet_hours_start": "20:00", "quiet_hours_end": "09:00",
+                                            "time_zone": "Europe/Helsinki"})
+    assert r.status_code == 302
+    policy = ContactPolicy.objects.get(organization=org)
+    assert (policy.min_days_between_invitations, policy.time_zone) == (14, "Europe/Helsinki")
+    bad = owner.post("/invitations/policy/", {"min_days_between_invitations": 14, "relationship_min_months": 3,
+                                              "quiet_hours_start": "20:00", "quiet_hours_end": "09:00",
+                                              "time_zone": "Mars/Olympus"})
+    assert bad.status_code == 200 and bad.context["form"].errors
+
+
+def test_pages_need_a_login_and_stay_in_the_organization(org, other_org):
+    assert Client().get("/invitations/").status_code == 302
+    invite(org, external_id="C1")
+    rival = Client()
+    rival.force_login(make_user(other_org, "rival"))
+    assert rival.get("/customers/C1/").status_code == 404
