@@ -105,7 +105,7 @@ def lint(definition: Mapping, language: str = "en",
 
 
 def _question_text_items(question: Mapping) -> list[tuple[str, str]]:
-    texts = question.get("texts") or {}
+    texts = _mapping(question.get("texts"))
     return [(lang, text) for lang, text in texts.items() if isinstance(text, str) and text.strip()]
 
 
@@ -125,6 +125,7 @@ class _Run:
         self.questions = [q for q in (definition.get("questions") or []) if isinstance(q, Mapping) and q.get("key")]
         self.by_key = {q["key"]: q for q in self.questions}
         self.findings: list[Finding] = []
+        self.broken: set[str] = set()  # questions whose condition is flagged: never shown on a path
 
     # --- plumbing ---------------------------------------------------------------------------
     def add(self, code: str, question: str | None, language: str | None, variant: str = "", evidence: str = "",
@@ -173,10 +174,19 @@ class _Run:
             self.check_show_if(q, index)
 
     def check_show_if(self, q: Mapping, index: int) -> None:
+        key = q["key"]
+        before = len(self.findings)
+        self.check_condition(q, key, index)
+        if len(self.findings) > before:
+            self.broken.add(key)
+
+    def check_condition(self, q: Mapping, key: str, index: int) -> None:
         show_if = q.get("show_if") or {}
         if not show_if:
             return
-        key = q["key"]
+        if not isinstance(show_if, Mapping):
+            self.add("skip_logic", key, None, "no_test")
+            return
         target_key = show_if.get("question")
         target = self.by_key.get(target_key)
         if target is None:
@@ -188,6 +198,9 @@ class _Run:
         bounds = _scale_bounds(target)
         has_range = show_if.get("min") is not None or show_if.get("max") is not None
         if "in" in show_if:
+            if not isinstance(show_if["in"], list | tuple):
+                self.add("skip_logic", key, None, "no_test")
+                return
             if bounds is not None:
                 self.add("skip_logic", key, None, "in_on_score", evidence=str(target_key))
                 return
@@ -200,6 +213,10 @@ class _Run:
         elif has_range:
             if bounds is None:
                 self.add("skip_logic", key, None, "range_on_choice", evidence=str(target_key))
+                return
+            if any(show_if.get(end) is not None and not _is_number(show_if.get(end)) for end in ("min", "max")):
+                self.add("skip_logic", key, None, "impossible_range", evidence=f"{show_if.get('min')}–"
+                         f"{show_if.get('max')}", low=bounds[0], high=bounds[1])
                 return
             low = show_if.get("min") if show_if.get("min") is not None else bounds[0]
             high = show_if.get("max") if show_if.get("max") is not None else bounds[1]
@@ -214,8 +231,8 @@ class _Run:
         """Answer combinations for every question a condition refers to (None: too many to try)."""
         referenced: dict[str, list] = {}
         for q in self.questions:
-            target = self.by_key.get((q.get("show_if") or {}).get("question"))
-            if target is None or target["key"] in referenced:
+            target = self.by_key.get(_condition(q).get("question"))
+            if q["key"] in self.broken or target is None or target["key"] in referenced:
                 continue
             referenced[target["key"]] = self.candidate_answers(target)
         total = 1
@@ -232,8 +249,8 @@ class _Run:
             return list(range(bounds[0], bounds[1] + 1))
         if q.get("type") == qt.EMOTION:
             return list(qt.EMOTIONS)
-        mentioned = [v for other in self.questions if (other.get("show_if") or {}).get("question") == q["key"]
-                     for v in ((other.get("show_if") or {}).get("in") or [])]
+        mentioned = [v for other in self.questions if other["key"] not in self.broken
+                     and _condition(other).get("question") == q["key"] for v in (_condition(other).get("in") or [])]
         options = list(q.get("options") or []) or [*dict.fromkeys(mentioned), "\0other"]
         if q.get("type") == qt.MULTI:
             return [[option] for option in options] + [options]
@@ -243,7 +260,7 @@ class _Run:
         """The questions a respondent who gives `answers` sees (answers of hidden questions don't count)."""
         seen, given = [], {}
         for q in self.questions:
-            if condition_holds(q.get("show_if"), given):
+            if q["key"] not in self.broken and condition_holds(_condition(q), given):
                 seen.append(q)
                 if q["key"] in answers:
                     given[q["key"]] = answers[q["key"]]
@@ -275,15 +292,15 @@ class _Run:
 
     # --- survey-level texts ----------------------------------------------------------------
     def check_survey_texts(self) -> None:
-        thank_you = self.definition.get("thank_you") or {}
+        thank_you = _mapping(self.definition.get("thank_you"))
         if any(isinstance(t, str) and t.strip() for t in thank_you.values()):
             for lang in self.languages():
-                if not (thank_you.get(lang) or "").strip():
+                if not _text(thank_you.get(lang)):
                     self.add("missing_translation", None, lang, "thank_you")
         if self.definition.get("promoter_link"):
-            labels = self.definition.get("promoter_link_label") or {}
+            labels = _mapping(self.definition.get("promoter_link_label"))
             for lang in self.languages():
-                if not (labels.get(lang) or "").strip():
+                if not _text(labels.get(lang)):
                     self.add("missing_translation", None, lang, "promoter_link")
         for lang, text in thank_you.items():
             if isinstance(text, str):
@@ -312,10 +329,10 @@ class _Run:
     def check_option_labels(self, q: Mapping) -> None:
         if q.get("type") not in (qt.SINGLE, qt.MULTI) or not q.get("options"):
             return
-        labels = q.get("option_texts") or {}
+        labels = _mapping(q.get("option_texts"))
         for lang in self.languages():
-            given = labels.get(lang) or {}
-            missing = [str(o) for o in q["options"] if not (str(given.get(o) or "")).strip()]
+            given = _mapping(labels.get(lang))
+            missing = [str(o) for o in q["options"] if not isinstance(o, str) or not _text(given.get(o))]
             if missing:
                 self.add("missing_translation", q["key"], lang, "options", evidence=", ".join(missing))
 
@@ -359,9 +376,9 @@ class _Run:
 
     def restricted_to(self, q: Mapping) -> str | None:
         """"high" or "low" when a question is shown only after a high or only after a low score."""
-        show_if = q.get("show_if") or {}
+        show_if = _condition(q)
         target = self.by_key.get(show_if.get("question"))
-        if target is None:
+        if target is None or q["key"] in self.broken:
             return None
         bounds = _scale_bounds(target)
         if bounds is not None:
@@ -416,6 +433,23 @@ class _Run:
 
 
 # --- helpers -----------------------------------------------------------------------------------
+def _mapping(value) -> Mapping:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _condition(question: Mapping) -> Mapping:
+    show_if = question.get("show_if")
+    return show_if if isinstance(show_if, Mapping) else {}
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _first_match(patterns: list[str], text: str) -> re.Match | None:
     for pattern in patterns:
         match = re.search(pattern, text, re.IGNORECASE)

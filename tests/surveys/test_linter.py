@@ -544,6 +544,25 @@ def test_a_broken_definition_does_not_crash():
     assert {"unknown_type", "empty_question"} <= {f.code for f in found}
 
 
+@pytest.mark.parametrize("show_if", [
+    "nps", ["nps"], {"question": "nps", "min": "7"}, {"question": "nps", "max": None, "min": True},
+    {"question": "reason", "in": "price"}, {"question": "reason", "in": [{"x": 1}]},
+])
+def test_malformed_conditions_are_skip_logic_errors_not_crashes(show_if):
+    definition = survey(NPS_SV, CHOICE, question("Berätta mer", "sv", "text", show_if=show_if), languages=["sv"])
+    assert [f.question for f in lint(definition, "sv") if f.code == "skip_logic"] == ["q"]
+
+
+def test_malformed_texts_and_labels_do_not_crash():
+    definition = {"languages": ["sv", "en"], "thank_you": "Tack", "promoter_link": "https://x",
+                  "promoter_link_label": 3,
+                  "questions": [{"key": "a", "type": "single_choice", "texts": "Hej", "options": ["x", 2],
+                                 "option_texts": {"sv": "nej"}},
+                                {"key": "b", "type": "text", "texts": {"sv": 5, "en": "Why?"}}]}
+    found = {(f.code, f.question) for f in lint(definition, "sv")}
+    assert ("empty_question", "a") in found and ("missing_translation", "b") in found
+
+
 def test_findings_are_ordered_survey_first_then_by_question():
     definition = survey(question("Hur nöjd är du?", "sv", "csat", key="b"),
                         question("", "sv", "rating", key="a"), languages=["sv"])
