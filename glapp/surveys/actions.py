@@ -214,7 +214,7 @@ def spec_of(question: Question) -> QuestionSpec:
                         dict(question.show_if or {}))
 
 
-def _unique_code(org: Organization, base: str) -> str:
+def unique_code(org: Organization, base: str) -> str:
     base = (slugify(base) or "survey")[:70]
     code, n = base, 2
     while Survey.objects.for_org(org).filter(code=code).exists():
@@ -250,7 +250,7 @@ def create_survey(org: Organization, *, name: str, code: str, questions: list[Qu
 
 def create_blank_survey(org: Organization, *, name: str, code: str = "", kind: str = Survey.Kind.TRANSACTIONAL,
                         touchpoint: Touchpoint | None = None, languages: list[str] | None = None) -> Survey:
-    return create_survey(org, name=name, code=code or _unique_code(org, name), questions=[], kind=kind,
+    return create_survey(org, name=name, code=code or unique_code(org, name), questions=[], kind=kind,
                          touchpoint=touchpoint, languages=languages or ["sv", "en"], publish=False)
 
 
@@ -266,7 +266,7 @@ def create_survey_from_template(org: Organization, template: str, *, name: str =
     specs = [_spec_from_dict(q, languages) for q in definition.get("questions", [])]
     name = name or definition.get("name") or template
     settings = {"thank_you": _only(definition.get("thank_you") or {}, languages)}
-    return create_survey(org, name=name, code=code or _unique_code(org, name), questions=specs,
+    return create_survey(org, name=name, code=code or unique_code(org, name), questions=specs,
                          kind=kind or definition.get("kind") or Survey.Kind.TRANSACTIONAL, touchpoint=touchpoint,
                          languages=languages, publish=False, settings=settings)
 
@@ -486,7 +486,7 @@ def replace_definition(survey: Survey, settings: dict, questions: list[dict]) ->
 # ---------------------------------------------------------------- publish
 
 
-def publish_survey(survey: Survey, *, acknowledge_warnings: bool = False, user=None,
+def publish_survey(survey: Survey, *, acknowledge_warnings: bool = False, by: str = "",
                    language: str = "en") -> SurveyVersion:
     """Freeze the current definition as the next version, after the linter.
 
@@ -507,15 +507,14 @@ def publish_survey(survey: Survey, *, acknowledge_warnings: bool = False, user=N
                              code="lint_warnings_unconfirmed", status=409)
     seen = [{"code": f.code, "question": f.question, "language": f.language, "message": f.message}
             for f in report.warnings]
-    return _freeze(survey, seen, user)
+    return _freeze(survey, seen, by)
 
 
-def _freeze(survey: Survey, acknowledged: list[dict], user=None) -> SurveyVersion:
+def _freeze(survey: Survey, acknowledged: list[dict], by: str = "") -> SurveyVersion:
     with transaction.atomic():
         definition = queries.definition_of(survey)
         if acknowledged:
-            definition["acknowledged_warnings"] = {
-                "by": getattr(user, "username", None), "findings": acknowledged}
+            definition["acknowledged_warnings"] = {"by": by, "findings": acknowledged}
         number = (survey.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
         version = SurveyVersion.objects.create(organization_id=survey.organization_id, survey=survey,
                                                number=number, definition=definition, published_at=timezone.now())

@@ -323,7 +323,7 @@ def survey_publish(request: HttpRequest, access: Access, survey_id: int) -> Http
     survey = _survey_or_404(access, survey_id)
     try:
         version = actions.publish_survey(survey, acknowledge_warnings=request.POST.get("confirm") == "1",
-                                         user=request.user, language=ui_language())
+                                         by=request.user.get_username(), language=ui_language())
     except actions.PublishBlocked as exc:
         return _rerender(request, access, survey, status=exc.status, publish_findings=exc.findings,
                          publish_blocked=exc.code)
