@@ -483,9 +483,9 @@ def _bracket_problem(text: str) -> str:
 
 def _is_anchor(text: str, praise: re.Match) -> bool:
     """Whether a praising word labels a scale end ("5 = utmärkt", "from poor to excellent")."""
-    if data.POLAR_NEGATIVE.search(text):
-        return True
-    return any(m.start(2) <= praise.start() < m.end(2) for m in data.ANCHOR.finditer(text))
+    spans = [(m.start(2), m.end(2)) for m in data.ANCHOR.finditer(text)]
+    spans += [(m.start(group), m.end(group)) for m in data.FROM_TO.finditer(text) for group in (1, 2)]
+    return any(start <= praise.start() < end for start, end in spans)
 
 
 def _polarity(label: str) -> str | None:

@@ -21,8 +21,8 @@ def _sv_adjectives(*stems: str) -> str:
 IC = re.IGNORECASE
 
 # --- leading_wording ------------------------------------------------------------------------
-# Praise of the company's own things: the question tells the answer. Not flagged when it is a
-# scale anchor ("5 = utmärkt") or the text also names a negative end ("från dåligt till utmärkt").
+# Praise of the company's own things: the question tells the answer. Not flagged when the word
+# labels a scale end ("5 = utmärkt", "från mycket dåligt till utmärkt").
 PRAISE = {
     "sv": _sv_adjectives("utmärk", "fantastisk", "underbar", "enastående", "suverän", "fenomenal",
                          "förstklassig", "prisbelön", "prisad", "oslagbar", "magnifik", "strålande",

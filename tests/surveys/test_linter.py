@@ -46,6 +46,8 @@ def wording_findings(text: str, lang: str, code: str, qtype: str = "rating", **e
     ("sv", "Vad var det som gick fel vid leveransen?", "Vad var det som gick fel"),
     ("sv", "Du var väl nöjd med servicen?", "Du var väl"),
     ("sv", "Hur var din upplevelse av vår fantastiska butik?", "fantastiska"),
+    ("sv", "Hur nöjd var du med vår utmärkta service, där 1 = mycket dåligt och 5 = mycket bra?", "utmärkta"),
+    ("en", "Rate our excellent service from very poor to very good", "excellent"),
     ("en", "How satisfied were you with our excellent service?", "excellent"),
     ("en", "Don't you agree that the staff was helpful?", "Don't you agree"),
     ("en", "How much did you enjoy your visit?", "How much did you enjoy"),
