@@ -169,7 +169,7 @@ class QuestionForm(forms.Form):
         for lang in self.languages:
             self.fields[f"text_{lang}"] = forms.CharField(
                 label=LANGUAGE_NAMES.get(lang, lang), required=False, max_length=1000,
-                widget=forms.Textarea(attrs={"rows": 2, "lang": lang}))
+                widget=forms.Textarea(attrs={"rows": 3, "lang": lang}))
         self.has_options = question.type in CHOICE_TYPES
         if self.has_options:
             for i in range(self.option_rows):
