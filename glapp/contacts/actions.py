@@ -36,15 +36,18 @@ def upsert_customer(organization_id: int, data: CustomerData, lock: bool = True)
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("upsert_customer must run inside the transaction that uses the customer")
     rows = Customer.objects.for_org(organization_id).filter(external_id=data.external_id)
-    customer = (rows.select_for_update() if lock else rows).first()
+    rows = rows.select_for_update() if lock else rows
+    customer = rows.first()
     if customer is None:
-        customer = Customer(organization_id=organization_id, external_id=data.external_id)
+        # INSERT … ON CONFLICT DO NOTHING: two first events of a new customer at the same moment
+        # both end up with the one row (the second waits for the first's lock, then updates it).
+        fresh = Customer(organization_id=organization_id, external_id=data.external_id)
         for name in CONTACT_FIELDS + CONSENT_FIELDS:
             value = getattr(data, name)
             if value is not None:
-                setattr(customer, name, value)
-        customer.save()
-        return customer
+                setattr(fresh, name, value)
+        Customer.objects.bulk_create([fresh], ignore_conflicts=True)
+        customer = rows.get()
     changed = []
     for name in CONTACT_FIELDS + CONSENT_FIELDS:
         value = getattr(data, name)

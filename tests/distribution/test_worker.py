@@ -11,9 +11,9 @@ from glapp.distribution.models import Invitation
 from glapp.distribution.tasks import PERIODIC_TASKS
 from tests.distribution.test_dispatch import invite
 
-pytestmark = pytest.mark.django_db
 
-
+# The worker drops a connection left inside a transaction, so the test that runs it commits.
+@pytest.mark.django_db(transaction=True)
 def test_the_dispatch_is_queued_once_and_sends_when_run(org, smtp):
     inv = invite(org, at=timezone.now() - dt.timedelta(hours=2))
     Invitation.objects.filter(pk=inv.pk).update(scheduled_for=timezone.now() - dt.timedelta(minutes=1))
@@ -28,6 +28,7 @@ def test_the_dispatch_is_queued_once_and_sends_when_run(org, smtp):
     assert inv.status == "sent" and len(smtp.messages) == 1
 
 
+@pytest.mark.django_db
 def test_worker_has_a_dispatch_interval_option():
     from glapp.cli.management.commands.worker import Command
 
