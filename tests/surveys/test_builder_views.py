@@ -207,3 +207,46 @@ def test_settings_move_delete_and_archive(org, draft):
     client.post(f"/surveys/{draft.pk}/archive/", {"archive": "0"})
     draft.refresh_from_db()
     assert draft.status == Survey.Status.DRAFT
+
+
+def test_skip_logic_on_a_choice_question_from_the_form(org):
+    survey = Survey.objects.get(organization=org, code="nps")  # nps, ces, reason (price/service), comment
+    client = client_for(org)
+    comment = survey.questions.get(key="comment")
+    data = question_post(comment)
+    data[f"q{comment.pk}-show_if_question"] = "reason"
+    data[f"q{comment.pk}-show_if_in"] = ["reason:price"]
+    resp = client.post(f"/surveys/{survey.pk}/questions/{comment.pk}/", data)
+    assert resp.status_code == 302
+    comment.refresh_from_db()
+    assert comment.show_if == {"question": "reason", "in": ["price"]}
+    data[f"q{comment.pk}-show_if_in"] = []
+    resp = client.post(f"/surveys/{survey.pk}/questions/{comment.pk}/", data)
+    assert resp.status_code == 422 and "name at least one option" in resp.content.decode()
+
+
+def test_choice_options_and_labels_from_the_form(org, draft):
+    client = client_for(org)
+    client.post(f"/surveys/{draft.pk}/questions/", {"type": "single_choice"})
+    choice = draft.questions.get(key="choice")
+    data = question_post(choice, sv="Vad gällde det?", en="What was it about?")
+    data.update({f"q{choice.pk}-option_code_0": "billing", f"q{choice.pk}-option_sv_0": "Faktura",
+                 f"q{choice.pk}-option_en_0": "Billing", f"q{choice.pk}-option_code_1": "",
+                 f"q{choice.pk}-option_code_2": "delivery", f"q{choice.pk}-option_sv_2": "Leverans"})
+    assert client.post(f"/surveys/{draft.pk}/questions/{choice.pk}/", data).status_code == 302
+    choice.refresh_from_db()
+    assert choice.options == ["billing", "delivery"]
+    assert choice.option_texts == {"sv": {"billing": "Faktura", "delivery": "Leverans"}, "en": {"billing": "Billing"}}
+
+
+def test_unit_limited_people_count_only_their_units_responses(org):
+    add_responses(org, {"nps": 9, "customer": None, "unit": "acme-north"},
+                  {"nps": 3, "customer": None, "unit": "acme-south"}, {"nps": 5, "customer": None})
+    client = Client()
+    client.force_login(make_user(org, "nora", role=Role.VIEWER, unit_code="acme-north"))
+    html = client.get("/surveys/").content.decode()
+    row = html[html.index('data-survey="nps"'):]
+    assert '<td class="num">1</td>' in row[:row.index("</tr>")]
+    html = client_for(org).get("/surveys/").content.decode()
+    row = html[html.index('data-survey="nps"'):]
+    assert '<td class="num">3</td>' in row[:row.index("</tr>")]
