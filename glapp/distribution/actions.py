@@ -97,7 +97,7 @@ def _record_one(organization_id: int, clean: CleanEvent, policy: ContactPolicy, 
     )
     surveys = list(Survey.objects.for_org(organization_id).filter(
         touchpoint_id=clean.touchpoint_id, kind=Survey.Kind.TRANSACTIONAL, status=Survey.Status.ACTIVE,
-    ).order_by("id"))
+    ).select_related("organization").order_by("id"))
     if not surveys:
         _skip(customer, event, None, rules.NO_ACTIVE_SURVEY)
         return _finish(event, [], rules.NO_ACTIVE_SURVEY)
@@ -131,10 +131,14 @@ def _skip(customer: Customer, event: TouchpointEvent | None, survey: Survey | No
 
 
 def _language(customer: Customer, survey: Survey) -> str:
+    """The customer's language if the survey speaks it, else the organization's, else the
+    survey's first."""
     languages = survey.languages or []
-    if customer.language and customer.language in languages:
-        return customer.language
-    return languages[0] if languages else (customer.language or "sv")
+    default = survey.organization.default_language
+    for candidate in (customer.language, default):
+        if candidate and candidate in languages:
+            return candidate
+    return languages[0] if languages else (customer.language or default)
 
 
 def _context(customer: Customer, event: TouchpointEvent | None) -> dict:

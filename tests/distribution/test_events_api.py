@@ -217,3 +217,13 @@ def test_cli_knows_invite():
     from glapp.cli.main import COMMANDS
 
     assert COMMANDS["invite"][0] == "invite"
+
+
+def test_the_invitation_language_falls_back_to_the_organizations(api, org):
+    api.post("/events", event(customer={"external_id": "C-1", "email": "a@example.se", "consent_email": True}))
+    api.post("/events", event(id="call-2", customer={"external_id": "C-2", "email": "b@example.se",
+                                                     "consent_email": True, "language": "de"}))
+    api.post("/events", event(id="call-3", customer={"external_id": "C-3", "email": "c@example.se",
+                                                     "consent_email": True, "language": "en"}))
+    languages = dict(Invitation.objects.values_list("customer__external_id", "language"))
+    assert languages == {"C-1": "sv", "C-2": "sv", "C-3": "en"}
