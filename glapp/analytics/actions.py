@@ -69,9 +69,21 @@ def add_responses(organization_id: int, responses: Sequence) -> None:
     write_counts(organization_id, acc)
 
 
+def add_answers_to_rollups(organization_id: int, response, answers: Sequence, first_comment: bool) -> None:
+    """Count answers added to a response already counted (`responses.add_answers`): the response
+    itself is not counted again, its comment only if it is the first. Caller holds the transaction."""
+    acc = Accumulator(rollup_time_zone(), meta_keys(organization_id))
+    acc.add_answers(response.submitted_at, response.survey_id, response.touchpoint_id, response.unit_id,
+                    response.channel, response.language, response.segment, response.metadata or {},
+                    [(a.question_type, a.number, a.text) for a in answers], first_comment)
+    write_counts(organization_id, acc)
+
+
 def on_in_transaction_event(sender, name: str, organization_id: int, payload: dict, **kwargs) -> None:
     if name == "responses.stored":
         add_responses(organization_id, payload["responses"])
+    elif name == "responses.answers_added":
+        add_answers_to_rollups(organization_id, payload["response"], payload["answers"], payload["first_comment"])
 
 
 def _load_json(value):

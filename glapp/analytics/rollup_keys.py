@@ -79,11 +79,9 @@ class Accumulator:
         self.cells: dict[tuple, list[int]] = {}
         self.responses = 0
 
-    def add(self, submitted_at: dt.datetime, survey_id: int, touchpoint_id: int | None, unit_id: int | None,
-            channel: str, language: str, segment: str, meta: dict,
-            answers: Iterable[tuple[str, int | None, str]], has_comment: bool) -> None:
-        """Count one stored response; `answers` are (question_type, number, text)."""
-        # The per-response loop of every ingest: locals and plain tuples only.
+    def _keys(self, submitted_at: dt.datetime, survey_id: int, touchpoint_id: int | None, unit_id: int | None,
+              channel: str, language: str, segment: str, meta: dict) -> tuple[tuple, ...]:
+        """The cell key of a response in each grain (coarse to fine)."""
         day = submitted_at.astimezone(self.tz).date()
         tp = touchpoint_id or 0
         unit = unit_id or 0
@@ -94,13 +92,17 @@ class Accumulator:
             meta_value(meta.get(k3)) if k3 else "",
             meta_value(meta.get(k4)) if k4 else "",
         )
-        keys = (
+        return (
             (1, day, survey_id, tp, 0, "", "", "", "", "", "", ""),
             (2, day, survey_id, tp, unit, "", "", "", "", "", "", ""),
             (3, day, survey_id, tp, unit, channel, language, segment, "", "", "", ""),
             (4, day, survey_id, tp, unit, channel, language, segment, *d),
         )
-        hits = [(RESPONSES, 1 if has_comment else 0)]
+
+    @staticmethod
+    def _answer_hits(answers: Iterable[tuple[str, int | None, str]]) -> list[tuple[str, int]]:
+        """(source, slot in the count vector) for each answer that a rollup counts."""
+        hits = []
         for qtype, number, text in answers:
             if qtype in SCORE_SOURCES:
                 if number is not None:
@@ -109,6 +111,22 @@ class Accumulator:
                 index = EMOTION_INDEX.get(text)
                 if index is not None:
                     hits.append((qtype, index + 1))
+        return hits
+
+    def _cell(self, source: str, key: tuple) -> list[int]:
+        cell_key = (source, *key)
+        vec = self.cells.get(cell_key)
+        if vec is None:
+            vec = self.cells[cell_key] = [0] * (VALUES + 1)
+        return vec
+
+    def add(self, submitted_at: dt.datetime, survey_id: int, touchpoint_id: int | None, unit_id: int | None,
+            channel: str, language: str, segment: str, meta: dict,
+            answers: Iterable[tuple[str, int | None, str]], has_comment: bool) -> None:
+        """Count one stored response; `answers` are (question_type, number, text)."""
+        # The per-response loop of every ingest: locals and plain tuples only.
+        keys = self._keys(submitted_at, survey_id, touchpoint_id, unit_id, channel, language, segment, meta)
+        hits = [(RESPONSES, 1 if has_comment else 0), *self._answer_hits(answers)]
         cells = self.cells
         for source, slot in hits:
             for key in keys:
@@ -120,6 +138,23 @@ class Accumulator:
                 if source != RESPONSES or slot:
                     vec[slot] += 1
         self.responses += 1
+
+    def add_answers(self, submitted_at: dt.datetime, survey_id: int, touchpoint_id: int | None,
+                    unit_id: int | None, channel: str, language: str, segment: str, meta: dict,
+                    answers: Iterable[tuple[str, int | None, str]], first_comment: bool) -> None:
+        """Count answers added to a response that is already counted (a respondent page saves
+        answer by answer): the answers' values, and the response's comment when this is its
+        first one, but never the response itself again. The cells are the response's own (its
+        stored submitted_at and dimensions), so the result equals a recount."""
+        keys = self._keys(submitted_at, survey_id, touchpoint_id, unit_id, channel, language, segment, meta)
+        for source, slot in self._answer_hits(answers):
+            for key in keys:
+                vec = self._cell(source, key)
+                vec[0] += 1
+                vec[slot] += 1
+        if first_comment:
+            for key in keys:
+                self._cell(RESPONSES, key)[1] += 1  # c0 = responses with a comment; n stays
 
     def rows(self) -> Iterable[tuple]:
         """(source, grain, day, *DIMENSIONS, n, c0..c10) per touched cell."""

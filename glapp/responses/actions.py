@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from glapp.contacts.models import Customer
 from glapp.core import bulk
+from glapp.core.errors import NotFound
 from glapp.core.events import send_in_transaction, send_on_commit
 from glapp.responses.models import Answer, ImportJob, ImportSource, Response
-from glapp.responses.validation import CleanResponse
+from glapp.responses.validation import CleanAnswer, CleanResponse
 from glapp.surveys import question_types as qt
 
 LOOKUP_CHUNK = 900  # stays below SQLite's bound-parameter limit on any build
@@ -182,6 +183,47 @@ def ingest_responses(organization_id: int, responses: Sequence[CleanResponse], s
         else:
             results.append(IngestResult(ids[value], True))
     return results
+
+
+def add_answers(organization_id: int, response_id: int, answers: Sequence[CleanAnswer]) -> int:
+    """Add answers to a stored response; returns how many were stored.
+
+    The respondent page saves each answer as it is given: the first creates the response
+    (`ingest_responses`), later ones arrive here. An answer to a question the response already
+    has is ignored, so a replayed POST or a double click stores nothing twice. The rollups get
+    only the new answers (and the response's first comment) in the same transaction, so they
+    stay equal to a recount; new comments are queued for text analysis after the commit.
+    """
+    with transaction.atomic():
+        # The row lock serializes concurrent additions to one response on PostgreSQL (SQLite's
+        # IMMEDIATE transactions already do), so "already present" cannot go stale.
+        response = (Response.objects.select_for_update().filter(organization_id=organization_id, id=response_id)
+                    .first())
+        if response is None:
+            raise NotFound(f"No response {response_id}.")
+        present = set(Answer.objects.filter(response_id=response_id).values_list("question_id", flat=True))
+        new = []
+        for a in answers:
+            if a.question_id not in present:
+                present.add(a.question_id)
+                new.append(a)
+        if not new:
+            return 0
+        Answer.objects.bulk_create([
+            Answer(response_id=response_id, question_id=a.question_id, question_type=a.question_type,
+                   number=a.number, text=a.text, choices=a.choices)
+            for a in new
+        ])
+        comments = sum(1 for a in new if a.question_type == qt.TEXT and a.text)
+        first_comment = bool(comments) and not response.has_comment
+        if first_comment:
+            Response.objects.filter(id=response_id).update(has_comment=True)
+        send_in_transaction("responses.answers_added", organization_id,
+                            {"response": response, "answers": new, "first_comment": first_comment})
+        if comments:
+            send_on_commit("responses.comments_added", organization_id,
+                           {"first_id": response_id, "last_id": response_id, "comments": comments})
+    return len(new)
 
 
 # --- File imports: the job record and the saved column mapping --------------------------------

@@ -1,0 +1,267 @@
+"""Writes of the respondent experience: sessions, answers saved as they are given, displays.
+
+Each answer is stored the moment it is given. The first creates the response through the one
+write path every response takes (`responses.actions.ingest_responses`, external id
+"session:<token>"); later ones are added to it (`responses.actions.add_answers`). A respondent
+who stops halfway therefore still counts, and a replayed POST (a double click, a retried
+request, the back button) stores nothing twice: the session row is locked, the answer must be
+for the question the session is at, and both writes are idempotent on their own as well.
+
+A skipped optional question is kept in the session's `answered` as null: the respondent has
+been past it (for skip logic and resume) but there is no answer to store.
+"""
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from glapp.core.events import send_on_commit
+from glapp.responses.actions import add_answers, existing_external_ids, ingest_responses
+from glapp.responses.models import Channel
+from glapp.responses.validation import CleanAnswer, CleanResponse
+from glapp.surveys import logic
+from glapp.surveys import question_types as qt
+from glapp.surveys.models import Display, Question, RespondentSession, Survey, new_token
+from glapp.surveys.respondent_queries import display_of, session_for_display
+
+# What a respondent may type into an open question: long enough for a real story, short enough
+# to read. (The API accepts up to question_types.MAX_TEXT_LENGTH from systems.)
+TEXT_LIMIT = 2000
+# Context that identifies a person: piped into the wording, never copied into the response's
+# metadata (which analysts see and break results down by).
+PERSONAL_FIELDS = frozenset({
+    "first_name", "last_name", "name", "full_name", "email", "phone", "mobile", "personnummer", "ssn",
+    "address", "customer_name",
+})
+METADATA_MAX_KEYS = 30
+METADATA_VALUE_LENGTH = 500
+
+
+class Unavailable(Exception):
+    """The link cannot be answered: reason is "unknown", "expired" or "closed"."""
+
+    def __init__(self, reason: str, language: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.language = language
+
+
+@dataclass
+class Outcome:
+    stored: bool = False  # an answer (or a skip) was recorded now
+    error: str = ""  # shown to the respondent; nothing was recorded
+
+
+def split_answered(answered: dict) -> tuple[dict, list[str]]:
+    """The session's `answered` as (answers, skipped keys), the shape `logic` takes."""
+    answers = {k: v for k, v in (answered or {}).items() if v is not None}
+    return answers, [k for k, v in (answered or {}).items() if v is None]
+
+
+def questions_of(session: RespondentSession) -> list[dict]:
+    return list((session.survey_version.definition or {}).get("questions") or [])
+
+
+def current_question(session: RespondentSession) -> dict | None:
+    answers, skipped = split_answered(session.answered)
+    return logic.next_question(questions_of(session), answers, skipped)
+
+
+def is_expired(session: RespondentSession, now: dt.datetime | None = None) -> bool:
+    """An expired link still lets a respondent who has begun finish; it only refuses to start."""
+    now = now or timezone.now()
+    return bool(session.expires_at and session.expires_at < now and not session.answered
+                and not session.completed_at)
+
+
+# --- Sessions ---------------------------------------------------------------------------------
+
+
+def session_from_invitation(token: str) -> RespondentSession:
+    """The session for an invitation link, created on its first view with the invitation's
+    token (so the invitation's events and the response find each other). Race-safe: two first
+    views at once get the same session. Raises `Unavailable`."""
+    try:
+        from glapp.distribution.queries import invitation_for_token
+    except ImportError:  # the invitations app is optional for the respondent pages
+        raise Unavailable("unknown") from None
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        raise Unavailable("unknown")
+    language = invitation.language or "sv"
+    survey = invitation.survey
+    now = timezone.now()
+    if invitation.status in ("expired", "cancelled") or (invitation.expires_at and invitation.expires_at < now):
+        raise Unavailable("expired", language)
+    if survey.status != Survey.Status.ACTIVE or survey.current_version_id is None:
+        raise Unavailable("closed", language)
+    defaults = {
+        "organization_id": invitation.organization_id, "survey": survey,
+        "survey_version_id": survey.current_version_id, "customer_id": invitation.customer_id,
+        "touchpoint_id": invitation.touchpoint_id or survey.touchpoint_id, "unit_id": invitation.unit_id,
+        "channel": invitation.channel or Channel.LINK, "language": language,
+        "context": dict(invitation.context or {}), "expires_at": invitation.expires_at,
+    }
+    session, created = _get_or_create_session(token, defaults)
+    if created:
+        send_on_commit("survey.opened", session.organization_id, {"token": token})
+    return session
+
+
+def _get_or_create_session(token: str, defaults: dict) -> tuple[RespondentSession, bool]:
+    try:
+        with transaction.atomic():
+            return RespondentSession.objects.get_or_create(token=token, defaults=defaults)
+    except IntegrityError:  # created by a concurrent request between the get and the insert
+        return RespondentSession.objects.get(token=token), False
+
+
+def start_public_session(survey: Survey, *, token: str, language: str, channel: str, unit_id: int | None,
+                         context: dict, display_id=None) -> RespondentSession:
+    """A session for the anonymous public link or the widget, created by the first answer's POST.
+
+    `token` comes from the form the respondent was shown, so a double click on the first
+    answer finds the session the first click created instead of starting a second one."""
+    display = display_of(survey, display_id) if display_id else None
+    if display is not None:
+        existing = session_for_display(survey, display.id)
+        if existing is not None:
+            return existing  # one display, one respondent session
+    now = timezone.now()
+    defaults = {
+        "organization_id": survey.organization_id, "survey": survey, "survey_version_id": survey.current_version_id,
+        "touchpoint_id": survey.touchpoint_id, "unit_id": unit_id, "channel": channel, "language": language,
+        "context": context, "display": display,
+        "expires_at": now + dt.timedelta(days=survey.expires_after_days or 14),
+    }
+    session, created = _get_or_create_session(token, defaults)
+    if session.survey_id != survey.id:  # a token of another survey's session: never reuse it
+        session, created = _get_or_create_session(new_token(), defaults)
+    if created:
+        send_on_commit("survey.opened", session.organization_id, {"token": session.token})
+    return session
+
+
+# --- Answers ----------------------------------------------------------------------------------
+
+
+def clean_respondent_answer(question: dict, values: list[str]) -> tuple[object, str]:
+    """(value, error) from a form's values for one question; value None means "no answer"."""
+    qtype = question["type"]
+    values = [v for v in values if isinstance(v, str)]
+    if qtype == qt.MULTI:
+        raw = [v for v in values if v.strip()]
+        if not raw:
+            return None, ""
+    else:
+        raw = values[0].strip() if values else ""
+        if raw == "":
+            return None, ""
+        if qtype == qt.TEXT and len(raw) > TEXT_LIMIT:
+            return None, str(_("Your answer is too long: at most %(limit)s characters.") % {"limit": TEXT_LIMIT})
+    try:
+        number, text, choices = qt.clean_answer(qtype, raw, question.get("options") or [], question.get("scale_max"))
+    except qt.AnswerInvalid:
+        return None, str(_("Please choose one of the options."))
+    if number is not None:
+        return number, ""
+    if choices is not None:
+        return choices, ""
+    return text, ""
+
+
+def submit_answer(session_id: int, key: str, values: list[str], *, skip: bool = False) -> Outcome:
+    """Record the answer to the question the session is at (or skip it, if optional)."""
+    with transaction.atomic():
+        session = (RespondentSession.objects.select_for_update().select_related("survey", "survey_version", "customer")
+                   .get(pk=session_id))
+        question = current_question(session)
+        if session.completed_at or question is None or question["key"] != key:
+            return Outcome()  # a replay or an outdated form: that question is already answered
+        value, error = (None, "") if skip else clean_respondent_answer(question, values)
+        if error:
+            return Outcome(error=error)
+        if value is None and question.get("required"):
+            return Outcome(error=str(_("Please answer this question.")))
+        now = timezone.now()
+        answered = {**(session.answered or {}), key: value}
+        first_answer = False
+        if value is not None:
+            first_answer = _store_answer(session, question, value, now)
+            session.last_answer_at = now
+        session.answered = answered
+        answers, skipped = split_answered(answered)
+        if logic.next_question(questions_of(session), answers, skipped) is None:
+            session.completed_at = now
+        session.save(update_fields=["answered", "last_answer_at", "completed_at"])
+        if first_answer:
+            send_on_commit("survey.answered", session.organization_id, {"token": session.token})
+        if session.completed_at:
+            send_on_commit("survey.completed", session.organization_id, {"token": session.token})
+    return Outcome(stored=True)
+
+
+def _store_answer(session: RespondentSession, question: dict, value, now: dt.datetime) -> bool:
+    """Store one answer; True when it created the response (the session's first answer)."""
+    qtype = question["type"]
+    question_id = (Question.objects.for_org(session.organization_id)
+                   .filter(survey_id=session.survey_id, key=question["key"]).values_list("id", flat=True).first())
+    if question_id is None:
+        return False  # the question was deleted since this version was published: nothing to attach it to
+    if qtype in qt.SCORE_TYPES:
+        answer = CleanAnswer(question_id, qtype, value, "", None)
+    elif qtype == qt.MULTI:
+        answer = CleanAnswer(question_id, qtype, None, "", list(value))
+    else:
+        answer = CleanAnswer(question_id, qtype, None, str(value), None)
+    external_id = session.response_external_id
+    response_id = existing_external_ids(session.organization_id, [external_id]).get(external_id)
+    if response_id is not None:
+        add_answers(session.organization_id, response_id, [answer])
+        return False
+    ingest_responses(session.organization_id, [_clean_response(session, answer, now)], source="survey")
+    return True
+
+
+def _clean_response(session: RespondentSession, answer: CleanAnswer, now: dt.datetime) -> CleanResponse:
+    customer = session.customer
+    channel = session.channel if session.channel in Channel.values else Channel.OTHER
+    return CleanResponse(
+        survey_id=session.survey_id, survey_version_id=session.survey_version_id,
+        touchpoint_id=session.touchpoint_id, unit_id=session.unit_id,
+        customer={"external_id": customer.external_id} if customer else None,
+        channel=channel, language=(session.language or "")[:8], segment=(customer.segment if customer else "")[:80],
+        submitted_at=now, external_id=session.response_external_id,
+        metadata=response_metadata(session.context), answers=[answer],
+    )
+
+
+def response_metadata(context: dict) -> dict:
+    """The session context as response metadata: personal fields dropped, only plain values,
+    within the limits `validation.clean_response` sets for every other source."""
+    out = {}
+    for key, value in (context or {}).items():
+        if len(out) >= METADATA_MAX_KEYS:
+            break
+        if str(key).lower() in PERSONAL_FIELDS or value is None or value == "":
+            continue
+        if isinstance(value, bool | int | float):
+            out[str(key)[:80]] = value
+        elif isinstance(value, str):
+            out[str(key)[:80]] = value[:METADATA_VALUE_LENGTH]
+    return out
+
+
+# --- Widget -----------------------------------------------------------------------------------
+
+
+def record_display(survey: Survey, *, event: str = "", page: str = "", visitor: str = "") -> Display:
+    """The widget showed the survey. The visitor id (random, kept by the browser) is stored
+    hashed: it tells repeat displays apart without being a key to anyone's browser."""
+    hashed = hashlib.sha256(f"{survey.public_token}:{visitor}".encode()).hexdigest()[:64] if visitor else ""
+    return Display.objects.create(organization_id=survey.organization_id, survey=survey, event=event[:80],
+                                  page=page[:500], visitor=hashed)

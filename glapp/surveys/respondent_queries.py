@@ -1,0 +1,78 @@
+"""Reads for the respondent pages and the widget.
+
+The respondent pages have no logged-in user: the unguessable token in the URL (a session's or
+an invitation's, or a survey's public token) is what identifies the organization, so these
+lookups start from the token rather than from an organization. Everything read for a business
+user (the widget's rates) starts with `for_org` as usual.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from glapp.surveys.models import Display, RespondentSession, Survey
+
+TOKEN_MAX_LENGTH = 43
+
+
+def session_for_token(token: str) -> RespondentSession | None:
+    if not token or len(token) > TOKEN_MAX_LENGTH:
+        return None
+    return (RespondentSession.objects.select_related("survey", "survey_version", "customer")
+            .filter(token=token).first())
+
+
+def survey_for_public_token(public_token: str) -> Survey | None:
+    if not public_token or len(public_token) > 32:
+        return None
+    return Survey.objects.select_related("current_version").filter(public_token=public_token).first()
+
+
+def is_open(survey: Survey) -> bool:
+    """Only an active survey with a published version takes answers from a new respondent."""
+    return survey.status == Survey.Status.ACTIVE and survey.current_version_id is not None
+
+
+def session_for_display(survey: Survey, display_id: int) -> RespondentSession | None:
+    return (RespondentSession.objects.for_org(survey.organization_id).filter(survey=survey, display_id=display_id)
+            .order_by("id").first())
+
+
+def display_of(survey: Survey, display_id) -> Display | None:
+    try:
+        display_id = int(display_id)
+    except (TypeError, ValueError):
+        return None
+    return Display.objects.for_org(survey.organization_id).filter(survey=survey, id=display_id).first()
+
+
+@dataclass(frozen=True)
+class WidgetRates:
+    displays: int
+    responses: int  # displays that led to a response (at least one answer stored)
+    completions: int  # displays whose respondent reached the end
+    response_rate: float | None  # responses / displays; None without displays
+
+    @property
+    def completion_rate(self) -> float | None:
+        return self.completions / self.displays if self.displays else None
+
+
+def widget_rates(organization, survey: Survey, since: dt.datetime, until: dt.datetime) -> WidgetRates:
+    """The widget's funnel for displays shown in [since, until).
+
+    A session has a response exactly when it has stored an answer (`last_answer_at` is set in
+    the same transaction as the response's first answer), so no join to responses is needed.
+    Counting distinct displays keeps each display's outcome at most one, whatever happens."""
+    displays = Display.objects.for_org(organization).filter(survey=survey, created_at__gte=since,
+                                                            created_at__lt=until).count()
+    sessions = RespondentSession.objects.for_org(organization).filter(
+        survey=survey, display__isnull=False, display__created_at__gte=since, display__created_at__lt=until)
+    counts = sessions.aggregate(
+        responses=Count("display", filter=Q(last_answer_at__isnull=False), distinct=True),
+        completions=Count("display", filter=Q(last_answer_at__isnull=False, completed_at__isnull=False),
+                          distinct=True),
+    )
+    return WidgetRates(displays, counts["responses"], counts["completions"],
+                       counts["responses"] / displays if displays else None)

@@ -1,0 +1,326 @@
+"""The respondent's pages (/r/<token>/, /s/<public_token>/) and the widget's endpoints (/w/…).
+
+No login and no JavaScript: one question per page, a plain form POST per answer, rendered in
+the respondent's language. The token in the URL is the respondent's capability, so the forms
+carry no CSRF token (a third-party iframe, the widget, could not send the cookie anyway) and
+the pages are never cached.
+"""
+
+import functools
+import json
+import re
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from glapp.accounts.models import Unit
+from glapp.responses.models import Channel
+from glapp.surveys import logic, piping
+from glapp.surveys import question_types as qt
+from glapp.surveys import respondent_actions as actions
+from glapp.surveys import respondent_queries as queries
+from glapp.surveys.models import RespondentSession, Survey, new_token
+
+# Query parameters of the public link that become session context (and response metadata).
+PUBLIC_CONTEXT_KEYS = ("store", "product", "campaign", "agent")
+PUBLIC_CHANNELS = frozenset(Channel.values) - {Channel.EMAIL, Channel.SMS}  # those come with invitations
+CONTEXT_VALUE_LENGTH = 120
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
+RESUME_DAYS = 30
+WIDGET_JS = Path(__file__).parent / "static" / "surveys" / "widget.js"
+
+# The ends of each scale, read aloud with it: "0 = Not at all likely … 10 = Very likely".
+SCALE_ENDS = {
+    qt.NPS: (gettext_lazy("Not at all likely"), gettext_lazy("Very likely")),
+    qt.LBA: (gettext_lazy("Not at all likely"), gettext_lazy("Very likely")),
+    qt.CES: (gettext_lazy("Very difficult"), gettext_lazy("Very easy")),
+    qt.CSAT: (gettext_lazy("Very dissatisfied"), gettext_lazy("Very satisfied")),
+    qt.RATING: (gettext_lazy("Worst"), gettext_lazy("Best")),
+}
+EMOTION_LABELS = {
+    "joy": gettext_lazy("Joy"),
+    "trust": gettext_lazy("Trust"),
+    "relief": gettext_lazy("Relief"),
+    "surprise_positive": gettext_lazy("Pleasant surprise"),
+    "disappointment": gettext_lazy("Disappointment"),
+    "frustration": gettext_lazy("Frustration"),
+    "anger": gettext_lazy("Anger"),
+    "worry": gettext_lazy("Worry"),
+    "neutral": gettext_lazy("Neutral"),
+}
+
+
+# --- Page parts ---------------------------------------------------------------------------------
+
+
+def _pick(texts, language: str, fallback: str = "") -> str:
+    if not isinstance(texts, dict):
+        return str(texts or fallback)
+    return texts.get(language) or next((t for t in texts.values() if t), fallback)
+
+
+def _page_language(language: str) -> str:
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _question_view(question: dict, context: dict, language: str, values: list[str]) -> dict:
+    """What the template needs for one question: piped wording, the choices with labels."""
+    qtype = question["type"]
+    spec = qt.TYPES[qtype]
+    chosen = set(values)
+    view = {"key": question["key"], "type": qtype, "required": bool(question.get("required")),
+            "text": piping.render(_pick(question.get("texts"), language, question["key"]), context, language),
+            "multi": qtype == qt.MULTI, "is_text": qtype == qt.TEXT, "is_scale": spec.kind == "number",
+            "text_value": values[0] if (values and qtype == qt.TEXT) else "", "text_limit": actions.TEXT_LIMIT}
+    if spec.kind == "number":
+        high = (question.get("scale_max") or spec.max) if qtype == qt.RATING else spec.max
+        low_label, high_label = SCALE_ENDS[qtype]
+        view["choices"] = [{"value": str(v), "label": str(v), "checked": str(v) in chosen}
+                           for v in range(spec.min, high + 1)]
+        view["ends"] = (f"{spec.min} = {low_label}", f"{high} = {high_label}")
+    elif qtype == qt.EMOTION:
+        view["choices"] = [{"value": e, "label": EMOTION_LABELS[e], "checked": e in chosen} for e in qt.EMOTIONS]
+    elif qtype in (qt.SINGLE, qt.MULTI):
+        labels = question.get("option_texts") or {}
+        own = labels.get(language) or {}
+        others = [v for lang, v in labels.items() if lang != language and isinstance(v, dict)]
+        view["choices"] = [
+            {"value": o, "label": own.get(o) or next((v[o] for v in others if v.get(o)), o), "checked": o in chosen}
+            for o in question.get("options") or []]
+    for i, choice in enumerate(view.get("choices", [])):
+        choice["id"] = f"a-{i}"
+    return view
+
+
+def _page(request: HttpRequest, template: str, language: str, context: dict, status: int = 200,
+          frameable: bool = False) -> HttpResponse:
+    language = _page_language(language)
+    with translation.override(language):
+        response = render(request, f"surveys/respond/{template}", {"lang": language, **context}, status=status)
+    if frameable:
+        response.xframe_options_exempt = True  # shown in the widget's iframe on the customer's site
+    return response
+
+
+def _unavailable(request: HttpRequest, reason: str, language: str = "", frameable: bool = False) -> HttpResponse:
+    template, status = {"unknown": ("not_found.html", 404), "expired": ("expired.html", 410),
+                        "closed": ("closed.html", 410)}[reason]
+    if not language:
+        language = translation.get_language_from_request(request) or settings.LANGUAGE_CODE
+    return _page(request, template, language, {}, status=status, frameable=frameable)
+
+
+def _question_page(request: HttpRequest, *, questions: list[dict], answered: dict, context: dict, language: str,
+                   action: str, error: str = "", values: list[str] | None = None, extra: dict | None = None,
+                   frameable: bool = False) -> HttpResponse:
+    answers, skipped = actions.split_answered(answered)
+    question = logic.next_question(questions, answers, skipped)
+    done, total = logic.progress(questions, answers, skipped)
+    keys = [q["key"] for q in questions]
+    # "Send" on the last question of the survey; skip logic can only hide later ones, never add.
+    last = keys.index(question["key"]) == len(keys) - 1
+    return _page(request, "question.html", language, {
+        "q": _question_view(question, context, _page_language(language), values or []),
+        "number": done + 1, "total": max(total, done + 1), "error": error, "action": action, "last": last,
+        **(extra or {}),
+    }, status=400 if error else 200, frameable=frameable)
+
+
+def _thank_you_page(request: HttpRequest, session: RespondentSession, frameable: bool) -> HttpResponse:
+    definition = session.survey_version.definition or {}
+    language = _page_language(session.language)
+    text = piping.render(_pick(definition.get("thank_you"), session.language), session.context, language)
+    link = definition.get("promoter_link") or ""
+    promoter = any(q["type"] == qt.NPS and isinstance(session.answered.get(q["key"]), int)
+                   and session.answered[q["key"]] >= 9 for q in definition.get("questions") or [])
+    parts = urlsplit(link) if link else None
+    if not (promoter and parts and parts.scheme in ("http", "https") and parts.netloc):
+        link = ""
+    label = _pick(definition.get("promoter_link_label"), session.language)
+    return _page(request, "thank_you.html", language, {
+        "text": text, "link": link, "link_label": label, "frameable": frameable}, frameable=frameable)
+
+
+def _frameable(session: RespondentSession) -> bool:
+    return session.channel == Channel.WIDGET or session.display_id is not None
+
+
+# --- /r/<token>/ ----------------------------------------------------------------------------------
+
+
+@csrf_exempt  # the token in the URL is the capability; see the module docstring
+@require_http_methods(["GET", "POST"])
+@never_cache
+def respond(request: HttpRequest, token: str) -> HttpResponse:
+    session = queries.session_for_token(token)
+    if session is None:
+        try:
+            session = actions.session_from_invitation(token)
+        except actions.Unavailable as exc:
+            return _unavailable(request, exc.reason, exc.language)
+    frameable = _frameable(session)
+    if actions.is_expired(session):
+        return _unavailable(request, "expired", session.language, frameable)
+    if not session.answered and not session.completed_at and not queries.is_open(session.survey):
+        return _unavailable(request, "closed", session.language, frameable)
+    error, values = "", []
+    if request.method == "POST":
+        values = request.POST.getlist("answer")
+        outcome = actions.submit_answer(session.id, request.POST.get("question", ""), values,
+                                        skip=bool(request.POST.get("skip")))
+        if not outcome.error:
+            return redirect("respond:session", token=session.token)  # POST/redirect/GET: reload asks nothing twice
+        error = outcome.error
+    if session.completed_at or actions.current_question(session) is None:
+        return _thank_you_page(request, session, frameable)
+    return _question_page(request, questions=actions.questions_of(session), answered=session.answered,
+                          context=session.context, language=session.language, error=error, values=values,
+                          action=reverse("respond:session", args=[session.token]), frameable=frameable)
+
+
+# --- /s/<public_token>/ ---------------------------------------------------------------------------
+
+
+def _public_params(request: HttpRequest, survey: Survey) -> dict:
+    """Language, channel, unit and context from the public link's query string (whitelisted)."""
+    languages = list((survey.current_version.definition or {}).get("languages") or survey.languages or ["sv"])
+    lang = request.GET.get("lang", "")
+    channel = request.GET.get("channel", "")
+    unit_id = None
+    if request.GET.get("unit"):
+        unit_id = (Unit.objects.for_org(survey.organization_id).filter(code=request.GET["unit"][:80])
+                   .values_list("id", flat=True).first())
+    context = {k: request.GET[k].strip()[:CONTEXT_VALUE_LENGTH] for k in PUBLIC_CONTEXT_KEYS
+               if request.GET.get(k, "").strip()}
+    return {"language": lang if lang in languages else languages[0],
+            "channel": channel if channel in PUBLIC_CHANNELS else Channel.LINK,
+            "unit_id": unit_id, "context": context}
+
+
+def _resume_cookie(survey: Survey) -> str:
+    return f"glapp_s_{survey.public_token}"
+
+
+@csrf_exempt  # no ambient authority: the POST starts an anonymous session, nothing more
+@require_http_methods(["GET", "POST"])
+@never_cache
+def public_survey(request: HttpRequest, public_token: str) -> HttpResponse:
+    survey = queries.survey_for_public_token(public_token)
+    widget = request.GET.get("channel") == Channel.WIDGET or "display" in request.GET
+    if survey is None:
+        return _unavailable(request, "unknown", frameable=widget)
+    if not queries.is_open(survey):
+        language = (survey.languages or [""])[0]
+        return _unavailable(request, "closed", request.GET.get("lang") or language, frameable=widget)
+    display_id = request.GET.get("display")
+    display = queries.display_of(survey, display_id) if display_id else None
+    if display is not None:
+        earlier = queries.session_for_display(survey, display.id)
+        if earlier is not None:
+            return redirect("respond:session", token=earlier.token)
+    elif request.method == "GET":
+        earlier = queries.session_for_token(request.COOKIES.get(_resume_cookie(survey), ""))
+        if earlier is not None and earlier.survey_id == survey.id and not earlier.completed_at \
+                and not actions.is_expired(earlier):
+            return redirect("respond:session", token=earlier.token)
+    params = _public_params(request, survey)
+    questions = list(survey.current_version.definition.get("questions") or [])
+    first = logic.next_question(questions, {})
+    if first is None:
+        return _unavailable(request, "closed", params["language"], frameable=widget)
+    error, values = "", []
+    start = request.POST.get("start", "")
+    if request.method == "POST":
+        skip = bool(request.POST.get("skip"))
+        values = request.POST.getlist("answer")
+        value, error = (None, "") if skip else actions.clean_respondent_answer(first, values)
+        if not error and value is None and first.get("required"):
+            error = _("Please answer this question.")
+        if not error and request.POST.get("question") == first["key"]:
+            # The form's one-time token becomes the session's: a double click finds the first session.
+            session = actions.start_public_session(
+                survey, token=start if TOKEN_PATTERN.match(start) else new_token(),
+                display_id=display.id if display else None, **params)
+            actions.submit_answer(session.id, first["key"], values, skip=skip)
+            response = redirect("respond:session", token=session.token)
+            response.set_cookie(_resume_cookie(survey), session.token, max_age=RESUME_DAYS * 86400,
+                                httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE,
+                                path=request.path)
+            return response
+    query = {k: v for k, v in request.GET.items()}
+    action = request.path + (f"?{urlencode(query)}" if query else "")
+    return _question_page(request, questions=questions, answered={}, context=params["context"],
+                          language=params["language"], action=action, error=error, values=values,
+                          extra={"start": start if TOKEN_PATTERN.match(start) else new_token()}, frameable=widget)
+
+
+# --- Widget -------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _widget_source() -> bytes:
+    return WIDGET_JS.read_bytes()
+
+
+@require_GET
+def widget_js(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(_widget_source(), content_type="text/javascript; charset=utf-8")
+    # Embedded on every page of a customer's site: let browsers and CDNs keep it for an hour.
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _cors(response: HttpResponse) -> HttpResponse:
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response["Access-Control-Allow-Headers"] = "Content-Type"
+    return response
+
+
+@require_GET
+def widget_config(request: HttpRequest, public_token: str) -> HttpResponse:
+    survey = queries.survey_for_public_token(public_token)
+    if survey is None:
+        return _cors(JsonResponse({"detail": "unknown survey"}, status=404))
+    enabled = queries.is_open(survey) and bool(survey.widget_event)
+    language = _page_language((survey.languages or [settings.LANGUAGE_CODE])[0])
+    with translation.override(language):  # the panel's own words, in the survey's language
+        labels = {"title": _("Survey"), "close_label": _("Close the survey")}
+    response = JsonResponse({"enabled": enabled, "event": survey.widget_event if enabled else "",
+                             "delay_seconds": survey.widget_delay_seconds, "language": language, **labels})
+    response["Cache-Control"] = "public, max-age=300"
+    return _cors(response)
+
+
+@csrf_exempt  # called cross-origin from the customer's site, with no cookies at all
+@require_http_methods(["POST", "OPTIONS"])
+def widget_displays(request: HttpRequest, public_token: str) -> HttpResponse:
+    if request.method == "OPTIONS":
+        return _cors(HttpResponse(status=204))
+    survey = queries.survey_for_public_token(public_token)
+    if survey is None or not queries.is_open(survey) or not survey.widget_event:
+        raise Http404
+    try:  # sent as text/plain, a "simple" request that needs no preflight
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    display = actions.record_display(survey, event=str(body.get("event") or ""), page=str(body.get("page") or ""),
+                                     visitor=str(body.get("visitor") or "")[:64])
+    url = reverse("respond:public", args=[survey.public_token]) + "?" + urlencode(
+        {"display": display.id, "channel": Channel.WIDGET})
+    response = JsonResponse({"display": display.id, "url": request.build_absolute_uri(url)}, status=201)
+    response["Cache-Control"] = "no-store"
+    return _cors(response)
