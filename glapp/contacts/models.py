@@ -20,7 +20,7 @@ class Customer(OrgScopedModel):
     consent_sms = models.BooleanField(default=False)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     # The channel the customer asked for; empty: email when possible, else SMS.
-    preferred_channel = models.CharField(max_length=8, blank=True, default="",
+    preferred_channel = models.CharField(max_length=8, blank=True, default="", db_default="",
                                          choices=[("email", "Email"), ("sms", "SMS")])
     # A hard bounce: the address is not used again until the customer record gets a new one.
     email_bounced_at = models.DateTimeField(null=True, blank=True)
