@@ -219,6 +219,15 @@ class QuestionForm(forms.Form):
             changes["options"], changes["option_texts"] = options, {k: v for k, v in labels.items() if v}
         if self.has_scale:
             changes["scale_max"] = d.get("scale_max")
+        # A new type brings what it needs: starter options for a choice, none for anything else.
+        new_type = changes.get("type", self.question.type)
+        if new_type != self.question.type:
+            if new_type in CHOICE_TYPES and not changes.get("options"):
+                changes["options"], changes["option_texts"] = ["option_1", "option_2"], {}
+            elif new_type not in CHOICE_TYPES:
+                changes["options"], changes["option_texts"] = [], {}
+            if new_type != qt.RATING:
+                changes["scale_max"] = None
         target = d.get("show_if_question")
         if not target:
             changes["show_if"] = {}

@@ -250,3 +250,18 @@ def test_unit_limited_people_count_only_their_units_responses(org):
     html = client_for(org).get("/surveys/").content.decode()
     row = html[html.index('data-survey="nps"'):]
     assert '<td class="num">3</td>' in row[:row.index("</tr>")]
+
+
+def test_changing_the_type_in_the_form_brings_what_the_type_needs(org, draft):
+    client = client_for(org)
+    reason = draft.questions.get(key="reason")
+    data = question_post(reason)
+    data[f"q{reason.pk}-type"] = "single_choice"
+    assert client.post(f"/surveys/{draft.pk}/questions/{reason.pk}/", data).status_code == 302
+    reason.refresh_from_db()
+    assert (reason.type, reason.options) == ("single_choice", ["option_1", "option_2"])
+    data = question_post(reason)
+    data[f"q{reason.pk}-type"] = "text"
+    assert client.post(f"/surveys/{draft.pk}/questions/{reason.pk}/", data).status_code == 302
+    reason.refresh_from_db()
+    assert (reason.type, reason.options, reason.option_texts) == ("text", [], {})
