@@ -242,8 +242,11 @@ def create_events_bulk(request: HttpRequest, payload: BulkEventsIn, idempotency_
 def create_invitation_wave(request: HttpRequest, code: str, payload: WaveIn):
     """A relationship wave (scope `responses:write`): the listed customers, or a segment, are
     invited under the same contact rules as events (relationship interval, frequency cap, consent,
-    opt-out, quiet hours). Unknown external ids are reported as `unknown_customer`."""
+    opt-out, quiet hours). Unknown external ids are reported as `unknown_customer`. Keys limited
+    to a unit cannot start a wave (403)."""
     access: Access = request.access
+    if access.unit_path is not None:
+        raise PermissionDenied("Relationship waves are organization-wide; use a key that is not limited to a unit.")
     survey = Survey.objects.for_org(access.organization_id).filter(code=code).first()
     if survey is None:
         raise NotFound("No survey with this code.")

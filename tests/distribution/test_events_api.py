@@ -188,6 +188,8 @@ def test_relationship_wave_by_list_and_by_segment(api, org):
     assert api.post("/surveys/nps/invitations", {"segment": "business"}).status_code == 422
     assert api.post("/surveys/yearly/invitations", {}).status_code == 422
     assert api.post("/surveys/nope/invitations", {"segment": "x"}).status_code == 404
+    scoped = Api(key_for(org, unit_code="acme-north"))
+    assert scoped.post("/surveys/yearly/invitations", {"segment": "business"}).status_code == 403
 
 
 def test_relationship_interval_outlasts_the_frequency_cap(org):
