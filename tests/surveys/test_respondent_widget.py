@@ -1,0 +1,115 @@
+"""The widget's endpoints: the script, the config (CORS, no cookies), displays, the framed
+respondent pages, the session's link to its display, and the widget's rates."""
+
+import datetime as dt
+import hashlib
+import json
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from glapp.responses.models import Response
+from glapp.surveys.actions import archive_survey
+from glapp.surveys.models import Display, RespondentSession
+from glapp.surveys.respondent_queries import widget_rates
+from tests.surveys.test_respondent_pages import answer, make_swedish_survey
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def survey(org):
+    return make_swedish_survey(org, widget_delay_seconds=2)
+
+
+def post_display(client, survey, **body):
+    return client.post(f"/w/{survey.public_token}/displays", json.dumps(body), content_type="text/plain")
+
+
+def test_the_script_is_small_cacheable_and_sets_no_cookie(db):
+    resp = Client().get("/w/widget.js")
+    assert resp.status_code == 200 and resp["Content-Type"].startswith("text/javascript")
+    assert resp["Cache-Control"] == "public, max-age=3600"
+    assert not resp.cookies
+    source = resp.content.decode()
+    assert len(resp.content) < 10_000
+    assert "glapp.q" in source and "localStorage" in source and "Escape" in source  # queue, 30 days, dismiss
+
+
+def test_config_is_public_cross_origin_and_cookieless(org, survey):
+    resp = Client().get(f"/w/{survey.public_token}/config.json", HTTP_ORIGIN="https://shop.example")
+    assert resp.status_code == 200 and resp["Access-Control-Allow-Origin"] == "*"
+    assert not resp.cookies and "Set-Cookie" not in resp
+    body = resp.json()
+    assert body["enabled"] is True and body["event"] == "checkout_completed"
+    assert body["delay_seconds"] == 2 and body["language"] == "sv" and body["close_label"]
+
+    quiet = make_swedish_survey(org, code="quiet", widget_event="")
+    off = Client().get(f"/w/{quiet.public_token}/config.json").json()
+    assert off["enabled"] is False and off["event"] == ""
+    archive_survey(survey)
+    assert Client().get(f"/w/{survey.public_token}/config.json").json()["enabled"] is False
+    unknown = Client().get("/w/unknown/config.json")
+    assert unknown.status_code == 404 and unknown["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_display_is_recorded_and_leads_to_a_framed_survey_linked_to_it(org, survey):
+    client = Client(enforce_csrf_checks=True)
+    preflight = client.options(f"/w/{survey.public_token}/displays")
+    assert preflight.status_code == 204 and preflight["Access-Control-Allow-Origin"] == "*"
+    resp = post_display(client, survey, event="checkout_completed", page="https://shop.example/thanks",
+                        visitor="abc123")
+    assert resp.status_code == 201 and resp["Access-Control-Allow-Origin"] == "*" and not resp.cookies
+    display = Display.objects.get()
+    assert (display.survey, display.event, display.page) == (survey, "checkout_completed",
+                                                             "https://shop.example/thanks")
+    assert display.visitor == hashlib.sha256(f"{survey.public_token}:abc123".encode()).hexdigest()
+    body = resp.json()
+    assert body["display"] == display.id
+    assert body["url"] == f"http://testserver/s/{survey.public_token}/?display={display.id}&channel=widget"
+
+    page = client.get(body["url"])
+    assert page.status_code == 200 and "X-Frame-Options" not in page  # shown in the widget's iframe
+    assert "Hur troligt" in page.content.decode()
+    done = answer(client, body["url"], "nps", "10", start="W" * 24)
+    session = RespondentSession.objects.get()
+    assert done["Location"] == f"/r/{session.token}/"
+    assert session.display == display and session.channel == "widget"
+    assert "X-Frame-Options" not in client.get(done["Location"])
+    response = Response.objects.get(external_id=session.response_external_id)
+    assert response.channel == "widget"
+    # The same display again (a reload of the panel) resumes its session instead of starting another.
+    assert Client().get(body["url"])["Location"] == f"/r/{session.token}/"
+    assert RespondentSession.objects.count() == 1
+
+
+def test_displays_are_refused_when_the_widget_is_off(org, survey):
+    quiet = make_swedish_survey(org, code="quiet", widget_event="")
+    assert post_display(Client(), quiet).status_code == 404
+    assert Client().post("/w/unknown/displays", "{}", content_type="text/plain").status_code == 404
+    resp = Client().post(f"/w/{survey.public_token}/displays", "not json", content_type="text/plain")
+    assert resp.status_code == 201 and Display.objects.get().visitor == ""
+    assert not Display.objects.filter(survey=quiet).exists()
+
+
+def test_a_display_of_another_survey_is_not_linked(org, survey):
+    other = make_swedish_survey(org, code="other")
+    foreign = post_display(Client(), other).json()["display"]
+    answer(Client(), f"/s/{survey.public_token}/?display={foreign}&channel=widget", "nps", "8", start="F" * 24)
+    assert RespondentSession.objects.get().display is None
+
+
+def test_widget_rates_count_displays_responses_and_completions(org, other_org, survey):
+    urls = [post_display(Client(), survey).json()["url"] for _ in range(4)]
+    started = [answer(Client(), url, "nps", "9", start=f"rate{i:020d}")["Location"] for i, url in enumerate(urls[:2])]
+    answer(Client(), started[0], "reason", "price")
+    answer(Client(), started[0], "comment", skip=True)
+    Client().get(urls[2])  # looked, never answered
+    now = timezone.now()
+    rates = widget_rates(org, survey, now - dt.timedelta(hours=1), now + dt.timedelta(hours=1))
+    assert (rates.displays, rates.responses, rates.completions) == (4, 2, 1)
+    assert rates.response_rate == 0.5 and rates.completion_rate == 0.25
+    earlier = widget_rates(org, survey, now - dt.timedelta(days=2), now - dt.timedelta(days=1))
+    assert (earlier.displays, earlier.responses, earlier.response_rate) == (0, 0, None)
+    assert widget_rates(other_org, survey, now - dt.timedelta(hours=1), now + dt.timedelta(hours=1)).displays == 0
