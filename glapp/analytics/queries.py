@@ -520,3 +520,15 @@ def total_nps(rows: list[TouchpointNps]) -> stats.Nps:
 
 def with_defaults(q: MetricQuery, **changes) -> MetricQuery:
     return replace(q, **changes)
+
+
+def responses_per_survey(access: Access) -> dict[int, int]:
+    """Responses per survey id, from the rollups (a few rows per survey and day), never by
+    counting raw responses. Unit-limited people count only their units' responses."""
+    from glapp.analytics.rollup_keys import GRAINS, RESPONSES
+
+    grain = GRAINS[0] if access.unit_path is None else GRAINS[1]
+    rows = Rollup.objects.filter(organization_id=access.organization_id, source=RESPONSES, grain=grain.code)
+    if access.unit_path is not None:
+        rows = rows.filter(unit__in=units_of(access).values("id"))
+    return dict(rows.values_list("survey").annotate(n=Sum("n")).values_list("survey", "n"))

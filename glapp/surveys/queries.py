@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Sum
-
 from glapp.surveys.linter import lint
 from glapp.surveys.models import Question, Survey, SurveyVersion
 from glapp.surveys.starter_templates import TEMPLATES, template_definition
@@ -59,21 +57,6 @@ def question_has_answers(question: Question) -> bool:
     # Answers are indexed by (response, question): reach them through the survey's responses.
     responses = question.survey.responses.filter(organization_id=question.organization_id).values("id")
     return question.answers.filter(response_id__in=responses).exists()
-
-
-def response_counts(access) -> dict[int, int]:
-    """Responses per survey id, read from the rollups (a few rows per survey and day), not by
-    counting millions of responses. Unit-limited people count only their units' responses."""
-    from glapp.accounts.models import Unit
-    from glapp.analytics.models import Rollup
-    from glapp.analytics.rollup_keys import GRAINS, RESPONSES
-
-    grain = GRAINS[0] if access.unit_path is None else GRAINS[1]
-    rows = Rollup.objects.filter(organization_id=access.organization_id, source=RESPONSES, grain=grain.code)
-    if access.unit_path is not None:
-        units = Unit.objects.for_org(access.organization).filter(path__startswith=access.unit_path)
-        rows = rows.filter(unit__in=units.values("id"))
-    return dict(rows.values_list("survey").annotate(n=Sum("n")).values_list("survey", "n"))
 
 
 def definition_of(survey: Survey, questions: list[Question] | None = None) -> dict:

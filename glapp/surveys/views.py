@@ -17,6 +17,7 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from glapp.accounts.queries import Access
+from glapp.analytics import queries as analytics_queries
 from glapp.core.errors import ValidationFailed
 from glapp.surveys import actions, queries
 from glapp.surveys import question_types as qt
@@ -66,7 +67,7 @@ def _require_edit(access: Access) -> None:
 @member_view
 def survey_list(request: HttpRequest, access: Access) -> HttpResponse:
     surveys = list(queries.survey_list(access.organization))
-    counts = queries.response_counts(access)
+    counts = analytics_queries.responses_per_survey(access)
     for survey in surveys:
         survey.response_count = counts.get(survey.pk, 0)
         survey.public_url = request.build_absolute_uri(f"/s/{survey.public_token}/")
