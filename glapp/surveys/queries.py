@@ -54,9 +54,9 @@ def question_has_answers(question: Question) -> bool:
     """Whether anybody answered this question (its type and existence are then fixed)."""
     if question.pk is None:
         return False
-    # Answers are indexed by (response, question): reach them through the survey's responses.
-    responses = question.survey.responses.filter(organization_id=question.organization_id).values("id")
-    return question.answers.filter(response_id__in=responses).exists()
+    from glapp.responses.queries import question_answered  # responses import surveys: read lazily
+
+    return question_answered(question.organization_id, question.survey_id, question.pk)
 
 
 def definition_of(survey: Survey, questions: list[Question] | None = None) -> dict:
