@@ -106,7 +106,8 @@ def _page(request: HttpRequest, template: str, language: str, context: dict, sta
           frameable: bool = False) -> HttpResponse:
     language = _page_language(language)
     with translation.override(language):
-        response = render(request, f"surveys/respond/{template}", {"lang": language, **context}, status=status)
+        response = render(request, f"surveys/respond/{template}",
+                          {"lang": language, "frameable": frameable, **context}, status=status)
     if frameable:
         response.xframe_options_exempt = True  # shown in the widget's iframe on the customer's site
     return response
@@ -148,7 +149,7 @@ def _thank_you_page(request: HttpRequest, session: RespondentSession, frameable:
         link = ""
     label = _pick(definition.get("promoter_link_label"), session.language)
     return _page(request, "thank_you.html", language, {
-        "text": text, "link": link, "link_label": label, "frameable": frameable}, frameable=frameable)
+        "text": text, "link": link, "link_label": label}, frameable=frameable)
 
 
 def _frameable(session: RespondentSession) -> bool:

@@ -101,14 +101,18 @@
     close.focus();
 
     function onKey(e) { if (e.key === "Escape") dismiss(); }
+    // Escape pressed inside the survey's frame arrives as a message from glapp's origin.
+    function onMessage(e) { if (e.origin === base && e.data && e.data.glapp === "close") dismiss(); }
     function dismiss() {
       document.removeEventListener("keydown", onKey);
+      window.removeEventListener("message", onMessage);
       panel.remove();
       style.remove();
       if (previous && previous.focus) previous.focus();
     }
     close.addEventListener("click", dismiss);
     document.addEventListener("keydown", onKey);
+    window.addEventListener("message", onMessage);
   }
 
   window.glapp = function () { command.apply(null, arguments); };
