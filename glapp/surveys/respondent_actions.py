@@ -177,8 +177,9 @@ def clean_respondent_answer(question: dict, values: list[str]) -> tuple[object, 
 def submit_answer(session_id: int, key: str, values: list[str], *, skip: bool = False) -> Outcome:
     """Record the answer to the question the session is at (or skip it, if optional)."""
     with transaction.atomic():
-        session = (RespondentSession.objects.select_for_update().select_related("survey", "survey_version", "customer")
-                   .get(pk=session_id))
+        # Lock the session row only (PostgreSQL cannot lock the nullable side of the customer join).
+        session = (RespondentSession.objects.select_for_update(of=("self",))
+                   .select_related("survey", "survey_version", "customer").get(pk=session_id))
         question = current_question(session)
         if session.completed_at or question is None or question["key"] != key:
             return Outcome()  # a replay or an outdated form: that question is already answered
