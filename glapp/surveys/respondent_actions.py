@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from glapp.core.events import send_on_commit
@@ -53,7 +54,9 @@ class Unavailable(Exception):
 @dataclass
 class Outcome:
     stored: bool = False  # an answer (or a skip) was recorded now
-    error: str = ""  # shown to the respondent; nothing was recorded
+    # Shown to the respondent; nothing was recorded. Lazy: the page renders it in the
+    # respondent's language, which need not be the language of the request.
+    error: str = ""
 
 
 def split_answered(answered: dict) -> tuple[dict, list[str]]:
@@ -150,7 +153,8 @@ def start_public_session(survey: Survey, *, token: str, language: str, channel: 
 
 
 def clean_respondent_answer(question: dict, values: list[str]) -> tuple[object, str]:
-    """(value, error) from a form's values for one question; value None means "no answer"."""
+    """(value, error) from a form's values for one question; value None means "no answer".
+    The error is a lazy translation, rendered in the page's language."""
     qtype = question["type"]
     values = [v for v in values if isinstance(v, str)]
     if qtype == qt.MULTI:
@@ -162,11 +166,11 @@ def clean_respondent_answer(question: dict, values: list[str]) -> tuple[object, 
         if raw == "":
             return None, ""
         if qtype == qt.TEXT and len(raw) > TEXT_LIMIT:
-            return None, str(_("Your answer is too long: at most %(limit)s characters.") % {"limit": TEXT_LIMIT})
+            return None, format_lazy(_("Your answer is too long: at most {limit} characters."), limit=TEXT_LIMIT)
     try:
         number, text, choices = qt.clean_answer(qtype, raw, question.get("options") or [], question.get("scale_max"))
     except qt.AnswerInvalid:
-        return None, str(_("Please choose one of the options."))
+        return None, _("Please choose one of the options.")
     if number is not None:
         return number, ""
     if choices is not None:
@@ -187,7 +191,7 @@ def submit_answer(session_id: int, key: str, values: list[str], *, skip: bool = 
         if error:
             return Outcome(error=error)
         if value is None and question.get("required"):
-            return Outcome(error=str(_("Please answer this question.")))
+            return Outcome(error=_("Please answer this question."))
         now = timezone.now()
         answered = {**(session.answered or {}), key: value}
         first_answer = False

@@ -246,7 +246,7 @@ def public_survey(request: HttpRequest, public_token: str) -> HttpResponse:
         values = request.POST.getlist("answer")
         value, error = (None, "") if skip else actions.clean_respondent_answer(first, values)
         if not error and value is None and first.get("required"):
-            error = _("Please answer this question.")
+            error = gettext_lazy("Please answer this question.")
         if not error and request.POST.get("question") == first["key"]:
             # The form's one-time token becomes the session's: a double click finds the first session.
             session = actions.start_public_session(

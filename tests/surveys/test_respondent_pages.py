@@ -204,6 +204,7 @@ def test_a_too_long_comment_is_refused_and_kept_in_the_box(org, survey):
     answer(Client(), url, "nps", "2")
     resp = answer(Client(), url, "better", "x" * 2001)
     assert resp.status_code == 400 and 'aria-invalid="true"' in resp.content.decode()
+    assert "Your answer is too long: at most 2000 characters." in resp.content.decode()
     assert "x" * 2001 in resp.content.decode()
     assert Response.objects.get().answers.count() == 1
 
