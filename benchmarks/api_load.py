@@ -132,8 +132,9 @@ def wait_for(url: str, timeout: float = 30.0) -> None:
     raise SystemExit(f"server did not answer {url} within {timeout:.0f}s")
 
 
-def run_wrk(wrk: str, url: str, script: Path, duration: float, concurrency: int, key: str) -> dict:
-    threads = max(1, min(2, concurrency))
+def run_wrk(wrk: str, url: str, script: Path, duration: float, concurrency: int, key: str,
+            threads: int | None = None) -> dict:
+    threads = threads or max(1, min(2, concurrency))
     cmd = [wrk, f"-t{threads}", f"-c{concurrency}", f"-d{max(1, round(duration))}s", "--latency",
            "-H", f"Authorization: Bearer {key}", "-H", "Content-Type: application/json", "-s", str(script), url]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
