@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
@@ -32,6 +33,7 @@ from glapp.surveys.forms import (
 )
 from glapp.surveys.models import Question, Survey
 from glapp.surveys.piping import render as pipe
+from glapp.surveys.respondent_views import EMOTION_LABELS
 from glapp.web.views import member_view
 
 EDIT_PERMISSION = "surveys"
@@ -134,6 +136,9 @@ def preview_of(question: Question, language: str, findings: list) -> dict:
         scale = list(range(spec.min, high + 1))
     options = qt.EMOTIONS if question.type == qt.EMOTION else question.options
     labels = question.option_texts.get(language) or {}
+    if question.type == qt.EMOTION:  # the fixed set: the respondent page's own labels, in the preview language
+        with translation.override(language):
+            labels = {code: str(label) for code, label in EMOTION_LABELS.items()}
     return {"parts": marked(text, evidence), "empty": not text, "scale": scale,
             "options": [(code, labels.get(code) or code) for code in options],
             "multiple": question.type == qt.MULTI, "text": question.type == qt.TEXT}
