@@ -17,6 +17,7 @@ from glapp.accounts.models import Membership, Organization, Unit, User
 from glapp.analytics.actions import set_rollup_dimensions
 from glapp.contacts.models import Customer
 from glapp.demo import company as co
+from glapp.demo import listening
 from glapp.journeys.actions import create_journey
 from glapp.journeys.models import Touchpoint
 from glapp.responses.actions import ingest_responses
@@ -84,6 +85,8 @@ def delete_demo_org(org: Organization) -> None:
     them is handled by their own on_delete rules without loading a million rows at once. Protected links
     (answer → question, response → survey, unit → parent unit) are emptied in dependency order.
     """
+    # The invitation history (events, invitations, contact log) before the customers it hangs on.
+    listening.delete_listening(org, _delete_in_chunks)
     # Answers by chunks of response ids: an index lookup each, whatever the planner believes
     # about table sizes (one DELETE joining answers to responses can go quadratic on PostgreSQL).
     responses = Response.objects.for_org(org)

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from glapp.demo import company as co
-from glapp.demo import loader
+from glapp.demo import listening, loader
 from glapp.demo.csvfile import write_csv
 from glapp.demo.generator import DemoGenerator
 
@@ -81,6 +81,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="Load only; do not start the server")
         parser.add_argument("--skip-analysis", action="store_true",
                             help="Do not analyze the comments now (the background worker still will)")
+        parser.add_argument("--skip-listening", action="store_true",
+                            help="Do not create the customers' contact data and invitation history")
         parser.add_argument("--bind", default=os.environ.get("GLAPP_BIND", "127.0.0.1:8000"),
                             help="Where the server listens afterwards (default: %(default)s)")
 
@@ -133,6 +135,8 @@ class Command(BaseCommand):
                       f"{result.existing:,} already there; {customers:,} customers.")
         console.print(f"Took {seconds:.1f} s ({(result.created + result.existing) / max(seconds, 1e-9):,.0f} "
                       "responses/s).")
+        if not opts["skip_listening"]:
+            self._listening(console, org, gen)
         if not opts["skip_analysis"]:
             self._analyze(console, org)
         self._print_effects(console, gen)
@@ -157,6 +161,19 @@ class Command(BaseCommand):
         console.print(f"Wrote {rows:,} responses to {path} in {seconds:.1f} s "
                       f"({rows / max(seconds, 1e-9):,.0f} responses/s); customer pool {gen.customers:,}.")
         self._print_effects(console, gen)
+
+    def _listening(self, console: Console, org, gen: DemoGenerator) -> None:
+        """Contact data and 90 days of invitations, reminders and skips that agree with the responses."""
+        started = time.perf_counter()
+        console.print("Creating the invitation history (last 90 days)…")
+        result = listening.generate_listening(org, gen.seed, gen.effects.end)
+        if result.existing:
+            console.print("The invitation history is already there.")
+            return
+        console.print(f"Invitation history: {result.events:,} touchpoint events, {result.invitations:,} invitations "
+                      f"({result.responded:,} answered), {result.skipped:,} not invited; "
+                      f"{result.customers_updated:,} customers with contact data; "
+                      f"{time.perf_counter() - started:.1f} s.")
 
     def _analyze(self, console: Console, org) -> None:
         """Comments analyzed before the first page view, on every core (the worker would get there too)."""
