@@ -6,6 +6,7 @@ permission may change things. Survey texts are user input and are always escaped
 """
 
 import copy
+import datetime as dt
 import re
 
 from django.contrib import messages
@@ -13,14 +14,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from glapp.accounts.queries import Access
 from glapp.analytics import queries as analytics_queries
+from glapp.analytics.stats import proportion_estimate
 from glapp.core.errors import ValidationFailed
-from glapp.surveys import actions, queries
+from glapp.surveys import actions, queries, respondent_queries
 from glapp.surveys import question_types as qt
 from glapp.surveys.forms import (
     LANGUAGE_NAMES,
@@ -188,10 +190,30 @@ def editor_context(request: HttpRequest, access: Access, survey: Survey, *, sett
         "preview_lang": language, "language_names": LANGUAGE_NAMES,
         "versions": queries.versions_of(survey),
         "public_url": f"{base}/s/{survey.public_token}/",
-        "widget_snippet": f'<script src="{base}/w/widget.js" data-survey="{survey.public_token}" async></script>',
+        # The first line queues glapp('event', …) calls made before the script has loaded.
+        "widget_snippet": ("<script>window.glapp=window.glapp||function(){(glapp.q=glapp.q||[]).push(arguments)};"
+                           f'</script>\n<script src="{base}/w/widget.js" data-survey="{survey.public_token}" '
+                           "async></script>"),
+        "widget": widget_figures(access, survey),
         "publish_findings": publish_findings, "publish_blocked": publish_blocked,
         "lint_url": reverse("surveys:lint", args=[survey.pk]),
     }
+
+
+WIDGET_DAYS = 30
+
+
+def widget_figures(access: Access, survey: Survey) -> dict | None:
+    """The widget's last 30 days: displays, responses, completions, response rate with its
+    Wilson interval (None when the widget does not show this survey and never did)."""
+    until = timezone.now()
+    rates = respondent_queries.widget_rates(access.organization, survey, until - dt.timedelta(days=WIDGET_DAYS),
+                                            until)
+    if not survey.widget_event and not rates.displays:
+        return None
+    estimate = proportion_estimate(rates.responses, rates.displays) if rates.displays else None
+    return {"days": WIDGET_DAYS, "displays": rates.displays, "responses": rates.responses,
+            "completions": rates.completions, "rate": estimate}
 
 
 @member_view

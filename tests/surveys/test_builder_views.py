@@ -265,3 +265,21 @@ def test_changing_the_type_in_the_form_brings_what_the_type_needs(org, draft):
     assert client.post(f"/surveys/{draft.pk}/questions/{reason.pk}/", data).status_code == 302
     reason.refresh_from_db()
     assert (reason.type, reason.options, reason.option_texts) == ("text", [], {})
+
+
+def test_the_editor_shows_the_widget_snippet_with_its_queue_and_the_widgets_response_rate(org, draft):
+    from glapp.surveys.models import Display, RespondentSession
+
+    actions.update_survey_settings(draft, widget_event="checkout_completed")
+    actions.publish_survey(draft, acknowledge_warnings=True)
+    draft.refresh_from_db()
+    displays = [Display.objects.create(organization=org, survey=draft, event="checkout_completed") for _ in range(4)]
+    RespondentSession.objects.create(organization=org, survey=draft, survey_version=draft.current_version,
+                                     display=displays[0], last_answer_at=displays[0].created_at)
+    page = client_for(org).get(f"/surveys/{draft.pk}/").content.decode()
+    assert "window.glapp=window.glapp||function(){(glapp.q=glapp.q||[]).push(arguments)};" in page
+    assert escape(f'data-survey="{draft.public_token}"') in page  # shown as text in a textarea
+    figures = page[page.index('data-testid="widget-figures"'):]
+    figures = figures[:figures.index("</p>")]
+    assert "4 displays, 1 responses, 0 completed" in figures
+    assert "25.0 %" in figures  # 1 of 4, with its Wilson interval after it
