@@ -228,8 +228,10 @@ def test_expired_unknown_and_closed_links(org, survey):
     assert resp.status_code == 410 and "This link has expired" in resp.content.decode()
     assert not RespondentSession.objects.exists()
 
-    unknown = Client().get("/r/no-such-token-at-all/")
+    # An unknown link has no respondent language: the browser's is used, else the site's (Swedish).
+    unknown = Client().get("/r/no-such-token-at-all/", HTTP_ACCEPT_LANGUAGE="en")
     assert unknown.status_code == 404 and "We could not find this survey" in unknown.content.decode()
+    assert "Vi kunde inte hitta enkäten" in Client().get("/r/no-such-token-at-all/").content.decode()
     assert "<html" in unknown.content.decode()  # a page of its own, not the bare 404
 
     # A session that has begun may finish after its expiry; one that has not, may not start.
