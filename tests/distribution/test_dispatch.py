@@ -144,7 +144,8 @@ def test_one_reminder_when_not_answered(org, smtp):
     assert dispatch_due_invitations(now=NOON + dt.timedelta(days=4)) == {}
     first, reminder = parsed(smtp)
     assert reminder["Message-ID"] == f"<inv-{inv.pk}-r@glapp>"
-    assert reminder["Subject"] == invitation_text(inv, reminder=True).subject != first["Subject"]
+    # A long non-ASCII subject is folded onto a continuation line; unfolded it reads as sent.
+    assert reminder["Subject"].strip() == invitation_text(inv, reminder=True).subject != first["Subject"].strip()
     assert ContactLog.objects.filter(kind="reminded", invitation=inv).count() == 1
 
 
