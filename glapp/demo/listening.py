@@ -56,6 +56,7 @@ BOUNCE_SHARE = {rules.EMAIL: 0.025, rules.SMS: 0.01}
 UNSUBSCRIBE_SHARE = 0.05  # of the opened, unanswered invitations
 MAX_DRAWS = 8  # customers tried per unanswered invitation before giving up
 WAVE_WEEKDAY, WAVE_TIME = 1, dt.time(10, 0)  # relationship waves: Tuesdays 10:00 local time
+OPEN_HOURS = (7, 22)  # local hours in which the answered touchpoints happened (calls, visits, orders)
 DISPATCH_EVERY = 30  # seconds: the worker's dispatch interval, the jitter of every send
 INTERACTION = {co.WEBBKASSA: "order", co.BUTIK: "visit", co.HEMLEVERANS: "delivery", co.OMBUD: "pickup",
                co.KOM_IGANG: "activation", co.KUNDTJANST: "call", co.CHATT: "chat", co.FORNYELSE: "renewal",
@@ -215,13 +216,14 @@ class History:
 
     def transactional_candidate(self, response: dict, person: Person, survey: SurveyInfo) -> Candidate | None:
         submitted = response["submitted_at"]
-        for attempt in range(6):
+        for attempt in range(8):
             sent_guess = submitted - self._lag() * (1 + attempt)
             occurred = sent_guess - survey.delay - dt.timedelta(seconds=self.rng.randrange(30, 900))
             wanted = occurred + survey.delay
             scheduled = rules.out_of_quiet_hours(wanted, self.policy)
             sent = self._jitter(scheduled)
-            if (occurred >= self.start and sent + dt.timedelta(seconds=60) <= submitted
+            if (occurred >= self.start and OPEN_HOURS[0] <= occurred.astimezone(TZ).hour < OPEN_HOURS[1]
+                    and sent + dt.timedelta(seconds=60) <= submitted
                     and submitted < sent + survey.expires):
                 arrived = occurred + dt.timedelta(seconds=self.rng.randrange(5, 300))
                 return Candidate(response, person, survey, arrived, occurred, wanted, scheduled, sent)
