@@ -29,6 +29,7 @@ import random
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.db import connection, transaction
 
@@ -46,6 +47,7 @@ from glapp.surveys.models import Survey, new_token
 
 WINDOW_DAYS = 90
 RESPONSE_SAMPLE = 0.4  # share of the window's e-mail/SMS responses that came from an invitation
+MAX_ANSWERED = 5000  # … at most about this many, so a million-response demo's history stays quick
 RESPONSE_RATE = {rules.EMAIL: 0.25, rules.SMS: 0.30}  # answered / delivered, by channel
 SURVEY_FACTOR = {"uppsagning": 0.5, "kundtjanst": 1.15, "butik": 1.05, "ombud": 0.9, "fornyelse": 0.9,
                  "relation": 0.85}
@@ -91,7 +93,7 @@ class SurveyInfo:
     languages: list
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Person:
     """A customer as the simulation sees it: contact data as it changes over the 90 days."""
 
@@ -451,11 +453,10 @@ def ascii_name(name: str) -> str:
 # ---------------------------------------------------------------------- contact data
 
 
-def assign_contact(person: Person, seed: int, main_channel: str | None, start: dt.datetime) -> None:
+def assign_contact(person: Person, rng: random.Random, main_channel: str | None, start: dt.datetime) -> None:
     """Fictional, deterministic contact data: e-mail at example.se/example.com, phone numbers
     from the range PTS reserves for fiction (070-1740605…699), consent as most customers give it.
     A customer who answered an invitation gave consent for that channel."""
-    rng = random.Random(f"glapp-demo-contact:{seed}:{person.external_id}")
     digits = "".join(ch for ch in person.external_id.rsplit("-", 1)[-1] if ch.isdigit())
     number = int(digits) if digits else hash_index(person.external_id, 1_000_000)
     domain = "example.com" if rng.random() < 0.1 else "example.se"
@@ -523,17 +524,20 @@ def simulate(org: Organization, seed: int, end: dt.date) -> History:
     person_by_id = {p.id: p for p in persons}
 
     # The e-mail and SMS responses in the window, a sample of which came from invitations.
-    responses = [r for r in Response.objects.for_org(org).filter(
+    window = Response.objects.for_org(org).filter(
         submitted_at__gte=h.start, submitted_at__lt=h.now, customer__isnull=False,
-        channel__in=[rules.EMAIL, rules.SMS], survey_id__in=list(by_id)).order_by("submitted_at", "external_id")
-        .values("external_id", "customer_id", "survey_id", "unit_id", "submitted_at", "channel", "metadata")
-        if rng.random() < RESPONSE_SAMPLE]
+        channel__in=[rules.EMAIL, rules.SMS], survey_id__in=list(by_id))
+    sample = min(RESPONSE_SAMPLE, MAX_ANSWERED / max(1, window.count()))
+    responses = [r for r in window.order_by("submitted_at", "external_id").values(
+        "external_id", "customer_id", "survey_id", "unit_id", "submitted_at", "channel", "metadata")
+        if rng.random() < sample]
     main_channel: dict[Person, str] = {}
     for r in responses:
         main_channel.setdefault(person_by_id[r["customer_id"]], r["channel"])
+    contact_rng = random.Random(f"glapp-demo-contact:{seed}")  # one stream, customers in external id order
     for p in persons:
         if not (p.email or p.phone or p.consent_email or p.consent_sms):
-            assign_contact(p, seed, main_channel.get(p), h.start)
+            assign_contact(p, contact_rng, main_channel.get(p), h.start)
 
     waves = h.waves()
     candidates = []
@@ -669,8 +673,9 @@ def _insert(model, names: list[str], rows: list[tuple], returning: bool = False)
     order, as bulk_create relies on too."""
     meta, qn = model._meta, connection.ops.quote_name
     fields = [meta.get_field(n) for n in names]
-    prepare = [f.get_db_prep_save if f.get_internal_type() in ("DateTimeField", "JSONField") else None
-               for f in fields]
+    adapt_datetime = connection.ops.adapt_datetimefield_value
+    prepare = [(lambda v, _: adapt_datetime(v)) if f.get_internal_type() == "DateTimeField"
+               else f.get_db_prep_save if f.get_internal_type() == "JSONField" else None for f in fields]
     head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     size = max(1, min(500, 999 // len(fields)))  # within SQLite's smallest parameter limit
@@ -724,7 +729,7 @@ def generate_listening(org: Organization, seed: int, end: dt.date) -> ListeningR
                          None, "")) for at, person, survey, event, reason in h.skips]
         sent = []
         for i, pk in zip(h.invitations, invitation_ids, strict=True):
-            stub = Invitation(pk=pk)
+            stub = SimpleNamespace(pk=pk)  # all message_id needs
             if i.sent_at:
                 sent.append((message_id(stub), pk))
             for at, kind, reason, detail in i.logs:
