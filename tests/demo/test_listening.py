@@ -54,7 +54,8 @@ def test_the_history_has_every_part_of_the_story(demo):
     assert skipped.filter(reason=rules.FREQUENCY_CAP).count() > skipped.count() / 3  # the cap, mostly
     # Contact data: fictional addresses only.
     customers = Customer.objects.filter(organization=org)
-    assert not customers.filter(email="", phone="").exists()
+    assert customers.exclude(email="").count() > 0.95 * customers.count()
+    assert customers.exclude(phone="").count() > 0.8 * customers.count()
     for email, phone in customers.exclude(email="").values_list("email", "phone")[:500]:
         assert re.fullmatch(r"[a-z]+\.\d+@example\.(se|com)", email), email
         assert phone == "" or re.fullmatch(r"\+467017406(0[5-9]|[1-9]\d)", phone), phone
