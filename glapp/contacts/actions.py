@@ -1,14 +1,18 @@
 """Writes for customers: the register as touchpoint events describe it, opt-outs and bounces."""
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from glapp.contacts.models import ContactPolicy, Customer
+from glapp.core import bulk
 
 CONTACT_FIELDS = ("first_name", "email", "phone", "language", "preferred_channel")
 CONSENT_FIELDS = ("consent_email", "consent_sms")
+LOOKUP_CHUNK = 900  # stays below SQLite's bound-parameter limit on any build
 
 
 @dataclass
@@ -42,12 +46,17 @@ def upsert_customer(organization_id: int, data: CustomerData, lock: bool = True)
         # INSERT … ON CONFLICT DO NOTHING: two first events of a new customer at the same moment
         # both end up with the one row (the second waits for the first's lock, then updates it).
         fresh = Customer(organization_id=organization_id, external_id=data.external_id)
-        for name in CONTACT_FIELDS + CONSENT_FIELDS:
-            value = getattr(data, name)
-            if value is not None:
-                setattr(fresh, name, value)
+        apply_customer_data(fresh, data)
         Customer.objects.bulk_create([fresh], ignore_conflicts=True)
         customer = rows.get()
+    changed = apply_customer_data(customer, data)
+    if changed:
+        customer.save(update_fields=changed)
+    return customer
+
+
+def apply_customer_data(customer: Customer, data: CustomerData) -> list[str]:
+    """Set what `data` gives on the (unsaved) customer; return the names of the fields changed."""
     changed = []
     for name in CONTACT_FIELDS + CONSENT_FIELDS:
         value = getattr(data, name)
@@ -61,9 +70,69 @@ def upsert_customer(organization_id: int, data: CustomerData, lock: bool = True)
         if name == "phone" and customer.phone_bounced_at:
             customer.phone_bounced_at = None
             changed.append("phone_bounced_at")
-    if changed:
-        customer.save(update_fields=changed)
-    return customer
+    return changed
+
+
+def lock_customers(organization_id: int, datas: Sequence[CustomerData]) -> dict[str, Customer]:
+    """The customers a batch of events names (external id → row), created where missing with
+    the first data given for each, and locked for the rest of the caller's transaction.
+
+    Contact data of existing customers is not applied here: the caller applies each event's
+    data in order (`apply_customer_data`) and saves what changed. New rows are inserted sorted
+    by external id with ON CONFLICT DO NOTHING (a concurrent batch creating the same customer
+    waits for ours, then finds the row), and every row is locked in id order
+    (`select_for_update` on PostgreSQL; SQLite serialises writers), so two batches sharing
+    customers queue instead of deadlocking.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_customers must run inside the transaction that uses the customers")
+    first: dict[str, CustomerData] = {}
+    for data in datas:
+        first.setdefault(data.external_id, data)
+    ids = _customer_ids(organization_id, list(first))
+    missing = sorted(ext for ext in first if ext not in ids)
+    if missing:
+        _insert_missing(organization_id, [first[ext] for ext in missing])
+        ids.update(_customer_ids(organization_id, missing))
+    locked: dict[str, Customer] = {}
+    ordered = sorted(ids.values())
+    for start in range(0, len(ordered), LOOKUP_CHUNK):
+        rows = Customer.objects.for_org(organization_id).filter(pk__in=ordered[start:start + LOOKUP_CHUNK])
+        for customer in rows.select_for_update().order_by("id"):
+            locked[customer.external_id] = customer
+    return locked
+
+
+def _customer_ids(organization_id: int, external_ids: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(external_ids), LOOKUP_CHUNK):
+        chunk = external_ids[start:start + LOOKUP_CHUNK]
+        rows = Customer.objects.for_org(organization_id).filter(external_id__in=chunk)
+        found.update(rows.values_list("external_id", "id"))
+    return found
+
+
+INSERT_FIELDS = ("organization", "external_id", "created_at", "segment", "region", "attributes",
+                 *CONTACT_FIELDS, *CONSENT_FIELDS)
+
+
+def _insert_missing(organization_id: int, datas: list[CustomerData]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING (the same SQL on SQLite and PostgreSQL), one executemany."""
+    table, columns = bulk.table_and_columns(Customer, INSERT_FIELDS)
+    qn = connection.ops.quote_name
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    empty = connection.ops.adapt_json_value({}, None)
+    defaults = {name: Customer._meta.get_field(name).get_default() for name in CONTACT_FIELDS + CONSENT_FIELDS}
+    rows = []
+    for data in datas:
+        values = [getattr(data, name) for name in CONTACT_FIELDS + CONSENT_FIELDS]
+        rows.append((organization_id, data.external_id, now, "", "", empty,
+                     *(defaults[name] if value is None else value
+                       for name, value in zip(CONTACT_FIELDS + CONSENT_FIELDS, values, strict=True))))
+    sql = (f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def unsubscribe(customer: Customer, when: dt.datetime) -> bool:

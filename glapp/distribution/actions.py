@@ -1,28 +1,33 @@
 """Writes for distribution: touchpoint events, the invitations they trigger, relationship waves,
 the contact log, opt-outs and what respondents did with their link.
 
-Every decision to invite goes through `_invite`, which runs inside a transaction holding the
+Every decision to invite goes through `_judge`, which runs inside a transaction holding the
 customer's row lock (`select_for_update` on PostgreSQL; SQLite serialises writers), so two
 events of one customer at the same moment are judged one after the other against the rules.
+Decisions are made in memory against the customer's invitations loaded once per batch (and
+those decided earlier in the batch); the rows are then inserted together (`_Writes.flush`).
 """
 
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from glapp.contacts import actions as contacts
 from glapp.contacts.models import ContactPolicy, Customer
+from glapp.core import bulk
 from glapp.core.errors import FieldError, ValidationFailed
 from glapp.distribution import rules
 from glapp.distribution.models import ContactLog, Invitation, TouchpointEvent
 from glapp.distribution.validation import CleanEvent
-from glapp.surveys.models import Survey
+from glapp.responses.actions import datetime_adapter
+from glapp.surveys.models import Survey, new_token
 
 Kind = ContactLog.Kind
 CONTEXT_KEYS_FROM_METADATA = 30
+LOOKUP_CHUNK = 900  # stays below SQLite's bound-parameter limit on any build
 
 
 @dataclass
@@ -69,65 +74,297 @@ def log(customer_id: int, organization_id: int, kind: str, *, reason: str = "", 
     )
 
 
+# ---------------------------------------------------------------- decisions, written per batch
+
+EVENT_FIELDS = ("id", "organization", "created_at", "external_id", "customer", "touchpoint", "unit", "interaction",
+                "occurred_at", "metadata", "outcome", "reason")
+INVITATION_FIELDS = ("id", "organization", "created_at", "survey", "customer", "event", "touchpoint", "unit",
+                     "channel", "language", "token", "context", "status", "scheduled_for", "expires_at",
+                     "message_id", "error", "attempts")
+LOG_FIELDS = ("organization", "created_at", "customer", "kind", "reason", "detail", "survey", "event", "invitation",
+              "channel")
+
+
+@dataclass
+class _NewInvitation:
+    survey: Survey
+    customer_id: int
+    event_id: int | None
+    touchpoint_id: int | None
+    unit_id: int | None
+    channel: str
+    language: str
+    context: dict
+    scheduled_for: dt.datetime
+    expires_at: dt.datetime
+    invited: Invited
+    id: int = 0
+
+
+class _Writes:
+    """The rows one transaction writes, decided in memory and inserted together by `flush`:
+    events get their ids up front (`allocate_ids`), invitations theirs before the log rows that
+    name them, so nothing needs a round trip per row."""
+
+    def __init__(self, organization_id: int):
+        self.organization_id = organization_id
+        self.events: list[tuple] = []
+        self.invitations: list[_NewInvitation] = []
+        self.logs: list[tuple] = []  # (customer id, kind, reason, detail, survey id, event id, invitation, channel)
+
+    def skip(self, customer_id: int, event_id: int | None, survey: Survey | None, reason: str) -> str:
+        self.logs.append((customer_id, Kind.SKIPPED, reason, "", survey.pk if survey else None, event_id, None, ""))
+        return reason
+
+    def invite(self, new: _NewInvitation, wanted: dt.datetime) -> Invited:
+        self.invitations.append(new)
+        self.logs.append((new.customer_id, Kind.SCHEDULED, "", new.scheduled_for.isoformat(), new.survey.pk,
+                          new.event_id, new, new.channel))
+        if new.invited.deferred:
+            detail = f"{wanted.isoformat()} → {new.scheduled_for.isoformat()}"[:500]
+            self.logs.append((new.customer_id, Kind.DEFERRED, rules.QUIET_HOURS, detail, new.survey.pk,
+                              new.event_id, new, new.channel))
+        return new.invited
+
+    def flush(self) -> None:
+        """Insert everything decided (the caller holds the transaction)."""
+        created = timezone.now()
+        adapt_time, adapt_json = datetime_adapter(), _json_adapter()
+        created_value = adapt_time(created)
+        org = self.organization_id
+        if self.events:
+            bulk.insert_rows(TouchpointEvent, EVENT_FIELDS, [
+                (event_id, org, created_value, external_id, customer_id, touchpoint_id, unit_id, interaction,
+                 adapt_time(occurred_at), adapt_json(metadata), outcome, reason)
+                for (event_id, external_id, customer_id, touchpoint_id, unit_id, interaction, occurred_at, metadata,
+                     outcome, reason) in self.events])
+        if self.invitations:
+            scheduled = Invitation.Status.SCHEDULED.value
+            for new, invitation_id in zip(self.invitations, bulk.allocate_ids(Invitation, len(self.invitations)),
+                                          strict=True):
+                new.id = new.invited.invitation_id = invitation_id
+            bulk.insert_rows(Invitation, INVITATION_FIELDS, [
+                (new.id, org, created_value, new.survey.pk, new.customer_id, new.event_id, new.touchpoint_id,
+                 new.unit_id, new.channel, new.language, new_token(), adapt_json(new.context), scheduled,
+                 adapt_time(new.scheduled_for), adapt_time(new.expires_at), "", "", 0)
+                for new in self.invitations])
+        if self.logs:
+            bulk.insert_rows(ContactLog, LOG_FIELDS, [
+                (org, created_value, customer_id, kind.value, reason, detail, survey_id, event_id,
+                 invitation.id if invitation else None, channel)
+                for customer_id, kind, reason, detail, survey_id, event_id, invitation, channel in self.logs])
+        self.events, self.invitations, self.logs = [], [], []
+
+
+def _json_adapter():
+    ops = connection.ops
+    return lambda value: ops.adapt_json_value(value, None)
+
+
+def _history_span(policy: rules.Policy, relationship: bool) -> dt.timedelta:
+    """How far before and after an invitation time the rules look: the frequency cap in days,
+    the relationship interval in calendar months (at most 31 days each)."""
+    days = max(policy.min_days_between_invitations, 0)
+    if relationship:
+        days = max(days, 31 * max(policy.relationship_min_months, 0) + 1)
+    return dt.timedelta(days=days)
+
+
+def _recent_invitations(organization_id: int, customer_ids: list[int], times: list[dt.datetime],
+                        span: dt.timedelta) -> dict[int, list[tuple[dt.datetime, str]]]:
+    """customer id → (scheduled time, survey kind) of the invitations (not cancelled) that the rules
+    can see from any of `times`: one query for a whole batch."""
+    history: dict[int, list[tuple[dt.datetime, str]]] = {cid: [] for cid in customer_ids}
+    if not customer_ids or not times or span <= dt.timedelta(0):
+        return history
+    low, high = min(times) - span, max(times) + span
+    for start in range(0, len(customer_ids), LOOKUP_CHUNK):
+        rows = Invitation.objects.for_org(organization_id).filter(
+            customer_id__in=customer_ids[start:start + LOOKUP_CHUNK], scheduled_for__gte=low, scheduled_for__lte=high,
+        ).exclude(status=Invitation.Status.CANCELLED)
+        for customer_id, at, kind in rows.values_list("customer_id", "scheduled_for", "survey__kind"):
+            history[customer_id].append((at, kind))
+    return history
+
+
+@dataclass
+class _Timing:
+    wanted: dt.datetime
+    scheduled_for: dt.datetime
+    expires_at: dt.datetime
+
+
+def _timing(survey: Survey, rule_policy: rules.Policy, base: dt.datetime) -> _Timing:
+    wanted = base + dt.timedelta(minutes=survey.invitation_delay_minutes)
+    scheduled_for = rules.out_of_quiet_hours(wanted, rule_policy)
+    return _Timing(wanted, scheduled_for, scheduled_for + dt.timedelta(days=survey.expires_after_days))
+
+
+def _judge(writes: _Writes, customer: Customer, contact: rules.Contact, survey: Survey, rule_policy: rules.Policy,
+           timing: _Timing, now: dt.datetime, history: list[tuple[dt.datetime, str]],
+           event: "_EventRow | None" = None) -> Invited | str:
+    """Judge one customer for one survey against the customer's invitations in `history` (which
+    grows by the invitation decided here, so later decisions of the same batch see it); record
+    the invitation or why not in `writes`. The caller holds the customer's row lock."""
+    event_id = event.id if event else None
+    if survey.current_version_id is None:
+        return writes.skip(customer.pk, event_id, survey, rules.SURVEY_NOT_PUBLISHED)
+    if timing.expires_at <= now:
+        return writes.skip(customer.pk, event_id, survey, rules.TOO_LATE)
+    relationship = survey.kind == Survey.Kind.RELATIONSHIP
+    decision = rules.judge(
+        contact, rule_policy, timing.scheduled_for, [at for at, _ in history], relationship=relationship,
+        relationship_invitations=[at for at, kind in history if kind == Survey.Kind.RELATIONSHIP],
+    )
+    if decision.channel is None:
+        return writes.skip(customer.pk, event_id, survey, decision.reason)
+    history.append((timing.scheduled_for, survey.kind))
+    invited = Invited(0, survey.code, decision.channel, timing.scheduled_for, timing.scheduled_for != timing.wanted)
+    return writes.invite(_NewInvitation(
+        survey=survey, customer_id=customer.pk, event_id=event_id,
+        touchpoint_id=event.touchpoint_id if event else survey.touchpoint_id, unit_id=event.unit_id if event else None,
+        channel=decision.channel, language=_language(customer, survey), context=_context(customer, event),
+        scheduled_for=timing.scheduled_for, expires_at=timing.expires_at, invited=invited,
+    ), timing.wanted)
+
+
 # ---------------------------------------------------------------- events
+
+
+@dataclass
+class _EventRow:
+    """A new event of the batch, as the rules and the context see it."""
+
+    id: int
+    touchpoint_id: int
+    unit_id: int | None
+    interaction: str
+    occurred_at: dt.datetime
+    metadata: dict
 
 
 def record_events(organization_id: int, cleans: list[CleanEvent], now: dt.datetime | None = None) -> list[EventResult]:
     """Store touchpoint events and run their triggers, all in one transaction.
 
-    An event whose external id is already stored is not stored again and triggers nothing: the
-    stored event's outcome is returned with `created=False`.
+    An event whose external id is already stored (or came earlier in the same batch) is not
+    stored again and triggers nothing: the stored event's outcome is returned with
+    `created=False`.
+
+    The whole batch is decided in memory with a fixed number of queries: the stored external
+    ids, the customers (created where missing and locked, in id order), the touchpoints' active
+    surveys and the customers' invitations within the frequency cap of the batch's times; then
+    events, invitations and contact log rows are inserted together. Events of one customer are
+    judged in order and see the invitations decided for the earlier ones.
     """
     now = now or timezone.now()
     with transaction.atomic():
         policy = contacts.ensure_contact_policy(organization_id)
-        return [_record_one(organization_id, clean, policy, now) for clean in cleans]
+        rule_policy = policy_of(policy)
+        stored = _stored_results(organization_id, [c.external_id for c in cleans if c.external_id])
+        fresh: list[CleanEvent] = []
+        seen: set[str] = set()
+        for clean in cleans:
+            if clean.external_id and (clean.external_id in stored or clean.external_id in seen):
+                continue
+            if clean.external_id:
+                seen.add(clean.external_id)
+            fresh.append(clean)
+        if not fresh:
+            return [stored[c.external_id] for c in cleans]
+        customers = contacts.lock_customers(organization_id, [c.customer for c in fresh])
+        surveys = _active_surveys(organization_id, {c.touchpoint_id for c in fresh})
+        timings = {(c.occurred_at, survey.pk): _timing(survey, rule_policy, c.occurred_at)
+                   for c in fresh for survey in surveys.get(c.touchpoint_id, ())}
+        history = _recent_invitations(organization_id, sorted({customer.pk for customer in customers.values()}),
+                                      [t.scheduled_for for t in timings.values()], _history_span(rule_policy, False))
+        writes = _Writes(organization_id)
+        event_ids = iter(bulk.allocate_ids(TouchpointEvent, len(fresh)))
+        changed: dict[int, set[str]] = {}
+        results: dict[str, EventResult] = {}
+        ordered: list[EventResult | str] = []  # a result, or the external id of an earlier event of the batch
+        for clean in cleans:
+            if clean.external_id and clean.external_id in stored:
+                ordered.append(stored[clean.external_id])
+                continue
+            if clean.external_id and clean.external_id in results:
+                ordered.append(clean.external_id)
+                continue
+            customer = customers[clean.customer.external_id]
+            changed.setdefault(customer.pk, set()).update(contacts.apply_customer_data(customer, clean.customer))
+            event = _EventRow(next(event_ids), clean.touchpoint_id, clean.unit_id, clean.interaction,
+                              clean.occurred_at, clean.metadata)
+            result = _trigger(writes, customer, event, surveys.get(clean.touchpoint_id, []), rule_policy, timings,
+                              now, history[customer.pk])
+            writes.events.append((event.id, clean.external_id, customer.pk, event.touchpoint_id, event.unit_id,
+                                  event.interaction, event.occurred_at, event.metadata, result.outcome,
+                                  result.reason))
+            result.external_id = clean.external_id
+            if clean.external_id:
+                results[clean.external_id] = result
+            ordered.append(result)
+        for customer in customers.values():
+            if changed.get(customer.pk):
+                customer.save(update_fields=sorted(changed[customer.pk]))
+        writes.flush()  # gives the invitations their ids, so repeats below copy them
+        return [_repeated(results[item]) if isinstance(item, str) else item for item in ordered]
 
 
-def _record_one(organization_id: int, clean: CleanEvent, policy: ContactPolicy, now: dt.datetime) -> EventResult:
-    if clean.external_id:
-        stored = TouchpointEvent.objects.for_org(organization_id).filter(external_id=clean.external_id).first()
-        if stored is not None:
-            return event_result(stored, created=False)
-    customer = contacts.upsert_customer(organization_id, clean.customer)
-    event = TouchpointEvent.objects.create(
-        organization_id=organization_id, external_id=clean.external_id, customer=customer,
-        touchpoint_id=clean.touchpoint_id, unit_id=clean.unit_id, interaction=clean.interaction,
-        occurred_at=clean.occurred_at, metadata=clean.metadata,
-    )
-    surveys = list(Survey.objects.for_org(organization_id).filter(
-        touchpoint_id=clean.touchpoint_id, kind=Survey.Kind.TRANSACTIONAL, status=Survey.Status.ACTIVE,
-    ).select_related("organization").order_by("id"))
+def _trigger(writes: _Writes, customer: Customer, event: _EventRow, surveys: list[Survey], rule_policy: rules.Policy,
+             timings: dict, now: dt.datetime, history: list[tuple[dt.datetime, str]]) -> EventResult:
+    """Run one event's trigger: each active transactional survey of its touchpoint, in id order."""
     if not surveys:
-        _skip(customer, event, None, rules.NO_ACTIVE_SURVEY)
-        return _finish(event, [], rules.NO_ACTIVE_SURVEY)
+        writes.skip(customer.pk, event.id, None, rules.NO_ACTIVE_SURVEY)
+        return EventResult(event.id, None, True, TouchpointEvent.Outcome.SKIPPED, rules.NO_ACTIVE_SURVEY)
+    contact = contact_of(customer)
     invited, reasons = [], []
     for survey in surveys:
-        result = _invite(customer, survey, policy, event.occurred_at, now, event=event)
+        result = _judge(writes, customer, contact, survey, rule_policy, timings[(event.occurred_at, survey.pk)], now,
+                        history, event)
         if isinstance(result, Invited):
             invited.append(result)
         else:
             reasons.append(result)
-    return _finish(event, invited, reasons[0] if reasons and not invited else "")
+    outcome = TouchpointEvent.Outcome.INVITED if invited else TouchpointEvent.Outcome.SKIPPED
+    return EventResult(event.id, None, True, outcome, reasons[0] if reasons and not invited else "", invited)
 
 
-def _finish(event: TouchpointEvent, invited: list[Invited], reason: str) -> EventResult:
-    event.outcome = TouchpointEvent.Outcome.INVITED if invited else TouchpointEvent.Outcome.SKIPPED
-    event.reason = reason
-    event.save(update_fields=["outcome", "reason"])
-    return EventResult(event.pk, event.external_id, True, event.outcome, reason, invited)
+def _repeated(first: EventResult) -> EventResult:
+    """An external id sent twice in one batch: the first one's outcome, as a re-send would read it."""
+    return EventResult(first.event_id, first.external_id, False, first.outcome, first.reason, [
+        Invited(i.invitation_id, i.survey, i.channel, i.scheduled_for.astimezone(dt.UTC))
+        for i in first.invitations])
 
 
-def event_result(event: TouchpointEvent, created: bool) -> EventResult:
-    invited = [Invited(i.pk, i.survey.code, i.channel, i.scheduled_for)
-               for i in event.invitations.select_related("survey").order_by("id")]
-    return EventResult(event.pk, event.external_id, created, event.outcome, event.reason, invited)
+def _active_surveys(organization_id: int, touchpoint_ids: set[int]) -> dict[int, list[Survey]]:
+    """touchpoint id → its active transactional surveys, in id order."""
+    by_touchpoint: dict[int, list[Survey]] = {}
+    rows = Survey.objects.for_org(organization_id).filter(
+        touchpoint_id__in=sorted(touchpoint_ids), kind=Survey.Kind.TRANSACTIONAL, status=Survey.Status.ACTIVE,
+    ).select_related("organization").order_by("id")
+    for survey in rows:
+        by_touchpoint.setdefault(survey.touchpoint_id, []).append(survey)
+    return by_touchpoint
 
 
-def _skip(customer: Customer, event: TouchpointEvent | None, survey: Survey | None, reason: str) -> str:
-    log(customer.pk, customer.organization_id, Kind.SKIPPED, reason=reason,
-        survey_id=survey.pk if survey else None, event_id=event.pk if event else None)
-    return reason
+def _stored_results(organization_id: int, external_ids: list[str]) -> dict[str, EventResult]:
+    """external id → the stored event's result (created=False), for those already stored."""
+    wanted = sorted(set(external_ids))
+    events: dict[int, TouchpointEvent] = {}
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        chunk = wanted[start:start + LOOKUP_CHUNK]
+        rows = TouchpointEvent.objects.for_org(organization_id).filter(external_id__in=chunk)
+        events.update((event.pk, event) for event in rows)
+    if not events:
+        return {}
+    invited: dict[int, list[Invited]] = {pk: [] for pk in events}
+    ids = sorted(events)
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        rows = Invitation.objects.filter(event_id__in=ids[start:start + LOOKUP_CHUNK]).order_by("id").values_list(
+            "event_id", "id", "survey__code", "channel", "scheduled_for")
+        for event_id, invitation_id, code, channel, scheduled_for in rows:
+            invited[event_id].append(Invited(invitation_id, code, channel, scheduled_for))
+    return {event.external_id: EventResult(event.pk, event.external_id, False, event.outcome, event.reason,
+                                           invited[event.pk]) for event in events.values()}
 
 
 def _language(customer: Customer, survey: Survey) -> str:
@@ -141,7 +378,7 @@ def _language(customer: Customer, survey: Survey) -> str:
     return languages[0] if languages else (customer.language or default)
 
 
-def _context(customer: Customer, event: TouchpointEvent | None) -> dict:
+def _context(customer: Customer, event: _EventRow | None) -> dict:
     """What the wording may pipe in: the first name, the event's metadata and date."""
     context = {"first_name": customer.first_name}
     if event is not None:
@@ -151,43 +388,6 @@ def _context(customer: Customer, event: TouchpointEvent | None) -> dict:
         if event.interaction:
             context["interaction"] = event.interaction
     return context
-
-
-def _invite(customer: Customer, survey: Survey, policy: ContactPolicy, base: dt.datetime, now: dt.datetime,
-            event: TouchpointEvent | None = None) -> Invited | str:
-    """Judge one customer for one survey; create the invitation or log why not. The caller holds
-    the customer's row lock."""
-    if survey.current_version_id is None:
-        return _skip(customer, event, survey, rules.SURVEY_NOT_PUBLISHED)
-    rule_policy = policy_of(policy)
-    wanted = base + dt.timedelta(minutes=survey.invitation_delay_minutes)
-    scheduled_for = rules.out_of_quiet_hours(wanted, rule_policy)
-    expires_at = scheduled_for + dt.timedelta(days=survey.expires_after_days)
-    if expires_at <= now:
-        return _skip(customer, event, survey, rules.TOO_LATE)
-    mine = Invitation.objects.for_org(customer.organization_id).filter(customer=customer).exclude(
-        status=Invitation.Status.CANCELLED)
-    others = list(mine.values_list("scheduled_for", "survey__kind"))
-    relationship = survey.kind == Survey.Kind.RELATIONSHIP
-    decision = rules.judge(
-        contact_of(customer), rule_policy, scheduled_for, [at for at, _ in others], relationship=relationship,
-        relationship_invitations=[at for at, kind in others if kind == Survey.Kind.RELATIONSHIP],
-    )
-    if decision.channel is None:
-        return _skip(customer, event, survey, decision.reason)
-    invitation = Invitation.objects.create(
-        organization_id=customer.organization_id, survey=survey, customer=customer, event=event,
-        touchpoint_id=event.touchpoint_id if event else survey.touchpoint_id,
-        unit_id=event.unit_id if event else None, channel=decision.channel, language=_language(customer, survey),
-        context=_context(customer, event), scheduled_for=scheduled_for, expires_at=expires_at,
-    )
-    deferred = scheduled_for != wanted
-    log(customer.pk, customer.organization_id, Kind.SCHEDULED, invitation=invitation,
-        detail=scheduled_for.isoformat())
-    if deferred:
-        log(customer.pk, customer.organization_id, Kind.DEFERRED, reason=rules.QUIET_HOURS, invitation=invitation,
-            detail=f"{wanted.isoformat()} → {scheduled_for.isoformat()}")
-    return Invited(invitation.pk, survey.code, decision.channel, scheduled_for, deferred)
 
 
 # ---------------------------------------------------------------- relationship waves
@@ -204,14 +404,20 @@ def invite_wave(survey: Survey, customer_ids: list[int], now: dt.datetime | None
         raise ValidationFailed([FieldError("survey", "is not active and published", "survey_not_active")])
     now = now or timezone.now()
     outcome: Counter = Counter()
-    policy = contacts.ensure_contact_policy(survey.organization_id)
+    rule_policy = policy_of(contacts.ensure_contact_policy(survey.organization_id))
+    span = _history_span(rule_policy, relationship=True)
+    timing = _timing(survey, rule_policy, now)
     for customer_id in customer_ids:
         with transaction.atomic():
             customer = Customer.objects.for_org(survey.organization_id).select_for_update().filter(
                 pk=customer_id).first()
             if customer is None:
                 continue
-            result = _invite(customer, survey, policy, now, now)
+            history = _recent_invitations(survey.organization_id, [customer.pk], [timing.scheduled_for], span)
+            writes = _Writes(survey.organization_id)
+            result = _judge(writes, customer, contact_of(customer), survey, rule_policy, timing, now,
+                            history[customer.pk])
+            writes.flush()
             outcome["invited" if isinstance(result, Invited) else result] += 1
     return outcome
 

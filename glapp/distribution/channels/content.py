@@ -1,5 +1,6 @@
 """What an invitation says, in its language: shared by the e-mail and SMS channels."""
 
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -38,10 +39,13 @@ def first_question(invitation: Invitation) -> str:
     return texts.get(invitation.language) or next(iter(texts.values()), "")
 
 
-def invitation_text(invitation: Invitation, reminder: bool = False) -> InvitationText:
-    organization = invitation.organization.name
-    context = dict(invitation.context or {})
-    with translation.override(invitation.language):
+@functools.lru_cache(maxsize=512)
+def _fixed_texts(language: str, organization: str, reminder: bool) -> tuple[str, str, str, str, str]:
+    """subject, intro, greeting (with its placeholder), action and footer in one language.
+
+    Cached: they depend only on the arguments (the catalogs are loaded once per process), and
+    switching the active language per message costs more than the rest of the wording."""
+    with translation.override(language):
         if reminder:
             subject = gettext("Reminder: %(organization)s would like to hear from you") % {
                 "organization": organization}
@@ -51,10 +55,18 @@ def invitation_text(invitation: Invitation, reminder: bool = False) -> Invitatio
             subject = gettext("%(organization)s: how did we do?") % {"organization": organization}
             intro = gettext("Thank you for choosing %(organization)s. We would like to hear how it went.") % {
                 "organization": organization}
-        greeting = piping.render(gettext("Hello {first_name},"), context, invitation.language)
+        greeting = gettext("Hello {first_name},")
         action = gettext("Answer the survey")
         footer = gettext("You receive this because you were a customer of %(organization)s. "
                          "Don't want any more surveys? Unsubscribe:") % {"organization": organization}
+    return subject, intro, greeting, action, footer
+
+
+def invitation_text(invitation: Invitation, reminder: bool = False) -> InvitationText:
+    organization = invitation.organization.name
+    context = dict(invitation.context or {})
+    subject, intro, greeting, action, footer = _fixed_texts(invitation.language, organization, reminder)
+    greeting = piping.render(greeting, context, invitation.language)
     question = piping.render(first_question(invitation), context, invitation.language)
     return InvitationText(
         subject=subject, greeting=greeting, intro=intro, question=question, action=action,
