@@ -59,6 +59,7 @@ UNSUBSCRIBE_SHARE = 0.05  # of the opened, unanswered invitations
 MAX_DRAWS = 8  # customers tried per unanswered invitation before giving up
 WAVE_WEEKDAY, WAVE_TIME = 1, dt.time(10, 0)  # relationship waves: Tuesdays 10:00 local time
 OPEN_HOURS = (7, 22)  # local hours in which the answered touchpoints happened (calls, visits, orders)
+OPEN_WEIGHTS = [w if OPEN_HOURS[0] <= hour < OPEN_HOURS[1] else 0 for hour, w in enumerate(HOUR_WEIGHTS)]
 DISPATCH_EVERY = 30  # seconds: the worker's dispatch interval, the jitter of every send
 INTERACTION = {co.WEBBKASSA: "order", co.BUTIK: "visit", co.HEMLEVERANS: "delivery", co.OMBUD: "pickup",
                co.KOM_IGANG: "activation", co.KUNDTJANST: "call", co.CHATT: "chat", co.FORNYELSE: "renewal",
@@ -201,7 +202,7 @@ class History:
         return at if rules.in_quiet_hours(later, self.policy) else later
 
     def _daytime(self, day: dt.date) -> dt.datetime:
-        hour = self.rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
+        hour = self.rng.choices(range(24), weights=OPEN_WEIGHTS)[0]
         local = dt.datetime.combine(day, dt.time(hour, self.rng.randrange(60), self.rng.randrange(60)), tzinfo=TZ)
         return local.astimezone(dt.UTC)
 
