@@ -29,32 +29,6 @@ class CustomerData:
     consent_sms: bool | None = None
 
 
-def upsert_customer(organization_id: int, data: CustomerData, lock: bool = True) -> Customer:
-    """Create the customer or update the contact data the event carries, and return the row,
-    locked for the rest of the caller's transaction (so two events of one customer are judged
-    one after the other against the contact rules).
-
-    Consent flags change only when given. A new e-mail address or phone number clears its
-    bounce mark: the bounced address is no longer the one we would use.
-    """
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("upsert_customer must run inside the transaction that uses the customer")
-    rows = Customer.objects.for_org(organization_id).filter(external_id=data.external_id)
-    rows = rows.select_for_update() if lock else rows
-    customer = rows.first()
-    if customer is None:
-        # INSERT … ON CONFLICT DO NOTHING: two first events of a new customer at the same moment
-        # both end up with the one row (the second waits for the first's lock, then updates it).
-        fresh = Customer(organization_id=organization_id, external_id=data.external_id)
-        apply_customer_data(fresh, data)
-        Customer.objects.bulk_create([fresh], ignore_conflicts=True)
-        customer = rows.get()
-    changed = apply_customer_data(customer, data)
-    if changed:
-        customer.save(update_fields=changed)
-    return customer
-
-
 def apply_customer_data(customer: Customer, data: CustomerData) -> list[str]:
     """Set what `data` gives on the (unsaved) customer; return the names of the fields changed."""
     changed = []
