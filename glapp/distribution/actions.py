@@ -11,6 +11,7 @@ those decided earlier in the batch); the rows are then inserted together (`_Writ
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -37,6 +38,7 @@ class Invited:
     channel: str
     scheduled_for: dt.datetime
     deferred: bool = False
+    token: str = ""  # the respondent link is /r/<token>/
 
 
 @dataclass
@@ -79,7 +81,7 @@ def log(customer_id: int, organization_id: int, kind: str, *, reason: str = "", 
 EVENT_FIELDS = ("id", "organization", "created_at", "external_id", "customer", "touchpoint", "unit", "interaction",
                 "occurred_at", "metadata", "outcome", "reason")
 INVITATION_FIELDS = ("id", "organization", "created_at", "survey", "customer", "event", "touchpoint", "unit",
-                     "channel", "language", "token", "context", "status", "scheduled_for", "expires_at",
+                     "channel", "language", "token", "context", "status", "scheduled_for", "sent_at", "expires_at",
                      "message_id", "error", "attempts")
 LOG_FIELDS = ("organization", "created_at", "customer", "kind", "reason", "detail", "survey", "event", "invitation",
               "channel")
@@ -99,6 +101,7 @@ class _NewInvitation:
     expires_at: dt.datetime
     invited: Invited
     id: int = 0
+    sent_at: dt.datetime | None = None  # set for a link: handed over at once, nothing to send
 
 
 class _Writes:
@@ -120,6 +123,9 @@ class _Writes:
         self.invitations.append(new)
         self.logs.append((new.customer_id, Kind.SCHEDULED, "", new.scheduled_for.isoformat(), new.survey.pk,
                           new.event_id, new, new.channel))
+        if new.sent_at is not None:
+            self.logs.append((new.customer_id, Kind.SENT, "", "link handed to the organization's own system",
+                              new.survey.pk, new.event_id, new, new.channel))
         if new.invited.deferred:
             detail = f"{wanted.isoformat()} → {new.scheduled_for.isoformat()}"[:500]
             self.logs.append((new.customer_id, Kind.DEFERRED, rules.QUIET_HOURS, detail, new.survey.pk,
@@ -139,14 +145,16 @@ class _Writes:
                 for (event_id, external_id, customer_id, touchpoint_id, unit_id, interaction, occurred_at, metadata,
                      outcome, reason) in self.events])
         if self.invitations:
-            scheduled = Invitation.Status.SCHEDULED.value
+            scheduled, sent = Invitation.Status.SCHEDULED.value, Invitation.Status.SENT.value
             for new, invitation_id in zip(self.invitations, bulk.allocate_ids(Invitation, len(self.invitations)),
                                           strict=True):
                 new.id = new.invited.invitation_id = invitation_id
+                new.invited.token = new_token()
             bulk.insert_rows(Invitation, INVITATION_FIELDS, [
                 (new.id, org, created_value, new.survey.pk, new.customer_id, new.event_id, new.touchpoint_id,
-                 new.unit_id, new.channel, new.language, new_token(), adapt_json(new.context), scheduled,
-                 adapt_time(new.scheduled_for), adapt_time(new.expires_at), "", "", 0)
+                 new.unit_id, new.channel, new.language, new.invited.token, adapt_json(new.context),
+                 scheduled if new.sent_at is None else sent, adapt_time(new.scheduled_for),
+                 None if new.sent_at is None else adapt_time(new.sent_at), adapt_time(new.expires_at), "", "", 0)
                 for new in self.invitations])
         if self.logs:
             bulk.insert_rows(ContactLog, LOG_FIELDS, [
@@ -207,6 +215,10 @@ def _judge(writes: _Writes, customer: Customer, contact: rules.Contact, survey: 
     grows by the invitation decided here, so later decisions of the same batch see it); record
     the invitation or why not in `writes`. The caller holds the customer's row lock."""
     event_id = event.id if event else None
+    requested = event.channel if event else ""
+    if requested == rules.LINK:
+        # The organization shows the link itself, now: no delay, no quiet hours, open from now on.
+        timing = _Timing(event.occurred_at, event.occurred_at, now + dt.timedelta(days=survey.expires_after_days))
     if survey.current_version_id is None:
         return writes.skip(customer.pk, event_id, survey, rules.SURVEY_NOT_PUBLISHED)
     if timing.expires_at <= now:
@@ -215,6 +227,7 @@ def _judge(writes: _Writes, customer: Customer, contact: rules.Contact, survey: 
     decision = rules.judge(
         contact, rule_policy, timing.scheduled_for, [at for at, _ in history], relationship=relationship,
         relationship_invitations=[at for at, kind in history if kind == Survey.Kind.RELATIONSHIP],
+        requested=requested,
     )
     if decision.channel is None:
         return writes.skip(customer.pk, event_id, survey, decision.reason)
@@ -223,8 +236,10 @@ def _judge(writes: _Writes, customer: Customer, contact: rules.Contact, survey: 
     return writes.invite(_NewInvitation(
         survey=survey, customer_id=customer.pk, event_id=event_id,
         touchpoint_id=event.touchpoint_id if event else survey.touchpoint_id, unit_id=event.unit_id if event else None,
-        channel=decision.channel, language=_language(customer, survey), context=_context(customer, event),
+        channel=decision.channel, language=_language(customer, survey),
+        context=_context(customer, event, rule_policy.time_zone),
         scheduled_for=timing.scheduled_for, expires_at=timing.expires_at, invited=invited,
+        sent_at=now if decision.channel == rules.LINK else None,
     ), timing.wanted)
 
 
@@ -241,6 +256,7 @@ class _EventRow:
     interaction: str
     occurred_at: dt.datetime
     metadata: dict
+    channel: str = ""
 
 
 def record_events(organization_id: int, cleans: list[CleanEvent], now: dt.datetime | None = None) -> list[EventResult]:
@@ -292,7 +308,7 @@ def record_events(organization_id: int, cleans: list[CleanEvent], now: dt.dateti
             customer = customers[clean.customer.external_id]
             changed.setdefault(customer.pk, set()).update(contacts.apply_customer_data(customer, clean.customer))
             event = _EventRow(next(event_ids), clean.touchpoint_id, clean.unit_id, clean.interaction,
-                              clean.occurred_at, clean.metadata)
+                              clean.occurred_at, clean.metadata, clean.channel)
             result = _trigger(writes, customer, event, surveys.get(clean.touchpoint_id, []), rule_policy, timings,
                               now, history[customer.pk])
             writes.events.append((event.id, clean.external_id, customer.pk, event.touchpoint_id, event.unit_id,
@@ -331,7 +347,7 @@ def _trigger(writes: _Writes, customer: Customer, event: _EventRow, surveys: lis
 def _repeated(first: EventResult) -> EventResult:
     """An external id sent twice in one batch: the first one's outcome, as a re-send would read it."""
     return EventResult(first.event_id, first.external_id, False, first.outcome, first.reason, [
-        Invited(i.invitation_id, i.survey, i.channel, i.scheduled_for.astimezone(dt.UTC))
+        Invited(i.invitation_id, i.survey, i.channel, i.scheduled_for.astimezone(dt.UTC), token=i.token)
         for i in first.invitations])
 
 
@@ -360,9 +376,9 @@ def _stored_results(organization_id: int, external_ids: list[str]) -> dict[str, 
     ids = sorted(events)
     for start in range(0, len(ids), LOOKUP_CHUNK):
         rows = Invitation.objects.filter(event_id__in=ids[start:start + LOOKUP_CHUNK]).order_by("id").values_list(
-            "event_id", "id", "survey__code", "channel", "scheduled_for")
-        for event_id, invitation_id, code, channel, scheduled_for in rows:
-            invited[event_id].append(Invited(invitation_id, code, channel, scheduled_for))
+            "event_id", "id", "survey__code", "channel", "scheduled_for", "token")
+        for event_id, invitation_id, code, channel, scheduled_for, token in rows:
+            invited[event_id].append(Invited(invitation_id, code, channel, scheduled_for, token=token))
     return {event.external_id: EventResult(event.pk, event.external_id, False, event.outcome, event.reason,
                                            invited[event.pk]) for event in events.values()}
 
@@ -378,13 +394,14 @@ def _language(customer: Customer, survey: Survey) -> str:
     return languages[0] if languages else (customer.language or default)
 
 
-def _context(customer: Customer, event: _EventRow | None) -> dict:
-    """What the wording may pipe in: the first name, the event's metadata and date."""
+def _context(customer: Customer, event: _EventRow | None, time_zone: str) -> dict:
+    """What the wording may pipe in: the first name, the event's metadata and its local date
+    (a call at 00:30 in Stockholm is on that day, not on the UTC day before)."""
     context = {"first_name": customer.first_name}
     if event is not None:
         for key, value in list(event.metadata.items())[:CONTEXT_KEYS_FROM_METADATA]:
             context.setdefault(key, value)
-        context["date"] = event.occurred_at.date().isoformat()
+        context["date"] = event.occurred_at.astimezone(ZoneInfo(time_zone)).date().isoformat()
         if event.interaction:
             context["interaction"] = event.interaction
     return context

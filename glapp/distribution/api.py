@@ -17,6 +17,7 @@ from glapp.api.auth import readers, writers
 from glapp.api.schemas import Problem
 from glapp.core.errors import FieldError, GlappError, NotFound, PermissionDenied, ValidationFailed
 from glapp.distribution import actions, dispatch, queries
+from glapp.distribution.channels.content import absolute
 from glapp.distribution.validation import CleanEvent, clean_event
 from glapp.responses import idempotency
 from glapp.surveys.models import Survey
@@ -25,6 +26,7 @@ router = Router(tags=["events"])
 
 Obj = Annotated[Any, WithJsonSchema({"type": "object"})]
 Text = Annotated[Any, WithJsonSchema({"type": "string"})]
+ChannelIn = Annotated[Any, WithJsonSchema({"enum": ["email", "sms", "link"]})]
 CustomerIn = Annotated[Any, WithJsonSchema({
     "type": "object", "required": ["external_id"], "additionalProperties": False,
     "description": "The customer. Unknown customers are created; contact data given here updates the "
@@ -54,6 +56,11 @@ class EventIn(Schema):
                                                        "contact policy's time zone.")
     metadata: Obj | None = Field(None, description="agent, store, product, campaign …: piped into the "
                                                    "wording and kept with the answers.")
+    channel: ChannelIn | None = Field(
+        None, description="How to invite. Empty: the customer's preferred channel, else e-mail, else SMS. "
+                          "`link`: your own system hands the returned `url` out (an app notice, a receipt); "
+                          "glapp sends nothing, at once and without reminders, and the contact rules still "
+                          "apply.")
 
 
 class BulkEventsIn(Schema):
@@ -77,6 +84,7 @@ class InvitedOut(Schema):
     channel: str
     scheduled_for: dt.datetime
     deferred: bool = Field(..., description="Moved out of the quiet hours.")
+    url: str = Field(..., description="The respondent's link (for the channel `link`: yours to hand out).")
 
 
 class EventOut(Schema):
@@ -180,7 +188,8 @@ def _event_out(result: actions.EventResult) -> dict:
         "id": result.event_id, "external_id": result.external_id, "created": result.created,
         "outcome": result.outcome, "reason": result.reason,
         "invitations": [{"id": i.invitation_id, "survey": i.survey, "channel": i.channel,
-                         "scheduled_for": i.scheduled_for, "deferred": i.deferred} for i in result.invitations],
+                         "scheduled_for": i.scheduled_for, "deferred": i.deferred,
+                         "url": absolute(f"/r/{i.token}/")} for i in result.invitations],
     }).model_dump(mode="json")
 
 

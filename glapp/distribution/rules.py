@@ -31,6 +31,10 @@ SKIP_REASONS = (NO_ACTIVE_SURVEY, SURVEY_NOT_PUBLISHED, SURVEY_CLOSED, OPTED_OUT
 
 EMAIL = "email"
 SMS = "sms"
+# The organization's own system hands the link out (an app notice, a receipt, a chat): glapp
+# sends nothing, so no consent or address is needed, but opt-out and the caps still apply.
+LINK = "link"
+CHANNELS = (EMAIL, SMS, LINK)
 
 
 @dataclass(frozen=True)
@@ -72,14 +76,19 @@ def _channel_state(consent: bool, address: str, bounced: bool) -> str:
     return ""
 
 
-def choose_channel(contact: Contact) -> Decision:
-    """The customer's preferred channel if usable, else e-mail, else SMS; or why none is."""
+def choose_channel(contact: Contact, requested: str = "") -> Decision:
+    """The channel the event asked for (`requested`: e-mail, SMS or link), if usable; else the
+    customer's preferred channel if usable, else e-mail, else SMS; or why none is."""
     if contact.unsubscribed:
         return Decision(None, OPTED_OUT)
+    if requested == LINK:
+        return Decision(LINK)
     states = {
         EMAIL: _channel_state(contact.consent_email, contact.email, contact.email_bounced),
         SMS: _channel_state(contact.consent_sms, contact.phone, contact.phone_bounced),
     }
+    if requested in states:
+        return Decision(requested) if not states[requested] else Decision(None, states[requested])
     if contact.preferred_channel in states and not states[contact.preferred_channel]:
         return Decision(contact.preferred_channel)
     for channel in (EMAIL, SMS):
@@ -121,11 +130,12 @@ def within_relationship_interval(at: dt.datetime, others: list[dt.datetime], mon
 
 
 def judge(contact: Contact, policy: Policy, at: dt.datetime, invitations: list[dt.datetime],
-          relationship: bool = False, relationship_invitations: list[dt.datetime] | None = None) -> Decision:
+          relationship: bool = False, relationship_invitations: list[dt.datetime] | None = None,
+          requested: str = "") -> Decision:
     """May this customer be invited at `at`? `invitations` are the scheduled times of the
     customer's other invitations (not cancelled), across all surveys; for a relationship survey
-    `relationship_invitations` those of relationship surveys."""
-    decision = choose_channel(contact)
+    `relationship_invitations` those of relationship surveys; `requested` the event's channel."""
+    decision = choose_channel(contact, requested)
     if decision.channel is None:
         return decision
     if relationship and within_relationship_interval(at, relationship_invitations or [],

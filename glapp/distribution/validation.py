@@ -13,6 +13,7 @@ from django.core.validators import validate_email
 
 from glapp.contacts.actions import CustomerData
 from glapp.core.errors import FieldError
+from glapp.distribution import rules
 
 PHONE = re.compile(r"^\+?[0-9]{6,15}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
@@ -37,6 +38,7 @@ class CleanEvent:
     unit_path: str | None = None
     interaction: str = ""
     metadata: dict = field(default_factory=dict)
+    channel: str = ""  # "" (the customer's), email, sms, or link (the organization hands the link out)
 
 
 def _text(raw: dict, name: str, errors: list, prefix: str, max_length: int, required: bool = False) -> str | None:
@@ -120,7 +122,7 @@ def parse_time(value, time_zone: str) -> dt.datetime | None:
 
 def clean_event(raw: dict, catalog: EventCatalog, now: dt.datetime, prefix: str = "") -> CleanEvent | list[FieldError]:
     errors: list[FieldError] = []
-    known = {"id", "customer", "touchpoint", "unit", "interaction", "occurred_at", "metadata"}
+    known = {"id", "customer", "touchpoint", "unit", "interaction", "occurred_at", "metadata", "channel"}
     for name in sorted(set(raw) - known):
         errors.append(FieldError(prefix + name, "is not a known field", "unknown_field"))
     external_id = _text(raw, "id", errors, prefix, 200)
@@ -141,6 +143,9 @@ def clean_event(raw: dict, catalog: EventCatalog, now: dt.datetime, prefix: str 
         else:
             errors.append(FieldError(prefix + "unit", f"no unit with code '{unit_code}'", "unknown"))
     interaction = _text(raw, "interaction", errors, prefix, 120) or ""
+    channel = _text(raw, "channel", errors, prefix, 8) or ""
+    if channel and channel not in rules.CHANNELS:
+        errors.append(FieldError(prefix + "channel", f"must be one of: {', '.join(rules.CHANNELS)}", "invalid"))
     occurred_at = now
     if raw.get("occurred_at") is not None:
         parsed = parse_time(raw["occurred_at"], catalog.time_zone)
@@ -166,4 +171,4 @@ def clean_event(raw: dict, catalog: EventCatalog, now: dt.datetime, prefix: str 
         return errors
     return CleanEvent(customer=customer, touchpoint_id=touchpoint_id, occurred_at=occurred_at,
                       external_id=external_id or None, unit_id=unit_id, unit_path=unit_path,
-                      interaction=interaction, metadata=metadata)
+                      interaction=interaction, metadata=metadata, channel=channel)
