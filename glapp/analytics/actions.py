@@ -31,8 +31,17 @@ def rollup_time_zone() -> dt.tzinfo:
 
 
 def meta_keys(organization_id: int) -> tuple[str, ...]:
-    """The selected metadata keys in slot order, with "" for an empty slot."""
-    by_slot = dict(RollupDimension.objects.for_org(organization_id).values_list("slot", "key"))
+    """The selected metadata keys in slot order, with "" for an empty slot.
+
+    Read on every write, inside the writer's transaction, and deliberately not cached: a worker
+    holding stale keys after `set_rollup_dimensions` (in another process) would count new
+    responses into the wrong cells. Plain SQL instead, since building the ORM's query costs
+    several times more than this indexed lookup of at most four rows."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {qn('slot')}, {qn('key')} FROM {qn(RollupDimension._meta.db_table)} "
+                       f"WHERE {qn('organization_id')} = %s", [organization_id])
+        by_slot = dict(cursor.fetchall())
     return tuple(by_slot.get(slot, "") for slot in range(1, META_SLOTS + 1))
 
 

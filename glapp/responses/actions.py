@@ -185,8 +185,10 @@ def ingest_responses(organization_id: int, responses: Sequence[CleanResponse], s
     return results
 
 
-def add_answers(organization_id: int, response_id: int, answers: Sequence[CleanAnswer]) -> int:
-    """Add answers to a stored response; returns how many were stored.
+def add_answers(organization_id: int, response_id: int | None, answers: Sequence[CleanAnswer], *,
+                external_id: str = "") -> int:
+    """Add answers to a stored response (by id, or by `external_id` when `response_id` is None);
+    returns how many were stored. Raises NotFound when there is no such response.
 
     The respondent page saves each answer as it is given: the first creates the response
     (`ingest_responses`), later ones arrive here. An answer to a question the response already
@@ -195,35 +197,64 @@ def add_answers(organization_id: int, response_id: int, answers: Sequence[CleanA
     stay equal to a recount; new comments are queued for text analysis after the commit.
     """
     with transaction.atomic():
-        # The row lock serializes concurrent additions to one response on PostgreSQL (SQLite's
-        # IMMEDIATE transactions already do), so "already present" cannot go stale.
-        response = (Response.objects.select_for_update().filter(organization_id=organization_id, id=response_id)
-                    .first())
+        response = _locked_response(organization_id, response_id, external_id)
         if response is None:
-            raise NotFound(f"No response {response_id}.")
-        present = set(Answer.objects.filter(response_id=response_id).values_list("question_id", flat=True))
-        new = []
+            raise NotFound(f"No response {response_id or external_id}.")
+        # The unique (response, question) index decides what is new, also against a concurrent
+        # addition (PostgreSQL waits for it, then skips): only rows really inserted come back,
+        # and only those are counted.
+        by_question = {}
         for a in answers:
-            if a.question_id not in present:
-                present.add(a.question_id)
-                new.append(a)
+            by_question.setdefault(a.question_id, a)
+        inserted = _insert_new_answers(response.id, list(by_question.values()))
+        new = [by_question[q] for q in by_question if q in inserted]
         if not new:
             return 0
-        Answer.objects.bulk_create([
-            Answer(response_id=response_id, question_id=a.question_id, question_type=a.question_type,
-                   number=a.number, text=a.text, choices=a.choices)
-            for a in new
-        ])
         comments = sum(1 for a in new if a.question_type == qt.TEXT and a.text)
-        first_comment = bool(comments) and not response.has_comment
-        if first_comment:
-            Response.objects.filter(id=response_id).update(has_comment=True)
+        # Conditional: of two concurrent first comments only one finds has_comment still false.
+        first_comment = bool(comments) and not response.has_comment and bool(
+            Response.objects.filter(id=response.id, has_comment=False).update(has_comment=True))
         send_in_transaction("responses.answers_added", organization_id,
                             {"response": response, "answers": new, "first_comment": first_comment})
         if comments:
             send_on_commit("responses.comments_added", organization_id,
-                           {"first_id": response_id, "last_id": response_id, "comments": comments})
+                           {"first_id": response.id, "last_id": response.id, "comments": comments})
     return len(new)
+
+
+def _locked_response(organization_id: int, response_id: int | None, external_id: str) -> Response | None:
+    """The response row, locked on PostgreSQL (SQLite's IMMEDIATE transaction holds the write
+    lock already). Plain SQL: on the respondent's path the ORM's query building costs more than
+    the query."""
+    qn = connection.ops.quote_name
+    column, value = ("id", response_id) if response_id is not None else ("external_id", external_id)
+    sql = (f"SELECT * FROM {qn(Response._meta.db_table)} WHERE {qn('organization_id')} = %s "
+           f"AND {qn(column)} = %s")
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    return next(iter(Response.objects.raw(sql, [organization_id, value])), None)
+
+
+def _insert_new_answers(response_id: int, answers: Sequence[CleanAnswer]) -> set[int]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING (SQLite 3.35+, PostgreSQL): the question ids
+    of the answers stored now, none for those the response already had."""
+    if not answers:
+        return set()
+    table, columns = bulk.table_and_columns(Answer, ANSWER_FIELDS)
+    qn = connection.ops.quote_name
+    adapt_json = _json_adapter()
+    rows = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(answers))
+    params = []
+    for a in answers:
+        params += [response_id, a.question_id, a.question_type, a.number, a.text,
+                   None if a.choices is None else adapt_json(a.choices)]
+    _table, (response_column, question_column) = bulk.table_and_columns(Answer, ("response", "question"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES {rows} "
+            f"ON CONFLICT ({qn(response_column)}, {qn(question_column)}) DO NOTHING RETURNING {qn(question_column)}",
+            params)
+        return {row[0] for row in cursor.fetchall()}
 
 
 # --- File imports: the job record and the saved column mapping --------------------------------

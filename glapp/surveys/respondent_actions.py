@@ -13,21 +13,24 @@ been past it (for skip logic and resume) but there is no answer to store.
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from glapp.core.events import send_on_commit
-from glapp.responses.actions import add_answers, existing_external_ids, ingest_responses
+from glapp.api import writelock
+from glapp.core.errors import NotFound
+from glapp.core.events import send_in_transaction, send_on_commit
+from glapp.responses.actions import add_answers, ingest_responses
 from glapp.responses.models import Channel
 from glapp.responses.validation import CleanAnswer, CleanResponse
 from glapp.surveys import logic
 from glapp.surveys import question_types as qt
-from glapp.surveys.models import Display, Question, RespondentSession, Survey, new_token
-from glapp.surveys.respondent_queries import display_of, session_for_display
+from glapp.surveys.models import Display, Question, RespondentSession, Survey, SurveyVersion, new_token
+from glapp.surveys.respondent_queries import TOKEN_MAX_LENGTH, display_of, is_open, session_for_display
 
 # What a respondent may type into an open question: long enough for a real story, short enough
 # to read. (The API accepts up to question_types.MAX_TEXT_LENGTH from systems.)
@@ -57,6 +60,17 @@ class Outcome:
     # Shown to the respondent; nothing was recorded. Lazy: the page renders it in the
     # respondent's language, which need not be the language of the request.
     error: str = ""
+    # The session cannot take answers ("expired" or "closed"); nothing was recorded.
+    unavailable: str = ""
+
+
+def _respondent_event(name: str, session: RespondentSession, now: dt.datetime) -> None:
+    """survey.opened / answered / completed: inside the transaction for the bookkeeping that must
+    commit with the answer (the invitation's timestamps, in the same write), and after the commit
+    for everyone else, marked so that nobody notes it twice."""
+    payload = {"token": session.token}
+    send_in_transaction(name, session.organization_id, {**payload, "at": now})
+    send_on_commit(name, session.organization_id, {**payload, "noted_in_transaction": True})
 
 
 def split_answered(answered: dict) -> tuple[dict, list[str]]:
@@ -88,6 +102,12 @@ def session_from_invitation(token: str) -> RespondentSession:
     """The session for an invitation link, created on its first view with the invitation's
     token (so the invitation's events and the response find each other). Race-safe: two first
     views at once get the same session. Raises `Unavailable`."""
+    invitation = _answerable_invitation(token)
+    session, _created = _get_or_create_session(token, _invitation_defaults(invitation))
+    return session
+
+
+def _answerable_invitation(token: str):
     try:
         from glapp.distribution.queries import invitation_for_token
     except ImportError:  # the invitations app is optional for the respondent pages
@@ -97,28 +117,32 @@ def session_from_invitation(token: str) -> RespondentSession:
         raise Unavailable("unknown")
     language = invitation.language or "sv"
     survey = invitation.survey
-    now = timezone.now()
-    if invitation.status in ("expired", "cancelled") or (invitation.expires_at and invitation.expires_at < now):
+    expired = invitation.expires_at and invitation.expires_at < timezone.now()
+    if invitation.status in ("expired", "cancelled") or expired:
         raise Unavailable("expired", language)
     if survey.status != Survey.Status.ACTIVE or survey.current_version_id is None:
         raise Unavailable("closed", language)
-    defaults = {
+    return invitation
+
+
+def _invitation_defaults(invitation) -> dict:
+    survey = invitation.survey
+    return {
         "organization_id": invitation.organization_id, "survey": survey,
         "survey_version_id": survey.current_version_id, "customer_id": invitation.customer_id,
         "touchpoint_id": invitation.touchpoint_id or survey.touchpoint_id, "unit_id": invitation.unit_id,
-        "channel": invitation.channel or Channel.LINK, "language": language,
+        "channel": invitation.channel or Channel.LINK, "language": invitation.language or "sv",
         "context": dict(invitation.context or {}), "expires_at": invitation.expires_at,
     }
-    session, created = _get_or_create_session(token, defaults)
-    if created:
-        send_on_commit("survey.opened", session.organization_id, {"token": token})
-    return session
 
 
 def _get_or_create_session(token: str, defaults: dict) -> tuple[RespondentSession, bool]:
     try:
         with transaction.atomic():
-            return RespondentSession.objects.get_or_create(token=token, defaults=defaults)
+            session, created = RespondentSession.objects.get_or_create(token=token, defaults=defaults)
+            if created:
+                _respondent_event("survey.opened", session, session.created_at)
+            return session, created
     except IntegrityError:  # created by a concurrent request between the get and the insert
         return RespondentSession.objects.get(token=token), False
 
@@ -141,11 +165,9 @@ def start_public_session(survey: Survey, *, token: str, language: str, channel: 
         "context": context, "display": display,
         "expires_at": now + dt.timedelta(days=survey.expires_after_days or 14),
     }
-    session, created = _get_or_create_session(token, defaults)
+    session, _created = _get_or_create_session(token, defaults)
     if session.survey_id != survey.id:  # a token of another survey's session: never reuse it
-        session, created = _get_or_create_session(new_token(), defaults)
-    if created:
-        send_on_commit("survey.opened", session.organization_id, {"token": session.token})
+        session, _created = _get_or_create_session(new_token(), defaults)
     return session
 
 
@@ -178,43 +200,121 @@ def clean_respondent_answer(question: dict, values: list[str]) -> tuple[object, 
     return text, ""
 
 
+def answer_by_token(token: str, key: str, values: list[str], *,
+                    skip: bool = False) -> tuple[RespondentSession, Outcome]:
+    """The POST of /r/<token>/: find the session (or create it from its invitation: a first
+    answer may come without a view before it), check it still takes answers and record this
+    one. One write transaction and one read of the session per answer, whatever it sets off:
+    the response, the rollups and the invitation's bookkeeping all commit together.
+    Raises `Unavailable` for a link that has no session and cannot get one."""
+    if not token or len(token) > TOKEN_MAX_LENGTH:
+        raise Unavailable("unknown")
+    # SQLite: queue for the one write lock here (woken the moment it is free, the text analysis
+    # task queued on commit included) rather than in SQLite's sleep-and-poll busy handler.
+    with writelock.serialized(), transaction.atomic():
+        session = _locked_session(token)
+        if session is None:
+            session = _session_for_first_answer(token)
+        if is_expired(session):
+            return session, Outcome(unavailable="expired")
+        if not session.answered and not session.completed_at and not is_open(session.survey):
+            return session, Outcome(unavailable="closed")
+        return session, _record(session, key, values, skip)
+
+
 def submit_answer(session_id: int, key: str, values: list[str], *, skip: bool = False) -> Outcome:
     """Record the answer to the question the session is at (or skip it, if optional)."""
-    with transaction.atomic():
+    with writelock.serialized(), transaction.atomic():
         # Lock the session row only (PostgreSQL cannot lock the nullable side of the customer join).
         session = (RespondentSession.objects.select_for_update(of=("self",))
                    .select_related("survey", "survey_version", "customer").get(pk=session_id))
-        question = current_question(session)
-        if session.completed_at or question is None or question["key"] != key:
-            return Outcome()  # a replay or an outdated form: that question is already answered
-        value, error = (None, "") if skip else clean_respondent_answer(question, values)
-        if error:
-            return Outcome(error=error)
-        if value is None and question.get("required"):
-            return Outcome(error=_("Please answer this question."))
-        now = timezone.now()
-        answered = {**(session.answered or {}), key: value}
-        first_answer = False
-        if value is not None:
-            first_answer = _store_answer(session, question, value, now)
-            session.last_answer_at = now
-        session.answered = answered
-        answers, skipped = split_answered(answered)
-        if logic.next_question(questions_of(session), answers, skipped) is None:
-            session.completed_at = now
-        session.save(update_fields=["answered", "last_answer_at", "completed_at"])
-        if first_answer:
-            send_on_commit("survey.answered", session.organization_id, {"token": session.token})
-        if session.completed_at:
-            send_on_commit("survey.completed", session.organization_id, {"token": session.token})
+        return _record(session, key, values, skip)
+
+
+def _locked_session(token: str) -> RespondentSession | None:
+    """The session row, locked (PostgreSQL; SQLite's IMMEDIATE transaction already holds the
+    write lock), with its frozen survey version. Plain SQL: building the ORM's query costs more
+    than running it, on the path every answer takes. The survey and the customer are loaded
+    only when asked for (the first answer needs them, later ones do not)."""
+    qn = connection.ops.quote_name
+    sessions, versions = RespondentSession._meta.db_table, SurveyVersion._meta.db_table
+    sql = (f"SELECT s.*, v.{qn('definition')} AS frozen_definition FROM {qn(sessions)} s "
+           f"JOIN {qn(versions)} v ON v.{qn('id')} = s.{qn('survey_version_id')} WHERE s.{qn('token')} = %s")
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE OF s"
+    session = next(iter(RespondentSession.objects.raw(sql, [token])), None)
+    if session is None:
+        return None
+    definition = session.frozen_definition
+    if isinstance(definition, str | bytes):
+        definition = json.loads(definition)
+    session.survey_version = SurveyVersion(id=session.survey_version_id, organization_id=session.organization_id,
+                                           survey_id=session.survey_id, definition=definition)
+    return session
+
+
+def _session_for_first_answer(token: str) -> RespondentSession:
+    """Create the session of an invitation inside the answer's transaction. A concurrent first
+    answer that created it first is found instead (and its row lock waited for)."""
+    invitation = _answerable_invitation(token)
+    defaults = _invitation_defaults(invitation)
+    try:
+        with transaction.atomic():
+            session = RespondentSession.objects.create(token=token, **defaults)
+    except IntegrityError:
+        session = _locked_session(token)
+        if session is None:  # not a duplicate token after all: let the error through
+            raise
+        return session
+    session.customer = invitation.customer  # loaded with the invitation; the response needs it
+    _respondent_event("survey.opened", session, session.created_at)
+    return session
+
+
+def _record(session: RespondentSession, key: str, values: list[str], skip: bool) -> Outcome:
+    """Record an answer on a session locked by the caller's transaction."""
+    question = current_question(session)
+    if session.completed_at or question is None or question["key"] != key:
+        return Outcome()  # a replay or an outdated form: that question is already answered
+    value, error = (None, "") if skip else clean_respondent_answer(question, values)
+    if error:
+        return Outcome(error=error)
+    if value is None and question.get("required"):
+        return Outcome(error=_("Please answer this question."))
+    now = timezone.now()
+    answered = {**(session.answered or {}), key: value}
+    first_answer = False
+    if value is not None:
+        first_answer = _store_answer(session, question, value, now)
+        session.last_answer_at = now
+    session.answered = answered
+    answers, skipped = split_answered(answered)
+    if logic.next_question(questions_of(session), answers, skipped) is None:
+        session.completed_at = now
+    session.save(update_fields=["answered", "last_answer_at", "completed_at"])
+    if first_answer:
+        _respondent_event("survey.answered", session, now)
+    if session.completed_at:
+        _respondent_event("survey.completed", session, now)
     return Outcome(stored=True)
+
+
+def _question_id(session: RespondentSession, key: str) -> int | None:
+    """The question's id, looked up by key: a version's definition names questions by key, and
+    a question deleted (unanswered) since the version was published has no row to refer to."""
+    qn = connection.ops.quote_name
+    table, (org, survey, key_column) = Question._meta.db_table, ("organization_id", "survey_id", "key")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {qn('id')} FROM {qn(table)} WHERE {qn(org)} = %s AND {qn(survey)} = %s "
+                       f"AND {qn(key_column)} = %s", [session.organization_id, session.survey_id, key])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _store_answer(session: RespondentSession, question: dict, value, now: dt.datetime) -> bool:
     """Store one answer; True when it created the response (the session's first answer)."""
     qtype = question["type"]
-    question_id = (Question.objects.for_org(session.organization_id)
-                   .filter(survey_id=session.survey_id, key=question["key"]).values_list("id", flat=True).first())
+    question_id = _question_id(session, question["key"])
     if question_id is None:
         return False  # the question was deleted since this version was published: nothing to attach it to
     if qtype in qt.SCORE_TYPES:
@@ -223,12 +323,19 @@ def _store_answer(session: RespondentSession, question: dict, value, now: dt.dat
         answer = CleanAnswer(question_id, qtype, None, "", list(value))
     else:
         answer = CleanAnswer(question_id, qtype, None, str(value), None)
-    external_id = session.response_external_id
-    response_id = existing_external_ids(session.organization_id, [external_id]).get(external_id)
-    if response_id is not None:
-        add_answers(session.organization_id, response_id, [answer])
+    # The response is created in the transaction that stores the session's first stored answer
+    # (and sets `last_answer_at`), under the session's lock: before that there is none to look
+    # for. After it there is one, unless that first answer's question had been deleted.
+    if session.last_answer_at is not None:
+        try:
+            add_answers(session.organization_id, None, [answer], external_id=session.response_external_id)
+            return False
+        except NotFound:
+            pass
+    result = ingest_responses(session.organization_id, [_clean_response(session, answer, now)], source="survey")
+    if not result[0].created:  # defensive: never lose the answer if a response was there after all
+        add_answers(session.organization_id, result[0].id, [answer])
         return False
-    ingest_responses(session.organization_id, [_clean_response(session, answer, now)], source="survey")
     return True
 
 

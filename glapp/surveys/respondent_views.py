@@ -163,25 +163,32 @@ def _frameable(session: RespondentSession) -> bool:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def respond(request: HttpRequest, token: str) -> HttpResponse:
-    session = queries.session_for_token(token)
-    if session is None:
-        try:
-            session = actions.session_from_invitation(token)
-        except actions.Unavailable as exc:
-            return _unavailable(request, exc.reason, exc.language)
-    frameable = _frameable(session)
-    if actions.is_expired(session):
-        return _unavailable(request, "expired", session.language, frameable)
-    if not session.answered and not session.completed_at and not queries.is_open(session.survey):
-        return _unavailable(request, "closed", session.language, frameable)
     error, values = "", []
     if request.method == "POST":
+        # One transaction reads the session (locked), checks it and stores the answer.
         values = request.POST.getlist("answer")
-        outcome = actions.submit_answer(session.id, request.POST.get("question", ""), values,
-                                        skip=bool(request.POST.get("skip")))
+        try:
+            session, outcome = actions.answer_by_token(token, request.POST.get("question", ""), values,
+                                                       skip=bool(request.POST.get("skip")))
+        except actions.Unavailable as exc:
+            return _unavailable(request, exc.reason, exc.language)
+        if outcome.unavailable:
+            return _unavailable(request, outcome.unavailable, session.language, _frameable(session))
         if not outcome.error:
             return redirect("respond:session", token=session.token)  # POST/redirect/GET: reload asks nothing twice
         error = outcome.error
+    else:
+        session = queries.session_for_token(token)
+        if session is None:
+            try:
+                session = actions.session_from_invitation(token)
+            except actions.Unavailable as exc:
+                return _unavailable(request, exc.reason, exc.language)
+        if actions.is_expired(session):
+            return _unavailable(request, "expired", session.language, _frameable(session))
+        if not session.answered and not session.completed_at and not queries.is_open(session.survey):
+            return _unavailable(request, "closed", session.language, _frameable(session))
+    frameable = _frameable(session)
     if session.completed_at or actions.current_question(session) is None:
         return _thank_you_page(request, session, frameable)
     return _question_page(request, questions=actions.questions_of(session), answered=session.answered,
