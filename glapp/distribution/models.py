@@ -1,5 +1,7 @@
 """Touchpoint events, the invitations they trigger, and each customer's contact history."""
 
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -90,6 +92,27 @@ class Invitation(OrgScopedModel):
         ]
 
 
+# What each reason code (distribution/rules.py) means, for people reading the history.
+REASON_LABELS = {
+    "frequency_cap": _("Invited too recently (contact policy: days between invitations)"),
+    "relationship_interval": _("Had a relationship survey too recently"),
+    "opted_out": _("Opted out of surveys"),
+    "no_consent": _("No consent to e-mail or SMS"),
+    "no_address": _("No address for the consented channel"),
+    "bounced": _("The address bounced"),
+    "no_channel": _("No usable channel"),
+    "no_active_survey": _("No active survey at the touchpoint"),
+    "survey_not_published": _("The survey is not published"),
+    "survey_closed": _("The survey was closed"),
+    "too_late": _("Too late: the link would already have expired"),
+    "quiet_hours": _("Quiet hours"),
+}
+
+
+def reason_label(code: str) -> str:
+    return REASON_LABELS.get(code, code)
+
+
 class ContactLog(OrgScopedModel):
     """A customer's contact history: what was sent, and why something was not."""
 
@@ -119,3 +142,22 @@ class ContactLog(OrgScopedModel):
 
     class Meta:
         indexes = [models.Index(fields=["organization", "customer", "created_at"], name="contactlog_customer_time")]
+
+    @property
+    def reason_label(self) -> str:
+        return reason_label(self.reason)
+
+    @property
+    def channel_label(self) -> str:
+        return Invitation.Channel(self.channel).label if self.channel in Invitation.Channel.values else self.channel
+
+    @property
+    def detail_times(self) -> list[dt.datetime]:
+        """The times a scheduled or deferred entry records (ISO 8601 in `detail`), so a page
+        can show them in local time; empty for other entries."""
+        if self.kind not in (self.Kind.SCHEDULED, self.Kind.DEFERRED):
+            return []
+        try:
+            return [dt.datetime.fromisoformat(part.strip()) for part in self.detail.split("→")]
+        except ValueError:
+            return []

@@ -17,6 +17,7 @@ from glapp.accounts.queries import Access
 from glapp.contacts.actions import ensure_contact_policy, update_contact_policy
 from glapp.distribution import actions, queries
 from glapp.distribution.forms import PolicyForm, RatesForm
+from glapp.distribution.models import reason_label
 from glapp.journeys.queries import touchpoints_of
 from glapp.surveys.queries import surveys_of
 from glapp.web.views import member_view
@@ -63,7 +64,8 @@ def invitations(request: HttpRequest, access: Access) -> HttpResponse:
         "form": form, "group": form.grouping(),
         "rows": queries.rates(access, form.grouping(), **filters),
         "recent": queries.recent_invitations(access, 50, **filters),
-        "skipped": queries.skipped_by_reason(access, filters["since"]),
+        "skipped": [(reason, reason_label(reason), n)
+                    for reason, n in queries.skipped_by_reason(access, filters["since"])],
         "can_manage": access.can("manage"),
     })
 

@@ -112,3 +112,24 @@ def test_pages_need_a_login_and_stay_in_the_organization(org, other_org):
     rival = Client()
     rival.force_login(make_user(other_org, "rival"))
     assert rival.get("/customers/C1/").status_code == 404
+
+
+def test_the_history_reads_as_words_in_local_time(org, smtp, settings):
+    from tests.api.helpers import Api, key_for
+    from tests.distribution.test_events_api import event
+
+    api = Api(key_for(org))
+    api.post("/events", event(id="e-1", occurred_at="2026-11-20T10:00:00+00:00", customer={
+        "external_id": "H1", "email": "h1@example.se", "consent_email": True}))
+    api.post("/events", event(id="e-2", occurred_at="2026-11-21T10:00:00+00:00", customer={"external_id": "H1"}))
+    client = Client()
+    client.force_login(make_user(org, "ana", Role.ANALYST, language="en"))
+    html = client.get("/customers/H1/").content.decode()
+    assert "Invited too recently (contact policy: days between invitations)" in html
+    assert 'title="frequency_cap"' in html
+    assert "E-mail" in html and "<td>email</td>" not in html
+    # Scheduled for 10:00 UTC + 60 minutes = 12:00 in Stockholm, shown as such, not as ISO text.
+    assert "2026-11-20 12:00" in html and "+00:00" not in html
+    sv = Client()
+    sv.force_login(make_user(org, "eva", Role.ANALYST, language="sv"))
+    assert "Nyligen inbjuden" in sv.get("/invitations/", {"period": ""}).content.decode()
