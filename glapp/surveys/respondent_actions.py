@@ -291,12 +291,25 @@ def _record(session: RespondentSession, key: str, values: list[str], skip: bool)
     answers, skipped = split_answered(answered)
     if logic.next_question(questions_of(session), answers, skipped) is None:
         session.completed_at = now
-    session.save(update_fields=["answered", "last_answer_at", "completed_at"])
+    _save_progress(session)
     if first_answer:
         _respondent_event("survey.answered", session, now)
     if session.completed_at:
         _respondent_event("survey.completed", session, now)
     return Outcome(stored=True)
+
+
+def _save_progress(session: RespondentSession) -> None:
+    """session.save(update_fields=["answered", "last_answer_at", "completed_at"]) in plain SQL:
+    it runs with every answer, and the ORM's save machinery costs more than the UPDATE."""
+    qn = connection.ops.quote_name
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {qn(RespondentSession._meta.db_table)} SET {qn('answered')} = %s, {qn('last_answer_at')} = %s, "
+            f"{qn('completed_at')} = %s WHERE {qn('id')} = %s",
+            [ops.adapt_json_value(session.answered, None), ops.adapt_datetimefield_value(session.last_answer_at),
+             ops.adapt_datetimefield_value(session.completed_at), session.pk])
 
 
 def _question_id(session: RespondentSession, key: str) -> int | None:
