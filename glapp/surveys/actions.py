@@ -323,9 +323,29 @@ def unarchive_survey(survey: Survey) -> Survey:
 # ---------------------------------------------------------------- questions
 
 
+def published_types(survey: Survey) -> dict[str, str]:
+    """Question key → type in every published version. Respondents may be halfway through an
+    old version, and their answers are filed under the question with that key, so a published
+    key keeps its type for good (a question of another type needs a new key)."""
+    types: dict[str, str] = {}
+    for definition in survey.versions.values_list("definition", flat=True):
+        for q in (definition or {}).get("questions") or []:
+            if isinstance(q, dict) and q.get("key"):
+                types.setdefault(q["key"], q.get("type"))
+    return types
+
+
+def _published_type_error(survey: Survey, key: str, qtype: str, field_name: str) -> FieldError | None:
+    published = published_types(survey).get(key)
+    if published and published != qtype:
+        return FieldError(field_name, f"'{key}' was published as {published}; a question of another type "
+                                      "needs a new key", "published_type")
+    return None
+
+
 def _new_key(survey: Survey, qtype: str) -> str:
     base = {qt.SINGLE: "choice", qt.MULTI: "choices", qt.TEXT: "comment"}.get(qtype, qtype)
-    taken = set(survey.questions.values_list("key", flat=True))
+    taken = set(survey.questions.values_list("key", flat=True)) | set(published_types(survey))
     key, n = base, 2
     while key in taken:
         key, n = f"{base}_{n}", n + 1
@@ -349,6 +369,8 @@ def add_question(survey: Survey, qtype: str, *, key: str = "", texts: dict | Non
     errors = question_errors(spec, survey.languages)
     if key in {q.key for q in questions}:
         errors.append(FieldError("key", f"'{key}' is used twice"))
+    if error := _published_type_error(survey, key, qtype, "key"):
+        errors.append(error)
     _raise(errors)
     with transaction.atomic():
         return _create_question(survey, spec, (questions[-1].position + 1) if questions else 0)
@@ -385,6 +407,8 @@ def update_question(question: Question, *, type: str | None = None, texts: dict 
     errors = question_errors(spec, survey.languages) + show_if_errors(spec.show_if, earlier)
     if spec.type != question.type and queries.question_has_answers(question):
         errors.append(FieldError("type", "cannot change: this question already has answers", "has_answers"))
+    elif spec.type != question.type and (error := _published_type_error(survey, question.key, spec.type, "type")):
+        errors.append(error)
     # A later question's skip logic must still hold for this question's new type and options.
     for q in later:
         if q.show_if.get("question") == question.key:
@@ -460,6 +484,8 @@ def replace_definition(survey: Survey, settings: dict, questions: list[dict]) ->
         if old is not None and old.type != spec.type and queries.question_has_answers(old):
             errors.append(FieldError(f"questions.{i}.type", "cannot change: this question already has answers",
                                      "has_answers"))
+        elif error := _published_type_error(survey, spec.key, spec.type, f"questions.{i}.type"):
+            errors.append(error)
     wanted = {s.key for s in specs}
     for key, old in existing.items():
         if key not in wanted and queries.question_has_answers(old):

@@ -14,8 +14,13 @@ def _words(*words: str) -> str:
 
 
 def _sv_adjectives(*stems: str) -> str:
-    """Swedish adjective stems with their usual inflections (snabb, snabbt, snabba, snabbare …)."""
-    return "(?:" + _words(*stems) + ")(?:t|a|e|ta|te|are|ast|aste)?"
+    """Swedish adjective stems with their usual inflections (snabb, snabbt, snabba, snabbare …);
+    a final -m doubles before a vowel (hjälpsam → hjälpsamma, hjälpsammare)."""
+    doubled = [stem + "m" for stem in stems if stem.endswith("m") and not stem.endswith("mm")]
+    plain = "(?:" + _words(*stems) + ")(?:t|a|e|ta|te|are|ast|aste)?"
+    if not doubled:
+        return plain
+    return "(?:" + plain + "|(?:" + _words(*doubled) + ")(?:a|e|are|ast|aste))"
 
 
 IC = re.IGNORECASE

@@ -14,7 +14,7 @@ import datetime as dt
 import re
 
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
-OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
+PIECES = re.compile(r"\[(?P<optional>[^\[\]]*)\]|\{([a-z][a-z0-9_]*)\}")
 
 # Month names for dates, so "den 3 maj" / "on 3 May" read naturally in either language.
 MONTHS = {
@@ -60,14 +60,17 @@ def render(text: str, context: dict, language: str = "sv") -> str:
     def fill(match: re.Match) -> str:
         return values.get(match.group(1), "")
 
-    def optional(match: re.Match) -> str:
-        part = match.group(1)
+    def piece(match: re.Match) -> str:
+        if match.group("optional") is None:
+            return values.get(match.group(2), "")
+        part = match.group("optional")
         if all(values.get(name) for name in PLACEHOLDER.findall(part)):
             return PLACEHOLDER.sub(fill, part)
         return ""
 
-    out = OPTIONAL.sub(optional, text or "")
-    out = PLACEHOLDER.sub(fill, out)
+    # One pass over optional parts and placeholders alike, so a filled-in value is never read
+    # again as a placeholder.
+    out = PIECES.sub(piece, text or "")
     out = re.sub(r"[ \t]{2,}", " ", out)
     out = re.sub(r" +([?!.,:;])", r"\1", out)
     return out.strip()

@@ -60,8 +60,14 @@ def _question_or_404(survey: Survey, question_id: int) -> Question:
     return question
 
 
+def may_edit(access: Access) -> bool:
+    """Surveys belong to the whole organization: people limited to a unit may look, not edit
+    (the API refuses unit-limited keys the same way)."""
+    return access.can(EDIT_PERMISSION) and access.unit_path is None
+
+
 def _require_edit(access: Access) -> None:
-    if not access.can(EDIT_PERMISSION):
+    if not may_edit(access):
         raise PermissionDenied
 
 
@@ -76,7 +82,7 @@ def survey_list(request: HttpRequest, access: Access) -> HttpResponse:
         survey.response_count = counts.get(survey.pk, 0)
         survey.public_url = request.build_absolute_uri(f"/s/{survey.public_token}/")
     return render(request, "surveys/builder/list.html", {
-        "surveys": surveys, "can_edit": access.can(EDIT_PERMISSION), "language_names": LANGUAGE_NAMES})
+        "surveys": surveys, "can_edit": may_edit(access), "language_names": LANGUAGE_NAMES})
 
 
 @member_view
@@ -180,7 +186,7 @@ def editor_context(request: HttpRequest, access: Access, survey: Survey, *, sett
     questions = queries.questions_of(survey)
     report = queries.lint_definition(queries.definition_of(survey, questions), ui_language())
     language = preview_language(request, survey)
-    can_edit = access.can(EDIT_PERMISSION)
+    can_edit = may_edit(access)
     base = request.build_absolute_uri("/").rstrip("/")
     return {
         "survey": survey, "can_edit": can_edit, "report": report,

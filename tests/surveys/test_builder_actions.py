@@ -147,8 +147,9 @@ def test_skip_logic_must_name_an_earlier_question_with_a_fitting_condition(draft
 def test_type_is_fixed_once_the_question_has_answers(org):
     survey = Survey.objects.get(organization=org, code="nps")  # published by make_org
     ces = survey.questions.get(key="ces")
-    actions.update_question(ces, type=qt.CSAT)  # nobody answered yet: allowed
-    actions.update_question(ces, type=qt.CES)
+    with pytest.raises(ValidationFailed) as exc:
+        actions.update_question(ces, type=qt.CSAT)  # published: someone may be halfway through it
+    assert [(e.field, e.code) for e in exc.value.errors] == [("type", "published_type")]
     answer(org, "nps", {"nps": 9, "ces": 6})
     with pytest.raises(ValidationFailed) as exc:
         actions.update_question(ces, type=qt.CSAT)
@@ -157,8 +158,8 @@ def test_type_is_fixed_once_the_question_has_answers(org):
         actions.delete_question(ces)
     assert exc.value.errors[0].code == "has_answers"
     actions.update_question(ces, texts={"sv": "Hur lätt eller svårt var det?", "en": "How easy or hard was it?"})
-    comment = survey.questions.get(key="comment")  # not answered: still free
-    actions.update_question(comment, type=qt.SINGLE, options=["a", "b"])
+    draft = actions.create_survey_from_template(org, "nps_transactional", name="Utkast")
+    actions.update_question(draft.questions.get(key="reason"), type=qt.SINGLE, options=["a", "b"])  # never published
 
 
 def test_publish_freezes_numbered_versions(draft):
@@ -215,3 +216,18 @@ def test_replace_definition_matches_questions_by_key(draft):
         actions.replace_definition(draft, {}, [{"key": "why", "type": "text", "texts": {"sv": "V", "en": "W"},
                                                 "show_if": {"question": "nps", "max": 6}}])
     assert fields_of(exc) == {"questions.0.show_if.question"}
+
+
+def test_a_published_key_keeps_its_type_for_respondents_halfway_through_that_version(draft):
+    # Someone may be answering version 1 right now: their answer to "reason" is filed under the
+    # question with that key, so it may not come back as another type.
+    actions.publish_survey(draft, acknowledge_warnings=True)
+    reason = draft.questions.get(key="reason")
+    with pytest.raises(ValidationFailed) as caught:
+        actions.update_question(reason, type=qt.CSAT)
+    assert caught.value.errors[0].code == "published_type"
+    actions.delete_question(reason)
+    with pytest.raises(ValidationFailed):
+        actions.add_question(draft, qt.CSAT, key="reason")
+    assert actions.add_question(draft, qt.TEXT, key="reason").type == qt.TEXT  # same type: welcome back
+    assert actions.add_question(draft, qt.CSAT).key != "reason"

@@ -283,3 +283,15 @@ def test_the_editor_shows_the_widget_snippet_with_its_queue_and_the_widgets_resp
     figures = figures[:figures.index("</p>")]
     assert "4 displays, 1 responses, 0 completed" in figures
     assert "25.0 %" in figures  # 1 of 4, with its Wilson interval after it
+
+
+def test_someone_limited_to_a_unit_may_look_but_not_edit_a_survey_of_the_whole_organization(org, draft):
+    store_analyst = Client()
+    store_analyst.force_login(make_user(org, "ulla", role=Role.ANALYST, unit_code="acme-north"))
+    page = store_analyst.get(f"/surveys/{draft.pk}/")
+    assert page.status_code == 200 and "hx-post" not in page.content.decode()
+    assert store_analyst.post(f"/surveys/{draft.pk}/archive/").status_code == 403
+    assert store_analyst.post(f"/surveys/{draft.pk}/publish/").status_code == 403
+    assert store_analyst.get("/surveys/new/").status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == Survey.Status.DRAFT and not draft.versions.exists()

@@ -38,6 +38,7 @@ def wording_findings(text: str, lang: str, code: str, qtype: str = "rating", **e
     ("sv", "Hur nöjd var du med vår utmärkta service?", "utmärkta"),
     ("sv", "Vad tyckte du om vår prisbelönta kundtjänst?", "prisbelönta"),
     ("sv", "Hur upplevde du vår trevliga personal?", "vår trevliga"),
+    ("sv", "Hur bra var vår hjälpsamma personal?", "vår hjälpsamma"),  # -m doubles: hjälpsam → hjälpsamma
     ("sv", "Visst håller du med om att leveransen gick snabbt?", "Visst"),
     ("sv", "Personalen var hjälpsam, eller hur?", "eller hur"),
     ("sv", "Hur mycket gillade du besöket?", "Hur mycket gillade"),

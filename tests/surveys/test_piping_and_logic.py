@@ -73,3 +73,8 @@ def test_next_question_walks_the_respondents_path():
 
 def test_a_bool_is_not_a_score():
     assert not logic.condition_holds({"question": "nps", "min": 0}, {"nps": True})
+
+
+def test_a_value_inside_an_optional_part_is_not_expanded_again():
+    text = "Hej[ {first_name}], hur var det[ med {agent}]?"
+    assert piping.render(text, {"first_name": "{agent}", "agent": "Bo"}, "sv") == "Hej {agent}, hur var det med Bo?"
