@@ -18,9 +18,18 @@ from django.db import connection
 from django.utils import timezone
 
 from glapp.core import bulk
-from glapp.distribution.actions import LOG_FIELDS, RESPONDENT_EVENTS, on_domain_event
+from glapp.distribution.actions import note_respondent_event
 from glapp.distribution.models import ContactLog, Invitation
 
+Kind = ContactLog.Kind
+# The invitation's time set by each event, and the contact log entry written when it is set.
+RESPONDENT_EVENTS = {
+    "survey.opened": ("opened_at", Kind.OPENED),
+    "survey.answered": ("responded_at", Kind.RESPONDED),
+    "survey.completed": ("completed_at", Kind.COMPLETED),
+}
+LOG_FIELDS = ("organization", "created_at", "customer", "kind", "reason", "detail", "survey", "event", "invitation",
+              "channel")
 IMPLIED = {"survey.opened": ("survey.opened",), "survey.answered": ("survey.opened", "survey.answered"),
            "survey.completed": ("survey.opened", "survey.answered", "survey.completed")}
 TOKEN_MAX_LENGTH = 43
@@ -32,9 +41,10 @@ def on_in_transaction_event(sender, name: str, organization_id: int, payload: di
 
 
 def on_committed_event(sender, name: str, organization_id: int, payload: dict, **kwargs) -> None:
-    if isinstance(payload, dict) and payload.get("noted_in_transaction"):
+    if name not in RESPONDENT_EVENTS or not isinstance(payload, dict) or not payload.get("token"):
         return
-    on_domain_event(sender, name=name, organization_id=organization_id, payload=payload, **kwargs)
+    if not payload.get("noted_in_transaction"):
+        note_respondent_event(name, str(payload["token"]))
 
 
 def note_in_transaction(name: str, organization_id: int, token: str, now: dt.datetime | None = None) -> int:
@@ -67,7 +77,7 @@ def note_in_transaction(name: str, organization_id: int, token: str, now: dt.dat
             cursor.execute(f"UPDATE {table} SET {qn(field_name)} = %s WHERE {qn('id')} = %s "
                            f"AND {qn(field_name)} IS NULL", [at, invitation_id])
             if cursor.rowcount:
-                kind = RESPONDENT_EVENTS[step][1]
+                kind = str(RESPONDENT_EVENTS[step][1])
                 logs.append((organization_id, at, customer_id, kind, "", "", survey_id, event_id, invitation_id,
                              channel or ""))
     if logs:
