@@ -81,8 +81,8 @@ def log(customer_id: int, organization_id: int, kind: str, *, reason: str = "", 
 EVENT_FIELDS = ("id", "organization", "created_at", "external_id", "customer", "touchpoint", "unit", "interaction",
                 "occurred_at", "metadata", "outcome", "reason")
 INVITATION_FIELDS = ("id", "organization", "created_at", "survey", "customer", "event", "touchpoint", "unit",
-                     "channel", "language", "token", "context", "status", "scheduled_for", "sent_at", "expires_at",
-                     "message_id", "error", "attempts")
+                     "channel", "channel_requested", "language", "token", "context", "status", "scheduled_for",
+                     "sent_at", "expires_at", "message_id", "error", "attempts")
 LOG_FIELDS = ("organization", "created_at", "customer", "kind", "reason", "detail", "survey", "event", "invitation",
               "channel")
 
@@ -102,6 +102,7 @@ class _NewInvitation:
     invited: Invited
     id: int = 0
     sent_at: dt.datetime | None = None  # set for a link: handed over at once, nothing to send
+    channel_requested: bool = False  # the event named the channel: the dispatcher must not switch
 
 
 class _Writes:
@@ -152,7 +153,8 @@ class _Writes:
                 new.invited.token = new_token()
             bulk.insert_rows(Invitation, INVITATION_FIELDS, [
                 (new.id, org, created_value, new.survey.pk, new.customer_id, new.event_id, new.touchpoint_id,
-                 new.unit_id, new.channel, new.language, new.invited.token, adapt_json(new.context),
+                 new.unit_id, new.channel, new.channel_requested, new.language, new.invited.token,
+                 adapt_json(new.context),
                  scheduled if new.sent_at is None else sent, adapt_time(new.scheduled_for),
                  None if new.sent_at is None else adapt_time(new.sent_at), adapt_time(new.expires_at), "", "", 0)
                 for new in self.invitations])
@@ -180,7 +182,8 @@ def _history_span(policy: rules.Policy, relationship: bool) -> dt.timedelta:
 
 def _recent_invitations(organization_id: int, customer_ids: list[int], times: list[dt.datetime],
                         span: dt.timedelta) -> dict[int, list[tuple[dt.datetime, str]]]:
-    """customer id → (scheduled time, survey kind) of the invitations (not cancelled) that the rules
+    """customer id → (scheduled time, survey kind) of the invitations (not cancelled, unless answered
+    through the link before it was sent) that the rules
     can see from any of `times`: one query for a whole batch."""
     history: dict[int, list[tuple[dt.datetime, str]]] = {cid: [] for cid in customer_ids}
     if not customer_ids or not times or span <= dt.timedelta(0):
@@ -189,7 +192,7 @@ def _recent_invitations(organization_id: int, customer_ids: list[int], times: li
     for start in range(0, len(customer_ids), LOOKUP_CHUNK):
         rows = Invitation.objects.for_org(organization_id).filter(
             customer_id__in=customer_ids[start:start + LOOKUP_CHUNK], scheduled_for__gte=low, scheduled_for__lte=high,
-        ).exclude(status=Invitation.Status.CANCELLED)
+        ).exclude(status=Invitation.Status.CANCELLED, responded_at__isnull=True)  # answered ones count
         for customer_id, at, kind in rows.values_list("customer_id", "scheduled_for", "survey__kind"):
             history[customer_id].append((at, kind))
     return history
@@ -239,7 +242,7 @@ def _judge(writes: _Writes, customer: Customer, contact: rules.Contact, survey: 
         channel=decision.channel, language=_language(customer, survey),
         context=_context(customer, event, rule_policy.time_zone),
         scheduled_for=timing.scheduled_for, expires_at=timing.expires_at, invited=invited,
-        sent_at=now if decision.channel == rules.LINK else None,
+        sent_at=now if decision.channel == rules.LINK else None, channel_requested=bool(requested),
     ), timing.wanted)
 
 

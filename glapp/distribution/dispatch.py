@@ -13,6 +13,7 @@ address bounced, after the invitation was scheduled is not contacted.
 
 import datetime as dt
 import logging
+import re
 from collections import Counter
 
 from django.core.mail import get_connection
@@ -39,6 +40,7 @@ RETRY_BASE = dt.timedelta(minutes=5)  # 5, 10, 20, 40 minutes between attempts
 REMINDER_RETRY = dt.timedelta(hours=1)
 BATCH = 500
 logger = logging.getLogger("glapp.distribution")
+REMINDER_SUFFIX = re.compile(r"^(inv-\d+)-r(?=[.@])")  # <inv-42-r.…@…> is the reminder of <inv-42.…@…>
 
 
 class _Senders:
@@ -92,11 +94,29 @@ def dispatch_due_invitations(now: dt.datetime | None = None, limit: int = BATCH)
         due = (Invitation.objects.filter(status=Status.SCHEDULED, scheduled_for__lte=now)
                .order_by("scheduled_for", "id").values_list("id", flat=True)[:limit])
         for invitation_id in list(due):
-            summary[_dispatch_one(invitation_id, now, senders)] += 1
+            summary[_isolated(_dispatch_one, invitation_id, now, senders)] += 1
         summary.update(send_reminders(now, senders, limit))
     finally:
         senders.close()
     return {key: value for key, value in summary.items() if value}
+
+
+def _isolated(step, invitation_id: int, now: dt.datetime, senders: _Senders) -> str:
+    """Run one invitation's step so that a bug or bad data in it cannot stop the run: the error
+    is logged, the others are still tried. An invitation that failed before its claim is marked
+    failed (it would fail again every run); one that failed after the claim was marked by the
+    step, or is left `sending` when it may have gone out (the sweep makes it `uncertain`)."""
+    try:
+        return step(invitation_id, now, senders)
+    except Exception as exc:
+        logger.exception("invitation %s: %s failed", invitation_id, step.__name__)
+        detail = f"{type(exc).__name__}: {exc}"
+        invitation = Invitation.objects.filter(pk=invitation_id).first()
+        if invitation is not None and step is _dispatch_one and Invitation.objects.filter(
+                pk=invitation_id, status=Status.SCHEDULED).update(status=Status.FAILED, error=detail[:2000]):
+            log(invitation.customer_id, invitation.organization_id, Kind.FAILED, invitation=invitation, detail=detail)
+            return "failed"
+        return "error"
 
 
 def sweep_stale_claims(now: dt.datetime) -> int:
@@ -147,16 +167,11 @@ def _dispatch_one(invitation_id: int, now: dt.datetime, senders: _Senders) -> st
         status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if not claimed:
         return "taken"
-    invitation.refresh_from_db(fields=["status", "attempts", "channel"])
-    if invitation.survey.status != Survey.Status.ACTIVE:
-        return _cancel(invitation, rules.SURVEY_CLOSED)
-    decision = rules.choose_channel(contact_of(invitation.customer))
-    if decision.channel is None:
-        return _cancel(invitation, decision.reason)
-    if decision.channel != invitation.channel:
-        invitation.channel = decision.channel  # e.g. the e-mail bounced since, but SMS is allowed
-        Invitation.objects.filter(pk=invitation.pk).update(channel=decision.channel)
+    invitation.refresh_from_db(fields=["status", "attempts", "channel", "responded_at", "completed_at"])
     try:
+        outcome = _check_at_send_time(invitation)
+        if outcome:
+            return outcome
         sent_id = senders.send(invitation, reminder=False)
     except Rejected as exc:
         return _bounced(invitation, now, str(exc))
@@ -169,6 +184,11 @@ def _dispatch_one(invitation_id: int, now: dt.datetime, senders: _Senders) -> st
         return "retry"
     except DeliveryError as exc:
         return _failed(invitation, str(exc))
+    except Exception as exc:
+        # A bug or data the channel cannot carry (e.g. a header the mail library refuses): nothing
+        # went out. This invitation fails; the run goes on with the others.
+        logger.exception("invitation %s could not be sent", invitation.pk)
+        return _failed(invitation, f"{type(exc).__name__}: {exc}")
     survey = invitation.survey
     reminder_due = now + dt.timedelta(days=survey.reminder_after_days) if survey.reminder_after_days else None
     Invitation.objects.filter(pk=invitation.pk).update(
@@ -176,6 +196,25 @@ def _dispatch_one(invitation_id: int, now: dt.datetime, senders: _Senders) -> st
         expires_at=now + dt.timedelta(days=survey.expires_after_days), reminder_due_at=reminder_due)
     log(invitation.customer_id, invitation.organization_id, Kind.SENT, invitation=invitation, detail=sent_id)
     return "sent"
+
+
+def _check_at_send_time(invitation: Invitation) -> str:
+    """Cancel a claimed invitation that must not go out any more (returns "cancelled"), or
+    settle its channel (returns ""). A channel the event asked for is the only one used."""
+    if invitation.responded_at is not None or invitation.completed_at is not None:
+        # The customer answered through the link already (the API returns it; or the send was
+        # deferred by quiet hours): asking again would be noise. Their session stays open.
+        return _cancel(invitation, rules.ALREADY_ANSWERED)
+    if invitation.survey.status != Survey.Status.ACTIVE:
+        return _cancel(invitation, rules.SURVEY_CLOSED)
+    requested = invitation.channel if invitation.channel_requested else ""
+    decision = rules.choose_channel(contact_of(invitation.customer), requested)
+    if decision.channel is None:
+        return _cancel(invitation, decision.reason)
+    if decision.channel != invitation.channel:
+        invitation.channel = decision.channel  # e.g. the e-mail bounced since, but SMS is allowed
+        Invitation.objects.filter(pk=invitation.pk).update(channel=decision.channel)
+    return ""
 
 
 def _bounced(invitation: Invitation, now: dt.datetime, detail: str) -> str:
@@ -199,7 +238,7 @@ def send_reminders(now: dt.datetime, senders: _Senders, limit: int = BATCH) -> C
                                      responded_at__isnull=True, completed_at__isnull=True, expires_at__gt=now)
            .order_by("reminder_due_at", "id").values_list("id", flat=True)[:limit])
     for invitation_id in list(due):
-        summary[_remind_one(invitation_id, now, senders)] += 1
+        summary[_isolated(_remind_one, invitation_id, now, senders)] += 1
     return summary
 
 
@@ -210,13 +249,13 @@ def _remind_one(invitation_id: int, now: dt.datetime, senders: _Senders) -> str:
         Invitation.objects.filter(pk=invitation.pk, reminder_sent_at__isnull=True).update(
             reminder_due_at=rules.out_of_quiet_hours(now, policy))
         return "reminder_deferred"
-    decision = rules.choose_channel(contact_of(invitation.customer))
+    if invitation.survey.status != Survey.Status.ACTIVE:
+        return _skip_reminder(invitation, rules.SURVEY_CLOSED)
+    # The reminder goes by the invitation's channel or not at all: opted out, consent withdrawn
+    # or the address bounced since (never switched: the customer knows the first message).
+    decision = rules.choose_channel(contact_of(invitation.customer), invitation.channel)
     if decision.channel != invitation.channel:
-        # Opted out or the address bounced since: no reminder (and no other channel for it).
-        Invitation.objects.filter(pk=invitation.pk).update(reminder_due_at=None)
-        log(invitation.customer_id, invitation.organization_id, Kind.SKIPPED,
-            reason=decision.reason or rules.NO_CHANNEL, invitation=invitation, detail="reminder")
-        return "reminder_skipped"
+        return _skip_reminder(invitation, decision.reason or rules.NO_CHANNEL)
     claimed = Invitation.objects.filter(pk=invitation.pk, reminder_sent_at__isnull=True,
                                         responded_at__isnull=True).update(reminder_sent_at=now)
     if not claimed:
@@ -231,13 +270,23 @@ def _remind_one(invitation_id: int, now: dt.datetime, senders: _Senders) -> str:
         Invitation.objects.filter(pk=invitation.pk).update(reminder_sent_at=None,
                                                            reminder_due_at=now + REMINDER_RETRY, error=str(exc)[:2000])
         return "reminder_retry"
-    except DeliveryError as exc:
-        Invitation.objects.filter(pk=invitation.pk).update(reminder_due_at=None, error=str(exc)[:2000])
+    except Exception as exc:  # a refusal, a bug or bad data: no reminder, the run goes on
+        if not isinstance(exc, DeliveryError):
+            logger.exception("the reminder of invitation %s could not be sent", invitation.pk)
+        detail = str(exc) if isinstance(exc, DeliveryError) else f"{type(exc).__name__}: {exc}"
+        Invitation.objects.filter(pk=invitation.pk).update(reminder_due_at=None, error=detail[:2000])
         log(invitation.customer_id, invitation.organization_id, Kind.FAILED, invitation=invitation,
-            detail=f"reminder: {exc}")
+            detail=f"reminder: {detail}")
         return "reminder_failed"
     log(invitation.customer_id, invitation.organization_id, Kind.REMINDED, invitation=invitation, detail=sent_id)
     return "reminded"
+
+
+def _skip_reminder(invitation: Invitation, reason: str) -> str:
+    Invitation.objects.filter(pk=invitation.pk).update(reminder_due_at=None)
+    log(invitation.customer_id, invitation.organization_id, Kind.SKIPPED, reason=reason, invitation=invitation,
+        detail="reminder")
+    return "reminder_skipped"
 
 
 def record_bounce(organization_id: int, *, message_id: str | None = None, address: str | None = None,
@@ -251,7 +300,7 @@ def record_bounce(organization_id: int, *, message_id: str | None = None, addres
     matched = []
     if message_id:
         bare = message_id.strip().strip("<>")
-        base = bare.replace("-r@", "@")  # a reminder's id names the same invitation
+        base = REMINDER_SUFFIX.sub(r"\1", bare)  # a reminder's id names the same invitation
         matched = list(invitations.filter(message_id__in=[f"<{bare}>", f"<{base}>", bare])
                        .select_related("customer"))
     marked = 0

@@ -58,6 +58,9 @@ class Invitation(OrgScopedModel):
                                    related_name="+")
     unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     channel = models.CharField(max_length=8, choices=Channel.choices)
+    # The event asked for this channel: it is the only one the invitation may go by (checked
+    # again at send time); otherwise the dispatcher may switch, e.g. from a bounced e-mail to SMS.
+    channel_requested = models.BooleanField(default=False, db_default=False)
     language = models.CharField(max_length=8, default="sv")
     # The respondent link is /r/<token>/; the respondent session takes the same token.
     token = models.CharField(max_length=43, unique=True, default=new_token)
@@ -104,6 +107,7 @@ REASON_LABELS = {
     "no_active_survey": _("No active survey at the touchpoint"),
     "survey_not_published": _("The survey is not published"),
     "survey_closed": _("The survey was closed"),
+    "already_answered": _("Already answered before it was sent"),
     "too_late": _("Too late: the link would already have expired"),
     "quiet_hours": _("Quiet hours"),
 }

@@ -24,10 +24,11 @@ NO_CHANNEL = "no_channel"  # consent and addresses, but no channel usable (mixed
 FREQUENCY_CAP = "frequency_cap"  # another invitation within the policy's days
 RELATIONSHIP_INTERVAL = "relationship_interval"  # a relationship survey within the policy's months
 TOO_LATE = "too_late"  # the event is older than the survey's answer window
+ALREADY_ANSWERED = "already_answered"  # at send time: the customer answered through the link already
 QUIET_HOURS = "quiet_hours"  # not a skip: the invitation was deferred to the end of quiet hours
 
 SKIP_REASONS = (NO_ACTIVE_SURVEY, SURVEY_NOT_PUBLISHED, SURVEY_CLOSED, OPTED_OUT, NO_CONSENT, NO_ADDRESS,
-                BOUNCED, NO_CHANNEL, FREQUENCY_CAP, RELATIONSHIP_INTERVAL, TOO_LATE)
+                BOUNCED, NO_CHANNEL, FREQUENCY_CAP, RELATIONSHIP_INTERVAL, TOO_LATE, ALREADY_ANSWERED)
 
 EMAIL = "email"
 SMS = "sms"

@@ -7,6 +7,7 @@ import email
 import itertools
 import json
 import random
+import re
 from collections import Counter, defaultdict
 from email import policy as email_policy
 from pathlib import Path
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from glapp.contacts.models import ContactPolicy, Customer
+from glapp.distribution.channels.content import message_id
 from glapp.distribution.dispatch import dispatch_due_invitations
 from glapp.distribution.models import ContactLog, Invitation, TouchpointEvent
 from glapp.journeys.actions import create_journey
@@ -211,9 +213,9 @@ def test_thousand_events_through_the_api_and_a_real_smtp_server(api, smtp, org, 
     parsed = [email.message_from_bytes(raw, policy=email_policy.default) for _, raw in smtp.messages]
     ids = [m["Message-ID"] for m in parsed]
     assert len(set(ids)) == len(ids)
-    sent_ids = set(Invitation.objects.for_org(org).filter(status="sent", channel="email")
-                   .values_list("id", flat=True))
-    assert set(ids) == {f"<inv-{i}@glapp>" for i in sent_ids}
+    sent = Invitation.objects.for_org(org).filter(status="sent", channel="email")
+    assert set(ids) == {message_id(i) for i in sent} == set(sent.values_list("message_id", flat=True))
+    assert all(re.fullmatch(r"<inv-\d+\.[0-9a-f]{12}@acme\.test>", i) for i in ids)
     for m in parsed:
         assert m["List-Unsubscribe"].startswith("<https://glapp.test/u/") and m["List-Unsubscribe"].endswith("/>")
         assert m["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -3,6 +3,7 @@ against a real SMTP server on loopback."""
 
 import datetime as dt
 import email
+import re
 from email import policy as email_policy
 
 import pytest
@@ -12,7 +13,7 @@ from glapp.contacts.models import ContactPolicy, Customer
 from glapp.core.events import send_on_commit
 from glapp.distribution import dispatch
 from glapp.distribution.actions import record_events
-from glapp.distribution.channels.content import invitation_text
+from glapp.distribution.channels.content import invitation_text, message_id
 from glapp.distribution.dispatch import dispatch_due_invitations
 from glapp.distribution.models import ContactLog, Invitation
 from glapp.distribution.queries import event_catalog, invitation_for_token
@@ -42,7 +43,8 @@ def test_the_mail_speaks_the_customers_language_and_escapes(org, smtp):
     inv = invite(org, first_name="<b>Anna</b>")
     assert dispatch_due_invitations(now=NOON) == {"sent": 1}
     [mail] = parsed(smtp)
-    assert mail["Message-ID"] == f"<inv-{inv.pk}@glapp>"
+    assert mail["Message-ID"] == message_id(inv) == message_id(Invitation.objects.get(pk=inv.pk))
+    assert re.fullmatch(rf"<inv-{inv.pk}\.[0-9a-f]{{12}}@acme\.test>", mail["Message-ID"])
     assert mail["To"] == "anna@example.se"
     text = mail.get_body(("plain",)).get_content()
     html = mail.get_body(("html",)).get_content()
@@ -143,7 +145,8 @@ def test_one_reminder_when_not_answered(org, smtp):
     assert dispatch_due_invitations(now=NOON + dt.timedelta(days=3)) == {"reminded": 1}
     assert dispatch_due_invitations(now=NOON + dt.timedelta(days=4)) == {}
     first, reminder = parsed(smtp)
-    assert reminder["Message-ID"] == f"<inv-{inv.pk}-r@glapp>"
+    assert reminder["Message-ID"] == message_id(inv, reminder=True) == first["Message-ID"].replace(
+        f"<inv-{inv.pk}.", f"<inv-{inv.pk}-r.")
     # A long non-ASCII subject is folded onto a continuation line; unfolded it reads as sent.
     assert reminder["Subject"].strip() == invitation_text(inv, reminder=True).subject != first["Subject"].strip()
     assert ContactLog.objects.filter(kind="reminded", invitation=inv).count() == 1
@@ -217,7 +220,7 @@ def test_expiry_closes_the_link(org, smtp):
 def test_bounce_reports_by_message_id_and_by_address(org, smtp, api):
     inv = invite(org)
     dispatch_due_invitations(now=NOON)
-    r = api.post("/deliveries/bounces", {"message_id": f"<inv-{inv.pk}@glapp>", "kind": "hard"})
+    r = api.post("/deliveries/bounces", {"message_id": message_id(inv, reminder=True), "kind": "hard"})
     assert r.status_code == 200 and r.json() == {"matched": 1, "addresses_marked": 1}
     inv.refresh_from_db()
     assert inv.status == "bounced" and inv.customer.email_bounced_at is not None

@@ -1,7 +1,11 @@
 """What an invitation says, in its language: shared by the e-mail and SMS channels."""
 
 import functools
+import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.utils import translation
@@ -23,6 +27,33 @@ class InvitationText:
     pixel_url: str
     organization: str
     footer: str
+
+
+def header_safe(text: str) -> str:
+    """`text` on one line: control characters (CR, LF, tabs …) and line separators become
+    spaces, so an organization name can never start a new mail header or break an SMS."""
+    cleaned = "".join(" " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char for char in text)
+    return " ".join(cleaned.split())
+
+
+def sender_address() -> str:
+    """The address part of DEFAULT_FROM_EMAIL."""
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
+
+
+def from_header(organization: str) -> str:
+    """The organization as display name, DEFAULT_FROM_EMAIL's address: the customer sees who
+    asks. Non-ASCII names are RFC 2047 encoded, quotes and commas quoted."""
+    name = header_safe(organization) or parseaddr(settings.DEFAULT_FROM_EMAIL)[0]
+    return formataddr((name, sender_address()))
+
+
+DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+
+
+def _message_domain() -> str:
+    domain = sender_address().rpartition("@")[2]
+    return domain if DOMAIN.fullmatch(domain) else "glapp"
 
 
 def absolute(path: str) -> str:
@@ -63,7 +94,7 @@ def _fixed_texts(language: str, organization: str, reminder: bool) -> tuple[str,
 
 
 def invitation_text(invitation: Invitation, reminder: bool = False) -> InvitationText:
-    organization = invitation.organization.name
+    organization = header_safe(invitation.organization.name)
     context = dict(invitation.context or {})
     subject, intro, greeting, action, footer = _fixed_texts(invitation.language, organization, reminder)
     greeting = piping.render(greeting, context, invitation.language)
@@ -76,5 +107,10 @@ def invitation_text(invitation: Invitation, reminder: bool = False) -> Invitatio
 
 
 def message_id(invitation: Invitation, reminder: bool = False) -> str:
-    """Deterministic, so a resend (which the dispatcher never does) would be recognisable."""
-    return f"<inv-{invitation.pk}{'-r' if reminder else ''}@glapp>"
+    """`<inv-<id>[-r].<hash of the token>@<sender's domain>>`: deterministic per invitation (a
+    resend, which the dispatcher never does, would be recognisable; bounces name it), and unique
+    beyond this installation (ids restart in another database, tokens do not repeat). The demo
+    passes only the id: then the hash is left out."""
+    token = getattr(invitation, "token", "")
+    digest = "." + hashlib.sha256(token.encode()).hexdigest()[:12] if token else ""
+    return f"<inv-{invitation.pk}{'-r' if reminder else ''}{digest}@{_message_domain()}>"

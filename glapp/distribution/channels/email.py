@@ -7,12 +7,11 @@ import smtplib
 import sys
 from email.policy import compat32
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 
 from glapp.distribution.channels import DeliveryError, Rejected, TemporaryFailure
-from glapp.distribution.channels.content import invitation_text, message_id
+from glapp.distribution.channels.content import from_header, invitation_text, message_id
 from glapp.distribution.models import Invitation
 
 # A header line the stdlib would write unchanged: printable ASCII words separated by single spaces.
@@ -62,7 +61,7 @@ def build_email(invitation: Invitation, reminder: bool = False, connection=None)
     mail = InvitationEmail(
         subject=text.subject,
         body=render_to_string("distribution/email/invitation.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=from_header(invitation.organization.name),
         to=[invitation.customer.email],
         connection=connection,
         headers={

@@ -21,7 +21,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from glapp.distribution.channels import DeliveryError, Rejected, TemporaryFailure
-from glapp.distribution.channels.content import invitation_text, message_id
+from glapp.distribution.channels.content import absolute, header_safe, message_id
+from glapp.distribution.channels.sms_length import gsm7_fold, sms_segments
 from glapp.distribution.models import Invitation
 
 TIMEOUT_SECONDS = 15
@@ -118,11 +119,42 @@ def provider() -> SmsProvider:
 
 
 def sms_text(invitation: Invitation, reminder: bool = False) -> str:
-    text = invitation_text(invitation, reminder)
+    """The SMS's own short wording: who asks, a short ask (another for the reminder), the link
+    and the opt-out link (every message must offer it). Not the e-mail's greeting and question:
+    piped wording has no length bound, and each 153 characters more is another SMS to pay."""
     with translation.override(invitation.language):
-        stop = gettext("No more surveys:")
-    lead = f"{text.greeting} {text.question}".strip() if text.question else text.greeting
-    return f"{lead}\n{text.link}\n{stop} {text.unsubscribe_url}"
+        first, again = gettext("%(organization)s: how was it?"), gettext("Reminder from %(organization)s:")
+        head = again if reminder else first
+        stop = gettext("Stop:")
+    name = header_safe(invitation.organization.name)
+    # Outside GSM-7 one character would make the whole SMS UCS-2 (70 characters, not 160).
+    organization = gsm7_fold(name, keep_others=False).strip() or name
+    return compose_sms(gsm7_fold(head), organization, absolute(f"/r/{invitation.token}/"), gsm7_fold(stop),
+                       absolute(f"/u/{invitation.token}/"))
+
+
+MAX_SEGMENTS = 2
+
+
+def compose_sms(head: str, organization: str, link: str, stop: str, unsubscribe: str) -> str:
+    """`head` (with %(organization)s), the link, then the opt-out link: in one SMS if it fits,
+    if need be with the opt-out link written without its scheme (phones link `host/path` too);
+    else with both links in full in at most two SMS, shortening a long organization name to
+    get there."""
+    def text(org: str, opt_out: str) -> str:
+        return f"{head % {'organization': org}} {link}\n{stop} {opt_out}"
+
+    full = text(organization, unsubscribe)
+    for candidate in (full, text(organization, unsubscribe.split("://", 1)[-1])):
+        if sms_segments(candidate) == 1:
+            return candidate
+    if sms_segments(full) <= MAX_SEGMENTS:
+        return full
+    for length in range(len(organization) - 1, 0, -1):
+        full = text(organization[:length].rstrip(" .,-") + ".", unsubscribe)
+        if sms_segments(full) <= MAX_SEGMENTS:
+            break
+    return full  # beyond two only when the links alone need it (e.g. UCS-2 wording)
 
 
 def send(invitation: Invitation, reminder: bool = False, sms_provider: SmsProvider | None = None) -> str:
