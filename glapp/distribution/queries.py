@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from glapp.accounts.models import Unit
 from glapp.accounts.queries import Access
@@ -35,7 +35,14 @@ def event_catalog(organization_id: int) -> EventCatalog:
 
 
 def customer_for(access: Access, external_id: str) -> Customer | None:
-    return Customer.objects.for_org(access.organization_id).filter(external_id=external_id).first()
+    """The customer, or None. A unit-limited access sees only customers with an event or an
+    invitation in its unit subtree: contact data, consent and bounces of others are not theirs."""
+    rows = Customer.objects.for_org(access.organization_id).filter(external_id=external_id)
+    if access.unit_path is not None:
+        rows = rows.filter(
+            Exists(TouchpointEvent.objects.filter(customer=OuterRef("pk"), unit__path__startswith=access.unit_path))
+            | Exists(Invitation.objects.filter(customer=OuterRef("pk"), unit__path__startswith=access.unit_path)))
+    return rows.first()
 
 
 def contact_history(access: Access, customer: Customer, limit: int = 500) -> list[ContactLog]:

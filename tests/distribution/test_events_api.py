@@ -229,3 +229,17 @@ def test_the_invitation_language_falls_back_to_the_organizations(api, org):
                                                      "consent_email": True, "language": "en"}))
     languages = dict(Invitation.objects.values_list("customer__external_id", "language"))
     assert languages == {"C-1": "sv", "C-2": "sv", "C-3": "en"}
+
+
+def test_a_unit_limited_key_sees_the_history_of_its_units_customers_only(org):
+    everyone = Api(key_for(org))
+    assert everyone.post("/events", event(unit="acme-south-store")).status_code == 202
+    assert everyone.post("/events", event(id="call-2", unit="acme-north-store",
+                                          customer={"external_id": "C-2"})).status_code == 202
+    Customer.objects.create(organization=org, external_id="C-3", email="c3@example.se")
+    north = Api(key_for(org, unit_code="acme-north", scopes=("responses:read",)))
+    assert north.get("/customers/C-2/contact-history").status_code == 200
+    assert north.get("/customers/C-1/contact-history").status_code == 404  # the south's customer
+    assert north.get("/customers/C-3/contact-history").status_code == 404  # no event, no invitation
+    assert everyone.get("/customers/C-1/contact-history").status_code == 200
+    assert everyone.get("/customers/C-3/contact-history").status_code == 200

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from glapp.accounts.models import Role, Unit
-from glapp.contacts.models import ContactPolicy
+from glapp.contacts.models import ContactPolicy, Customer
 from glapp.distribution.dispatch import dispatch_due_invitations
 from glapp.distribution.models import ContactLog, Invitation
 from tests.distribution.test_dispatch import NOON, invite
@@ -83,8 +83,14 @@ def test_a_unit_limited_user_sees_only_their_units(org, smtp):
     history = client.get("/customers/N1/")
     assert history.status_code == 200
     assert {e.kind for e in history.context["entries"]} >= {"scheduled", "sent", "opened"}
-    # Another unit's customer: the customer exists, their history entries are not shown.
-    assert client.get("/customers/S1/").context["entries"] == []
+    # Another unit's customer, or one with no event or invitation at all: not found, so their
+    # contact data, consent and bounces are not shown either.
+    assert client.get("/customers/S1/").status_code == 404
+    Customer.objects.create(organization=org, external_id="LOOSE", email="loose@example.se")
+    assert client.get("/customers/LOOSE/").status_code == 404
+    owner = Client()
+    owner.force_login(make_user(org, "boss", Role.OWNER))
+    assert owner.get("/customers/S1/").status_code == 200 and owner.get("/customers/LOOSE/").status_code == 200
 
 
 def test_policy_form_for_owners_only(org):
