@@ -22,6 +22,7 @@ LOOK_ALIKES = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+    "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "i", "Œ": "OE", "œ": "oe", "Þ": "Th", "þ": "th",
     "\u2026": "...", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ", "\u2022": "-",
 }
 
@@ -50,7 +51,7 @@ def sms_segments(text: str) -> int:
 
 def gsm7_fold(text: str, keep_others: bool = True) -> str:
     """`text` with characters outside GSM-7 replaced by a look-alike inside it (typographic
-    quotes and dashes, accented letters without their accent: ł stays, á → a). Characters with
+    quotes and dashes, accented letters without their accent: á → a, ł → l). Characters with
     no look-alike are kept, or dropped with `keep_others=False`."""
     out = []
     for char in text:
