@@ -209,17 +209,24 @@ def answer_by_token(token: str, key: str, values: list[str], *,
     Raises `Unavailable` for a link that has no session and cannot get one."""
     if not token or len(token) > TOKEN_MAX_LENGTH:
         raise Unavailable("unknown")
-    # SQLite: queue for the one write lock here (woken the moment it is free, the text analysis
-    # task queued on commit included) rather than in SQLite's sleep-and-poll busy handler.
-    with writelock.serialized(), transaction.atomic():
-        session = _locked_session(token)
-        if session is None:
-            session = _session_for_first_answer(token)
-        if is_expired(session):
-            return session, Outcome(unavailable="expired")
-        if not session.answered and not session.completed_at and not is_open(session.survey):
-            return session, Outcome(unavailable="closed")
-        return session, _record(session, key, values, skip)
+    invitation = None
+    while True:
+        # SQLite: queue for the one write lock here (woken the moment it is free, the text
+        # analysis task queued on commit included) rather than in SQLite's sleep-and-poll busy
+        # handler. Only the writes and the reads they depend on happen while it is held.
+        with writelock.serialized(), transaction.atomic():
+            session = _locked_session(token)
+            if session is None and invitation is not None:
+                session = _session_for_first_answer(token, invitation)
+            if session is not None:
+                if is_expired(session):
+                    return session, Outcome(unavailable="expired")
+                if not session.answered and not session.completed_at and not is_open(session.survey):
+                    return session, Outcome(unavailable="closed")
+                return session, _record(session, key, values, skip)
+        # No session yet (an answer without a view before it): read the invitation outside the
+        # write lock, it is the slowest read of the path; then create the session under it.
+        invitation = _answerable_invitation(token)
 
 
 def submit_answer(session_id: int, key: str, values: list[str], *, skip: bool = False) -> Outcome:
@@ -253,10 +260,9 @@ def _locked_session(token: str) -> RespondentSession | None:
     return session
 
 
-def _session_for_first_answer(token: str) -> RespondentSession:
+def _session_for_first_answer(token: str, invitation) -> RespondentSession:
     """Create the session of an invitation inside the answer's transaction. A concurrent first
     answer that created it first is found instead (and its row lock waited for)."""
-    invitation = _answerable_invitation(token)
     defaults = _invitation_defaults(invitation)
     try:
         with transaction.atomic():
