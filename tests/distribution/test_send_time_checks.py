@@ -9,6 +9,7 @@ from email import policy as email_policy
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from glapp.accounts.models import Organization
 from glapp.contacts.models import Customer
@@ -100,7 +101,8 @@ def test_an_invitation_answered_through_its_link_before_sending_is_not_sent(org,
     inv.refresh_from_db()
     assert inv.status == "cancelled" and inv.sent_at is None
     skip = ContactLog.objects.get(kind="skipped", invitation=inv)
-    assert skip.reason == "already_answered" and skip.reason_label == "Already answered before it was sent"
+    with translation.override("en"):
+        assert skip.reason == "already_answered" and skip.reason_label == "Already answered before it was sent"
     assert "already_answered" in SKIP_REASONS and "already_answered" in REASON_LABELS
     # It still counts for the frequency cap: the customer did answer a survey.
     at = NOON + dt.timedelta(days=1)
