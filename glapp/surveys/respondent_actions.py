@@ -30,7 +30,7 @@ from glapp.responses.validation import CleanAnswer, CleanResponse
 from glapp.surveys import logic
 from glapp.surveys import question_types as qt
 from glapp.surveys.models import Display, Question, RespondentSession, Survey, SurveyVersion, new_token
-from glapp.surveys.respondent_queries import TOKEN_MAX_LENGTH, display_of, is_open, session_for_display
+from glapp.surveys.respondent_queries import TOKEN_MAX_LENGTH, display_by_id, is_open, session_for_display
 
 # What a respondent may type into an open question: long enough for a real story, short enough
 # to read. (The API accepts up to question_types.MAX_TEXT_LENGTH from systems.)
@@ -153,7 +153,7 @@ def start_public_session(survey: Survey, *, token: str, language: str, channel: 
 
     `token` comes from the form the respondent was shown, so a double click on the first
     answer finds the session the first click created instead of starting a second one."""
-    display = display_of(survey, display_id) if display_id else None
+    display = display_by_id(survey, display_id) if display_id else None
     if display is not None:
         existing = session_for_display(survey, display.id)
         if existing is not None:

@@ -9,6 +9,7 @@ user (the widget's rates) starts with `for_org` as usual.
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core import signing
 from django.db.models import Count, Q
 
 from glapp.surveys.models import Display, RespondentSession, Survey
@@ -39,11 +40,26 @@ def session_for_display(survey: Survey, display_id: int) -> RespondentSession | 
             .order_by("id").first())
 
 
-def display_of(survey: Survey, display_id) -> Display | None:
+# A display is named in the widget's iframe address by a signed reference, not its bare id:
+# ids are sequential, and "?display=<id>" resumes that display's session, so a guessable id
+# would let anyone walk into other visitors' answers.
+DISPLAY_SIGNER = signing.Signer(salt="glapp.surveys.display")
+
+
+def display_reference(display: Display) -> str:
+    return DISPLAY_SIGNER.sign(str(display.pk))
+
+
+def display_of(survey: Survey, reference) -> Display | None:
+    """The display a signed reference names (None when forged, altered or of another survey)."""
     try:
-        display_id = int(display_id)
-    except (TypeError, ValueError):
+        display_id = int(DISPLAY_SIGNER.unsign(str(reference)))
+    except (signing.BadSignature, ValueError):
         return None
+    return display_by_id(survey, display_id)
+
+
+def display_by_id(survey: Survey, display_id: int) -> Display | None:
     return Display.objects.for_org(survey.organization_id).filter(survey=survey, id=display_id).first()
 
 

@@ -327,8 +327,9 @@ def widget_displays(request: HttpRequest, public_token: str) -> HttpResponse:
         body = {}
     display = actions.record_display(survey, event=str(body.get("event") or ""), page=str(body.get("page") or ""),
                                      visitor=str(body.get("visitor") or "")[:64])
+    reference = queries.display_reference(display)
     url = reverse("respond:public", args=[survey.public_token]) + "?" + urlencode(
-        {"display": display.id, "channel": Channel.WIDGET})
-    response = JsonResponse({"display": display.id, "url": request.build_absolute_uri(url)}, status=201)
+        {"display": reference, "channel": Channel.WIDGET})
+    response = JsonResponse({"display": reference, "url": request.build_absolute_uri(url)}, status=201)
     response["Cache-Control"] = "no-store"
     return _cors(response)

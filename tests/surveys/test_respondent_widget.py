@@ -4,6 +4,7 @@ respondent pages, the session's link to its display, and the widget's rates."""
 import datetime as dt
 import hashlib
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -12,7 +13,7 @@ from django.utils import timezone
 from glapp.responses.models import Response
 from glapp.surveys.actions import archive_survey
 from glapp.surveys.models import Display, RespondentSession
-from glapp.surveys.respondent_queries import widget_rates
+from glapp.surveys.respondent_queries import display_reference, widget_rates
 from tests.surveys.test_respondent_pages import answer, make_swedish_survey
 
 pytestmark = pytest.mark.django_db
@@ -66,8 +67,9 @@ def test_a_display_is_recorded_and_leads_to_a_framed_survey_linked_to_it(org, su
                                                              "https://shop.example/thanks")
     assert display.visitor == hashlib.sha256(f"{survey.public_token}:abc123".encode()).hexdigest()
     body = resp.json()
-    assert body["display"] == display.id
-    assert body["url"] == f"http://testserver/s/{survey.public_token}/?display={display.id}&channel=widget"
+    assert body["display"] == display_reference(display)
+    assert body["url"] == (f"http://testserver/s/{survey.public_token}/?"
+                           + urlencode({"display": display_reference(display), "channel": "widget"}))
 
     page = client.get(body["url"])
     assert page.status_code == 200 and "X-Frame-Options" not in page  # shown in the widget's iframe
@@ -113,3 +115,13 @@ def test_widget_rates_count_displays_responses_and_completions(org, other_org, s
     earlier = widget_rates(org, survey, now - dt.timedelta(days=2), now - dt.timedelta(days=1))
     assert (earlier.displays, earlier.responses, earlier.response_rate) == (0, 0, None)
     assert widget_rates(other_org, survey, now - dt.timedelta(hours=1), now + dt.timedelta(hours=1)).displays == 0
+
+
+def test_a_display_id_cannot_be_guessed_into_someone_elses_session(org, survey):
+    victim_url = post_display(Client(), survey).json()["url"]
+    answer(Client(), victim_url, "nps", "3", start="V" * 24)
+    display = Display.objects.get()
+    for forged in (str(display.pk), f"{display.pk}:forged", display_reference(display)[:-1] + "x"):
+        page = Client().get(f"/s/{survey.public_token}/", {"display": forged, "channel": "widget"})
+        assert page.status_code == 200  # a fresh first question, not a redirect into the victim's session
+    assert Client().get(victim_url)["Location"] == f"/r/{RespondentSession.objects.get().token}/"
