@@ -127,14 +127,25 @@ def _question_page(request: HttpRequest, *, questions: list[dict], answered: dic
     answers, skipped = actions.split_answered(answered)
     question = logic.next_question(questions, answers, skipped)
     done, total = logic.progress(questions, answers, skipped)
-    keys = [q["key"] for q in questions]
-    # "Send" on the last question of the survey; skip logic can only hide later ones, never add.
-    last = keys.index(question["key"]) == len(keys) - 1
+    last = _is_last(questions, question, answers, skipped)
     return _page(request, "question.html", language, {
         "q": _question_view(question, context, _page_language(language), values or []),
         "number": done + 1, "total": max(total, done + 1), "error": error, "action": action, "last": last,
         **(extra or {}),
     }, status=400 if error else 200, frameable=frameable)
+
+
+def _is_last(questions: list[dict], question: dict, answers: dict, skipped) -> bool:
+    """Whether no later question can still be asked: "Send" instead of "Next". A later question
+    may still appear when it has no condition, when its condition waits on an unanswered
+    question (this one, say), or when it already holds."""
+    keys = [q["key"] for q in questions]
+    for later in questions[keys.index(question["key"]) + 1:]:
+        show_if = later.get("show_if") or {}
+        decided = show_if.get("question") in answers or show_if.get("question") in skipped
+        if not show_if or not decided or logic.condition_holds(show_if, answers):
+            return False
+    return True
 
 
 def _thank_you_page(request: HttpRequest, session: RespondentSession, frameable: bool) -> HttpResponse:

@@ -393,3 +393,22 @@ def test_pages_are_not_cached_and_not_frameable_outside_the_widget(org, survey):
     resp = Client().get(f"/r/{inv.token}/")
     assert "no-cache" in resp["Cache-Control"] or "no-store" in resp["Cache-Control"]
     assert resp["X-Frame-Options"] == "DENY"
+
+
+def test_the_button_says_send_when_skip_logic_leaves_nothing_after_this_question(org):
+    survey = create_survey(
+        org, name="Kort", code="kort", languages=["sv"],
+        touchpoint=Touchpoint.objects.get(organization=org, code="phone-support"),
+        questions=[
+            QuestionSpec("nps", qt.NPS, {"sv": "Hur troligt är det att du skulle rekommendera oss?"}, required=True),
+            QuestionSpec("why", qt.TEXT, {"sv": "Berätta gärna varför."}),
+            QuestionSpec("fix", qt.TEXT, {"sv": "Vad ska vi ändra först?"}, show_if={"question": "nps", "max": 6}),
+        ])
+    promoter = make_invitation(org, survey, external_id="P-1")
+    detractor = make_invitation(org, survey, external_id="D-1")
+    for invitation, score, button in ((promoter, "9", "Skicka"), (detractor, "2", "Nästa")):
+        client = Client()
+        assert re.search(r">\s*Nästa\s*</button>", client.get(f"/r/{invitation.token}/").content.decode())
+        client.post(f"/r/{invitation.token}/", {"question": "nps", "answer": score})
+        page = client.get(f"/r/{invitation.token}/").content.decode()  # at "why": is "fix" still to come?
+        assert re.search(rf">\s*{button}\s*</button>", page), (score, button)
