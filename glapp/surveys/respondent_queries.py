@@ -20,14 +20,14 @@ TOKEN_MAX_LENGTH = 43
 def session_for_token(token: str) -> RespondentSession | None:
     if not token or len(token) > TOKEN_MAX_LENGTH:
         return None
-    return (RespondentSession.objects.select_related("survey", "survey_version", "customer")
+    return (RespondentSession.objects.select_related("survey__organization", "survey_version", "customer")
             .filter(token=token).first())
 
 
 def survey_for_public_token(public_token: str) -> Survey | None:
     if not public_token or len(public_token) > 32:
         return None
-    return Survey.objects.select_related("current_version").filter(public_token=public_token).first()
+    return Survey.objects.select_related("current_version", "organization").filter(public_token=public_token).first()
 
 
 def is_open(survey: Survey) -> bool:

@@ -160,7 +160,8 @@ def _thank_you_page(request: HttpRequest, session: RespondentSession, frameable:
         link = ""
     label = _pick(definition.get("promoter_link_label"), session.language)
     return _page(request, "thank_you.html", language, {
-        "text": text, "link": link, "link_label": label}, frameable=frameable)
+        "text": text, "link": link, "link_label": label, "org_name": session.survey.organization.name},
+        frameable=frameable)
 
 
 def _frameable(session: RespondentSession) -> bool:
@@ -204,7 +205,8 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         return _thank_you_page(request, session, frameable)
     return _question_page(request, questions=actions.questions_of(session), answered=session.answered,
                           context=session.context, language=session.language, error=error, values=values,
-                          action=reverse("respond:session", args=[session.token]), frameable=frameable)
+                          action=reverse("respond:session", args=[session.token]), frameable=frameable,
+                          extra={"org_name": session.survey.organization.name})
 
 
 # --- /s/<public_token>/ ---------------------------------------------------------------------------
@@ -280,7 +282,8 @@ def public_survey(request: HttpRequest, public_token: str) -> HttpResponse:
     action = request.path + (f"?{urlencode(query)}" if query else "")
     return _question_page(request, questions=questions, answered={}, context=params["context"],
                           language=params["language"], action=action, error=error, values=values,
-                          extra={"start": start if TOKEN_PATTERN.match(start) else new_token()}, frameable=widget)
+                          extra={"start": start if TOKEN_PATTERN.match(start) else new_token(),
+                                 "org_name": survey.organization.name}, frameable=widget)
 
 
 # --- Widget -------------------------------------------------------------------------------------

@@ -412,3 +412,10 @@ def test_the_button_says_send_when_skip_logic_leaves_nothing_after_this_question
         client.post(f"/r/{invitation.token}/", {"question": "nps", "answer": score})
         page = client.get(f"/r/{invitation.token}/").content.decode()  # at "why": is "fix" still to come?
         assert re.search(rf">\s*{button}\s*</button>", page), (score, button)
+
+
+def test_the_page_says_who_is_asking_and_escapes_it(org, survey):
+    org.name = "Acme <b>AB</b>"
+    org.save(update_fields=["name"])
+    page = Client().get(f"/r/{make_invitation(org, survey).token}/").content.decode()
+    assert '<p class="org">Acme &lt;b&gt;AB&lt;/b&gt;</p>' in page
