@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,6 +37,7 @@ PUBLIC_CONTEXT_KEYS = ("store", "product", "campaign", "agent")
 PUBLIC_CHANNELS = frozenset(Channel.values) - {Channel.EMAIL, Channel.SMS}  # those come with invitations
 CONTEXT_VALUE_LENGTH = 120
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
+START_SIGNER = signing.Signer(salt="glapp.surveys.start")
 RESUME_DAYS = 30
 WIDGET_JS = Path(__file__).parent / "static" / "surveys" / "widget.js"
 
@@ -260,7 +262,7 @@ def public_survey(request: HttpRequest, public_token: str) -> HttpResponse:
     if first is None:
         return _unavailable(request, "closed", params["language"], frameable=widget)
     error, values = "", []
-    start = request.POST.get("start", "")
+    start = _start_token(request.POST.get("start", ""))
     if request.method == "POST":
         skip = bool(request.POST.get("skip"))
         values = request.POST.getlist("answer")
@@ -270,8 +272,7 @@ def public_survey(request: HttpRequest, public_token: str) -> HttpResponse:
         if not error and request.POST.get("question") == first["key"]:
             # The form's one-time token becomes the session's: a double click finds the first session.
             session = actions.start_public_session(
-                survey, token=start if TOKEN_PATTERN.match(start) else new_token(),
-                display_id=display.id if display else None, **params)
+                survey, token=start or new_token(), display_id=display.id if display else None, **params)
             actions.submit_answer(session.id, first["key"], values, skip=skip)
             response = redirect("respond:session", token=session.token)
             response.set_cookie(_resume_cookie(survey), session.token, max_age=RESUME_DAYS * 86400,
@@ -282,8 +283,18 @@ def public_survey(request: HttpRequest, public_token: str) -> HttpResponse:
     action = request.path + (f"?{urlencode(query)}" if query else "")
     return _question_page(request, questions=questions, answered={}, context=params["context"],
                           language=params["language"], action=action, error=error, values=values,
-                          extra={"start": start if TOKEN_PATTERN.match(start) else new_token(),
+                          extra={"start": START_SIGNER.sign(start or new_token()),
                                  "org_name": survey.organization.name}, frameable=widget)
+
+
+def _start_token(signed: str) -> str:
+    """The session token this page's form was issued with ("" when missing or forged): signed,
+    so a third-party page cannot start someone's session under a token it knows."""
+    try:
+        token = START_SIGNER.unsign(signed)
+    except signing.BadSignature:
+        return ""
+    return token if TOKEN_PATTERN.match(token) else ""
 
 
 # --- Widget -------------------------------------------------------------------------------------

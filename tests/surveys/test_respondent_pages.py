@@ -17,6 +17,7 @@ from glapp.responses.models import Response
 from glapp.surveys import question_types as qt
 from glapp.surveys.actions import QuestionSpec, archive_survey, create_survey
 from glapp.surveys.models import RespondentSession, Survey
+from glapp.surveys.respondent_views import START_SIGNER
 
 pytestmark = pytest.mark.django_db
 PAGE_LIMIT = 50 * 1024
@@ -68,6 +69,9 @@ def make_invitation(org, survey, *, token=None, language="sv", first_name="Anna"
 
 
 def answer(client, url, question, *values, skip=False, **extra):
+    """POST one answer as the form does; a bare `start` token is signed as the page would issue it."""
+    if extra.get("start") and ":" not in extra["start"]:
+        extra["start"] = START_SIGNER.sign(extra["start"])
     data = {"question": question, "answer": list(values), **extra}
     if skip:
         data["skip"] = "1"
@@ -76,6 +80,12 @@ def answer(client, url, question, *values, skip=False, **extra):
 
 def start_token(html: str) -> str:
     return re.search(r'name="start" value="([^"]+)"', html).group(1)
+
+
+def test_a_forged_start_token_is_not_used_for_the_session(org, survey):
+    url = f"/s/{survey.public_token}/"
+    Client().post(url, {"question": "nps", "answer": "7", "start": "K" * 24})  # unsigned: ignored
+    assert RespondentSession.objects.get().token != "K" * 24
 
 
 @pytest.fixture
@@ -272,8 +282,9 @@ def test_the_public_link_starts_a_session_with_its_first_answer(org, survey):
     assert page.status_code == 200 and '<html lang="en">' in html
     assert "How likely are you to recommend us after your call with Bo?" in html
     assert not RespondentSession.objects.exists()  # a look creates nothing
-    token = start_token(html)
-    done = answer(client, url, "nps", "9", start=token)
+    signed = start_token(html)
+    token = START_SIGNER.unsign(signed)
+    done = answer(client, url, "nps", "9", start=signed)
     assert done.status_code == 302 and done["Location"] == f"/r/{token}/"
     session = RespondentSession.objects.get()
     assert session.token == token and session.channel == "store" and session.language == "en"
@@ -284,7 +295,7 @@ def test_the_public_link_starts_a_session_with_its_first_answer(org, survey):
     assert response.metadata == {"store": "Kista", "agent": "Bo", "campaign": "vår"}
     assert response.channel == "store" and response.customer is None
     # A double click on the first answer finds the session the first click created.
-    again = answer(client, url, "nps", "9", start=token)
+    again = answer(client, url, "nps", "9", start=signed)
     assert again["Location"] == f"/r/{token}/"
     assert RespondentSession.objects.count() == 1 and Response.objects.count() == 1
     # The cookie resumes the session on the next visit to the public link.
@@ -315,8 +326,8 @@ def test_unknown_parameters_fall_back_safely(org, survey):
 
 def test_a_start_token_of_another_surveys_session_is_not_reused(org, survey):
     other = make_swedish_survey(org, code="other")
-    Client().post(f"/s/{other.public_token}/", {"question": "nps", "answer": "7", "start": "A" * 24})
-    Client().post(f"/s/{survey.public_token}/", {"question": "nps", "answer": "7", "start": "A" * 24})
+    answer(Client(), f"/s/{other.public_token}/", "nps", "7", start="A" * 24)
+    answer(Client(), f"/s/{survey.public_token}/", "nps", "7", start="A" * 24)
     assert RespondentSession.objects.filter(survey=survey).exclude(token="A" * 24).count() == 1
     assert RespondentSession.objects.get(token="A" * 24).survey == other
 
