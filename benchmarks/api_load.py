@@ -154,16 +154,50 @@ def run_wrk(wrk: str, url: str, script: Path, duration: float, concurrency: int,
     }
 
 
+def bench_env(tmpdir: Path) -> dict:
+    """The environment of a benchmark server: a fresh SQLite database in `tmpdir`, demo mode,
+    quiet logs, and nothing inherited that would point it elsewhere."""
+    env = {**os.environ, "GLAPP_DATA_DIR": str(tmpdir), "GLAPP_DEMO": "1", "GLAPP_LOG_LEVEL": "WARNING",
+           "DJANGO_SETTINGS_MODULE": "glapp.config.settings", "PYTHONPATH": str(ROOT)}
+    for name in ("DATABASE_URL", "GLAPP_TESTING", "GLAPP_DEBUG"):
+        env.pop(name, None)
+    return env
+
+
+def start_server(env: dict, tmpdir: Path, workers: int, threads: int | None = None) -> tuple[subprocess.Popen, str]:
+    """`glapp serve` on a free loopback port, logging to tmpdir/server.log; returns it and its base URL
+    once it answers."""
+    port = free_port()
+    server = subprocess.Popen(
+        [PYTHON, "-m", "glapp.cli.main", "serve", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         *(["--threads", str(threads)] if threads else [])],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(tmpdir / "server.log", "w"),  # noqa: SIM115
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/api/v1/health")
+    except BaseException:
+        stop_server(server)
+        raise
+    return server, base
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)  # the gunicorn master and its workers, all ours
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+
+
 def run(duration: float = 20.0, concurrency: int = 12, warmup: float = 3.0, workers: int = 2,
         threads: int | None = None, idempotency: bool = False) -> dict:
     """Numbers for one run; `idempotency` adds a unique Idempotency-Key to every POST."""
     wrk = ensure_wrk()
     with tempfile.TemporaryDirectory(prefix="glapp-api-load-") as tmp:
         tmpdir = Path(tmp)
-        env = {**os.environ, "GLAPP_DATA_DIR": str(tmpdir), "GLAPP_DEMO": "1", "GLAPP_LOG_LEVEL": "WARNING",
-               "DJANGO_SETTINGS_MODULE": "glapp.config.settings", "PYTHONPATH": str(ROOT)}
-        for name in ("DATABASE_URL", "GLAPP_TESTING", "GLAPP_DEBUG"):
-            env.pop(name, None)
+        env = bench_env(tmpdir)
         key = subprocess.run([PYTHON, "-c", SETUP], env=env, cwd=ROOT, check=True, capture_output=True,
                              text=True).stdout.strip().splitlines()[-1]
         lua = POST_LUA.replace("IDEMPOTENCY = false", f"IDEMPOTENCY = {str(idempotency).lower()}")
@@ -174,26 +208,14 @@ def run(duration: float = 20.0, concurrency: int = 12, warmup: float = 3.0, work
         get_script = tmpdir / "get.lua"
         get_script.write_text(REPORT_LUA)
 
-        port = free_port()
-        server = subprocess.Popen(
-            [PYTHON, "-m", "glapp.cli.main", "serve", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-             *(["--threads", str(threads)] if threads else [])],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(tmpdir / "server.log", "w"),  # noqa: SIM115
-            start_new_session=True,
-        )
-        base = f"http://127.0.0.1:{port}"
+        server, base = start_server(env, tmpdir, workers, threads)
         try:
-            wait_for(f"{base}/api/v1/health")
             run_wrk(wrk, f"{base}/api/v1/health", get_script, warmup, concurrency, key)
             warm = run_wrk(wrk, f"{base}/api/v1/responses", warm_script, warmup, concurrency, key)
             baseline = run_wrk(wrk, f"{base}/api/v1/health", get_script, duration, concurrency, key)
             api = run_wrk(wrk, f"{base}/api/v1/responses", post_script, duration, concurrency, key)
         finally:
-            os.killpg(server.pid, signal.SIGTERM)  # the gunicorn master and its workers, all ours
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+            stop_server(server)
         with sqlite3.connect(tmpdir / "glapp.sqlite3") as db:
             stored = db.execute("SELECT COUNT(*) FROM responses_response").fetchone()[0]
         log_tail = (tmpdir / "server.log").read_text()[-2000:]

@@ -26,7 +26,6 @@ Prints a summary and, last, `submit_rps=<n> submit_p99_ms=<n> invitations_per_s=
 
 import argparse
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -37,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.api_load import REPORT_LUA, ensure_wrk, free_port, run_wrk, wait_for  # noqa: E402
+from benchmarks.api_load import REPORT_LUA, bench_env, ensure_wrk, run_wrk, start_server, stop_server  # noqa: E402
 
 PYTHON = sys.executable
 
@@ -131,10 +130,7 @@ def submissions(duration: float, concurrency: int, warmup: float, workers: int) 
     per_thread = int(max(duration, warmup) * 1500 / 3 / threads) + 500
     with tempfile.TemporaryDirectory(prefix="glapp-respond-") as tmp:
         tmpdir = Path(tmp)
-        env = {**os.environ, "GLAPP_DATA_DIR": str(tmpdir), "GLAPP_DEMO": "1", "GLAPP_LOG_LEVEL": "WARNING",
-               "DJANGO_SETTINGS_MODULE": "glapp.config.settings", "PYTHONPATH": str(ROOT)}
-        for name in ("DATABASE_URL", "GLAPP_TESTING", "GLAPP_DEBUG"):
-            env.pop(name, None)
+        env = bench_env(tmpdir)
         setup = SETUP.replace("THREADS", str(threads)).replace("PER_THREAD", str(per_thread))
         done = subprocess.run([PYTHON, "-c", setup], env=env, cwd=ROOT, capture_output=True, text=True)
         if done.returncode:
@@ -146,25 +142,14 @@ def submissions(duration: float, concurrency: int, warmup: float, workers: int) 
         get_script = tmpdir / "get.lua"
         get_script.write_text(REPORT_LUA)
 
-        port = free_port()
-        server = subprocess.Popen(
-            [PYTHON, "-m", "glapp.cli.main", "serve", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(tmpdir / "server.log", "w"),  # noqa: SIM115
-            start_new_session=True,
-        )
-        base = f"http://127.0.0.1:{port}"
+        server, base = start_server(env, tmpdir, workers)
         try:
-            wait_for(f"{base}/api/v1/health")
             run_wrk(wrk, f"{base}/api/v1/health", get_script, warmup, concurrency, "-")
             warm = run_wrk(wrk, base, scripts["w"], warmup, concurrency, "-", threads)
             baseline = run_wrk(wrk, f"{base}/api/v1/health", get_script, duration, concurrency, "-")
             submit = run_wrk(wrk, base, scripts["m"], duration, concurrency, "-", threads)
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+            stop_server(server)
         with sqlite3.connect(tmpdir / "glapp.sqlite3") as db:
             answers = db.execute("SELECT COUNT(*) FROM responses_answer").fetchone()[0]
             responses = db.execute("SELECT COUNT(*) FROM responses_response").fetchone()[0]
