@@ -11,6 +11,7 @@ from django.test import Client
 from glapp.analytics.models import Rollup
 from glapp.responses.models import Answer, Response
 from glapp.surveys.models import RespondentSession
+from glapp.surveys.respondent_views import START_SIGNER
 from tests.factories import make_org
 from tests.surveys.test_respondent_pages import make_invitation, make_swedish_survey
 
@@ -51,7 +52,7 @@ def test_simultaneous_first_answers_store_one_of_everything():
     codes = race(lambda: Client().post(f"/r/{inv.token}/", {"question": "nps", "answer": ["4"]}))
     assert set(codes) == {302}
     public = race(lambda: Client().post(f"/s/{survey.public_token}/",
-                                        {"question": "nps", "answer": ["10"], "start": "S" * 24}))
+                                        {"question": "nps", "answer": ["10"], "start": START_SIGNER.sign("S" * 24)}))
     assert set(public) == {302}
     assert RespondentSession.objects.count() == 2
     assert Response.objects.count() == 2 and Answer.objects.count() == 2
