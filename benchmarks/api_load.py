@@ -151,6 +151,7 @@ def run_wrk(wrk: str, url: str, script: Path, duration: float, concurrency: int,
         "p99_ms": round(raw["p99_us"] / 1000, 1),
         "max_ms": round(raw["max_us"] / 1000, 1),
         "errors": errors,
+        "error_kinds": {k: raw[k] for k in ("connect", "read", "write", "status", "timeout") if raw[k]},
     }
 
 

@@ -261,6 +261,8 @@ def main() -> None:
           f"submissions/baseline throughput ratio {s['rps'] / b['rps']:.3f}")
     print(f"stored: {sub['answers']} answers for {sub['accepted']} accepted POSTs (plus those in flight at the "
           f"deadline), {sub['responses']} responses, {sub['sessions']} sessions; exactly once: {sub['exactly_once']}")
+    if s["errors"]:
+        print(f"wrk errors by kind (status = HTTP 4xx/5xx): {s['error_kinds']}", file=sys.stderr)
     if sub["log_tail"]:
         print("server log (tail):\n" + sub["log_tail"], file=sys.stderr)
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from glapp.analytics.actions import rebuild_rollups
 from glapp.analytics.models import Rollup
+from glapp.distribution.actions import note_respondent_event
 from glapp.distribution.models import ContactLog
-from glapp.distribution.receivers import note_in_transaction
 from glapp.responses.models import Answer, Response
 from glapp.surveys import question_types as qt
 from glapp.surveys.actions import QuestionSpec, archive_survey, create_survey
@@ -143,4 +143,4 @@ def test_when_the_first_answers_question_was_deleted_the_next_answer_creates_the
 
 
 def test_public_link_sessions_have_no_invitation_to_note(org, survey):
-    assert note_in_transaction("survey.completed", org.id, "no-invitation-has-this-token") == 0
+    assert note_respondent_event("survey.completed", "no-invitation-has-this-token", organization_id=org.id) == 0
