@@ -6,9 +6,31 @@ itself at millions of rows. Here rows are tuples adapted once per value and writ
 hold a transaction (the SQLite id allocation relies on the IMMEDIATE write lock).
 """
 
-from collections.abc import Iterable, Sequence
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 
+from django.conf import settings
 from django.db import connection, models
+
+
+def datetime_adapter() -> Callable:
+    """Django's adapter for datetime values, or on SQLite with UTC storage (the default) an
+    equivalent that skips its per-call settings and time-zone lookups (a few µs a row)."""
+    if connection.vendor == "sqlite" and settings.USE_TZ and connection.timezone_name == "UTC":
+        utc = dt.UTC
+
+        def adapt(value):
+            if value is None or value.utcoffset() is None:
+                return connection.ops.adapt_datetimefield_value(value)
+            return value.astimezone(utc).isoformat(" ")[:-6]  # str() of the naive UTC time
+
+        return adapt
+    return connection.ops.adapt_datetimefield_value
+
+
+def json_adapter() -> Callable:
+    ops = connection.ops
+    return lambda value: ops.adapt_json_value(value, None)
 
 
 def table_and_columns(model: type[models.Model], field_names: Sequence[str]) -> tuple[str, list[str]]:

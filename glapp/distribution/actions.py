@@ -23,8 +23,7 @@ from glapp.core.errors import FieldError, ValidationFailed
 from glapp.distribution import rules
 from glapp.distribution.models import ContactLog, Invitation, TouchpointEvent
 from glapp.distribution.validation import CleanEvent
-from glapp.responses.actions import datetime_adapter
-from glapp.surveys.models import Survey, new_token
+from glapp.surveys.models import TOKEN_MAX_LENGTH, Survey, new_token
 
 Kind = ContactLog.Kind
 CONTEXT_KEYS_FROM_METADATA = 30
@@ -136,7 +135,7 @@ class _Writes:
     def flush(self) -> None:
         """Insert everything decided (the caller holds the transaction)."""
         created = timezone.now()
-        adapt_time, adapt_json = datetime_adapter(), _json_adapter()
+        adapt_time, adapt_json = bulk.datetime_adapter(), bulk.json_adapter()
         created_value = adapt_time(created)
         org = self.organization_id
         if self.events:
@@ -164,11 +163,6 @@ class _Writes:
                  invitation.id if invitation else None, channel)
                 for customer_id, kind, reason, detail, survey_id, event_id, invitation, channel in self.logs])
         self.events, self.invitations, self.logs = [], [], []
-
-
-def _json_adapter():
-    ops = connection.ops
-    return lambda value: ops.adapt_json_value(value, None)
 
 
 def _history_span(policy: rules.Policy, relationship: bool) -> dt.timedelta:
@@ -471,7 +465,6 @@ RESPONDENT_EVENTS = {
 }
 IMPLIED = {"survey.opened": ("survey.opened",), "survey.answered": ("survey.opened", "survey.answered"),
            "survey.completed": ("survey.opened", "survey.answered", "survey.completed")}
-TOKEN_MAX_LENGTH = 43
 
 
 def note_respondent_event(name: str, token: str, now: dt.datetime | None = None,

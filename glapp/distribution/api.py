@@ -14,8 +14,8 @@ from pydantic import ConfigDict, WithJsonSchema, field_validator
 from glapp.accounts.queries import Access
 from glapp.api import writelock
 from glapp.api.auth import readers, writers
-from glapp.api.schemas import Problem
-from glapp.core.errors import FieldError, GlappError, NotFound, PermissionDenied, ValidationFailed
+from glapp.api.schemas import Problem, bounded_batch
+from glapp.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from glapp.distribution import actions, dispatch, queries
 from glapp.distribution.channels.content import absolute
 from glapp.distribution.validation import CleanEvent, clean_event
@@ -72,10 +72,7 @@ class BulkEventsIn(Schema):
     @field_validator("events", mode="before")
     @classmethod
     def _bounded(cls, value):
-        if isinstance(value, list) and len(value) > settings.GLAPP_BULK_MAX:
-            raise GlappError(f"A batch holds at most {settings.GLAPP_BULK_MAX} events; this one has "
-                             f"{len(value)}. Split it.", code="payload_too_large", status=413)
-        return value
+        return bounded_batch(value, "events")
 
 
 class InvitedOut(Schema):

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from glapp.core.models import OrgScopedModel
-from glapp.surveys.models import new_token
+from glapp.surveys.models import TOKEN_MAX_LENGTH, new_token
 
 
 class TouchpointEvent(OrgScopedModel):
@@ -63,7 +63,7 @@ class Invitation(OrgScopedModel):
     channel_requested = models.BooleanField(default=False, db_default=False)
     language = models.CharField(max_length=8, default="sv")
     # The respondent link is /r/<token>/; the respondent session takes the same token.
-    token = models.CharField(max_length=43, unique=True, default=new_token)
+    token = models.CharField(max_length=TOKEN_MAX_LENGTH, unique=True, default=new_token)
     context = models.JSONField(default=dict, blank=True, help_text="Piping values and response metadata.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     scheduled_for = models.DateTimeField()

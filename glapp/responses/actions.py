@@ -5,11 +5,9 @@ stored, or nothing is. Re-sending a response with the same `external_id` is a no
 returns the stored response's id, which is what makes retries and re-imports safe.
 """
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -32,26 +30,6 @@ CUSTOMER_FIELDS = (
     "organization", "external_id", "first_name", "email", "phone", "language", "segment", "region",
     "attributes", "created_at", "consent_email", "consent_sms",
 )
-
-
-def datetime_adapter():
-    """Django's adapter for datetime values, or on SQLite with UTC storage (the default) an
-    equivalent that skips its per-call settings and time-zone lookups (a few µs a row)."""
-    if connection.vendor == "sqlite" and settings.USE_TZ and connection.timezone_name == "UTC":
-        utc = dt.UTC
-
-        def adapt(value):
-            if value is None or value.utcoffset() is None:
-                return connection.ops.adapt_datetimefield_value(value)
-            return value.astimezone(utc).isoformat(" ")[:-6]  # str() of the naive UTC time
-
-        return adapt
-    return connection.ops.adapt_datetimefield_value
-
-
-def _json_adapter():
-    ops = connection.ops
-    return lambda value: ops.adapt_json_value(value, None)
 
 
 @dataclass(frozen=True)
@@ -96,7 +74,7 @@ def ensure_customers(organization_id: int, customers: dict[str, dict]) -> dict[s
     missing = [ext for ext in customers if ext not in ids]
     if missing:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        to_json = _json_adapter()
+        to_json = bulk.json_adapter()
         # Ids allocated up front (under the caller's write lock) spare a second lookup.
         new_ids = bulk.allocate_ids(Customer, len(missing))
         rows = []
@@ -138,8 +116,8 @@ def ingest_responses(organization_id: int, responses: Sequence[CleanResponse], s
         ids = bulk.allocate_ids(Response, len(new))
 
         ops = connection.ops
-        adapt_datetime = datetime_adapter()
-        adapt_json = _json_adapter()
+        adapt_datetime = bulk.datetime_adapter()
+        adapt_json = bulk.json_adapter()
         now = ops.adapt_datetimefield_value(timezone.now())
         text_type = qt.TEXT
         empty_json = adapt_json({})
@@ -242,7 +220,7 @@ def _insert_new_answers(response_id: int, answers: Sequence[CleanAnswer]) -> set
         return set()
     table, columns = bulk.table_and_columns(Answer, ANSWER_FIELDS)
     qn = connection.ops.quote_name
-    adapt_json = _json_adapter()
+    adapt_json = bulk.json_adapter()
     rows = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(answers))
     params = []
     for a in answers:

@@ -19,7 +19,7 @@ from glapp.accounts.queries import Access
 from glapp.api import catalog as catalog_cache
 from glapp.api import writelock
 from glapp.api.auth import readers, writers
-from glapp.api.schemas import Problem
+from glapp.api.schemas import Problem, bounded_batch
 from glapp.core.errors import Conflict, FieldError, GlappError, NotFound, PermissionDenied, ValidationFailed
 from glapp.responses import idempotency
 from glapp.responses.actions import ingest_responses
@@ -100,11 +100,7 @@ class BulkIn(Schema):
     @field_validator("responses", mode="before")
     @classmethod
     def _bounded(cls, value):
-        # Refuse an oversized batch before validating thousands of items.
-        if isinstance(value, list) and len(value) > settings.GLAPP_BULK_MAX:
-            raise GlappError(f"A batch holds at most {settings.GLAPP_BULK_MAX} responses; "
-                             f"this one has {len(value)}. Split it.", code="payload_too_large", status=413)
-        return value
+        return bounded_batch(value, "responses")
 
 
 class CommentTopic(Schema):

@@ -58,24 +58,17 @@ class NewSurveyForm(forms.Form):
         return data
 
 
+def _localized(texts: dict, language: str) -> str:
+    """A template's text in this language, else English."""
+    return str(texts.get(language) or texts.get("en") or "")
+
+
 def _template_label(template, language: str) -> str:
-    for attr in (f"name_{language}", "name_en", "name"):
-        value = getattr(template, attr, None)
-        if isinstance(value, dict):
-            value = value.get(language) or value.get("en")
-        if value:
-            return str(value)
-    return template.code
+    return _localized(template.name, language) or template.code
 
 
 def template_description(template, language: str) -> str:
-    for attr in (f"description_{language}", "description_en", "description"):
-        value = getattr(template, attr, None)
-        if isinstance(value, dict):
-            value = value.get(language) or value.get("en")
-        if value:
-            return str(value)
-    return ""
+    return _localized(template.description, language)
 
 
 class SettingsForm(forms.Form):

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from glapp.core.models import OrgScopedModel
 from glapp.surveys import question_types as qt
 
+TOKEN_MAX_LENGTH = 43  # the longest token a link may carry (the token columns' size)
+
 
 def new_token() -> str:
     """An unguessable URL token (respondent links, public survey links)."""
@@ -115,7 +117,7 @@ class RespondentSession(OrgScopedModel):
     widget. The response is created with the first answer (external_id "session:<token>") and
     completed answer by answer, so a respondent who stops halfway still counts, and can resume."""
 
-    token = models.CharField(max_length=43, unique=True, default=new_token)
+    token = models.CharField(max_length=TOKEN_MAX_LENGTH, unique=True, default=new_token)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sessions")
     # RESTRICT, not PROTECT: deleting a survey deletes its versions and sessions together.
     survey_version = models.ForeignKey(SurveyVersion, on_delete=models.RESTRICT, related_name="+")

@@ -29,8 +29,16 @@ from glapp.responses.models import Channel
 from glapp.responses.validation import CleanAnswer, CleanResponse
 from glapp.surveys import logic
 from glapp.surveys import question_types as qt
-from glapp.surveys.models import Display, Question, RespondentSession, Survey, SurveyVersion, new_token
-from glapp.surveys.respondent_queries import TOKEN_MAX_LENGTH, display_by_id, is_open, session_for_display
+from glapp.surveys.models import (
+    TOKEN_MAX_LENGTH,
+    Display,
+    Question,
+    RespondentSession,
+    Survey,
+    SurveyVersion,
+    new_token,
+)
+from glapp.surveys.respondent_queries import display_by_id, is_open, session_for_display
 
 # What a respondent may type into an open question: long enough for a real story, short enough
 # to read. (The API accepts up to question_types.MAX_TEXT_LENGTH from systems.)

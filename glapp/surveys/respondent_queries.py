@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from django.core import signing
 from django.db.models import Count, Q
 
-from glapp.surveys.models import Display, RespondentSession, Survey
-
-TOKEN_MAX_LENGTH = 43
+from glapp.surveys.models import TOKEN_MAX_LENGTH, Display, RespondentSession, Survey
 
 
 def session_for_token(token: str) -> RespondentSession | None:

@@ -174,7 +174,7 @@ def _store(organization_id: int, version: str, rows: Sequence[tuple], results: S
     from django.db import connection
 
     ops = connection.ops
-    to_json = lambda value: ops.adapt_json_value(value, None)  # noqa: E731
+    to_json = bulk.json_adapter()
     now = ops.adapt_datetimefield_value(timezone.now())
     with transaction.atomic():
         ids = [r[0] for r in rows]

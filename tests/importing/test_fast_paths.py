@@ -6,7 +6,7 @@ import zoneinfo
 import pytest
 from django.db import connection
 
-from glapp.responses.actions import datetime_adapter
+from glapp.core.bulk import datetime_adapter
 
 pytestmark = pytest.mark.django_db
 
