@@ -14,9 +14,10 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from glapp.analytics.models import Rollup, RollupDimension
-from glapp.analytics.rollup_keys import DIMENSIONS, META_SLOTS, SCORE_SOURCES, Accumulator
+from glapp.analytics.rollup_keys import DIMENSIONS, INVITATIONS, META_SLOTS, SCORE_SOURCES, Accumulator
 from glapp.core import bulk
 from glapp.core.errors import FieldError, ValidationFailed
+from glapp.distribution import rate_counting
 from glapp.surveys import question_types as qt
 
 ROLLUP_FIELDS = ("organization", "source", "grain", "day", *DIMENSIONS, "n", *(f"c{i}" for i in range(11)))
@@ -88,11 +89,28 @@ def add_answers_to_rollups(organization_id: int, response, answers: Sequence, fi
     write_counts(organization_id, acc)
 
 
+def _add_rate_changes(acc: Accumulator, changes: Sequence) -> None:
+    slot = {state: i for i, state in enumerate(rate_counting.STATES)}
+    for c in changes:
+        acc.add_invitation(c.at, c.survey_id, c.touchpoint_id, c.unit_id, c.channel, c.language, c.segment,
+                           c.metadata, None if c.before is None else slot[c.before], slot[c.after])
+
+
+def add_rate_changes(organization_id: int, changes: Sequence) -> None:
+    """Count invitations going out, being answered or bouncing (`distribution.rate_counting`)
+    into the response-rate rollups. Caller holds the transaction."""
+    acc = Accumulator(rollup_time_zone(), meta_keys(organization_id))
+    _add_rate_changes(acc, changes)
+    write_counts(organization_id, acc)
+
+
 def on_in_transaction_event(sender, name: str, organization_id: int, payload: dict, **kwargs) -> None:
     if name == "responses.stored":
         add_responses(organization_id, payload["responses"])
     elif name == "responses.answers_added":
         add_answers_to_rollups(organization_id, payload["response"], payload["answers"], payload["first_comment"])
+    elif name == "invitations.rate_changed":
+        add_rate_changes(organization_id, payload["changes"])
 
 
 def _load_json(value):
@@ -102,7 +120,8 @@ def _load_json(value):
 
 
 def rebuild_rollups(organization_id: int, progress: Callable[[int], None] | None = None) -> int:
-    """Recount every rollup of an organization from its stored responses; returns responses counted.
+    """Recount every rollup of an organization from its stored responses and the invitations
+    that went out; returns responses counted.
 
     One transaction: readers see the old counts until the new ones are complete, and a failed
     rebuild leaves the old counts in place. On SQLite this holds the write lock for the whole
@@ -132,7 +151,27 @@ def rebuild_rollups(organization_id: int, progress: Callable[[int], None] | None
             if progress:
                 progress(len(rows))
         write_counts(organization_id, acc)
+        _count_invitations(organization_id, tz, keys)
     return counted
+
+
+def _count_invitations(organization_id: int, tz: dt.tzinfo, keys: tuple[str, ...]) -> None:
+    from glapp.distribution.queries import iter_rate_source  # reads of another app go through its queries
+
+    acc = Accumulator(tz, keys)
+    for changes in iter_rate_source(organization_id, REBUILD_CHUNK):
+        _add_rate_changes(acc, changes)
+        if len(acc.cells) >= REBUILD_FLUSH:
+            write_counts(organization_id, acc)
+            acc = Accumulator(tz, keys)
+    write_counts(organization_id, acc)
+
+
+def rebuild_invitation_rollups(organization_id: int) -> None:
+    """Recount only the response-rate rollups, for invitation histories written in bulk (the demo)."""
+    with transaction.atomic():
+        Rollup.objects.filter(organization_id=organization_id, source=INVITATIONS).delete()
+        _count_invitations(organization_id, rollup_time_zone(), meta_keys(organization_id))
 
 
 def set_rollup_dimensions(organization_id: int, keys: Sequence[str]) -> tuple[str, ...]:

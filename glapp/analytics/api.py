@@ -66,7 +66,8 @@ class EstimateOut(Schema):
     low: float | None
     high: float | None
     n: int
-    small: bool = Field(..., description=f"Fewer than {stats.MIN_N} answers: too thin to read.")
+    small: bool = Field(..., description=f"Fewer than {stats.MIN_N} answers (for response_rate: delivered "
+                                         "invitations): too thin to read.")
 
 
 class RowOut(EstimateOut):

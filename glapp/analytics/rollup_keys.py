@@ -5,7 +5,9 @@ Pure Python (no Django) so the same code serves ingestion, the rebuild command a
 A rollup row is one cell of a cube: a day, the values of the grain's dimensions, and a *source*
 (the NPS answers, the CES answers, …, or the responses themselves). It stores `n` and a vector
 of counts per answer value, `c[v]` = answers with value v (0–10 for NPS and LBA, 1–7 CES, 1–5
-CSAT; for emotions the index into `EMOTIONS`; for responses `c[0]` = responses with a comment).
+CSAT; for emotions the index into `EMOTIONS`; for responses `c[0]` = responses with a comment;
+for invitations `n` = invitations that went out and `c[0..2]` = how many of them are answered,
+delivered but not answered, bounced, keyed by the day they went out).
 Counts are enough for every metric and interval glapp shows, and they add up, so a week is the
 sum of its days and ingest only ever adds.
 
@@ -44,7 +46,8 @@ GRAINS = (
 )
 
 RESPONSES = "responses"
-SOURCES = (RESPONSES, qt.NPS, qt.CES, qt.CSAT, qt.LBA, qt.EMOTION)
+INVITATIONS = "invitations"
+SOURCES = (RESPONSES, qt.NPS, qt.CES, qt.CSAT, qt.LBA, qt.EMOTION, INVITATIONS)
 SCORE_SOURCES = frozenset({qt.NPS, qt.CES, qt.CSAT, qt.LBA})
 EMOTION_INDEX = {emotion: i for i, emotion in enumerate(qt.EMOTIONS)}
 META_VALUE_LENGTH = 120
@@ -155,6 +158,19 @@ class Accumulator:
         if first_comment:
             for key in keys:
                 self._cell(RESPONSES, key)[1] += 1  # c0 = responses with a comment; n stays
+
+    def add_invitation(self, at: dt.datetime, survey_id: int, touchpoint_id: int | None, unit_id: int | None,
+                       channel: str, language: str, segment: str, meta: dict,
+                       before: int | None, after: int) -> None:
+        """An invitation moving from count slot `before` (None: it had not gone out, so it now
+        adds to n) to slot `after`, in the cells of the day it went out."""
+        for key in self._keys(at, survey_id, touchpoint_id, unit_id, channel, language, segment, meta):
+            vec = self._cell(INVITATIONS, key)
+            if before is None:
+                vec[0] += 1
+            else:
+                vec[before + 1] -= 1
+            vec[after + 1] += 1
 
     def rows(self) -> Iterable[tuple]:
         """(source, grain, day, *DIMENSIONS, n, c0..c10) per touched cell."""

@@ -426,7 +426,7 @@ def benjamini_hochberg(p_values: Sequence[float | None], q: float = 0.05) -> lis
 @dataclass(frozen=True)
 class MetricDef:
     code: str
-    source: str  # which count vector: "nps", "csat", "ces", "lba", "emotion"
+    source: str  # which count vector: "nps", "csat", "ces", "lba", "emotion", "invitations"
     label_en: str
     unit: str  # "points" | "percent" | "scale"
     higher_is_better: bool
@@ -434,6 +434,7 @@ class MetricDef:
     kind: str  # "net", "share", "mean"
     top: frozenset[int] = frozenset()  # counted as the top group (share, net)
     bottom: frozenset[int] = frozenset()  # counted as the bottom group (net)
+    base: frozenset[int] | None = None  # the share's denominator when not every value (None: all)
 
 
 _EMOTION_RANGE = range(len(EMOTIONS))
@@ -452,6 +453,10 @@ METRICS: dict[str, MetricDef] = {m.code: m for m in (
     MetricDef("lba", "lba", "Likely to buy again (9–10)", "percent", True, range(0, 11), "share",
               frozenset({9, 10})),
     MetricDef("lba_mean", "lba", "Likelihood to buy again (mean 0–10)", "scale", True, range(0, 11), "mean"),
+    # Invitations by state (answered, delivered and not answered, bounced): answered over
+    # delivered, as on the invitations page; a bounced message never reached anyone to answer.
+    MetricDef("response_rate", "invitations", "Response rate (answered / delivered invitations)", "percent", True,
+              range(0, 3), "share", frozenset({0}), base=frozenset({0, 1})),
 )}
 
 
@@ -477,7 +482,8 @@ def _net_counts(metric: MetricDef, counts: Sequence[int]) -> tuple[int, int, int
 
 
 def _share_counts(metric: MetricDef, counts: Sequence[int]) -> tuple[int, int]:
-    return sum(c for i, c in enumerate(counts) if i in metric.top), sum(counts)
+    base = sum(counts) if metric.base is None else sum(c for i, c in enumerate(counts) if i in metric.base)
+    return sum(c for i, c in enumerate(counts) if i in metric.top), base
 
 
 def _mean_moments(counts: Sequence[int]) -> tuple[int, float, float]:

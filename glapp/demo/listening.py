@@ -34,6 +34,7 @@ from types import SimpleNamespace
 from django.db import connection, transaction
 
 from glapp.accounts.models import Organization, Unit
+from glapp.analytics.actions import rebuild_invitation_rollups
 from glapp.contacts import actions as contacts
 from glapp.contacts.models import Customer
 from glapp.demo import company as co
@@ -111,6 +112,7 @@ class Person:
     unsubscribed_at: dt.datetime | None
     email_bounced_at: dt.datetime | None
     phone_bounced_at: dt.datetime | None
+    segment: str = ""
     assigned: bool = False  # contact data given by the demo (written back)
     changed: bool = False  # opted out or bounced during the history (written back)
     invitations: list = field(default_factory=list)  # scheduled_for of every invitation so far
@@ -507,7 +509,7 @@ def _surveys(org: Organization) -> dict[str, SurveyInfo]:
 def _persons(org: Organization) -> list[Person]:
     rows = Customer.objects.for_org(org).order_by("external_id").values_list(
         "id", "external_id", "first_name", "language", "region", "email", "phone", "consent_email", "consent_sms",
-        "preferred_channel", "unsubscribed_at", "email_bounced_at", "phone_bounced_at")
+        "preferred_channel", "unsubscribed_at", "email_bounced_at", "phone_bounced_at", "segment")
     return [Person(*row) for row in rows]
 
 
@@ -698,7 +700,7 @@ def _insert(model, names: list[str], rows: list[tuple], returning: bool = False)
 EVENT_COLUMNS = ["organization", "created_at", "external_id", "customer", "touchpoint", "unit", "interaction",
                  "occurred_at", "metadata", "outcome", "reason"]
 INVITATION_COLUMNS = ["organization", "created_at", "survey", "customer", "event", "touchpoint", "unit", "channel",
-                      "language", "token", "context", "status", "scheduled_for", "sent_at", "opened_at",
+                      "language", "segment", "token", "context", "status", "scheduled_for", "sent_at", "opened_at",
                       "responded_at", "completed_at", "reminder_sent_at", "bounced_at", "expires_at", "message_id",
                       "error", "claimed_at", "attempts", "reminder_due_at"]
 LOG_COLUMNS = ["organization", "created_at", "customer", "kind", "reason", "detail", "survey", "event",
@@ -722,9 +724,9 @@ def generate_listening(org: Organization, seed: int, end: dt.date) -> ListeningR
         invitation_ids = _insert(Invitation, INVITATION_COLUMNS, [
             (org.id, i.created_at, i.survey.id, i.person.id, i.event.row if i.event else None,
              i.survey.touchpoint_id, i.unit_id, i.channel, _language(i.person, i.survey, org.default_language),
-             new_token(), i.context, i.status, i.scheduled_for, i.sent_at, i.opened_at, i.responded_at,
-             i.completed_at, i.reminder_sent_at, i.bounced_at, i.expires_at, "", i.error, i.sent_at or i.bounced_at,
-             1 if i.sent_at or i.bounced_at else 0, i.reminder_due_at)
+             i.person.segment or "", new_token(), i.context, i.status, i.scheduled_for, i.sent_at, i.opened_at,
+             i.responded_at, i.completed_at, i.reminder_sent_at, i.bounced_at, i.expires_at, "", i.error,
+             i.sent_at or i.bounced_at, 1 if i.sent_at or i.bounced_at else 0, i.reminder_due_at)
             for i in h.invitations], returning=True)
         entries = [(at, (org.id, at, person.id, Kind.SKIPPED, reason, "", survey.id, event.row if event else None,
                          None, "")) for at, person, survey, event, reason in h.skips]
@@ -745,6 +747,7 @@ def generate_listening(org: Organization, seed: int, end: dt.date) -> ListeningR
                                "SET message_id = %s WHERE id = %s", sent)
         entries.sort(key=lambda e: e[0])  # stable: a moment's entries keep their order (responded, completed)
         _insert(ContactLog, LOG_COLUMNS, [row for _, row in entries])
+        rebuild_invitation_rollups(org.id)  # written in bulk, so counted in one go
     result.events = len(h.events)
     result.invitations = len(h.invitations)
     result.responded = sum(1 for i in h.invitations if i.responded_at)

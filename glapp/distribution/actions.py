@@ -20,8 +20,10 @@ from glapp.contacts import actions as contacts
 from glapp.contacts.models import ContactPolicy, Customer
 from glapp.core import bulk
 from glapp.core.errors import FieldError, ValidationFailed
-from glapp.distribution import rules
+from glapp.core.events import send_in_transaction
+from glapp.distribution import rate_counting, rules
 from glapp.distribution.models import ContactLog, Invitation, TouchpointEvent
+from glapp.distribution.queries import rate_dimensions, rate_row
 from glapp.distribution.validation import CleanEvent
 from glapp.surveys.models import TOKEN_MAX_LENGTH, Survey, new_token
 
@@ -75,13 +77,33 @@ def log(customer_id: int, organization_id: int, kind: str, *, reason: str = "", 
     )
 
 
+# ---------------------------------------------------------------- response-rate counts
+
+RATE_CHANGED = "invitations.rate_changed"  # in-transaction event; payload {"changes": [RateChange]}
+
+
+def note_rate_change(invitation_id: int, time_name: str, at: dt.datetime) -> None:
+    """Call right after a conditional UPDATE set `time_name` (sent_at, bounced_at or
+    responded_at) on this invitation, in the same transaction: the invitation's response-rate
+    state moved, and the rollups count the move with the write. The other two times are read
+    back after the UPDATE, which holds the row lock, so two moves of one invitation in
+    concurrent transactions each see the other's time and their changes add up."""
+    row = rate_row(invitation_id)
+    if row is None:
+        return
+    change = rate_counting.change_when_set(time_name, at, {name: row[name] for name in rate_counting.TIMES},
+                                           **rate_dimensions(row))
+    if change is not None:
+        send_in_transaction(RATE_CHANGED, row["organization_id"], {"changes": [change]})
+
+
 # ---------------------------------------------------------------- decisions, written per batch
 
 EVENT_FIELDS = ("id", "organization", "created_at", "external_id", "customer", "touchpoint", "unit", "interaction",
                 "occurred_at", "metadata", "outcome", "reason")
 INVITATION_FIELDS = ("id", "organization", "created_at", "survey", "customer", "event", "touchpoint", "unit",
-                     "channel", "channel_requested", "language", "token", "context", "status", "scheduled_for",
-                     "sent_at", "expires_at", "message_id", "error", "attempts")
+                     "channel", "channel_requested", "language", "segment", "token", "context", "status",
+                     "scheduled_for", "sent_at", "expires_at", "message_id", "error", "attempts")
 LOG_FIELDS = ("organization", "created_at", "customer", "kind", "reason", "detail", "survey", "event", "invitation",
               "channel")
 
@@ -102,6 +124,7 @@ class _NewInvitation:
     id: int = 0
     sent_at: dt.datetime | None = None  # set for a link: handed over at once, nothing to send
     channel_requested: bool = False  # the event named the channel: the dispatcher must not switch
+    segment: str = ""  # the customer's, when invited
 
 
 class _Writes:
@@ -152,11 +175,20 @@ class _Writes:
                 new.invited.token = new_token()
             bulk.insert_rows(Invitation, INVITATION_FIELDS, [
                 (new.id, org, created_value, new.survey.pk, new.customer_id, new.event_id, new.touchpoint_id,
-                 new.unit_id, new.channel, new.channel_requested, new.language, new.invited.token,
+                 new.unit_id, new.channel, new.channel_requested, new.language, new.segment, new.invited.token,
                  adapt_json(new.context),
                  scheduled if new.sent_at is None else sent, adapt_time(new.scheduled_for),
                  None if new.sent_at is None else adapt_time(new.sent_at), adapt_time(new.expires_at), "", "", 0)
                 for new in self.invitations])
+            handed_over = [
+                rate_counting.RateChange(
+                    at=new.sent_at, before=None, after=rate_counting.DELIVERED,
+                    **rate_dimensions({"survey_id": new.survey.pk, "touchpoint_id": new.touchpoint_id,
+                                       "unit_id": new.unit_id, "channel": new.channel, "language": new.language,
+                                       "segment": new.segment, "context": new.context}))
+                for new in self.invitations if new.sent_at is not None]
+            if handed_over:  # a link counts as sent when it is handed over
+                send_in_transaction(RATE_CHANGED, org, {"changes": handed_over})
         if self.logs:
             bulk.insert_rows(ContactLog, LOG_FIELDS, [
                 (org, created_value, customer_id, kind.value, reason, detail, survey_id, event_id,
@@ -237,6 +269,7 @@ def _judge(writes: _Writes, customer: Customer, contact: rules.Contact, survey: 
         context=_context(customer, event, rule_policy.time_zone),
         scheduled_for=timing.scheduled_for, expires_at=timing.expires_at, invited=invited,
         sent_at=now if decision.channel == rules.LINK else None, channel_requested=bool(requested),
+        segment=customer.segment or "",
     ), timing.wanted)
 
 
@@ -480,7 +513,8 @@ def note_respondent_event(name: str, token: str, now: dt.datetime | None = None,
     more than running them."""
     if name not in RESPONDENT_EVENTS or not token or len(token) > TOKEN_MAX_LENGTH:
         return 0
-    at = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    when = now or timezone.now()
+    at = connection.ops.adapt_datetimefield_value(when)
     qn = connection.ops.quote_name
     table = qn(Invitation._meta.db_table)
     steps = IMPLIED[name]
@@ -505,6 +539,8 @@ def note_respondent_event(name: str, token: str, now: dt.datetime | None = None,
             cursor.execute(f"UPDATE {table} SET {qn(field_name)} = %s WHERE {qn('id')} = %s "
                            f"AND {qn(field_name)} IS NULL", [at, invitation_id])
             if cursor.rowcount:
+                if field_name == "responded_at":
+                    note_rate_change(invitation_id, field_name, when)
                 logs.append((org_id, at, customer_id, str(RESPONDENT_EVENTS[step][1]), "", "", survey_id, event_id,
                              invitation_id, channel or ""))
         if logs:

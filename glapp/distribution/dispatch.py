@@ -17,6 +17,7 @@ import re
 from collections import Counter
 
 from django.core.mail import get_connection
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -24,7 +25,7 @@ from glapp.contacts import actions as contacts
 from glapp.contacts.models import Customer
 from glapp.contacts.queries import contact_policy
 from glapp.distribution import rules
-from glapp.distribution.actions import contact_of, log, policy_of
+from glapp.distribution.actions import contact_of, log, note_rate_change, policy_of
 from glapp.distribution.channels import DeliveryError, Rejected, TemporaryFailure
 from glapp.distribution.channels import email as email_channel
 from glapp.distribution.channels import sms as sms_channel
@@ -191,10 +192,14 @@ def _dispatch_one(invitation_id: int, now: dt.datetime, senders: _Senders) -> st
         return _failed(invitation, f"{type(exc).__name__}: {exc}")
     survey = invitation.survey
     reminder_due = now + dt.timedelta(days=survey.reminder_after_days) if survey.reminder_after_days else None
-    Invitation.objects.filter(pk=invitation.pk).update(
-        status=Status.SENT, sent_at=now, message_id=sent_id, error="",
-        expires_at=now + dt.timedelta(days=survey.expires_after_days), reminder_due_at=reminder_due)
-    log(invitation.customer_id, invitation.organization_id, Kind.SENT, invitation=invitation, detail=sent_id)
+    sent = {"status": Status.SENT, "message_id": sent_id, "error": "",
+            "expires_at": now + dt.timedelta(days=survey.expires_after_days), "reminder_due_at": reminder_due}
+    with transaction.atomic():  # the state and its response-rate count commit together
+        if Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(sent_at=now, **sent):
+            note_rate_change(invitation.pk, "sent_at", now)
+        else:  # a sent time already (not through the claim): counted then, never twice
+            Invitation.objects.filter(pk=invitation.pk).update(**sent)
+        log(invitation.customer_id, invitation.organization_id, Kind.SENT, invitation=invitation, detail=sent_id)
     return "sent"
 
 
@@ -217,11 +222,21 @@ def _check_at_send_time(invitation: Invitation) -> str:
     return ""
 
 
+def _mark_bounced(invitation_id: int, now: dt.datetime, **fields) -> None:
+    """Set the bounce (once) and count it; the caller holds the transaction."""
+    if Invitation.objects.filter(pk=invitation_id, bounced_at__isnull=True).update(
+            status=Status.BOUNCED, bounced_at=now, **fields):
+        note_rate_change(invitation_id, "bounced_at", now)
+    elif fields:
+        Invitation.objects.filter(pk=invitation_id).update(**fields)
+
+
 def _bounced(invitation: Invitation, now: dt.datetime, detail: str) -> str:
-    Invitation.objects.filter(pk=invitation.pk).update(status=Status.BOUNCED, bounced_at=now, error=detail[:2000])
-    contacts.mark_bounced(invitation.customer, invitation.channel, now)
-    log(invitation.customer_id, invitation.organization_id, Kind.BOUNCED, reason="hard", invitation=invitation,
-        detail=detail)
+    with transaction.atomic():
+        _mark_bounced(invitation.pk, now, error=detail[:2000])
+        contacts.mark_bounced(invitation.customer, invitation.channel, now)
+        log(invitation.customer_id, invitation.organization_id, Kind.BOUNCED, reason="hard", invitation=invitation,
+            detail=detail)
     return "bounced"
 
 
@@ -305,12 +320,12 @@ def record_bounce(organization_id: int, *, message_id: str | None = None, addres
                        .select_related("customer"))
     marked = 0
     for invitation in matched:
-        if hard:
-            Invitation.objects.filter(pk=invitation.pk).exclude(status=Status.BOUNCED).update(
-                status=Status.BOUNCED, bounced_at=now)
-            marked += contacts.mark_bounced(invitation.customer, invitation.channel, now)
-        log(invitation.customer_id, organization_id, Kind.BOUNCED, reason="hard" if hard else "soft",
-            invitation=invitation, detail=detail)
+        with transaction.atomic():
+            if hard:
+                _mark_bounced(invitation.pk, now)
+                marked += contacts.mark_bounced(invitation.customer, invitation.channel, now)
+            log(invitation.customer_id, organization_id, Kind.BOUNCED, reason="hard" if hard else "soft",
+                invitation=invitation, detail=detail)
     if address and not matched:
         channel = "sms" if "@" not in address else "email"
         if hard:

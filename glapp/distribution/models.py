@@ -62,6 +62,9 @@ class Invitation(OrgScopedModel):
     # again at send time); otherwise the dispatcher may switch, e.g. from a bounced e-mail to SMS.
     channel_requested = models.BooleanField(default=False, db_default=False)
     language = models.CharField(max_length=8, default="sv")
+    # The customer's segment when invited: response rates are counted by it, and a customer who
+    # changes segment later must not move an invitation already counted from one cell to another.
+    segment = models.CharField(max_length=80, blank=True, default="", db_default="")
     # The respondent link is /r/<token>/; the respondent session takes the same token.
     token = models.CharField(max_length=TOKEN_MAX_LENGTH, unique=True, default=new_token)
     context = models.JSONField(default=dict, blank=True, help_text="Piping values and response metadata.")

@@ -10,6 +10,7 @@ from glapp.accounts.models import Unit
 from glapp.accounts.queries import Access
 from glapp.analytics.stats import proportion_estimate
 from glapp.contacts.models import ContactPolicy, Customer
+from glapp.distribution import rate_counting
 from glapp.distribution.models import ContactLog, Invitation, TouchpointEvent
 from glapp.distribution.validation import EventCatalog
 from glapp.journeys.models import Touchpoint
@@ -155,3 +156,41 @@ def wave_customer_ids(organization_id: int, external_ids: list[str] | None, segm
         unknown = len(wanted) - rows.count()
     ids = rows.values_list("id", flat=True)
     return list(ids[:limit] if limit else ids), unknown
+
+
+# --- Response-rate counts (the rollups' invitations source) -------------------------------------
+
+RATE_ROW = ("organization_id", "sent_at", "bounced_at", "responded_at", "survey_id", "touchpoint_id",
+            "survey__touchpoint_id", "unit_id", "channel", "language", "segment", "context")
+
+
+def rate_dimensions(row: dict) -> dict:
+    """The cells an invitation is counted in: those a response to it is counted in (the
+    respondent session takes its touchpoint, unit, channel, language and metadata from the
+    invitation). `row` holds RATE_ROW's dimension fields."""
+    from glapp.surveys.respondent_actions import response_metadata  # the one rule for metadata
+
+    return {"survey_id": row["survey_id"], "touchpoint_id": row["touchpoint_id"] or row.get("survey__touchpoint_id"),
+            "unit_id": row["unit_id"], "channel": row["channel"], "language": (row["language"] or "")[:8],
+            "segment": row["segment"] or "", "metadata": response_metadata(row["context"] or {})}
+
+
+def rate_row(invitation_id: int) -> dict | None:
+    return Invitation.objects.filter(pk=invitation_id).values(*RATE_ROW).first()
+
+
+def iter_rate_source(organization_id: int, chunk: int = 20_000):
+    """Every invitation of an organization that went out, as `RateChange`s from nothing to its
+    current state, in lists of up to `chunk` (keyset pages on the primary key)."""
+    went_out = Q(sent_at__isnull=False) | Q(bounced_at__isnull=False)
+    base = Invitation.objects.filter(went_out, organization_id=organization_id).order_by("id")
+    last_id = 0
+    while True:
+        rows = list(base.filter(id__gt=last_id).values("id", *RATE_ROW)[:chunk])
+        if not rows:
+            return
+        last_id = rows[-1]["id"]
+        yield [rate_counting.RateChange(
+            at=rate_counting.cohort_time(row["sent_at"], row["bounced_at"]), before=None,
+            after=rate_counting.rate_state(row["sent_at"], row["bounced_at"], row["responded_at"]),
+            **rate_dimensions(row)) for row in rows]

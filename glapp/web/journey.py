@@ -32,6 +32,7 @@ METRIC_LABELS = {
     "ces_low_effort": _("CES, share low effort (5–7)"),
     "lba": _("Likely to buy again (9–10)"),
     "lba_mean": _("Likelihood to buy again, mean (0–10)"),
+    "response_rate": _("Response rate (answered / delivered invitations)"),
 }
 BUCKET_CHOICES = [("week", _("Week")), ("month", _("Month")), ("quarter", _("Quarter"))]
 GROUP_CHOICES = [("", _("Nothing (all together)")), ("touchpoint", _("Touchpoint")), ("stage", _("Stage")),

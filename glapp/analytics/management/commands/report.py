@@ -113,4 +113,5 @@ class Command(BaseCommand):
                       + (f", change {_change(table.total_change, bool(table.total_change.significant))}"
                          if table.total_change else ""))
         console.print(f"Interval: {stats.METHODS.get(t.method, t.method)}")
-        console.print(f"* fewer than {stats.MIN_N} answers. ▲▼ significant after Benjamini–Hochberg (q = 0.05).")
+        counted = "delivered invitations" if table.metric.source == "invitations" else "answers"
+        console.print(f"* fewer than {stats.MIN_N} {counted}. ▲▼ significant after Benjamini–Hochberg (q = 0.05).")
