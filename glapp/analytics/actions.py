@@ -119,20 +119,24 @@ def _load_json(value):
     return value or {}
 
 
-def rebuild_rollups(organization_id: int, progress: Callable[[int], None] | None = None) -> int:
+def rebuild_rollups(organization_id: int, progress: Callable[[int], None] | None = None,
+                    invitations: bool = True) -> int:
     """Recount every rollup of an organization from its stored responses and the invitations
     that went out; returns responses counted.
 
     One transaction: readers see the old counts until the new ones are complete, and a failed
     rebuild leaves the old counts in place. On SQLite this holds the write lock for the whole
     rebuild (ingestion waits), so it is an operator's command, not something a page triggers.
+    `invitations=False` leaves the invitation counts alone (for the migration that ran before
+    invitations were counted, on a schema that may not have their columns yet).
     """
     from glapp.responses.queries import iter_rollup_source  # reads of another app go through its queries
 
     tz = rollup_time_zone()
     counted = 0
     with transaction.atomic():
-        Rollup.objects.filter(organization_id=organization_id).delete()
+        stale = Rollup.objects.filter(organization_id=organization_id)
+        (stale if invitations else stale.exclude(source=INVITATIONS)).delete()
         keys = meta_keys(organization_id)
         acc = Accumulator(tz, keys)
         pending = 0
@@ -151,7 +155,8 @@ def rebuild_rollups(organization_id: int, progress: Callable[[int], None] | None
             if progress:
                 progress(len(rows))
         write_counts(organization_id, acc)
-        _count_invitations(organization_id, tz, keys)
+        if invitations:
+            _count_invitations(organization_id, tz, keys)
     return counted
 
 

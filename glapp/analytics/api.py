@@ -76,6 +76,9 @@ class RowOut(EstimateOut):
     previous: EstimateOut | None = None
     change: ChangeOut | None = None
     vs_rest: ChangeOut | None = Field(None, description="This group against all other groups together.")
+    provisional: bool = Field(False, description="Its period includes days whose figure is still settling "
+                                                 "(see `settled_until`): the change is shown but never "
+                                                 "marked significant.")
 
 
 class Period(Schema):
@@ -106,6 +109,11 @@ class MetricsOut(Schema):
     total: EstimateOut
     total_previous: EstimateOut | None = None
     total_change: ChangeOut | None = None
+    settled_until: dt.date | None = Field(None, description="For a metric whose recent days still change "
+                                                            "(response_rate: invitations are answered up to "
+                                                            "14 days after they went out), the last settled "
+                                                            "day; null when every figure is final.")
+    total_provisional: bool = False
     rows: list[RowOut]
 
 
@@ -151,7 +159,9 @@ def table_out(table: queries.MetricTable) -> dict:
         "weight": table.query.weight,
         "total": estimate_out(table.total),
         "total_previous": estimate_out(table.total_previous),
-        "total_change": change_out(table.total_change, bool(table.total_change and table.total_change.significant)),
+        "total_change": change_out(table.total_change, table.total_change_significant),
+        "settled_until": table.settled_until,
+        "total_provisional": table.total_provisional,
         "rows": [
             {
                 **estimate_out(c.estimate),
@@ -161,6 +171,7 @@ def table_out(table: queries.MetricTable) -> dict:
                 "previous": estimate_out(c.previous),
                 "change": change_out(c.change, c.change_significant),
                 "vs_rest": change_out(c.vs_rest, c.vs_rest_significant),
+                "provisional": c.provisional,
             }
             for c in table.cells
         ],

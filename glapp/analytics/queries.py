@@ -80,6 +80,7 @@ class Cell:
     change_significant: bool = False  # after Benjamini–Hochberg across the table
     vs_rest: stats.Difference | None = None
     vs_rest_significant: bool = False
+    provisional: bool = False  # its period has days whose figure is still settling: no change is flagged
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -107,6 +108,12 @@ class MetricTable:
     total: stats.Estimate | None = None
     total_previous: stats.Estimate | None = None
     total_change: stats.Difference | None = None
+    settled_until: dt.date | None = None  # for a metric that settles: later days may still change
+    total_provisional: bool = False
+
+    @property
+    def total_change_significant(self) -> bool:
+        return bool(self.total_change and self.total_change.significant and not self.total_provisional)
 
     @property
     def buckets(self) -> list[dt.date]:
@@ -136,6 +143,17 @@ def bucket_start(day: dt.date, bucket: str | None) -> dt.date:
     if bucket == "quarter":
         return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
     return day
+
+
+def bucket_end(start: dt.date, bucket: str | None) -> dt.date:
+    """The last day of the bucket that starts on `start`."""
+    if bucket == "week":
+        return start + dt.timedelta(days=6)
+    if bucket in ("month", "quarter"):
+        months = 1 if bucket == "month" else 3
+        month = start.month + months
+        return dt.date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1) - dt.timedelta(days=1)
+    return start
 
 
 def previous_bucket(start: dt.date, bucket: str) -> dt.date:
@@ -358,13 +376,14 @@ def metric_table(access: Access, q: MetricQuery, context: "QueryContext | None" 
 
     targets = segment_targets(access, q.weight) if q.weight else None
     n_groups = len(q.group_by)
+    segment_at = dims.index("segment") if targets is not None else -1  # grouped by segment: its own place
 
     def fold(table: dict[tuple, list[int]]) -> dict[tuple, dict[str, list[int]]]:
         """{(bucket, *group members): {segment: counts}}; one pseudo-segment when unweighted."""
         out: dict[tuple, dict[str, list[int]]] = {}
         for (bucket, *members), counts in table.items():
             key = (bucket, *members[:n_groups])
-            seg = members[n_groups].code if targets is not None else ""
+            seg = members[segment_at].code if targets is not None else ""
             strata = out.setdefault(key, {})
             strata[seg] = _add(strata.get(seg), counts)
         return out
@@ -413,6 +432,17 @@ def metric_table(access: Access, q: MetricQuery, context: "QueryContext | None" 
             table.total_change = _difference(q.metric, table.total, total_counts, table.total_previous,
                                              _total(prev_all), targets)
 
+    if metric.settles_days:
+        # A change test against a settled period would report the figures still coming in as a
+        # real drop (for response rates: answers not yet given), so those periods are marked
+        # provisional and never flagged.
+        table.settled_until = today() - dt.timedelta(days=metric.settles_days)
+        latest = max(date_to, cmp_to) if cmp_to else date_to  # either side may still be settling
+        for cell in table.cells:
+            end = min(bucket_end(cell.bucket, q.bucket), date_to) if q.bucket else latest
+            cell.provisional = end > table.settled_until
+        table.total_provisional = latest > table.settled_until
+
     if n_groups and not q.bucket and targets is None:
         for cell in table.cells:
             rest = [t - c for t, c in zip(total_counts, cell.counts, strict=True)]
@@ -443,7 +473,8 @@ def _control_false_discoveries(cells: list[Cell]) -> None:
     """A table scans many groups at once: flag a change (or a gap to the rest) only when it
     survives Benjamini–Hochberg across the table, and never on numbers too thin to read."""
     for attr, flag in (("change", "change_significant"), ("vs_rest", "vs_rest_significant")):
-        tested = [c for c in cells if getattr(c, attr) is not None and getattr(c, attr).p_value is not None]
+        tested = [c for c in cells if getattr(c, attr) is not None and getattr(c, attr).p_value is not None
+                  and not (attr == "change" and c.provisional)]
         rejected = stats.benjamini_hochberg([getattr(c, attr).p_value for c in tested])
         for cell, reject in zip(tested, rejected, strict=True):
             thick = not cell.estimate.is_small and (attr != "change" or not cell.previous.is_small)

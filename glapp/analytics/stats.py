@@ -435,6 +435,9 @@ class MetricDef:
     top: frozenset[int] = frozenset()  # counted as the top group (share, net)
     bottom: frozenset[int] = frozenset()  # counted as the bottom group (net)
     base: frozenset[int] | None = None  # the share's denominator when not every value (None: all)
+    # Days until a day's figure stops changing (0: final at once). Invitations are counted on the
+    # day they went out and answered up to their answer window later, so recent days read low.
+    settles_days: int = 0
 
 
 _EMOTION_RANGE = range(len(EMOTIONS))
@@ -456,7 +459,7 @@ METRICS: dict[str, MetricDef] = {m.code: m for m in (
     # Invitations by state (answered, delivered and not answered, bounced): answered over
     # delivered, as on the invitations page; a bounced message never reached anyone to answer.
     MetricDef("response_rate", "invitations", "Response rate (answered / delivered invitations)", "percent", True,
-              range(0, 3), "share", frozenset({0}), base=frozenset({0, 1})),
+              range(0, 3), "share", frozenset({0}), base=frozenset({0, 1}), settles_days=14),
 )}
 
 

@@ -23,7 +23,7 @@ from glapp.core.errors import FieldError, ValidationFailed
 from glapp.core.events import send_in_transaction
 from glapp.distribution import rate_counting, rules
 from glapp.distribution.models import ContactLog, Invitation, TouchpointEvent
-from glapp.distribution.queries import rate_dimensions, rate_row
+from glapp.distribution.queries import handed_over_changes, rate_dimensions, rate_row
 from glapp.distribution.validation import CleanEvent
 from glapp.surveys.models import TOKEN_MAX_LENGTH, Survey, new_token
 
@@ -180,15 +180,9 @@ class _Writes:
                  scheduled if new.sent_at is None else sent, adapt_time(new.scheduled_for),
                  None if new.sent_at is None else adapt_time(new.sent_at), adapt_time(new.expires_at), "", "", 0)
                 for new in self.invitations])
-            handed_over = [
-                rate_counting.RateChange(
-                    at=new.sent_at, before=None, after=rate_counting.DELIVERED,
-                    **rate_dimensions({"survey_id": new.survey.pk, "touchpoint_id": new.touchpoint_id,
-                                       "unit_id": new.unit_id, "channel": new.channel, "language": new.language,
-                                       "segment": new.segment, "context": new.context}))
-                for new in self.invitations if new.sent_at is not None]
+            handed_over = [new.id for new in self.invitations if new.sent_at is not None]
             if handed_over:  # a link counts as sent when it is handed over
-                send_in_transaction(RATE_CHANGED, org, {"changes": handed_over})
+                send_in_transaction(RATE_CHANGED, org, {"changes": handed_over_changes(handed_over)})
         if self.logs:
             bulk.insert_rows(ContactLog, LOG_FIELDS, [
                 (org, created_value, customer_id, kind.value, reason, detail, survey_id, event_id,

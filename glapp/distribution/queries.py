@@ -160,23 +160,44 @@ def wave_customer_ids(organization_id: int, external_ids: list[str] | None, segm
 
 # --- Response-rate counts (the rollups' invitations source) -------------------------------------
 
-RATE_ROW = ("organization_id", "sent_at", "bounced_at", "responded_at", "survey_id", "touchpoint_id",
-            "survey__touchpoint_id", "unit_id", "channel", "language", "segment", "context")
+RATE_ROW = ("organization_id", "sent_at", "bounced_at", "responded_at", "survey_id", "touchpoint_id", "unit_id",
+            "channel", "language", "segment", "context")
 
 
 def rate_dimensions(row: dict) -> dict:
     """The cells an invitation is counted in: those a response to it is counted in (the
     respondent session takes its touchpoint, unit, channel, language and metadata from the
-    invitation). `row` holds RATE_ROW's dimension fields."""
+    invitation). Only the invitation's own columns, fixed when it was made: a value read from
+    elsewhere (the survey's touchpoint, which its author may change) could put an invitation's
+    later moves in another cell than the one it was first counted in. `row` holds RATE_ROW's
+    dimension fields."""
     from glapp.surveys.respondent_actions import response_metadata  # the one rule for metadata
 
-    return {"survey_id": row["survey_id"], "touchpoint_id": row["touchpoint_id"] or row.get("survey__touchpoint_id"),
+    return {"survey_id": row["survey_id"], "touchpoint_id": row["touchpoint_id"],
             "unit_id": row["unit_id"], "channel": row["channel"], "language": (row["language"] or "")[:8],
             "segment": row["segment"] or "", "metadata": response_metadata(row["context"] or {})}
 
 
 def rate_row(invitation_id: int) -> dict | None:
     return Invitation.objects.filter(pk=invitation_id).values(*RATE_ROW).first()
+
+
+def rate_changes_from_nothing(rows) -> list:
+    """Invitations (RATE_ROW dicts) counted from nothing to their current state."""
+    return [rate_counting.RateChange(
+        at=rate_counting.cohort_time(row["sent_at"], row["bounced_at"]), before=None,
+        after=rate_counting.rate_state(row["sent_at"], row["bounced_at"], row["responded_at"]),
+        **rate_dimensions(row)) for row in rows if rate_counting.rate_state(
+            row["sent_at"], row["bounced_at"], row["responded_at"]) is not None]
+
+
+def handed_over_changes(invitation_ids: list[int]) -> list:
+    """The links just handed over, read back as stored (so their cells are exactly those of their
+    later moves and of a recount, whatever order the database keeps JSON keys in)."""
+    rows = []
+    for start in range(0, len(invitation_ids), 900):
+        rows += Invitation.objects.filter(pk__in=invitation_ids[start:start + 900]).values(*RATE_ROW)
+    return rate_changes_from_nothing(rows)
 
 
 def iter_rate_source(organization_id: int, chunk: int = 20_000):
@@ -190,7 +211,4 @@ def iter_rate_source(organization_id: int, chunk: int = 20_000):
         if not rows:
             return
         last_id = rows[-1]["id"]
-        yield [rate_counting.RateChange(
-            at=rate_counting.cohort_time(row["sent_at"], row["bounced_at"]), before=None,
-            after=rate_counting.rate_state(row["sent_at"], row["bounced_at"], row["responded_at"]),
-            **rate_dimensions(row)) for row in rows]
+        yield rate_changes_from_nothing(rows)

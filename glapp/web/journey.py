@@ -141,7 +141,7 @@ def cell_figure(metric, cell: Cell | None) -> Figure:
 
 
 def table_figure(table: MetricTable) -> Figure:
-    significant = bool(table.total_change and table.total_change.significant)
+    significant = table.total_change_significant
     return figure(table.metric, table.total, table.total_previous, table.total_change, significant)
 
 
@@ -365,6 +365,8 @@ class TrendPage:
     compare_to: dt.date | None
     hidden_series: int = 0  # groups in the table but not drawn in the chart
     transactional_only: bool = False
+    counts_invitations: bool = False  # n is delivered invitations (response rate), not answers
+    settled_until: dt.date | None = None  # set when later days are still settling and the page shows some
 
 
 def bucket_label(day: dt.date, bucket: str) -> str:
@@ -447,4 +449,6 @@ def trend_page(access: Access, q: MetricQuery) -> TrendPage:
                      q.bucket,
                      total_table.date_from, total_table.date_to, total_table.compare_from, total_table.compare_to,
                      hidden_series=max(0, len(series) - len(keep)),
-                     transactional_only=q.survey_kind == "transactional")
+                     transactional_only=q.survey_kind == "transactional",
+                     counts_invitations=metric.source == "invitations",
+                     settled_until=total_table.settled_until if total_table.total_provisional else None)

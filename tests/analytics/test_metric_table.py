@@ -174,6 +174,10 @@ def test_segment_weighting_moves_the_estimate_to_the_register_shares(org, anna):
     assert plain.value == pytest.approx(60)
     assert weighted.value == pytest.approx(0, abs=1e-9)
     assert weighted.high - weighted.low > 0
+    # Grouped by segment too: each group is its own single stratum, the total is still weighted.
+    by_segment = metric_table(anna, MetricQuery("nps", ("segment",), compare=False, weight="segment", **MARCH))
+    assert {c.key: c.estimate.value for c in by_segment.cells} == {("private",): 100, ("business",): -100}
+    assert by_segment.total.value == pytest.approx(0, abs=1e-9)
 
 
 def test_bad_requests_name_the_field(anna):

@@ -12,7 +12,7 @@ from django.db import connections, transaction
 from glapp.accounts.models import Role
 from glapp.accounts.queries import access_for
 from glapp.analytics import stats
-from glapp.analytics.actions import rebuild_rollups
+from glapp.analytics.actions import add_rate_changes, rebuild_rollups
 from glapp.analytics.models import Rollup
 from glapp.analytics.queries import MetricQuery, metric_table
 from glapp.api import writelock
@@ -24,6 +24,8 @@ from glapp.distribution.dispatch import dispatch_due_invitations, record_bounce
 from glapp.distribution.models import Invitation
 from glapp.distribution.queries import event_catalog
 from glapp.distribution.validation import clean_event
+from glapp.journeys.models import Touchpoint
+from glapp.surveys.models import Survey
 from tests.distribution.test_dispatch import NOON, invite
 from tests.factories import make_org, make_user
 
@@ -196,3 +198,50 @@ def test_an_answer_and_a_bounce_in_concurrent_transactions_add_up(smtp, first):
     assert [row[-4:] for row in live if row[0] == 1] == [(3, 3, 0, 0)]  # all answered, none counted twice
     rebuild_rollups(org.id)
     assert invitation_rollups(org) == live
+
+
+def test_an_invitation_stays_in_its_cells_when_its_survey_moves_to_another_touchpoint(org, smtp):
+    # A wave invitation has no touchpoint of its own; its survey gets one after it went out.
+    inv = invite(org, "W1", "w1@example.se")
+    Invitation.objects.filter(pk=inv.pk).update(touchpoint=None)
+    dispatch_due_invitations(now=NOON)
+    Survey.objects.filter(pk=inv.survey_id).update(touchpoint=Touchpoint.objects.get(code="web-checkout"))
+    note_respondent_event("survey.answered", inv.token, NOON + dt.timedelta(hours=1))
+    live = invitation_rollups(org)
+    assert all(row[3] == 0 for row in live) and {row[-4:] for row in live} == {(1, 1, 0, 0)}
+    rebuild_rollups(org.id)
+    assert invitation_rollups(org) == live
+
+
+def test_a_period_whose_invitations_can_still_be_answered_is_never_flagged(org, monkeypatch):
+    """Recent invitations read low until their answers arrive: a change that includes them is
+    shown, marked provisional, and never called significant."""
+    def went_out(day, after, count):
+        return [rc.RateChange(at=dt.datetime(2026, 5 + (day > 31), (day - 1) % 31 + 1, 9, tzinfo=dt.UTC),
+                              survey_id=1, touchpoint_id=None, unit_id=None, channel="email", language="sv",
+                              segment="", metadata={}, before=None, after=after)] * count
+    with transaction.atomic():
+        add_rate_changes(org.id, went_out(10, rc.RESPONDED, 40) + went_out(10, rc.DELIVERED, 10)  # May: 80 %
+                         + went_out(41, rc.RESPONDED, 10) + went_out(41, rc.DELIVERED, 40))  # June 10: 20 %
+    anna = access_for(make_user(org, "anna", role=Role.ANALYST))
+    q = MetricQuery("response_rate", ("channel",), date_from=dt.date(2026, 6, 1), date_to=dt.date(2026, 6, 15),
+                    compare_from=dt.date(2026, 5, 1), compare_to=dt.date(2026, 5, 15))
+
+    monkeypatch.setattr("glapp.analytics.queries.today", lambda: dt.date(2026, 7, 20))  # all settled
+    settled = metric_table(anna, q)
+    assert settled.settled_until == dt.date(2026, 7, 6) and not settled.total_provisional
+    [cell] = settled.cells
+    assert cell.change_significant and not cell.provisional and settled.total_change_significant
+
+    monkeypatch.setattr("glapp.analytics.queries.today", lambda: dt.date(2026, 6, 20))  # June still open
+    open_table = metric_table(anna, q)
+    [cell] = open_table.cells
+    assert cell.provisional and open_table.total_provisional
+    assert cell.change.delta == pytest.approx(-60) and not cell.change_significant
+    assert not open_table.total_change_significant
+
+    weekly = metric_table(anna, MetricQuery("response_rate", bucket="week", date_from=dt.date(2026, 5, 4),
+                                            date_to=dt.date(2026, 6, 14)))
+    assert [c.provisional for c in weekly.cells] == [False, True]  # the week of 4 May settled, that of 8 June not
+    nps = metric_table(anna, MetricQuery("nps", date_to=dt.date(2026, 6, 15)))
+    assert nps.settled_until is None and not nps.total_provisional  # answers are final when given

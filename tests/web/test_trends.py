@@ -157,3 +157,22 @@ def test_weighting_changes_the_figure_and_names_the_method(client, org):
     weighted = client.get("/trends/", {"bucket": "quarter", "weight": "segment"}).content.decode()
     assert "Efterstratifierad" not in plain and "Efterstratifierad" in weighted  # the method, in Swedish
     assert plain != weighted
+
+
+def test_response_rates_say_when_recent_invitations_can_still_be_answered(org, client):
+    from django.db import transaction
+
+    from glapp.analytics.actions import add_rate_changes
+    from glapp.distribution.rate_counting import DELIVERED, RESPONDED, RateChange
+
+    now = timezone.now()
+    changes = [RateChange(at=now - dt.timedelta(days=days), survey_id=1, touchpoint_id=None, unit_id=None,
+                          channel="sms", language="sv", segment="", metadata={}, before=None, after=state)
+               for days in (2, 40) for state in (RESPONDED, DELIVERED, DELIVERED)]
+    with transaction.atomic():
+        add_rate_changes(org.id, changes)
+    login(client, make_user(org, "anna"))
+    html = client.get("/trends/", {"metric": "response_rate", "bucket": "week"}).content.decode()
+    assert 'data-testid="settling"' in html and "kan fortfarande besvaras" in html  # the UI speaks Swedish
+    assert "färre än 30 levererade inbjudningar" in html
+    assert 'data-testid="settling"' not in client.get("/trends/", {"metric": "nps"}).content.decode()

@@ -101,8 +101,9 @@ class Command(BaseCommand):
             row = [m.name for m in c.members]
             if q.bucket:
                 row.append(c.bucket.isoformat())
+            change = _change(c.change, c.change_significant)
             row += [value, f"{_number(c.estimate.low)} … {_number(c.estimate.high)}", f"{c.estimate.n:,}",
-                    _change(c.change, c.change_significant)]
+                    f"{change} ~" if c.provisional and change else change]
             if q.group_by and not q.bucket:
                 row.append(_change(c.vs_rest, c.vs_rest_significant))
             out.add_row(*row)
@@ -110,8 +111,11 @@ class Command(BaseCommand):
         console.print(out)
         t = table.total
         console.print(f"All: {_number(t.value)} ({_number(t.low)} … {_number(t.high)}), n = {t.n:,}"
-                      + (f", change {_change(table.total_change, bool(table.total_change.significant))}"
+                      + (f", change {_change(table.total_change, table.total_change_significant)}"
                          if table.total_change else ""))
         console.print(f"Interval: {stats.METHODS.get(t.method, t.method)}")
         counted = "delivered invitations" if table.metric.source == "invitations" else "answers"
         console.print(f"* fewer than {stats.MIN_N} {counted}. ▲▼ significant after Benjamini–Hochberg (q = 0.05).")
+        if table.settled_until is not None and (table.total_provisional or any(c.provisional for c in table.cells)):
+            console.print(f"~ includes days after {table.settled_until.isoformat()}, whose figures are still coming "
+                          "in: the change is not tested.")
