@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 from django.conf import settings
 from django.db import connection, transaction
 
+from glapp.analytics import rate_counting
 from glapp.analytics.models import Rollup, RollupDimension
 from glapp.analytics.rollup_keys import DIMENSIONS, INVITATIONS, META_SLOTS, SCORE_SOURCES, Accumulator
 from glapp.core import bulk
 from glapp.core.errors import FieldError, ValidationFailed
-from glapp.distribution import rate_counting
 from glapp.surveys import question_types as qt
 
 ROLLUP_FIELDS = ("organization", "source", "grain", "day", *DIMENSIONS, "n", *(f"c{i}" for i in range(11)))
@@ -97,7 +97,7 @@ def _add_rate_changes(acc: Accumulator, changes: Sequence) -> None:
 
 
 def add_rate_changes(organization_id: int, changes: Sequence) -> None:
-    """Count invitations going out, being answered or bouncing (`distribution.rate_counting`)
+    """Count invitations going out, being answered or bouncing (`analytics.rate_counting`)
     into the response-rate rollups. Caller holds the transaction."""
     acc = Accumulator(rollup_time_zone(), meta_keys(organization_id))
     _add_rate_changes(acc, changes)
@@ -109,7 +109,7 @@ def on_in_transaction_event(sender, name: str, organization_id: int, payload: di
         add_responses(organization_id, payload["responses"])
     elif name == "responses.answers_added":
         add_answers_to_rollups(organization_id, payload["response"], payload["answers"], payload["first_comment"])
-    elif name == "invitations.rate_changed":
+    elif name == rate_counting.RATE_CHANGED:
         add_rate_changes(organization_id, payload["changes"])
 
 
@@ -160,23 +160,31 @@ def rebuild_rollups(organization_id: int, progress: Callable[[int], None] | None
     return counted
 
 
-def _count_invitations(organization_id: int, tz: dt.tzinfo, keys: tuple[str, ...]) -> None:
+def _count_invitations(organization_id: int, tz: dt.tzinfo, keys: tuple[str, ...], displays: bool = True) -> None:
+    """Invitations that went out and, unless `displays` is False, widget displays (the widget's
+    invitations to answer)."""
     from glapp.distribution.queries import iter_rate_source  # reads of another app go through its queries
+    from glapp.surveys.respondent_queries import iter_display_rate_source
 
+    sources = [iter_rate_source(organization_id, REBUILD_CHUNK)]
+    if displays:
+        sources.append(iter_display_rate_source(organization_id, REBUILD_CHUNK))
     acc = Accumulator(tz, keys)
-    for changes in iter_rate_source(organization_id, REBUILD_CHUNK):
-        _add_rate_changes(acc, changes)
-        if len(acc.cells) >= REBUILD_FLUSH:
-            write_counts(organization_id, acc)
-            acc = Accumulator(tz, keys)
+    for source in sources:
+        for changes in source:
+            _add_rate_changes(acc, changes)
+            if len(acc.cells) >= REBUILD_FLUSH:
+                write_counts(organization_id, acc)
+                acc = Accumulator(tz, keys)
     write_counts(organization_id, acc)
 
 
-def rebuild_invitation_rollups(organization_id: int) -> None:
-    """Recount only the response-rate rollups, for invitation histories written in bulk (the demo)."""
+def rebuild_invitation_rollups(organization_id: int, displays: bool = True) -> None:
+    """Recount only the response-rate rollups, for invitation histories written in bulk (the demo).
+    `displays=False` is for the migration that ran before widget displays had their columns."""
     with transaction.atomic():
         Rollup.objects.filter(organization_id=organization_id, source=INVITATIONS).delete()
-        _count_invitations(organization_id, rollup_time_zone(), meta_keys(organization_id))
+        _count_invitations(organization_id, rollup_time_zone(), meta_keys(organization_id), displays)
 
 
 def set_rollup_dimensions(organization_id: int, keys: Sequence[str]) -> tuple[str, ...]:

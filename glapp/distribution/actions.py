@@ -16,12 +16,13 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
 
+from glapp.analytics import rate_counting
 from glapp.contacts import actions as contacts
 from glapp.contacts.models import ContactPolicy, Customer
 from glapp.core import bulk
 from glapp.core.errors import FieldError, ValidationFailed
 from glapp.core.events import send_in_transaction
-from glapp.distribution import rate_counting, rules
+from glapp.distribution import rules
 from glapp.distribution.models import ContactLog, Invitation, TouchpointEvent
 from glapp.distribution.queries import handed_over_changes, rate_dimensions, rate_row
 from glapp.distribution.validation import CleanEvent
@@ -79,7 +80,6 @@ def log(customer_id: int, organization_id: int, kind: str, *, reason: str = "", 
 
 # ---------------------------------------------------------------- response-rate counts
 
-RATE_CHANGED = "invitations.rate_changed"  # in-transaction event; payload {"changes": [RateChange]}
 
 
 def note_rate_change(invitation_id: int, time_name: str, at: dt.datetime) -> None:
@@ -94,7 +94,7 @@ def note_rate_change(invitation_id: int, time_name: str, at: dt.datetime) -> Non
     change = rate_counting.change_when_set(time_name, at, {name: row[name] for name in rate_counting.TIMES},
                                            **rate_dimensions(row))
     if change is not None:
-        send_in_transaction(RATE_CHANGED, row["organization_id"], {"changes": [change]})
+        send_in_transaction(rate_counting.RATE_CHANGED, row["organization_id"], {"changes": [change]})
 
 
 # ---------------------------------------------------------------- decisions, written per batch
@@ -182,7 +182,7 @@ class _Writes:
                 for new in self.invitations])
             handed_over = [new.id for new in self.invitations if new.sent_at is not None]
             if handed_over:  # a link counts as sent when it is handed over
-                send_in_transaction(RATE_CHANGED, org, {"changes": handed_over_changes(handed_over)})
+                send_in_transaction(rate_counting.RATE_CHANGED, org, {"changes": handed_over_changes(handed_over)})
         if self.logs:
             bulk.insert_rows(ContactLog, LOG_FIELDS, [
                 (org, created_value, customer_id, kind.value, reason, detail, survey_id, event_id,

@@ -149,6 +149,11 @@ class Display(OrgScopedModel):
     event = models.CharField(max_length=80, blank=True, default="")
     page = models.CharField(max_length=500, blank=True, default="")
     visitor = models.CharField(max_length=64, blank=True, default="", help_text="Hashed, anonymous.")
+    # The survey's touchpoint when shown, so the display's response-rate counts stay in one cell
+    # if the survey is later moved; and when its respondent first answered (set once).
+    touchpoint = models.ForeignKey("journeys.Touchpoint", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    responded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["survey", "created_at"], name="display_survey_time")]

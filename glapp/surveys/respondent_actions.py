@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from glapp.analytics import rate_counting
 from glapp.api import writelock
 from glapp.core.errors import NotFound
 from glapp.core.events import send_in_transaction, send_on_commit
@@ -38,7 +39,13 @@ from glapp.surveys.models import (
     SurveyVersion,
     new_token,
 )
-from glapp.surveys.respondent_queries import display_by_id, is_open, session_for_display
+from glapp.surveys.respondent_queries import (
+    display_by_id,
+    display_rate_change,
+    display_rate_row,
+    is_open,
+    session_for_display,
+)
 
 # What a respondent may type into an open question: long enough for a real story, short enough
 # to read. (The API accepts up to question_types.MAX_TEXT_LENGTH from systems.)
@@ -308,6 +315,8 @@ def _record(session: RespondentSession, key: str, values: list[str], skip: bool)
     _save_progress(session)
     if first_answer:
         _respondent_event("survey.answered", session, now)
+        if session.display_id:
+            _note_display_answered(session, now)
     if session.completed_at:
         _respondent_event("survey.completed", session, now)
     return Outcome(stored=True)
@@ -402,5 +411,20 @@ def record_display(survey: Survey, *, event: str = "", page: str = "", visitor: 
     """The widget showed the survey. The visitor id (random, kept by the browser) is stored
     hashed: it tells repeat displays apart without being a key to anyone's browser."""
     hashed = hashlib.sha256(f"{survey.public_token}:{visitor}".encode()).hexdigest()[:64] if visitor else ""
-    return Display.objects.create(organization_id=survey.organization_id, survey=survey, event=event[:80],
-                                  page=page[:500], visitor=hashed)
+    with transaction.atomic():  # the display and its response-rate count commit together
+        display = Display.objects.create(organization_id=survey.organization_id, survey=survey, event=event[:80],
+                                         page=page[:500], visitor=hashed, touchpoint_id=survey.touchpoint_id)
+        row = {"created_at": display.created_at, "survey_id": survey.pk, "touchpoint_id": survey.touchpoint_id}
+        send_in_transaction(rate_counting.RATE_CHANGED, survey.organization_id,
+                            {"changes": [display_rate_change(row, None, rate_counting.DELIVERED)]})
+    return display
+
+
+def _note_display_answered(session: RespondentSession, now: dt.datetime) -> None:
+    """The first answer of a session started from a widget display: the display moves from
+    shown to answered in the response-rate counts, once (a conditional UPDATE), in the
+    answer's transaction."""
+    if Display.objects.filter(pk=session.display_id, responded_at__isnull=True).update(responded_at=now):
+        row = display_rate_row(session.display_id)
+        send_in_transaction(rate_counting.RATE_CHANGED, session.organization_id, {"changes": [
+            display_rate_change(row, rate_counting.DELIVERED, rate_counting.RESPONDED)]})

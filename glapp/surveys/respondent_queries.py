@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.core import signing
 from django.db.models import Count, Q
 
+from glapp.analytics import rate_counting
 from glapp.surveys.models import TOKEN_MAX_LENGTH, Display, RespondentSession, Survey
 
 
@@ -90,3 +91,34 @@ def widget_rates(organization, survey: Survey, since: dt.datetime, until: dt.dat
     )
     return WidgetRates(displays, counts["responses"], counts["completions"],
                        counts["responses"] / displays if displays else None)
+
+
+# --- Response-rate counts of the widget (the rollups' invitations source, channel "widget") ------
+
+DISPLAY_RATE_ROW = ("id", "created_at", "responded_at", "survey_id", "touchpoint_id")
+
+
+def display_rate_change(row: dict, before: str | None, after: str) -> rate_counting.RateChange:
+    """A display is the widget's invitation to answer: it went out when shown. Its cells are
+    fixed when it is shown (no unit, language, segment or metadata is known then)."""
+    return rate_counting.RateChange(at=row["created_at"], survey_id=row["survey_id"],
+                                    touchpoint_id=row["touchpoint_id"], unit_id=None, channel="widget",
+                                    language="", segment="", metadata={}, before=before, after=after)
+
+
+def display_rate_row(display_id: int) -> dict | None:
+    return Display.objects.filter(pk=display_id).values(*DISPLAY_RATE_ROW).first()
+
+
+def iter_display_rate_source(organization_id: int, chunk: int = 20_000):
+    """Every widget display of an organization as a `RateChange` from nothing to its state
+    (answered or not), in lists of up to `chunk` (keyset pages on the primary key)."""
+    base = Display.objects.filter(organization_id=organization_id).order_by("id")
+    last_id = 0
+    while True:
+        rows = list(base.filter(id__gt=last_id).values(*DISPLAY_RATE_ROW)[:chunk])
+        if not rows:
+            return
+        last_id = rows[-1]["id"]
+        yield [display_rate_change(row, None, rate_counting.RESPONDED if row["responded_at"] else
+                                   rate_counting.DELIVERED) for row in rows]

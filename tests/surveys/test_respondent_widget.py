@@ -125,3 +125,31 @@ def test_a_display_id_cannot_be_guessed_into_someone_elses_session(org, survey):
         page = Client().get(f"/s/{survey.public_token}/", {"display": forged, "channel": "widget"})
         assert page.status_code == 200  # a fresh first question, not a redirect into the victim's session
     assert Client().get(victim_url)["Location"] == f"/r/{RespondentSession.objects.get().token}/"
+
+
+def test_displays_count_in_the_response_rate_on_the_widget_channel(org, survey):
+    from glapp.accounts.models import Role
+    from glapp.accounts.queries import access_for
+    from glapp.analytics import stats
+    from glapp.analytics.actions import rebuild_rollups
+    from glapp.analytics.models import Rollup
+    from glapp.analytics.queries import MetricQuery, metric_table
+    from tests.factories import make_user
+
+    urls = [post_display(Client(), survey).json()["url"] for _ in range(4)]
+    started = [answer(Client(), url, "nps", "9", start=f"rr{i:022d}")["Location"] for i, url in enumerate(urls[:2])]
+    answer(Client(), started[0], "reason", "price")  # a later answer moves nothing
+    answer(Client(), urls[0], "nps", "3", start="rr" + "0" * 22)  # the first click again: same session
+
+    def counts():
+        return sorted(Rollup.objects.filter(organization=org, source="invitations").values_list(
+            "grain", "day", "survey", "touchpoint", "channel", "n", "c0", "c1", "c2"))
+    live = counts()
+    assert {row[-4:] for row in live} == {(4, 2, 2, 0)} and {row[4] for row in live if row[0] >= 3} == {"widget"}
+    rebuild_rollups(org.id)
+    assert counts() == live
+
+    anna = access_for(make_user(org, "anna", role=Role.ANALYST))
+    table = metric_table(anna, MetricQuery("response_rate", ("channel",), compare=False))
+    [cell] = table.cells
+    assert cell.key == ("widget",) and cell.estimate == stats.proportion_estimate(2, 4)

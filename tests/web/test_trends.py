@@ -163,7 +163,7 @@ def test_response_rates_say_when_recent_invitations_can_still_be_answered(org, c
     from django.db import transaction
 
     from glapp.analytics.actions import add_rate_changes
-    from glapp.distribution.rate_counting import DELIVERED, RESPONDED, RateChange
+    from glapp.analytics.rate_counting import DELIVERED, RESPONDED, RateChange
 
     now = timezone.now()
     changes = [RateChange(at=now - dt.timedelta(days=days), survey_id=1, touchpoint_id=None, unit_id=None,

@@ -12,7 +12,7 @@ def count_existing(apps, schema_editor):
     from glapp.analytics.actions import rebuild_invitation_rollups
 
     for org_id in org_ids:
-        rebuild_invitation_rollups(org_id)
+        rebuild_invitation_rollups(org_id, displays=False)  # 0004 adds widget displays, once their columns exist
 
 
 class Migration(migrations.Migration):

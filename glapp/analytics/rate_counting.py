@@ -11,10 +11,18 @@ in the same transaction. A recount from the stored times gives the same counts
 
 The cohort is the day the invitation went out: "of the invitations sent last week, how many
 were answered", whenever the answer came.
+
+A widget display is the widget's invitation to answer: it goes out when shown and moves to
+responded when its respondent first answers (it cannot bounce).
 """
 
 import datetime as dt
 from dataclasses import dataclass
+
+# The in-transaction event (`core.events.send_in_transaction`) that carries moves to the rollups:
+# payload {"changes": [RateChange, ...]}. Sent by distribution (invitations) and surveys (widget
+# displays, the widget's invitations to answer).
+RATE_CHANGED = "invitations.rate_changed"
 
 DELIVERED = "delivered"
 RESPONDED = "responded"

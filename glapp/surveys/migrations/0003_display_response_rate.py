@@ -1,0 +1,43 @@
+"""Widget displays count towards response rates: each keeps its survey's touchpoint and the time
+its respondent first answered."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+from django.db.models import Min, OuterRef, Subquery
+
+
+def fill(apps, schema_editor):
+    """Existing displays: the survey's current touchpoint (the best that is known) and, when a
+    session started from the display stored an answer, that session's first answer time as far
+    as it is known (its last answer; only whether it is set matters to the counts)."""
+    Display = apps.get_model("surveys", "Display")
+    Survey = apps.get_model("surveys", "Survey")
+    RespondentSession = apps.get_model("surveys", "RespondentSession")
+    Display.objects.update(touchpoint_id=Subquery(Survey.objects.filter(pk=OuterRef("survey_id"))
+                                                  .values("touchpoint_id")[:1]))
+    answered = (RespondentSession.objects.filter(display_id=OuterRef("pk"), last_answer_at__isnull=False)
+                .values("display_id").annotate(first=Min("last_answer_at")).values("first")[:1])
+    Display.objects.update(responded_at=Subquery(answered))
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('journeys', '0001_initial'),
+        ('surveys', '0002_listening'),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name='display',
+            name='responded_at',
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.AddField(
+            model_name='display',
+            name='touchpoint',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL,
+                                    related_name='+', to='journeys.touchpoint'),
+        ),
+        migrations.RunPython(fill, migrations.RunPython.noop),
+    ]
