@@ -239,10 +239,3 @@ def nps_answers() -> QuerySet:
 
 def response_count(organization_id: int) -> int:
     return Response.objects.filter(organization_id=organization_id).count()
-
-
-def question_answered(organization_id: int, survey_id: int, question_id: int) -> bool:
-    """Whether any response of the organization answers this question. Answers are indexed by
-    (response, question), so the lookup goes through the survey's responses."""
-    responses = Response.objects.for_org(organization_id).filter(survey_id=survey_id).values("id")
-    return Answer.objects.filter(question_id=question_id, response_id__in=responses).exists()

@@ -549,3 +549,23 @@ def _freeze(survey: Survey, acknowledged: list[dict], by: str = "") -> SurveyVer
             survey.status = Survey.Status.ACTIVE
         survey.save(update_fields=["current_version", "status", "updated_at"])
     return version
+
+
+# --- Answered questions -----------------------------------------------------------------------
+
+
+def mark_answered(question_ids) -> int:
+    """Note that these questions have answers, in the caller's (the answers') transaction. Only
+    rows still unmarked are updated: for a question already answered this is an index lookup
+    that writes and locks nothing, so concurrent answers to one question do not queue on it."""
+    ids = sorted({int(i) for i in question_ids if i})
+    if not ids:
+        return 0
+    return Question.objects.filter(id__in=ids, answered=False).update(answered=True)
+
+
+def on_in_transaction_event(sender, name: str, organization_id: int, payload: dict, **kwargs) -> None:
+    if name == "responses.stored":
+        mark_answered(a.question_id for r in payload["responses"] for a in r.answers)
+    elif name == "responses.answers_added":
+        mark_answered(a.question_id for a in payload["answers"])

@@ -88,6 +88,10 @@ class Question(OrgScopedModel):
     # Skip logic: shown only when an earlier answer matches, e.g. {"question": "nps", "max": 6}
     # (a follow-up for detractors) or {"question": "reason", "in": ["price"]}. Empty: always shown.
     show_if = models.JSONField(default=dict, blank=True)
+    # Set once, in the transaction that stores the question's first answer: from then on its type
+    # and existence are fixed. A flag rather than a lookup of answers, which have no index by
+    # question (every index costs on each of millions of inserts).
+    answered = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["survey_id", "position"]

@@ -54,9 +54,7 @@ def question_has_answers(question: Question) -> bool:
     """Whether anybody answered this question (its type and existence are then fixed)."""
     if question.pk is None:
         return False
-    from glapp.responses.queries import question_answered  # responses import surveys: read lazily
-
-    return question_answered(question.organization_id, question.survey_id, question.pk)
+    return Question.objects.filter(pk=question.pk, answered=True).exists()  # fresh, not the loaded copy
 
 
 def definition_of(survey: Survey, questions: list[Question] | None = None) -> dict:
