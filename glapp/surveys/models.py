@@ -100,6 +100,14 @@ class Question(OrgScopedModel):
     def __str__(self) -> str:
         return f"{self.survey_id}:{self.key}"
 
+    def save(self, *args, **kwargs):
+        # A full save of a loaded question (the builder, the admin) must not write back an
+        # `answered` read before a first answer committed: only `actions.mark_answered` sets it.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name != "answered"]
+        super().save(*args, **kwargs)
+
     def text(self, language: str) -> str:
         return self.texts.get(language) or next(iter(self.texts.values()), self.key)
 

@@ -61,3 +61,25 @@ def test_the_builder_keeps_an_answered_questions_type_and_lets_an_unanswered_one
         delete_question(nps)
     draft = add_question(nps.survey, qt.CES, texts={"sv": "Hur lätt var det?", "en": "How easy was it?"})
     assert update_question(draft, type=qt.CSAT).type == qt.CSAT  # nobody answered it yet
+
+
+def test_a_builder_save_of_a_copy_loaded_before_the_first_answer_keeps_the_flag(org):
+    from glapp.surveys.actions import replace_definition, update_question
+    from glapp.surveys.queries import definition_of
+
+    loaded = Question.objects.get(organization=org, key="nps")  # the builder loaded it ...
+    ingest_responses(org.id, [response(org, "r1", ("nps", 9, ""))], source="api")  # ... then it was answered
+    update_question(loaded, texts={"sv": "Hur troligt är det att du rekommenderar oss?",
+                                   "en": "How likely are you to recommend us?"})
+    assert flags(org)["nps"]
+
+    survey = loaded.survey
+    Question.objects.filter(pk=loaded.pk).update(answered=False)
+    stale = list(survey.questions.all())
+    Question.objects.filter(pk=loaded.pk).update(answered=True)
+    for q in stale:
+        q.required = not q.required
+        q.save()  # a full save (the admin's) of a copy loaded while the flag was unset
+    assert flags(org)["nps"]
+    replace_definition(survey, {}, definition_of(survey)["questions"])
+    assert flags(org)["nps"]
