@@ -17,7 +17,7 @@ def count_existing(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("analytics", "0003_count_existing_invitations"),
-        ("surveys", "0003_display_response_rate"),
+        ("surveys", "0004_fill_display_response_rate"),
     ]
 
     operations = [migrations.RunPython(count_existing, migrations.RunPython.noop)]

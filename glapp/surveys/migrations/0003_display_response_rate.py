@@ -1,35 +1,16 @@
 """Widget displays count towards response rates: each keeps its survey's touchpoint and the time
-its respondent first answered."""
+its respondent first answered (filled for existing displays by 0004: on PostgreSQL, rows of a
+table cannot be updated in the migration that adds a foreign key to it, whose index is created
+at its end)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.models import Exists, Min, OuterRef, Subquery, Value
-from django.db.models.functions import Concat
-
-
-def fill(apps, schema_editor):
-    """Existing displays: the survey's current touchpoint (the best that is known) and, when a
-    session started from the display stored a response (as the live count decides), that
-    session's last answer time (only whether it is set matters to the counts)."""
-    Display = apps.get_model("surveys", "Display")
-    Survey = apps.get_model("surveys", "Survey")
-    RespondentSession = apps.get_model("surveys", "RespondentSession")
-    Response = apps.get_model("responses", "Response")
-    Display.objects.update(touchpoint_id=Subquery(Survey.objects.filter(pk=OuterRef("survey_id"))
-                                                  .values("touchpoint_id")[:1]))
-    stored = Response.objects.filter(organization_id=OuterRef("organization_id"),
-                                     external_id=Concat(Value("session:"), OuterRef("token")))
-    answered = (RespondentSession.objects.filter(display_id=OuterRef("pk"), last_answer_at__isnull=False)
-                .filter(Exists(stored)).values("display_id").annotate(first=Min("last_answer_at"))
-                .values("first")[:1])
-    Display.objects.update(responded_at=Subquery(answered))
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('journeys', '0001_initial'),
-        ('responses', '0001_initial'),
         ('surveys', '0002_listening'),
     ]
 
@@ -45,5 +26,4 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL,
                                     related_name='+', to='journeys.touchpoint'),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop),
     ]

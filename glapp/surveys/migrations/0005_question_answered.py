@@ -13,7 +13,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0003_display_response_rate'),
+        ('surveys', '0004_fill_display_response_rate'),
         ('responses', '0001_initial'),
     ]
 
