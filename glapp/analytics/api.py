@@ -110,9 +110,9 @@ class MetricsOut(Schema):
     total_previous: EstimateOut | None = None
     total_change: ChangeOut | None = None
     settled_until: dt.date | None = Field(None, description="For a metric whose recent days still change "
-                                                            "(response_rate: invitations are answered up to "
-                                                            "14 days after they went out), the last settled "
-                                                            "day; null when every figure is final.")
+                                                            "(response_rate: invitations can be answered until "
+                                                            "their survey's answer window closes), the last "
+                                                            "settled day; null when every figure is final.")
     total_provisional: bool = False
     rows: list[RowOut]
 

@@ -188,7 +188,7 @@ class QueryContext:
 
     touchpoints: dict[int, tuple]  # id → (code, name, stage code, stage name, order)
     units: dict[int, tuple]  # id → (code, name, path)
-    surveys: dict[int, tuple]  # id → (code, name, kind)
+    surveys: dict[int, tuple]  # id → (code, name, kind, answer window in days)
     slots: dict[str, str]  # metadata key → rollup column (d1..d4)
 
     @classmethod
@@ -198,7 +198,7 @@ class QueryContext:
             tps[tp.id] = (tp.code, tp.name, tp.stage.code, tp.stage.name, (tp.stage.journey.name, tp.stage.position, i))
         units = {u.id: (u.code, u.name, u.path) for u in units_of(
             Access(access.organization, access.role))}
-        surveys = {pk: (code, name, kind) for pk, code, name, kind in survey_labels(access.organization)}
+        surveys = {row[0]: row[1:] for row in survey_labels(access.organization)}
         slots = {key: f"d{slot}" for slot, key in enumerate(meta_keys(access.organization_id), start=1) if key}
         return cls(tps, units, surveys, slots)
 
@@ -436,7 +436,7 @@ def metric_table(access: Access, q: MetricQuery, context: "QueryContext | None" 
         # A change test against a settled period would report the figures still coming in as a
         # real drop (for response rates: answers not yet given), so those periods are marked
         # provisional and never flagged.
-        table.settled_until = today() - dt.timedelta(days=metric.settles_days)
+        table.settled_until = today() - dt.timedelta(days=_settling_days(metric, q, ctx))
         latest = max(date_to, cmp_to) if cmp_to else date_to  # either side may still be settling
         for cell in table.cells:
             end = min(bucket_end(cell.bucket, q.bucket), date_to) if q.bucket else latest
@@ -451,6 +451,14 @@ def metric_table(access: Access, q: MetricQuery, context: "QueryContext | None" 
     _control_false_discoveries(table.cells)
     table.cells.sort(key=lambda c: (tuple(m.order for m in c.members), c.bucket or dt.date.min))
     return table
+
+
+def _settling_days(metric: stats.MetricDef, q: MetricQuery, ctx: QueryContext) -> int:
+    """How long the metric's recent days keep changing: for response rates, the longest answer
+    window among the surveys the query reads (an invitation can be answered until it closes)."""
+    surveys = [s for s in ctx.surveys.values()
+               if (not q.survey or s[0] in q.survey) and (not q.survey_kind or s[2] == q.survey_kind)]
+    return max([metric.settles_days, *(s[3] for s in surveys)])
 
 
 def _total(strata: dict[str, list[int]]) -> list[int]:

@@ -16,9 +16,11 @@ def surveys_of(organization):
         .order_by("name")
 
 
-def survey_labels(organization) -> list[tuple[int, str, str, str]]:
-    """(id, code, name, kind) of every survey, archived ones too: old responses still count."""
-    return list(Survey.objects.for_org(organization).order_by("name").values_list("id", "code", "name", "kind"))
+def survey_labels(organization) -> list[tuple[int, str, str, str, int]]:
+    """(id, code, name, kind, answer window in days) of every survey, archived ones too: old
+    responses still count."""
+    return list(Survey.objects.for_org(organization).order_by("name").values_list(
+        "id", "code", "name", "kind", "expires_after_days"))
 
 
 def survey_list(organization):

@@ -245,3 +245,15 @@ def test_a_period_whose_invitations_can_still_be_answered_is_never_flagged(org, 
     assert [c.provisional for c in weekly.cells] == [False, True]  # the week of 4 May settled, that of 8 June not
     nps = metric_table(anna, MetricQuery("nps", date_to=dt.date(2026, 6, 15)))
     assert nps.settled_until is None and not nps.total_provisional  # answers are final when given
+
+
+def test_a_longer_answer_window_keeps_its_days_settling_longer(org, monkeypatch):
+    survey = Survey.objects.get(organization=org, code="nps")
+    Survey.objects.filter(pk=survey.pk).update(expires_after_days=30)
+    monkeypatch.setattr("glapp.analytics.queries.today", lambda: dt.date(2026, 7, 20))
+    anna = access_for(make_user(org, "anna", role=Role.ANALYST))
+    table = metric_table(anna, MetricQuery("response_rate", date_to=dt.date(2026, 7, 1)))
+    assert table.settled_until == dt.date(2026, 6, 20) and table.total_provisional
+    relationship_only = metric_table(anna, MetricQuery("response_rate", date_to=dt.date(2026, 7, 1),
+                                                       survey_kind="relationship"))
+    assert relationship_only.settled_until == dt.date(2026, 7, 6)  # no such survey: the 14-day default
