@@ -257,3 +257,22 @@ def test_a_longer_answer_window_keeps_its_days_settling_longer(org, monkeypatch)
     relationship_only = metric_table(anna, MetricQuery("response_rate", date_to=dt.date(2026, 7, 1),
                                                        survey_kind="relationship"))
     assert relationship_only.settled_until == dt.date(2026, 7, 6)  # no such survey: the 14-day default
+
+
+def test_deleting_a_touchpoint_recounts_so_later_moves_stay_consistent(org, smtp, settings,
+                                                                         django_capture_on_commit_callbacks):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    invitations = [invite(org, f"T{i}", f"t{i}@example.se") for i in range(2)]
+    dispatch_due_invitations(now=NOON)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        Touchpoint.objects.filter(organization=org).delete()  # the admin's delete of both touchpoints
+    recounts = [c for c in callbacks if getattr(c, "recounts_organization", None) == org.id]
+    assert len(recounts) == 1  # one recount, however many rows the delete touched
+    note_respondent_event("survey.answered", invitations[0].token, NOON + dt.timedelta(hours=1))
+    anna = access_for(make_user(org, "anna", role=Role.ANALYST))
+    table = metric_table(anna, MetricQuery("response_rate", ("touchpoint",), compare=False,
+                                           date_from=dt.date(2026, 6, 1), date_to=dt.date(2026, 6, 30)))
+    assert [c.counts[:4] for c in table.cells] == [(2, 1, 1, 0)]  # n, answered, not yet, bounced
+    live = invitation_rollups(org)
+    rebuild_rollups(org.id)
+    assert invitation_rollups(org) == live
