@@ -89,11 +89,13 @@ def add_answers_to_rollups(organization_id: int, response, answers: Sequence, fi
     write_counts(organization_id, acc)
 
 
+RATE_SLOTS = {state: i for i, state in enumerate(rate_counting.STATES)}  # state → count slot c0..c2
+
+
 def _add_rate_changes(acc: Accumulator, changes: Sequence) -> None:
-    slot = {state: i for i, state in enumerate(rate_counting.STATES)}
     for c in changes:
         acc.add_invitation(c.at, c.survey_id, c.touchpoint_id, c.unit_id, c.channel, c.language, c.segment,
-                           c.metadata, None if c.before is None else slot[c.before], slot[c.after])
+                           c.metadata, None if c.before is None else RATE_SLOTS[c.before], RATE_SLOTS[c.after])
 
 
 def add_rate_changes(organization_id: int, changes: Sequence) -> None:

@@ -145,14 +145,18 @@ def bucket_start(day: dt.date, bucket: str | None) -> dt.date:
     return day
 
 
+def _month_start(start: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` away from `start`'s."""
+    month = start.month + months
+    return dt.date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+
 def bucket_end(start: dt.date, bucket: str | None) -> dt.date:
     """The last day of the bucket that starts on `start`."""
     if bucket == "week":
         return start + dt.timedelta(days=6)
     if bucket in ("month", "quarter"):
-        months = 1 if bucket == "month" else 3
-        month = start.month + months
-        return dt.date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1) - dt.timedelta(days=1)
+        return _month_start(start, 1 if bucket == "month" else 3) - dt.timedelta(days=1)
     return start
 
 
@@ -161,10 +165,7 @@ def previous_bucket(start: dt.date, bucket: str) -> dt.date:
         return start - dt.timedelta(days=1)
     if bucket == "week":
         return start - dt.timedelta(days=7)
-    months = 1 if bucket == "month" else 3
-    month = start.month - months
-    year = start.year + (month - 1) // 12
-    return dt.date(year, (month - 1) % 12 + 1, 1)
+    return _month_start(start, -1 if bucket == "month" else -3)
 
 
 def resolve_period(q: MetricQuery) -> tuple[dt.date, dt.date, dt.date | None, dt.date | None]:

@@ -16,6 +16,7 @@ from statistics import NormalDist
 
 from scipy import special
 
+from glapp.analytics.rollup_keys import INVITATIONS
 from glapp.surveys.question_types import EMOTIONS, NEGATIVE_EMOTIONS, POSITIVE_EMOTIONS
 
 # Below this many answers an NPS moves by more than ±15 points on one answer pattern change,
@@ -458,7 +459,7 @@ METRICS: dict[str, MetricDef] = {m.code: m for m in (
     MetricDef("lba_mean", "lba", "Likelihood to buy again (mean 0–10)", "scale", True, range(0, 11), "mean"),
     # Invitations by state (answered, delivered and not answered, bounced): answered over
     # delivered, as on the invitations page; a bounced message never reached anyone to answer.
-    MetricDef("response_rate", "invitations", "Response rate (answered / delivered invitations)", "percent", True,
+    MetricDef("response_rate", INVITATIONS, "Response rate (answered / delivered invitations)", "percent", True,
               range(0, 3), "share", frozenset({0}), base=frozenset({0, 1}), settles_days=14),
 )}
 

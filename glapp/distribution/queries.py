@@ -183,12 +183,11 @@ def rate_row(invitation_id: int) -> dict | None:
 
 
 def rate_changes_from_nothing(rows) -> list:
-    """Invitations (RATE_ROW dicts) counted from nothing to their current state."""
+    """Invitations that went out (RATE_ROW dicts), counted from nothing to their current state."""
     return [rate_counting.RateChange(
         at=rate_counting.cohort_time(row["sent_at"], row["bounced_at"]), before=None,
         after=rate_counting.rate_state(row["sent_at"], row["bounced_at"], row["responded_at"]),
-        **rate_dimensions(row)) for row in rows if rate_counting.rate_state(
-            row["sent_at"], row["bounced_at"], row["responded_at"]) is not None]
+        **rate_dimensions(row)) for row in rows]
 
 
 def handed_over_changes(invitation_ids: list[int]) -> list:

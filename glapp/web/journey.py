@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from glapp.accounts.queries import Access
 from glapp.analytics import stats
 from glapp.analytics.queries import Cell, MetricQuery, MetricTable, QueryContext, metric_table
+from glapp.analytics.rollup_keys import INVITATIONS
 from glapp.journeys.queries import touchpoints_of
 from glapp.web.charts import Point, Series, color, line_chart
 from glapp.web.forms import DateInput, period_dates, unit_choices
@@ -450,5 +451,5 @@ def trend_page(access: Access, q: MetricQuery) -> TrendPage:
                      total_table.date_from, total_table.date_to, total_table.compare_from, total_table.compare_to,
                      hidden_series=max(0, len(series) - len(keep)),
                      transactional_only=q.survey_kind == "transactional",
-                     counts_invitations=metric.source == "invitations",
+                     counts_invitations=metric.source == INVITATIONS,
                      settled_until=total_table.settled_until if total_table.total_provisional else None)

@@ -9,6 +9,7 @@ from rich.table import Table
 from glapp.accounts.models import Role
 from glapp.accounts.queries import Access
 from glapp.analytics import queries, stats
+from glapp.analytics.rollup_keys import INVITATIONS
 from glapp.cli.lookups import organization_by_slug
 from glapp.core.errors import ValidationFailed
 
@@ -114,7 +115,7 @@ class Command(BaseCommand):
                       + (f", change {_change(table.total_change, table.total_change_significant)}"
                          if table.total_change else ""))
         console.print(f"Interval: {stats.METHODS.get(t.method, t.method)}")
-        counted = "delivered invitations" if table.metric.source == "invitations" else "answers"
+        counted = "delivered invitations" if table.metric.source == INVITATIONS else "answers"
         console.print(f"* fewer than {stats.MIN_N} {counted}. ▲▼ significant after Benjamini–Hochberg (q = 0.05).")
         if table.settled_until is not None and (table.total_provisional or any(c.provisional for c in table.cells)):
             console.print(f"~ includes days after {table.settled_until.isoformat()}, whose figures are still coming "
