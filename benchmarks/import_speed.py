@@ -218,6 +218,53 @@ def time_schema_floor(glapp_db: Path, floor_db: Path) -> float:
     return seconds
 
 
+def time_one_table_floor(csv_path: Path, db_path: Path) -> float:
+    """A reference for the layout a 3x import would need, not the goal's baseline: the bare
+    baseline's `csv.reader` + `executemany` into one table per response (every answer a column,
+    no answers table) with the three indexes a response needs (external id, time, touchpoint ×
+    time), plus counting each chunk into a finest-grain rollup (day × touchpoint × unit ×
+    channel × language × segment × metadata) set-based in SQL. Nothing is validated and no
+    timezone is applied, so it bounds such a redesign from below."""
+    db = sqlite3.connect(db_path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    started = time.perf_counter()
+    with open(csv_path, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        columns = next(reader)
+        db.execute("CREATE TABLE r (" + ", ".join(f'"{c}"' for c in columns) + ")")
+        db.execute('CREATE UNIQUE INDEX r_key ON r ("external_id")')
+        db.execute('CREATE INDEX r_time ON r ("submitted_at")')
+        db.execute('CREATE INDEX r_touchpoint ON r ("touchpoint", "submitted_at")')
+        keys = [c for c in ("touchpoint", "unit", "channel", "language", "segment") if c in columns]
+        keys += [c for c in columns if c.startswith("meta.")]
+        cells = ", ".join(f'"{c}"' for c in keys)
+        db.execute(f"CREATE TABLE cell (day, {cells}, n INTEGER, score INTEGER, "
+                   f"PRIMARY KEY (day, {cells})) WITHOUT ROWID")
+        score = '"nps"' if "nps" in columns else "0"
+        count = (f"INSERT INTO cell SELECT substr(submitted_at, 1, 10), {cells}, count(*), sum({score}) "
+                 f"FROM r WHERE rowid > ? GROUP BY 1, {cells} "
+                 "ON CONFLICT DO UPDATE SET n = n + excluded.n, score = score + excluded.score")
+        sql = f"INSERT INTO r VALUES ({', '.join('?' * len(columns))})"
+        last = 0
+        chunk = []
+        for row in reader:
+            chunk.append(row)
+            if len(chunk) >= CHUNK:
+                with db:
+                    db.executemany(sql, chunk)
+                    db.execute(count, (last,))
+                last += len(chunk)
+                chunk = []
+        if chunk:
+            with db:
+                db.executemany(sql, chunk)
+                db.execute(count, (last,))
+    seconds = time.perf_counter() - started
+    db.close()
+    return seconds
+
+
 def run(rows: int, csv_path: str | None = None) -> dict:
     """Both timings for `rows` rows (or the rows of `csv_path`); for benchmarks/ingest.py.
 
@@ -257,7 +304,9 @@ def measure(rows: int, csv_path: str | None = None, profile: bool = False, org: 
 
         connections.close_all()
         floor = time_schema_floor(tmp / "glapp" / "glapp.sqlite3", tmp / "floor.sqlite3")
+        one_table = time_one_table_floor(path, tmp / "one-table.sqlite3")
         result = {
+            "one_table_floor_seconds": one_table, "one_table_floor_ratio": one_table / baseline,
             "schema_floor_seconds": floor, "schema_floor_ratio": floor / baseline,
             "rows": count, "glapp_seconds": glapp_seconds, "baseline_seconds": baseline,
             "glapp_rows_per_second": count / glapp_seconds, "baseline_rows_per_second": count / baseline,
@@ -286,6 +335,8 @@ def main() -> None:
     print(f"bare baseline:  {r['baseline_seconds']:8.2f} s  {r['baseline_rows_per_second']:>10,.0f} rows/s")
     print(f"schema floor:   {r['schema_floor_seconds']:8.2f} s  (the stored rows replayed into glapp's tables "
           f"with executemany; {r['schema_floor_ratio']:.2f}x the bare baseline)")
+    print(f"one-table floor:{r['one_table_floor_seconds']:8.2f} s  (one indexed row per response and a "
+          f"rollup in SQL, nothing validated; {r['one_table_floor_ratio']:.2f}x)")
     print(f"import_ratio={r['import_ratio']:.2f}")
 
 
