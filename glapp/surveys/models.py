@@ -1,5 +1,6 @@
 """Surveys, their questions and frozen published versions."""
 
+import hashlib
 import secrets
 
 from django.db import models
@@ -126,8 +127,8 @@ class SurveyVersion(OrgScopedModel):
 
 class RespondentSession(OrgScopedModel):
     """One respondent's way through one survey: from an invitation link, the public link or the
-    widget. The response is created with the first answer (external_id "session:<token>") and
-    completed answer by answer, so a respondent who stops halfway still counts, and can resume."""
+    widget. The response is created with the first answer (external id `response_external_id`)
+    and completed answer by answer, so a respondent who stops halfway still counts, and can resume."""
 
     token = models.CharField(max_length=TOKEN_MAX_LENGTH, unique=True, default=new_token)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sessions")
@@ -151,7 +152,16 @@ class RespondentSession(OrgScopedModel):
 
     @property
     def response_external_id(self) -> str:
-        return f"session:{self.token}"
+        return session_response_id(self.token)
+
+
+def session_response_id(token: str) -> str:
+    """The external id of a session's response: derived from the token, never the token itself.
+    External ids are shown to every API reader and written into exports, while the token is the
+    respondent's key to the session (answering, resuming, unsubscribing). A hash needs no key, so
+    it never changes (a keyed one would split a session's answers when the key is rotated), and
+    it cannot be turned back into the token or guessed to plant a response ahead of a session."""
+    return "session:" + hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
 class Display(OrgScopedModel):

@@ -1,11 +1,12 @@
 """Writes of the respondent experience: sessions, answers saved as they are given, displays.
 
 Each answer is stored the moment it is given. The first creates the response through the one
-write path every response takes (`responses.actions.ingest_responses`, external id
-"session:<token>"); later ones are added to it (`responses.actions.add_answers`). A respondent
-who stops halfway therefore still counts, and a replayed POST (a double click, a retried
-request, the back button) stores nothing twice: the session row is locked, the answer must be
-for the question the session is at, and both writes are idempotent on their own as well.
+write path every response takes (`responses.actions.ingest_responses`, its external id derived
+from the session's token by `models.session_response_id`); later ones are added to it
+(`responses.actions.add_answers`). A respondent who stops halfway therefore still counts, and a
+replayed POST (a double click, a retried request, the back button) stores nothing twice: the
+session row is locked, the answer must be for the question the session is at, and both writes
+are idempotent on their own as well.
 
 A skipped optional question is kept in the session's `answered` as null: the respondent has
 been past it (for skip logic and resume) but there is no answer to store.

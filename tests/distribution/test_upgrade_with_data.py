@@ -14,7 +14,8 @@ from django.test import Client
 
 from glapp.analytics.models import Rollup
 from glapp.distribution.dispatch import dispatch_due_invitations
-from glapp.surveys.models import Display, Question
+from glapp.responses.models import Response
+from glapp.surveys.models import Display, Question, RespondentSession
 from tests.distribution.test_dispatch import NOON, invite
 from tests.factories import make_org
 from tests.surveys.test_respondent_pages import answer, make_swedish_survey
@@ -29,7 +30,9 @@ def snapshot():
         "d1", "d2", "d3", "d4", "n", "c0", "c1", "c2"))
     flags = sorted(Question.objects.filter(answered=True).values_list("id", flat=True))
     answered_displays = sorted(pk for pk, at in Display.objects.values_list("id", "responded_at") if at)
-    return counts, flags, answered_displays, sorted(Display.objects.values_list("id", "touchpoint_id"))
+    external_ids = sorted(Response.objects.values_list("id", "external_id"))
+    return (counts, flags, answered_displays, sorted(Display.objects.values_list("id", "touchpoint_id")),
+            external_ids)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -48,6 +51,10 @@ def test_the_upgrade_recounts_what_the_live_code_counted(smtp):
     executor = MigrationExecutor(connection)
     leaves = executor.loader.graph.leaf_nodes()
     executor.migrate(BEFORE)
+    # Before surveys 0006 a session's response was keyed by its link token; going back restores that.
+    tokens = {f"session:{t}" for t in RespondentSession.objects.values_list("token", flat=True)}
+    keyed = {e for e in Response.objects.values_list("external_id", flat=True) if e.startswith("session:")}
+    assert keyed and keyed <= tokens
     Rollup.objects.filter(source="invitations").delete()  # what an installation before them had
     executor = MigrationExecutor(connection)  # a fresh graph state, as a new `migrate` run has
     executor.migrate(leaves)
