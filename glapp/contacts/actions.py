@@ -47,9 +47,11 @@ def apply_customer_data(customer: Customer, data: CustomerData) -> list[str]:
     return changed
 
 
-def lock_customers(organization_id: int, datas: Sequence[CustomerData]) -> dict[str, Customer]:
+def lock_customers(organization_id: int, datas: Sequence[CustomerData],
+                   created: set[str] | None = None) -> dict[str, Customer]:
     """The customers a batch of events names (external id → row), created where missing with
-    the first data given for each, and locked for the rest of the caller's transaction.
+    the first data given for each, and locked for the rest of the caller's transaction. The
+    external ids that were missing are added to `created` when it is given.
 
     Contact data of existing customers is not applied here: the caller applies each event's
     data in order (`apply_customer_data`) and saves what changed. New rows are inserted sorted
@@ -67,6 +69,8 @@ def lock_customers(organization_id: int, datas: Sequence[CustomerData]) -> dict[
     missing = sorted(ext for ext in first if ext not in ids)
     if missing:
         _insert_missing(organization_id, [first[ext] for ext in missing])
+        if created is not None:
+            created.update(missing)
         ids.update(_customer_ids(organization_id, missing))
     locked: dict[str, Customer] = {}
     ordered = sorted(ids.values())

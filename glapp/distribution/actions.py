@@ -283,8 +283,14 @@ class _EventRow:
     channel: str = ""
 
 
-def record_events(organization_id: int, cleans: list[CleanEvent], now: dt.datetime | None = None) -> list[EventResult]:
+def record_events(organization_id: int, cleans: list[CleanEvent], now: dt.datetime | None = None, *,
+                  update_existing_customers: bool = True) -> list[EventResult]:
     """Store touchpoint events and run their triggers, all in one transaction.
+
+    With `update_existing_customers=False` (a unit-limited caller) an event's contact data and
+    consent are used only for customers the call creates: a customer already in the register
+    belongs to the whole organization, and a store must not redirect another unit's invitations
+    by changing their e-mail address.
 
     An event whose external id is already stored (or came earlier in the same batch) is not
     stored again and triggers nothing: the stored event's outcome is returned with
@@ -311,7 +317,8 @@ def record_events(organization_id: int, cleans: list[CleanEvent], now: dt.dateti
             fresh.append(clean)
         if not fresh:
             return [stored[c.external_id] for c in cleans]
-        customers = contacts.lock_customers(organization_id, [c.customer for c in fresh])
+        created: set[str] = set()
+        customers = contacts.lock_customers(organization_id, [c.customer for c in fresh], created)
         surveys = _active_surveys(organization_id, {c.touchpoint_id for c in fresh})
         timings = {(c.occurred_at, survey.pk): _timing(survey, rule_policy, c.occurred_at)
                    for c in fresh for survey in surveys.get(c.touchpoint_id, ())}
@@ -330,7 +337,8 @@ def record_events(organization_id: int, cleans: list[CleanEvent], now: dt.dateti
                 ordered.append(clean.external_id)
                 continue
             customer = customers[clean.customer.external_id]
-            changed.setdefault(customer.pk, set()).update(contacts.apply_customer_data(customer, clean.customer))
+            if update_existing_customers or customer.external_id in created:
+                changed.setdefault(customer.pk, set()).update(contacts.apply_customer_data(customer, clean.customer))
             event = _EventRow(next(event_ids), clean.touchpoint_id, clean.unit_id, clean.interaction,
                               clean.occurred_at, clean.metadata, clean.channel)
             result = _trigger(writes, customer, event, surveys.get(clean.touchpoint_id, []), rule_policy, timings,

@@ -212,7 +212,8 @@ def create_event(request: HttpRequest, payload: EventIn, idempotency_key: str | 
     key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
 
     def write() -> idempotency.Outcome:
-        [result] = actions.record_events(access.organization_id, [clean])
+        [result] = actions.record_events(access.organization_id, [clean],
+                                         update_existing_customers=access.unit_path is None)
         return idempotency.Outcome(202 if result.created else 200, _event_out(result))
 
     with writelock.serialized():
@@ -233,7 +234,8 @@ def create_events_bulk(request: HttpRequest, payload: BulkEventsIn, idempotency_
     key = idempotency.check_key(idempotency_key) if idempotency_key is not None else None
 
     def write() -> idempotency.Outcome:
-        results = actions.record_events(access.organization_id, cleans)
+        results = actions.record_events(access.organization_id, cleans,
+                                        update_existing_customers=access.unit_path is None)
         body = {"items": [_event_out(r) for r in results], "created_count": sum(r.created for r in results)}
         return idempotency.Outcome(202, body)
 
@@ -291,7 +293,11 @@ def contact_history(request: HttpRequest, external_id: str):
              summary="Report a bounce", operation_id="report_bounce")
 def report_bounce(request: HttpRequest, payload: BounceIn):
     """For providers that report bounces later (scope `responses:write`): by Message-ID or by
-    address. A hard bounce stops using the address; a soft one is only logged."""
+    address. A hard bounce stops using the address; a soft one is only logged. An address
+    belongs to the organization's customers, not to one unit, so a unit-limited key may not
+    report one (it could stop another unit's invitations, and learn whose address it is)."""
+    if request.access.unit_path is not None:
+        raise PermissionDenied("Bounces are organization-wide; use a key that is not limited to a unit.")
     if not payload.message_id and not payload.address:
         raise ValidationFailed([FieldError("message_id", "give message_id or address", "required")])
     if payload.kind not in ("hard", "soft"):

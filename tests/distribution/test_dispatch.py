@@ -18,6 +18,7 @@ from glapp.distribution.dispatch import dispatch_due_invitations
 from glapp.distribution.models import ContactLog, Invitation
 from glapp.distribution.queries import event_catalog, invitation_for_token
 from glapp.distribution.validation import clean_event
+from tests.api.helpers import Api, assert_problem, key_for
 
 pytestmark = pytest.mark.django_db
 NOON = dt.datetime(2026, 6, 10, 10, 0, tzinfo=dt.UTC)  # 12:00 in Stockholm
@@ -230,6 +231,16 @@ def test_bounce_reports_by_message_id_and_by_address(org, smtp, api):
     r = api.post("/deliveries/bounces", {"address": "x@example.se", "kind": "hard"})
     assert r.json()["addresses_marked"] == 1
     assert api.post("/deliveries/bounces", {"kind": "hard"}).status_code == 422
+
+
+def test_a_unit_limited_key_may_not_report_bounces(org):
+    """An address is the organization's, not a unit's: a store's key could otherwise stop another
+    unit's invitations to a customer, and learn from `matched` whose address it is."""
+    Customer.objects.create(organization=org, external_id="C9", email="x@example.se", consent_email=True)
+    store = Api(key_for(org, unit_code="acme-north-store"))
+    r = store.post("/deliveries/bounces", {"address": "x@example.se", "kind": "hard"})
+    assert_problem(r, 403)
+    assert Customer.objects.get(external_id="C9").email_bounced_at is None
 
 
 def test_sms_invitation_goes_to_the_outbox(org, smtp, settings):

@@ -144,6 +144,30 @@ def test_a_unit_limited_key_reports_only_its_units(org):
     assert TouchpointEvent.objects.get(external_id="call-2").unit.code == "acme-north"
 
 
+def test_a_unit_limited_key_cannot_change_a_customer_already_in_the_register(org):
+    """The register is the organization's: a store's key that names an existing customer must
+    not redirect their invitations (nor clear a bounce, nor change consent). A customer it
+    creates gets its data, also from later events of the same batch."""
+    south = Api(key_for(org, unit_code="acme-south-store"))
+    assert south.post("/events", event(id="s-1", unit=None, customer={
+        "external_id": "C-9", "email": "real@example.se", "consent_email": True})).status_code == 202
+    north = Api(key_for(org, unit_code="acme-north-store"))
+    r = north.post("/events/bulk", {"events": [
+        event(id="n-1", customer={"external_id": "C-9", "email": "attacker@evil.test", "consent_email": False,
+                                  "phone": "+46701234567"}),
+        event(id="n-2", customer={"external_id": "C-10", "email": "new@example.se", "consent_email": True}),
+        event(id="n-3", customer={"external_id": "C-10", "phone": "+46701234568"}),
+    ]})
+    assert r.status_code == 202, r.content
+    c9 = Customer.objects.get(external_id="C-9")
+    assert (c9.email, c9.consent_email, c9.phone) == ("real@example.se", True, "")
+    c10 = Customer.objects.get(external_id="C-10")
+    assert (c10.email, c10.phone) == ("new@example.se", "+46701234568")
+    # A key for the whole organization keeps the register current.
+    Api(key_for(org)).post("/events", event(id="o-1", customer={"external_id": "C-9", "email": "ny@example.se"}))
+    assert Customer.objects.get(external_id="C-9").email == "ny@example.se"
+
+
 def test_a_read_only_key_cannot_send_events(org):
     reader = Api(key_for(org, scopes=("responses:read",)))
     assert reader.post("/events", event()).status_code == 403
