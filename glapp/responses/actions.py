@@ -247,10 +247,10 @@ def save_import_source(organization_id: int, name: str, mapping: dict[str, str],
 
 
 def create_import_job(organization_id: int, *, filename: str, file_sha256: str, dry_run: bool,
-                      source=None, created_by=None):
+                      source=None, created_by=None, unit_path: str | None = None):
     return ImportJob.objects.create(
         organization_id=organization_id, filename=filename[:255], file_sha256=file_sha256, dry_run=dry_run,
-        source=source, created_by=created_by,
+        source=source, created_by=created_by, unit_path=unit_path or "",
     )
 
 

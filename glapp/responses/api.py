@@ -26,7 +26,7 @@ from glapp.responses.actions import ingest_responses
 from glapp.responses.catalog import Catalog
 from glapp.responses.models import Channel, Source
 from glapp.responses.queries import ResponseFilter, answer_map, page_of_responses, scoped_responses, with_details
-from glapp.responses.validation import CleanResponse, clean_response
+from glapp.responses.validation import CleanResponse, clean_response, confine_to_unit
 from glapp.surveys import question_types as qt
 from glapp.textanalytics.queries import analyses_by_response
 
@@ -202,20 +202,8 @@ def response_out(r, redact: bool = False, analysis: list | None = None) -> dict:
     }
 
 
-def _unit_id_of(path: str) -> int:
-    return int(path.strip("/").rsplit("/", 1)[-1])
-
-
 def _confine_to_unit(access: Access, catalog: Catalog, clean: CleanResponse, field: str) -> FieldError | None:
-    """A unit-limited key writes into its subtree: its own unit by default, never elsewhere."""
-    if access.unit_path is None:
-        return None
-    if clean.unit_id is None:
-        clean.unit_id = _unit_id_of(access.unit_path)
-        return None
-    if not catalog.unit_paths.get(clean.unit_id, "").startswith(access.unit_path):
-        return FieldError(field, "is outside the units this API key may write to", "forbidden_unit")
-    return None
+    return confine_to_unit(access.unit_path, catalog, clean, field, "this API key")
 
 
 def _clean_or_raise(raw: dict, catalog: Catalog, prefix: str = "") -> CleanResponse | list[FieldError]:

@@ -33,7 +33,7 @@ from glapp.responses import actions
 from glapp.responses.catalog import Catalog
 from glapp.responses.models import ImportJob, Response, Source
 from glapp.responses.tabular import META_PREFIX, STANDARD_COLUMNS
-from glapp.responses.validation import CleanResponse, clean_response
+from glapp.responses.validation import CleanResponse, clean_response, confine_to_unit
 from glapp.surveys import question_types as qt
 
 CHUNK_SIZE = 5000
@@ -514,8 +514,9 @@ class Batch:
     progress: float | None
 
 
-def _validated_batches(table: Table, mapper: RowMapper, catalog: Catalog, chunk_size: int) -> Iterator[Batch]:
-    """The per-row hot path: map, clean, key (no database access)."""
+def _validated_batches(table: Table, mapper: RowMapper, catalog: Catalog, chunk_size: int,
+                       unit_path: str | None = None) -> Iterator[Batch]:
+    """The per-row hot path: map, clean, confine to the importer's units, key (no database access)."""
     tz = timezone.get_current_timezone()
     now = timezone.now()
     keys = NaturalKeys()
@@ -534,6 +535,11 @@ def _validated_batches(table: Table, mapper: RowMapper, catalog: Catalog, chunk_
         if type(result) is list:
             rejected.append((line, cells, result))
             continue
+        if unit_path is not None:
+            denied = confine_to_unit(unit_path, catalog, result, "unit")
+            if denied:
+                rejected.append((line, cells, [denied]))
+                continue
         if result.external_id is None:
             result.external_id = keys.key(result, "submitted_at" in raw)
         chunk.append(result)
@@ -594,10 +600,12 @@ def run_import(organization_id: int, path: str | os.PathLike, *, mapping: dict[s
                defaults: dict[str, str] | None = None, dry_run: bool = False, fmt: str | None = None,
                chunk_size: int = CHUNK_SIZE, progress: Callable[[ImportReport, float | None], None] | None = None,
                after_chunk: Callable[[ImportReport], None] | None = None,
-               on_reject: Callable[[int, list, list[dict]], None] | None = None) -> ImportReport:
+               on_reject: Callable[[int, list, list[dict]], None] | None = None,
+               unit_path: str | None = None) -> ImportReport:
     """Validate every row and (unless dry_run) store the valid ones, chunk by chunk, each chunk
     in its own transaction. Raises TableError when the file cannot be read; rejected rows are
-    reported, never fatal."""
+    reported, never fatal. `unit_path` confines the rows to an importer's units (None: the whole
+    organization), as the API confines a unit-limited key."""
     started = time.perf_counter()
     catalog = Catalog.load(organization_id)
     report = ImportReport(dry_run=dry_run)
@@ -605,7 +613,7 @@ def run_import(organization_id: int, path: str | os.PathLike, *, mapping: dict[s
         report.format, report.encoding, report.delimiter = table.format, table.encoding, table.delimiter
         report.header = table.header
         mapper = RowMapper(table.header, mapping or {}, defaults)
-        for batch in _validated_batches(table, mapper, catalog, chunk_size):
+        for batch in _validated_batches(table, mapper, catalog, chunk_size, unit_path):
             report.total += batch.total
             for line, cells, errors in batch.rejected:
                 items = report.add_errors(line, mapper, errors)
@@ -636,7 +644,7 @@ def run_import_job(job: ImportJob, mapping: dict[str, str] | None, defaults: dic
 
     try:
         report = run_import(job.organization_id, path, mapping=mapping, defaults=defaults, dry_run=job.dry_run,
-                            progress=tick, **options)
+                            progress=tick, unit_path=job.unit_path or None, **options)
     except TableError as exc:
         actions.finish_import_job(job, status=ImportJob.Status.FAILED, errors=[], message=str(exc))
         raise

@@ -134,4 +134,8 @@ class ImportJob(OrgScopedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The importer's unit limit when the job was made ("" = the whole organization): rows are
+    # confined to it as the API confines a unit-limited key, and only members whose own limit
+    # covers it see the job (its rejected rows repeat the file's cells).
+    unit_path = models.CharField(max_length=500, blank=True, default="")
     finished_at = models.DateTimeField(null=True, blank=True)

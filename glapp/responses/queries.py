@@ -156,12 +156,19 @@ def score_of(response: Response, score_type: str = qt.NPS) -> int | None:
 
 # --- Import jobs and saved mappings --------------------------------------------------------
 
+def _import_jobs(access: Access):
+    jobs = ImportJob.objects.for_org(access.organization).select_related("source")
+    if access.unit_path is not None:  # a job made within their units, never an organization-wide one
+        jobs = jobs.filter(unit_path__startswith=access.unit_path)
+    return jobs
+
+
 def import_job_for(access: Access, job_id: int) -> ImportJob | None:
-    return ImportJob.objects.for_org(access.organization).select_related("source").filter(pk=job_id).first()
+    return _import_jobs(access).filter(pk=job_id).first()
 
 
 def recent_import_jobs(access: Access, limit: int = 20):
-    return ImportJob.objects.for_org(access.organization).select_related("source").order_by("-created_at")[:limit]
+    return _import_jobs(access).order_by("-created_at")[:limit]
 
 
 def import_source_named(organization_id: int, name: str) -> ImportSource | None:

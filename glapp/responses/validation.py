@@ -239,3 +239,18 @@ def clean_response(raw: dict, catalog: Catalog, *, tz=None, now=None) -> CleanRe
         {k: v for k, v in metadata.items() if v is not None} if metadata else {},
         answers,
     )
+
+
+def confine_to_unit(unit_path: str | None, catalog: Catalog, clean: CleanResponse, field: str,
+                    who: str = "you") -> FieldError | None:
+    """A writer limited to a unit (`unit_path`, None = the whole organization) writes into its
+    subtree: a response without a unit lands on the writer's own unit, one elsewhere is refused.
+    The same rule for the API and for file imports."""
+    if unit_path is None:
+        return None
+    if clean.unit_id is None:
+        clean.unit_id = int(unit_path.strip("/").rsplit("/", 1)[-1])
+        return None
+    if not catalog.unit_paths.get(clean.unit_id, "").startswith(unit_path):
+        return FieldError(field, f"is outside the units {who} may write to", "forbidden_unit")
+    return None

@@ -87,7 +87,7 @@ def import_map(request, access, sha: str):
             source = actions.save_import_source(org_id, form.cleaned_data["source"], mapping, defaults)
             dry_run = request.POST.get("action") != "import"
             job = actions.create_import_job(org_id, filename=filename, file_sha256=sha, dry_run=dry_run,
-                                            source=source, created_by=request.user)
+                                            source=source, created_by=request.user, unit_path=access.unit_path)
             import_file.enqueue(job.pk, source.mapping, source.defaults)
             return redirect("responses:import_job", job_id=job.pk)
     rows = [[*r, *[""] * (len(header) - len(r))][: len(header)] for r in sample]
@@ -119,7 +119,8 @@ def import_job_run(request, access, job_id: int):
     if dry is None or dry.source is None:
         raise Http404
     job = actions.create_import_job(access.organization_id, filename=dry.filename, file_sha256=dry.file_sha256,
-                                    dry_run=False, source=dry.source, created_by=request.user)
+                                    dry_run=False, source=dry.source, created_by=request.user,
+                                    unit_path=access.unit_path)
     import_file.enqueue(job.pk, dry.source.mapping, dry.source.defaults)
     return redirect("responses:import_job", job_id=job.pk)
 

@@ -164,6 +164,28 @@ def test_unit_limited_user_exports_only_their_units(client, org, tmp_path):
 
 
 @override_settings(TASKS=IMMEDIATE)
+def test_a_unit_limited_importer_writes_only_into_their_units(client, org):
+    """As the API confines a unit-limited key: a row elsewhere is rejected with its line and
+    reason, a row without a unit lands on the importer's unit; the job, whose rejected rows
+    repeat the file's cells, is not shown to other units."""
+    client.force_login(make_user(org, "north", Role.ANALYST, unit_code="acme-north"))
+    page = client.get(upload(client, csv_bytes([row(1, unit="acme-south-store"), row(2, unit="acme-north-store"),
+                                                row(3, unit="")]))["Location"])
+    done = client.post(page.request["PATH_INFO"], mapping_post(page, source="x", action="import"))
+    job = ImportJob.objects.get()
+    assert (job.status, job.created_count, job.rejected_count) == ("done", 2, 1)
+    assert job.unit_path and job.errors[0]["line"] == 2 and job.errors[0]["field"] == "unit"
+    assert sorted(Response.objects.values_list("unit__code", flat=True)) == ["acme-north", "acme-north-store"]
+    assert client.get(done["Location"]).status_code == 200
+
+    client.force_login(make_user(org, "south", Role.ANALYST, unit_code="acme-south"))
+    assert client.get(done["Location"]).status_code == 404
+    assert job not in client.get(reverse("responses:import")).context["jobs"]
+    logged_in(client, org, "admin", Role.ADMIN)
+    assert client.get(done["Location"]).status_code == 200
+
+
+@override_settings(TASKS=IMMEDIATE)
 def test_import_goes_to_the_organization_chosen_in_the_web_app(client, org, other_org):
     from glapp.accounts import actions as accounts
 
