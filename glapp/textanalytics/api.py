@@ -82,6 +82,12 @@ def _need_write(access: Access) -> None:
         raise PermissionDenied("This needs a role or API key that may write.")
 
 
+def _need_topic_editor(access: Access) -> None:
+    _need_write(access)
+    if not queries.may_edit_topics(access):
+        raise PermissionDenied("Topics belong to the whole organization; use a key that is not limited to a unit.")
+
+
 @router.post("/analyze", auth=readers(), response={200: AnalysisOut, **ERRORS}, operation_id="analyze_text",
              summary="Analyze a text with the organization's pipeline")
 def analyze_text(request: HttpRequest, payload: AnalyzeIn):
@@ -109,7 +115,7 @@ def list_topics(request: HttpRequest):
 def save_topic(request: HttpRequest, code: str, payload: TopicIn):
     """A query that does not parse is a 422 naming `query`, with the position of the problem.
     Saving re-analyzes the organization's comments in the background."""
-    _need_write(request.access)
+    _need_topic_editor(request.access)
     topic = actions.save_topic(request.access.organization_id, code[:80], **payload.model_dump())
     return _topic_out(topic)
 
@@ -117,7 +123,7 @@ def save_topic(request: HttpRequest, code: str, payload: TopicIn):
 @router.delete("/topics/{code}", auth=writers(), response={204: None, **ERRORS}, operation_id="delete_topic",
                summary="Delete a topic")
 def delete_topic(request: HttpRequest, code: str):
-    _need_write(request.access)
+    _need_topic_editor(request.access)
     actions.delete_topic(request.access.organization_id, code)
     return 204, None
 

@@ -329,7 +329,7 @@ def topics(request: HttpRequest, access: Access) -> HttpResponse:
             for r in table:
                 r["phrases"] = phrases.get(r["code"], [])
     context = {"form": form, "overview": overview, "table": table, "errors": errors,
-               "can_write": access.can("write"),
+               "can_edit_topics": queries.may_edit_topics(access),
                "nps_total": _figure(overview.nps) if overview else None}
     htmx = getattr(request, "htmx", None)
     template = ("textanalytics/_topic_results.html" if htmx and not htmx.history_restore_request
@@ -375,10 +375,10 @@ def topic_edit(request: HttpRequest, access: Access, code: str | None = None) ->
         topic = queries.topic_for(access.organization_id, code)
         if topic is None:
             raise Http404
-    can_write = access.can("write")
+    can_edit = queries.may_edit_topics(access)
     status = 200
     if request.method == "POST":
-        if not can_write:
+        if not can_edit:
             raise PermissionDenied
         form = TopicForm(request.POST)
         if form.is_valid():
@@ -406,11 +406,11 @@ def topic_edit(request: HttpRequest, access: Access, code: str | None = None) ->
         form = TopicForm(initial={"active": True})
     if topic:
         del form.fields["code"]  # a topic's code is its identity in stored mentions and tags
-    if not can_write:
+    if not can_edit:
         for f in form.fields.values():
             f.disabled = True
     source = form.data.get("query", "") if form.is_bound else (topic.query if topic else "")
-    context = {"form": form, "topic": topic, "can_write": can_write, **_preview_context(access, source)}
+    context = {"form": form, "topic": topic, "can_edit": can_edit, **_preview_context(access, source)}
     if topic:
         context.update(_teaching_context(access, topic))
     return render(request, "textanalytics/topic_edit.html", context, status=status)
@@ -425,7 +425,7 @@ def topic_preview(request: HttpRequest, access: Access) -> HttpResponse:
 @member_view
 @require_POST
 def topic_delete(request: HttpRequest, access: Access, code: str) -> HttpResponse:
-    if not access.can("write"):
+    if not queries.may_edit_topics(access):
         raise PermissionDenied
     topic = queries.topic_for(access.organization_id, code)
     if topic is None:

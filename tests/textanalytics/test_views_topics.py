@@ -127,6 +127,28 @@ def test_readers_see_but_cannot_save_or_delete(client, org):
     assert Topic.objects.filter(code="mine").exists()
 
 
+def test_unit_limited_members_and_keys_may_not_change_topics(client, org):
+    """Topics read every unit's comments: a store's analyst may tag and preview, not redefine
+    or delete them (the same rule as for surveys), through the web and the API."""
+    import json
+
+    from tests.api.helpers import Api, key_for
+
+    topic(org, "mine", "Mitt", "Mine", query="x")
+    login(client, make_user(org, "stina", role=Role.ANALYST, unit_code="acme-north-store"))
+    page = client.get("/topics/mine/").text
+    assert "disabled" in page and "/topics/mine/delete/" not in page
+    assert "/topics/new/" not in client.get("/topics/").text
+    assert client.post("/topics/mine/", {"name_sv": "a", "name_en": "b", "query": "y"}).status_code == 403
+    assert client.post("/topics/new/", {"code": "n", "name_sv": "a", "name_en": "b", "query": "y"}).status_code == 403
+    assert client.post("/topics/mine/delete/").status_code == 403
+    store = Api(key_for(org, unit_code="acme-north-store"))
+    body = json.dumps({"name_sv": "a", "name_en": "b", "query": "y"})
+    assert store.raw("PUT", "/topics/mine", body).status_code == 403
+    assert store.raw("DELETE", "/topics/mine").status_code == 403
+    assert list(Topic.objects.filter(code__in=["mine", "n"]).values_list("query", flat=True)) == ["x"]
+
+
 def test_delete_only_non_builtin_topics(anna, org):
     topic(org, "mine", "Mitt", "Mine")
     topic(org, "core", "Kärna", "Core", builtin=True)
