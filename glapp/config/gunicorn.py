@@ -1,6 +1,8 @@
 """Gunicorn defaults for `glapp serve`; command-line flags given by `serve` take precedence."""
 
 import os
+import subprocess
+import sys
 
 wsgi_app = "glapp.config.wsgi:application"
 # Load the app once in the master, then fork: workers start fast and share the imported code.
@@ -25,3 +27,25 @@ accesslog = None
 # The runtime control socket lives at one per-user path, so two servers (a demo next to a test
 # run) would collide on it; glapp is managed by signals, as a process supervisor expects.
 control_socket_disable = True
+
+# `glapp serve --task-worker` (the default in local demo mode): one `glapp worker` beside the web
+# server, so a web import or a re-analysis started in the browser actually runs. The master
+# starts it when it is ready and stops it on exit, so it never outlives the server.
+TASK_WORKER_ENV = "GLAPP_SERVE_TASK_WORKER"
+_task_worker: subprocess.Popen | None = None
+
+
+def when_ready(server) -> None:
+    global _task_worker
+    if os.environ.get(TASK_WORKER_ENV) == "1" and _task_worker is None:
+        _task_worker = subprocess.Popen([sys.executable, "-m", "glapp.cli.main", "worker"])
+        server.log.info("Started the background task worker (pid %s)", _task_worker.pid)
+
+
+def on_exit(server) -> None:
+    if _task_worker is not None and _task_worker.poll() is None:
+        _task_worker.terminate()
+        try:
+            _task_worker.wait(timeout=graceful_timeout)
+        except subprocess.TimeoutExpired:
+            _task_worker.kill()

@@ -206,3 +206,36 @@ def test_serve_runs_gunicorn_with_two_workers_and_answers_http(tmp_path):
             proc.wait()
     assert proc.returncode == 0, log_path.read_text()
     assert "Using worker: gthread" in log_path.read_text()
+
+
+@pytest.mark.django_db
+def test_serve_with_a_task_worker_starts_and_stops_it_with_the_server(tmp_path):
+    """Local demo mode serves with a background worker by default (an import started in the
+    browser must run); it is the server's child and never outlives it."""
+    port = free_port()
+    args = ["serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--task-worker"]
+    if connection.vendor == "sqlite":
+        args.append("--migrate")
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "glapp.cli.main", *args], env=production_env(tmp_path),
+                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (found := re.search(r"Started the background task worker \(pid (\d+)\)", log_path.read_text())):
+            assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.2)
+        worker = int(found.group(1))
+        os.kill(worker, 0)  # alive
+        assert "and a background task worker" in log_path.read_text()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=40)
+    deadline = time.monotonic() + 10
+    while True:  # the master waited for it; it is gone (or a reaped zombie of nobody's)
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, log_path.read_text()
+        time.sleep(0.1)

@@ -1,5 +1,6 @@
 """`glapp serve`: the production web server (gunicorn), also used for the local demo."""
 
+import argparse
 import os
 import sys
 
@@ -8,6 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
+
+from glapp.config.gunicorn import TASK_WORKER_ENV
 
 
 def pending_migrations() -> list[str]:
@@ -30,8 +33,12 @@ class Command(BaseCommand):
         parser.add_argument("--access-log", action="store_true", help="Log every request to stdout")
         parser.add_argument("--migrate", action="store_true",
                             help="Apply pending database migrations before starting")
+        parser.add_argument("--task-worker", action=argparse.BooleanOptionalAction, default=None,
+                            help="Also run one background worker (`glapp worker`) for imports, analysis and "
+                                 "invitations, started and stopped with the server (default: on in local "
+                                 "demo mode; a deployment runs `glapp worker` under its own supervisor)")
 
-    def handle(self, *args, bind, workers, threads, access_log, migrate, **options):
+    def handle(self, *args, bind, workers, threads, access_log, migrate, task_worker, **options):
         if workers < 1 or threads < 1:
             raise CommandError("--workers and --threads must be at least 1")
         if migrate:
@@ -51,7 +58,11 @@ class Command(BaseCommand):
             argv += ["--access-logfile", "-"]
         url = f"http://{bind}/" if not bind.startswith("unix:") else bind
         mode = " (demo mode)" if settings.DEMO else ""
-        self.stdout.write(f"glapp serving on {url}{mode} with {workers} worker(s) × {threads} thread(s); "
+        with_tasks = settings.DEMO if task_worker is None else task_worker
+        # Read by the gunicorn config's hooks, which start the task worker once the server is up.
+        os.environ[TASK_WORKER_ENV] = "1" if with_tasks else ""
+        tasks = " and a background task worker" if with_tasks else ""
+        self.stdout.write(f"glapp serving on {url}{mode} with {workers} worker(s) × {threads} thread(s){tasks}; "
                           "press Ctrl+C to stop.")
         self.stdout.flush()
         # exec, not a child process: signals (Ctrl+C, SIGTERM from a supervisor) reach gunicorn
