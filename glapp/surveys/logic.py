@@ -7,6 +7,7 @@ An empty `show_if` always shows the question. A question whose condition refers 
 unanswered question is not shown: we ask a follow-up only when we know it applies.
 """
 
+import itertools
 from collections.abc import Mapping, Sequence
 
 
@@ -44,7 +45,49 @@ def next_question(questions: Sequence[Mapping], answers: Mapping, skipped: Seque
 
 
 def progress(questions: Sequence[Mapping], answers: Mapping, skipped: Sequence[str] = ()) -> tuple[int, int]:
-    """(questions done, questions on this respondent's path so far) for a progress indicator."""
+    """(questions done, questions on the longest path still open to this respondent) for a
+    progress indicator: before the score that decides a follow-up is given, the follow-up
+    still counts, so the first page does not say "1 of 1" and the second "2 of 2"."""
     visible = visible_questions(questions, answers)
     done = sum(1 for q in visible if q["key"] in answers or q["key"] in skipped)
-    return done, len(visible)
+    return done, max(len(visible), _longest_path(questions, answers))
+
+
+MAX_BRANCHES = 256
+
+
+def _longest_path(questions: Sequence[Mapping], answers: Mapping) -> int:
+    """The most questions any answers still to come could show. Each unanswered question that a
+    condition names is tried with one value on each side of every bound (and each listed
+    choice, and no answer); a survey has a handful of questions, so the combinations are few."""
+    candidates: dict[str, set] = {}
+    for q in questions:
+        show_if = q.get("show_if") or {}
+        key = show_if.get("question")
+        if not key or key in answers:
+            continue
+        values = candidates.setdefault(key, {None})
+        if "in" in show_if:
+            values.update(str(v) for v in show_if.get("in") or [])
+        for bound in (show_if.get("min"), show_if.get("max")):
+            if isinstance(bound, int | float) and not isinstance(bound, bool):
+                values.update((bound - 1, bound, bound + 1))
+    if not candidates:
+        return len(visible_questions(questions, answers))
+    keys = list(candidates)
+    combinations = 1
+    for key in keys:
+        combinations *= len(candidates[key])
+    if combinations > MAX_BRANCHES:
+        return len(visible_questions(questions, answers))
+    best = 0
+    for values in itertools.product(*(sorted(candidates[k], key=repr) for k in keys)):
+        supposed = dict(zip(keys, values, strict=True))
+        world, shown = dict(answers), 0
+        for q in questions:  # in order: a supposed answer counts only if its question is shown
+            if condition_holds(q.get("show_if"), world):
+                shown += 1
+                if q["key"] not in world and supposed.get(q["key"]) is not None:
+                    world[q["key"]] = supposed[q["key"]]
+        best = max(best, shown)
+    return best

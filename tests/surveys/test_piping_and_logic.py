@@ -68,7 +68,20 @@ def test_next_question_walks_the_respondents_path():
     assert logic.next_question(QUESTIONS, {"nps": 2})["key"] == "why_detractor"
     assert logic.next_question(QUESTIONS, {"nps": 2}, skipped=["why_detractor"])["key"] == "reason"
     assert logic.next_question(QUESTIONS, {"nps": 8, "reason": ["staff"]}) is None
-    assert logic.progress(QUESTIONS, {"nps": 2}) == (1, 3)
+    assert logic.progress(QUESTIONS, {"nps": 2}) == (1, 4)
+
+
+def test_progress_counts_the_longest_path_still_open():
+    """Before the score is given, a follow-up it may open still counts: the first page must not
+    say "1 of 1" and the next "2 of 2". A follow-up under a hidden question never counts."""
+    assert logic.progress(QUESTIONS, {}) == (0, 4)  # nps, a why, reason, price_detail
+    assert logic.progress(QUESTIONS, {"nps": 7}) == (1, 3)  # no why for a passive
+    assert logic.progress(QUESTIONS, {"nps": 8, "reason": ["staff"]}) == (2, 2)
+    chained = [{"key": "nps", "type": "nps"},
+               {"key": "why", "type": "single_choice", "show_if": {"question": "nps", "max": 6}},
+               {"key": "detail", "type": "text", "show_if": {"question": "why", "in": ["price"]}}]
+    assert logic.progress(chained, {}) == (0, 3)
+    assert logic.progress(chained, {"nps": 10}) == (1, 1)  # "why" is hidden, so "detail" cannot come
 
 
 def test_a_bool_is_not_a_score():
