@@ -539,6 +539,15 @@ def publish_survey(survey: Survey, *, acknowledge_warnings: bool = False, by: st
 def _freeze(survey: Survey, acknowledged: list[dict], by: str = "") -> SurveyVersion:
     with transaction.atomic():
         definition = queries.definition_of(survey)
+        current = survey.current_version
+        if current is not None and {k: v for k, v in current.definition.items()
+                                    if k != "acknowledged_warnings"} == definition:
+            # Nothing changed since the current version: publishing again is not a new version
+            # (it would split the survey's results by version for no reason).
+            if survey.status not in (Survey.Status.ACTIVE, Survey.Status.ARCHIVED):
+                survey.status = Survey.Status.ACTIVE
+                survey.save(update_fields=["status", "updated_at"])
+            return current
         if acknowledged:
             definition["acknowledged_warnings"] = {"by": by, "findings": acknowledged}
         number = (survey.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1

@@ -171,6 +171,9 @@ def test_publish_freezes_numbered_versions(draft):
                                         "en": "How likely is it that you would recommend us?"})
     second = actions.publish_survey(draft)
     assert second.number == 2
+    # Publishing again with nothing changed is the same version, not a third one.
+    draft.refresh_from_db()
+    assert actions.publish_survey(draft) == second and draft.versions.count() == 2
     assert first.definition["questions"][0]["texts"]["sv"].startswith("Utifrån")  # frozen
     assert second.definition["questions"][0]["texts"]["sv"].startswith("Hur troligt")
 
