@@ -1,6 +1,20 @@
 """Structured logging: JSON lines in production, key=value in a terminal."""
 
+import logging
+
 import structlog
+
+
+class ClientErrorsWithoutTraceback(logging.Filter):
+    """A 4xx (a refused permission, a page that is not there) is the client's doing: Django logs
+    it with the exception that produced it, which renders as a long traceback per request and
+    buries the real errors. Keep the one line; 5xx keep their traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "django.request" and getattr(record, "status_code", 500) < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True
 
 
 def build_logging(json: bool, level: str = "INFO") -> dict:
@@ -29,7 +43,9 @@ def build_logging(json: bool, level: str = "INFO") -> dict:
                 "foreign_pre_chain": pre_chain,
             }
         },
-        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
+        "filters": {"client_errors": {"()": ClientErrorsWithoutTraceback}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured",
+                                 "filters": ["client_errors"]}},
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             "django.db.backends": {"level": "WARNING"},
