@@ -39,7 +39,7 @@ def test_log_in_read_overview_in_swedish_then_english(live_server, page, acme):
     expect(page.get_by_role("link", name="Phone support")).to_be_visible()
     expect(page.get_by_test_id("nps-phone-support")).to_have_text("50")
     expect(page.get_by_test_id("n-phone-support")).to_contain_text("4 svar")
-    expect(page.get_by_test_id("nps-web-checkout")).to_have_text("-50")
+    expect(page.get_by_test_id("nps-web-checkout")).to_have_text("−50")
 
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Overview", level=1)).to_be_visible()

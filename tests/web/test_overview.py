@@ -36,7 +36,7 @@ def test_overview_page_shows_values_and_counts(client, org):
     login(client, make_user(org, "anna"))
     html = client.get("/").text
     assert value_of(html, "nps-phone-support") == "33"
-    assert value_of(html, "nps-web-checkout") == "-50"
+    assert value_of(html, "nps-web-checkout") == "−50"  # a true minus, as on the journey map
     assert value_of(html, "n-phone-support").startswith("3 svar")
     assert "Webbkassan" not in html and "Web checkout" in html
     assert html.index("Web checkout") < html.index("Phone support")  # journey order, not alphabetical
