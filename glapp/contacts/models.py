@@ -3,12 +3,13 @@
 import datetime as dt
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from glapp.core.models import OrgScopedModel
 
 
 class Customer(OrgScopedModel):
-    external_id = models.CharField(max_length=200, help_text="The customer's id in the organization's systems.")
+    external_id = models.CharField(max_length=200, help_text=_("The customer's id in the organization's systems."))
     first_name = models.CharField(max_length=120, blank=True, default="")
     email = models.EmailField(blank=True, default="")
     phone = models.CharField(max_length=32, blank=True, default="")
@@ -21,7 +22,7 @@ class Customer(OrgScopedModel):
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     # The channel the customer asked for; empty: email when possible, else SMS.
     preferred_channel = models.CharField(max_length=8, blank=True, default="", db_default="",
-                                         choices=[("email", "Email"), ("sms", "SMS")])
+                                         choices=[("email", _("Email")), ("sms", _("SMS"))])
     # A hard bounce: the address is not used again until the customer record gets a new one.
     email_bounced_at = models.DateTimeField(null=True, blank=True)
     phone_bounced_at = models.DateTimeField(null=True, blank=True)
@@ -39,11 +40,11 @@ class ContactPolicy(OrgScopedModel):
     """An organization's rules against survey fatigue (one row per organization)."""
 
     min_days_between_invitations = models.PositiveSmallIntegerField(
-        default=30, help_text="At most one invitation per customer in this many days, across all surveys.")
+        default=30, help_text=_("At most one invitation per customer in this many days, across all surveys."))
     relationship_min_months = models.PositiveSmallIntegerField(
-        default=6, help_text="A customer gets a relationship survey at most this often.")
-    quiet_hours_start = models.TimeField(default=dt.time(21, 0), help_text="No invitation is sent from …")
-    quiet_hours_end = models.TimeField(default=dt.time(8, 0), help_text="… until (local time).")
+        default=6, help_text=_("A customer gets a relationship survey at most this often."))
+    quiet_hours_start = models.TimeField(default=dt.time(21, 0), help_text=_("No invitation is sent from …"))
+    quiet_hours_end = models.TimeField(default=dt.time(8, 0), help_text=_("… until (local time)."))
     time_zone = models.CharField(max_length=64, default="Europe/Stockholm")
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -655,7 +655,10 @@ def run_import_job(job: ImportJob, mapping: dict[str, str] | None, defaults: dic
         raise
     actions.finish_import_job(
         job, status=ImportJob.Status.DONE, errors=report.errors,
-        message=f"{report.error_count} errors in {report.rejected} rejected rows" if report.rejected else "",
+        # A record for the admin and logs, in English; the job page says it in the reader's
+        # language from rejected_count (_import_job_status.html) and lists the errors.
+        message=(f"{report.error_count} error{'' if report.error_count == 1 else 's'} in {report.rejected} "
+                 f"rejected row{'' if report.rejected == 1 else 's'}") if report.rejected else "",
         total_rows=report.total, created_count=report.created, duplicate_count=report.duplicates,
         rejected_count=report.rejected,
     )

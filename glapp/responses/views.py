@@ -6,6 +6,7 @@ from pathlib import PurePath
 
 from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -13,12 +14,14 @@ from glapp.core.errors import GlappError
 from glapp.responses import actions, exporting, importing, queries
 from glapp.responses.catalog import Catalog
 from glapp.responses.forms import MappingForm, UploadForm
+from glapp.responses.models import ImportJob
 from glapp.responses.queries import ResponseFilter
 from glapp.responses.tasks import import_file
 from glapp.surveys.queries import surveys_of
 from glapp.web.views import member_view  # the web app's shell: chosen organization, navigation context
 
 SESSION_KEY = "glapp_import_files"  # sha256 → the uploaded file's name
+WORKER_PATIENCE = dt.timedelta(seconds=15)  # a worker polls every second; this long pending means none runs
 
 
 def _require(access, permission: str) -> None:
@@ -106,8 +109,10 @@ def import_job(request, access, job_id: int):
     if job is None:
         raise Http404
     template = "responses/_import_job_status.html" if request.htmx else "responses/import_job.html"
+    # A job still pending after a while means no worker is taking jobs: say so rather than spin.
+    waiting = job.status == ImportJob.Status.PENDING and timezone.now() - job.created_at > WORKER_PATIENCE
     return render(request, template, {"job": job, "valid": job.total_rows - job.rejected_count,
-                                      "error_cap": importing.ERROR_CAP})
+                                      "error_cap": importing.ERROR_CAP, "no_worker": waiting})
 
 
 @member_view

@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -200,3 +201,16 @@ def test_import_goes_to_the_organization_chosen_in_the_web_app(client, org, othe
     job = ImportJob.objects.get()
     assert (job.organization_id, job.created_count) == (other_org.id, 1)
     assert Response.objects.get().organization_id == other_org.id
+
+
+def test_a_job_no_worker_picks_up_says_how_to_start_one(client, org):
+    from glapp.responses import actions
+
+    logged_in(client, org)
+    job = actions.create_import_job(org.id, filename="a.csv", file_sha256="0" * 64, dry_run=True)
+    url = reverse("responses:import_job", args=[job.pk])
+    assert 'data-testid="no-worker"' not in client.get(url).text  # a worker polls every second
+    ImportJob.objects.filter(pk=job.pk).update(created_at=job.created_at - dt.timedelta(minutes=1))
+    assert 'data-testid="no-worker"' in client.get(url).text
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    assert 'data-testid="no-worker"' not in client.get(url).text
