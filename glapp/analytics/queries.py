@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Min, Q, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
 from django.utils import timezone
 
@@ -572,3 +572,12 @@ def responses_per_survey(access: Access) -> dict[int, int]:
     if access.unit_path is not None:
         rows = rows.filter(unit__in=units_of(access).values("id"))
     return dict(rows.values_list("survey").annotate(n=Sum("n")).values_list("survey", "n"))
+
+
+def first_day(access: Access, source: str) -> dt.date | None:
+    """The first day the organization has counts of this source (what the unit-limited may see
+    can start later; this is the organization's start, so a page can say when data begins)."""
+    from glapp.analytics.rollup_keys import GRAINS
+
+    return (Rollup.objects.filter(organization_id=access.organization_id, source=source, grain=GRAINS[0].code)
+            .aggregate(first=Min("day"))["first"])

@@ -12,14 +12,24 @@ from itertools import groupby
 from django import forms
 from django.utils import formats
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
 
 from glapp.accounts.queries import Access
 from glapp.analytics import stats
-from glapp.analytics.queries import Cell, MetricQuery, MetricTable, QueryContext, metric_table
+from glapp.analytics.queries import (
+    Cell,
+    MetricQuery,
+    MetricTable,
+    QueryContext,
+    bucket_end,
+    first_day,
+    metric_table,
+    today,
+)
 from glapp.analytics.rollup_keys import INVITATIONS
 from glapp.journeys.queries import touchpoints_of
+from glapp.responses.models import Channel
 from glapp.web.charts import Point, Series, color, line_chart
 from glapp.web.forms import DateInput, period_dates, unit_choices
 
@@ -59,6 +69,24 @@ def metric_label(code: str) -> str:
         return str(label)
     metric = stats.METRICS.get(code)
     return metric.label_en if metric else code
+
+
+def member_name(dimension: str, member) -> str:
+    """A group's name as the responses list shows it: a channel by its translated label, a
+    language by its name in the UI language. Other codes (segments are the organization's own
+    words) keep the name the query gave them."""
+    if dimension == "channel" and member.code:
+        return str(dict(Channel.choices).get(member.code, member.name))
+    if dimension == "language" and member.code:
+        try:
+            return str(get_language_info(member.code)["name_translated"])
+        except KeyError:
+            return member.name
+    return member.name
+
+
+def group_name(group_by: tuple[str, ...], members) -> str:
+    return " · ".join(member_name(dim, m) for dim, m in zip(group_by, members, strict=False))
 
 
 # --- Number formatting ------------------------------------------------------------------------
@@ -348,6 +376,7 @@ class TrendRow:
     vs_rest: str = ""
     vs_rest_arrow: str = ""
     vs_rest_trend: str = ""
+    partial: bool = False  # the bucket is only partly inside the data (period ends, data start, today)
 
 
 @dataclass
@@ -368,6 +397,9 @@ class TrendPage:
     transactional_only: bool = False
     counts_invitations: bool = False  # n is delivered invitations (response rate), not answers
     settled_until: dt.date | None = None  # set when later days are still settling and the page shows some
+    # Set when the organization's data starts inside the comparison period, so a change compares
+    # with only part of it (e.g. a year against the few days before the data begins).
+    data_from: dt.date | None = None
 
 
 def bucket_label(day: dt.date, bucket: str) -> str:
@@ -407,7 +439,7 @@ def trend_page(access: Access, q: MetricQuery) -> TrendPage:
         if key not in keep:
             continue
         colours[key] = color(len(drawn))
-        name = " · ".join(m.name for m in cells[0].members) or label
+        name = group_name(q.group_by, cells[0].members) or label
         drawn.append(Series(name, [Point(c.bucket, c.estimate.value if c.estimate.n else None,
                                          c.estimate.low, c.estimate.high, c.estimate.n, c.estimate.is_small)
                                    for c in cells]))
@@ -430,7 +462,7 @@ def trend_page(access: Access, q: MetricQuery) -> TrendPage:
     rows = []
     if grouped:
         for cell in period.cells:
-            row = TrendRow(" · ".join(m.name for m in cell.members), cell_figure(metric, cell),
+            row = TrendRow(group_name(q.group_by, cell.members), cell_figure(metric, cell),
                            color=colours.get(cell.key, ""))
             if cell.vs_rest is not None and cell.vs_rest.delta is not None:
                 row.vs_rest = fmt_delta(metric, cell.vs_rest.delta)
@@ -441,10 +473,18 @@ def trend_page(access: Access, q: MetricQuery) -> TrendPage:
             rows.append(row)
         total_table = period
     else:
+        data_from = first_day(access, metric.source)
+        covered_from = max(over_time.date_from, data_from or over_time.date_from)
+        covered_to = min(over_time.date_to, today())
         for cell in over_time.cells:
-            rows.append(TrendRow(bucket_label(cell.bucket, q.bucket), cell_figure(metric, cell), bucket=cell.bucket))
+            partial = cell.bucket < covered_from or bucket_end(cell.bucket, q.bucket) > covered_to
+            rows.append(TrendRow(bucket_label(cell.bucket, q.bucket), cell_figure(metric, cell), bucket=cell.bucket,
+                                 partial=partial))
         # The whole period against the one before it.
         total_table = metric_table(access, replace(q, bucket=None), ctx)
+    cmp_from, cmp_to = total_table.compare_from, total_table.compare_to
+    starts = first_day(access, metric.source) if cmp_from else None
+    partly_compared = starts if starts and cmp_from < starts <= cmp_to else None
     chart = mark_safe(chart)  # noqa: S308 -- line_chart escapes every text it draws
     return TrendPage(q.metric, label, chart, rows, table_figure(total_table), describe_method(over_time), grouped,
                      q.bucket,
@@ -452,4 +492,5 @@ def trend_page(access: Access, q: MetricQuery) -> TrendPage:
                      hidden_series=max(0, len(series) - len(keep)),
                      transactional_only=q.survey_kind == "transactional",
                      counts_invitations=metric.source == INVITATIONS,
-                     settled_until=total_table.settled_until if total_table.total_provisional else None)
+                     settled_until=total_table.settled_until if total_table.total_provisional else None,
+                     data_from=partly_compared)

@@ -176,3 +176,18 @@ def test_response_rates_say_when_recent_invitations_can_still_be_answered(org, c
     assert 'data-testid="settling"' in html and "kan fortfarande besvaras" in html  # the UI speaks Swedish
     assert "färre än 30 levererade inbjudningar" in html
     assert 'data-testid="settling"' not in client.get("/trends/", {"metric": "nps"}).content.decode()
+
+
+def test_buckets_and_comparisons_that_the_data_only_partly_cover_say_so(client, data):
+    """The data begin on the third day of the month two months back: that month's bucket is
+    marked as partly covered, and a comparison period that the data start inside is named with
+    the day they start, so a change against a few days is not read as one against the period."""
+    login(client, make_user(data, "anna"))
+    html = client.get("/trends/").text
+    partial = [name for name, _ in rows(html) if "part of the period only" in name]
+    assert len(partial) == 1 and "data-from" not in html  # the first month; the year before has no data at all
+    start = month_start(1)
+    html = client.get("/trends/", {"date_from": start.isoformat(),
+                                   "date_to": (month_start(0) - dt.timedelta(days=1)).isoformat()}).text
+    note = html.split('data-testid="data-from"')[1].split("</p>")[0]
+    assert (month_start(2) + dt.timedelta(days=2)).strftime("%Y") in note and "only partly covered" in note
