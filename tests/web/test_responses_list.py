@@ -61,6 +61,34 @@ def test_filters(anna, org, query, expected):
     assert sorted(ids_in(html)) == sorted(ids[k] for k in expected)
 
 
+@pytest.mark.parametrize("query", ["", "touchpoint=web-checkout", "unit=acme-north", "score_max=6",
+                                   "score_min=7&score_max=8", "comment=yes", "comment=no", "q=kassan",
+                                   "date_from=2025-01-01&date_to=2025-01-31"])
+def test_the_export_link_downloads_what_the_list_shows(anna, org, query):
+    import csv
+    import io
+
+    add_responses(
+        org,
+        {"nps": 2, "touchpoint": "web-checkout", "comment": "Kassan krånglade", "submitted_at": days_ago(4)},
+        {"nps": 10, "unit": "acme-north-store", "comment": "Toppen", "submitted_at": days_ago(3)},
+        {"nps": 7, "unit": "acme-south-store", "comment": "Okej", "submitted_at": days_ago(2)},
+        {"nps": 5, "answers": {"nps": 5}, "submitted_at": "2025-01-15T10:00:00+01:00"},
+    )
+    html = anna.get(f"/responses/?{query}").text
+    link = re.search(r'href="([^"]+)" data-testid="export"', html).group(1).replace("&amp;", "&")
+    exported = list(csv.DictReader(io.StringIO(b"".join(anna.get(link).streaming_content).decode())))
+    assert len(exported) == len(ids_in(html)) > 0
+
+
+def test_no_export_link_without_the_right_to_export(client, org):
+    from glapp.accounts.models import Role
+
+    add_responses(org, {"nps": 9})
+    login(client, make_user(org, "vera", role=Role.VIEWER))
+    assert 'data-testid="export"' not in client.get("/responses/").text
+
+
 def test_invalid_filter_values_are_reported_not_crashing(anna, org):
     html = anna.get("/responses/?touchpoint=nope&score_min=11&cursor=").text
     assert 'role="alert"' in html
