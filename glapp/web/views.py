@@ -246,7 +246,7 @@ def journey(request: HttpRequest, access: Access) -> HttpResponse:
             journey_map = build_journey_map(access, form.query())
         except ValidationFailed as exc:
             errors = [e.message for e in exc.errors]
-    context = {"form": form, "map": journey_map, "errors": errors}
+    context = {"form": form, "map": journey_map, "errors": errors, "unit_limited": access.unit_path is not None}
     return _fragment_or_page(request, "web/journey.html", "web/_journey_results.html", context)
 
 

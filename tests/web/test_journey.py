@@ -133,6 +133,11 @@ def test_unit_limited_user_sees_only_their_units(client, surveys):
     assert re.search(r'data-testid="tp-phone-support">.*?n = 40<', html, re.S)
     options = re.findall(r'<option value="([^"]*)"', html.split('name="unit"')[1].split("</select>")[0])
     assert options == ["", "acme-north", "acme-north-store"]
+    # No relationship answers for their units: the empty figure says why, for them only.
+    assert 'data-testid="relationship-scope"' in html
+    login(client, make_user(org, "anna", Role.VIEWER))
+    assert 'data-testid="relationship-scope"' not in client.get("/journey/").text
+    login(client, make_user(org, "stina2", Role.VIEWER, unit_code="acme-north"))
     # Asking for another unit's numbers is refused, not silently widened.
     html = client.get("/journey/?unit=acme-south").text
     assert 'role="alert"' in html and "nps-phone-support" not in html
