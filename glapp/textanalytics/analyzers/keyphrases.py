@@ -5,6 +5,8 @@ A phrase is a run of content words bounded by stopwords, punctuation, numbers an
 was wrong or right with something: subject + "var/är/blev/was/is/were" + optional degree words +
 one word ("fakturan var fel", "väntetiden var alldeles för lång", "staff were rude").
 Generic evaluative words ("bra", "great", "tack") may be part of a phrase but never a phrase alone.
+A phrase right after a negator keeps it ("inget säljtryck", "not very helpful staff", "didn't
+work"): without it the phrase would say the opposite of the comment.
 
 `group_phrases` counts phrases over many comments, once per comment, under a normalised key
 (casefolded and stemmed, so "lång väntetid" and "långa väntetider" are one phrase) and shows each
@@ -23,7 +25,7 @@ except ImportError:  # pragma: no cover
         return word
 
 
-VERSION = "keyphrases-1"
+VERSION = "keyphrases-2"
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -44,6 +46,7 @@ STOPWORDS = {
         hej tack mvh hälsningar först sist andra annan annat varje vissa sådan sådant sådana man
         inte ej icke någonsin kanske nog väl ju re också tyvärr tydligen bl.a t.ex osv etc
         två tre fyra fem sex sju åtta nio tio tjugo hundra tusen första andra tredje gång gånger
+        alls heller
         """),
     "en": _wordset("""
         the a an and or but of to in on at for with from by about as into than then so if
@@ -68,6 +71,15 @@ _DEGREE = _wordset(
     "för alldeles inte väldigt mycket jätte extremt otroligt helt ganska lite riktigt så too very so not "
     "really extremely quite incredibly totally completely pretty"
 )
+# Negators: a phrase right after one (at most two degree words between) starts with it.
+NEGATORS = _wordset("""
+    inte ej icke ingen inget inga aldrig utan
+    not no never without nor don't doesn't didn't can't cannot couldn't won't wouldn't isn't aren't
+    wasn't weren't haven't hasn't hadn't shouldn't dont doesnt didnt cant couldnt wont wouldnt isnt
+    arent wasnt werent havent hasnt hadnt shouldnt
+    """)  # apostrophes are straight here: tokens are normalized, plain text is in _words
+_NEGATION_REACH = 2  # degree words allowed between the negator and the phrase ("not very …")
+
 # Evaluative or filler words that are not a key phrase on their own.
 _WEAK = _wordset("""
     bra dålig dåligt dåliga bäst sämst bättre sämre toppen super kanon perfekt grym grymt fantastisk
@@ -86,7 +98,7 @@ def _words(text: str, tokens) -> list[str | None]:
     if tokens is not None:
         return [t.norm if t.kind == "word" else None for t in tokens]
     out: list[str | None] = []
-    for w in _WORD_RE.findall(text.casefold()):
+    for w in _WORD_RE.findall(text.casefold().replace("’", "'")):
         out.append(w if w[0].isalpha() and not w.startswith(("http", "www.")) else None)
     return out
 
@@ -98,6 +110,19 @@ def _language(text: str, language: str) -> str:
 
     code = detect(text).code
     return code if code in STOPWORDS else "en"
+
+
+def _negation(words: list[str | None], i: int) -> str:
+    """The negator (and degree words) right before position i, with a trailing space, or ""."""
+    k, degree = i - 1, 0
+    while k >= 0 and words[k] is not None:
+        if words[k] in NEGATORS:
+            return " ".join(words[k:i]) + " "  # type: ignore[arg-type]
+        if words[k] not in _DEGREE or degree >= _NEGATION_REACH:
+            break
+        k -= 1
+        degree += 1
+    return ""
 
 
 def _candidates(words: list[str | None], stop: frozenset) -> list[tuple[float, int, str]]:
@@ -117,6 +142,7 @@ def _candidates(words: list[str | None], stop: frozenset) -> list[tuple[float, i
                 break
             j += 1
         run = words[i:j]
+        neg = _negation(words, i)
         # A statement: run + copula + up to two degree words + one content word.
         k = j
         if k < n and words[k] in _COPULAS and len(run) <= 2:
@@ -127,11 +153,11 @@ def _candidates(words: list[str | None], stop: frozenset) -> list[tuple[float, i
                 degree += 1
             wk = words[k] if k < n else None
             if wk is not None and wk not in stop and wk not in _COPULAS and len(wk) > 1:
-                out.append((len(run) + 1.5, i, " ".join(words[i : k + 1])))  # type: ignore[arg-type]
+                out.append((len(run) + 1.5, i, neg + " ".join(words[i : k + 1])))  # type: ignore[arg-type]
         if len(run) > 1 or run[0] not in _WEAK:
             content = sum(1 for w in run if w not in _WEAK)
             out.append((content + 0.25 * (len(run) - content) + (0.1 if max(map(len, run)) > 6 else 0), i,
-                        " ".join(run)))  # type: ignore[arg-type]  # fmt: skip
+                        neg + " ".join(run)))  # type: ignore[arg-type]  # fmt: skip
         i = j if j > i else i + 1
     return out
 
@@ -152,7 +178,8 @@ def extract(text: str, language: str = "auto", tokens=None, limit: int = 5) -> l
 
 
 def _key(phrase: str, language: str) -> tuple[str, ...]:
-    return tuple(_stem(w, language) for w in phrase.split() if w not in _DEGREE)
+    # Degree words do not change what a phrase is about; negators do ("inte dyrt" is not "dyrt").
+    return tuple(_stem(w, language) for w in phrase.split() if w not in _DEGREE or w in NEGATORS)
 
 
 def group_phrases(items: Iterable, limit: int = 20, per_comment: int = 8) -> list[tuple[str, int]]:

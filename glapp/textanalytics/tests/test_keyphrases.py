@@ -71,3 +71,18 @@ def test_group_phrases_counts_once_per_comment_and_merges_inflections():
     assert group_phrases(items, limit=1) == [("late flight", 3)] or group_phrases(items, limit=1) == [
         ("lång väntetid", 3)
     ]
+
+
+def test_a_phrase_after_a_negator_keeps_it():
+    assert "inget säljtryck" in extract("Inget säljtryck alls, bara bra råd", "sv")
+    assert all(p != "säljtryck alls" and not p.startswith("säljtryck") for p in extract("Inget säljtryck alls", "sv"))
+    assert "aldrig fel faktura" in extract("Aldrig fel faktura hos er", "sv")
+    assert "inte särskilt lång väntetid" in extract("Inte särskilt lång väntetid", "sv")
+    en = extract("No hidden fees, but not very helpful staff", "en")
+    assert "no hidden fees" in en and "not very helpful staff" in en
+    assert "didn't work" in extract("The app didn’t work", "en")
+
+
+def test_negated_and_plain_phrases_are_counted_apart():
+    counts = dict(group_phrases([("Inte dyrt alls", "sv"), ("Dyrt", "sv"), ("Väldigt dyrt", "sv")]))
+    assert counts == {"dyrt": 2, "inte dyrt": 1}
