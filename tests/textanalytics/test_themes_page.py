@@ -2,6 +2,8 @@
 labelled with its words and its growth; covered comments and other units' comments stay out;
 comment text is escaped."""
 
+import re
+
 import pytest
 
 from glapp.accounts.models import Role
@@ -47,7 +49,9 @@ def test_themes_page(client, org, synthetic):
     assert html.count('data-testid="theme"') >= 1
     label = html.split('class="theme-label"')[1].split("</h2>")[0].lower()
     assert "parkeringsbommen" in label
-    assert "<polyline" in html and 'data-testid="growth"' in html
+    assert "<polyline" in html
+    # Nine comments, however new, are below the minimum for calling growth.
+    assert 'data-testid="growth"' not in html and 'data-testid="no-growth"' in html
     assert "<script>alert" not in html
 
 
@@ -83,3 +87,26 @@ def test_old_comments_are_left_out(org):
     for i in range(6):
         analyzed(org, f"Parkeringsbommen trasig {i}", submitted_at=days_ago(70))
     assert queries.emerging_themes(Access(org, Role.OWNER)).considered == 0
+
+
+def test_growth_is_shown_only_beyond_chance_and_examples_are_distinct(client, org):
+    for week in range(1, 8):  # a steady background, 6 comments a week
+        for text in [*STEADY, "Svårt att hitta rätt ingång", "Tog tid att hitta hyllan"]:
+            analyzed(org, text, submitted_at=days_ago(7 * week + 2))
+    for i in range(14):  # a real surge: 14 in the last days, the same text sent again and again
+        text = "Parkeringsbommen var trasig, Johan i kassan visste inget" if i < 10 else f"Parkeringsbommen trasig {i}"
+        analyzed(org, text, submitted_at=days_ago(1 + i % 3))
+    for i in range(8):  # small: 8 recent comments about another subject
+        analyzed(org, f"Pantmaskinen strular {i}", submitted_at=days_ago(1 + i % 2))
+    result = queries.emerging_themes(Access(org, Role.OWNER))
+    surge = result.themes[0]
+    assert any("parkeringsbommen" in w.lower() for w in surge.label_words)
+    assert surge.growing and surge.p_growth < 0.05 and surge.recent == 14
+    assert len(surge.examples) == len(set(surge.examples)) == 3
+    assert all("johan" not in w.lower() for t in result.themes for w in t.label_words)
+    small = next(t for t in result.themes if any("pantmaskinen" in w.lower() for w in t.label_words))
+    assert small.recent == 8 and not small.growing  # too few to call, whatever the ratio
+    assert all(not t.growing for t in result.themes[1:])
+    login(client, make_user(org, "anna"))
+    html = client.get("/topics/themes/").text
+    assert html.count('data-testid="growth"') == 1 and re.search(r"p (&lt;|=) 0,\d{3}", html)

@@ -10,20 +10,32 @@ remain); the theme is labelled with its defining term and the terms most over-re
 (lift against all uncovered comments), shown in their most common written form.
 
 Each theme reports weekly counts (ISO weeks, Monday first, empty weeks included) up to `today`,
-and `growth`: the mean weekly count of the last two weeks over the mean of the weeks before
-(floored at 1 comment a week), minus 1; `new` is True when it had no comments before.
+and `growth`: the theme's share of all comments in the last two weeks over its share in the weeks
+before (its count there floored at 1 comment), minus 1, so a busier fortnight alone is no growth;
+`new` is True when it had no comments before. Whether the growth is beyond chance is
+`p_growth`, an exact one-sided conditional binomial test (the comparison of two Poisson rates):
+if the theme's share did not change, each of its comments falls in the last two weeks with
+probability (comments in the last two weeks) / (all comments), and p is the chance of at least
+as many recent ones. `growing` asks for p below `alpha` and at least `MIN_RECENT` recent comments;
+callers that test many themes adjust p (Benjamini–Hochberg) and re-rank with `rank_key`.
+
+Terms are built from redacted text; placeholders ("[NAME]") and first names that the name
+redaction knows (an agent's "johan" written in lower case escapes it) are never terms.
 """
 
 import datetime as dt
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from glapp.textanalytics.analyzers import morphology
+from glapp.textanalytics.analyzers import morphology, pii
 from glapp.textanalytics.analyzers.tokens import tokenize
 
-VERSION = "themes-1"
+VERSION = "themes-2"
+MIN_RECENT = 10  # fewer comments in the last two weeks are never called growing, whatever the test says
+ALPHA = 0.05
 
 _STOPWORDS_TEXT = """
 och i att det som en på är av för med till den har de inte om ett han men var jag sig från vi så kan man när
@@ -42,6 +54,9 @@ still even really much many well back up down off dont didnt im ive cant wont is
 good great bad thanks thank please hi hello ok okay yes
 """
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+# First names are never a theme's words; names that are also ordinary words ("bill", "rose") stay.
+FIRST_NAMES = frozenset(n.casefold() for n in pii.FIRST_NAMES - pii.AMBIGUOUS_FIRST_NAMES)
+_PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
 
 
 @dataclass(frozen=True)
@@ -65,6 +80,34 @@ class Theme:
     term: str = ""  # the defining term (a stem)
     recent: int = 0  # comments in the last two weeks
     extra: dict = field(default_factory=dict)
+    before: int = 0  # comments in the weeks before
+    recent_total: int = 0  # all comments (covered or not) in the last two weeks
+    before_total: int = 0  # all comments in the weeks before
+    p_growth: float = 1.0  # one-sided: is its share of the last two weeks' comments higher than before?
+
+    def growing(self, p: float | None = None, alpha: float = ALPHA) -> bool:
+        """Growth beyond chance: p (adjusted, if given) below alpha, on at least MIN_RECENT comments."""
+        return self.recent >= MIN_RECENT and (self.p_growth if p is None else p) < alpha
+
+
+def rank_key(theme: Theme, growing: bool) -> tuple:
+    """Growing themes first, most growing first; the rest by size."""
+    return (not growing, -theme.growth if growing else 0.0, -theme.size, theme.term)
+
+
+def binomial_tail(k: int, n: int, p: float) -> float:
+    """P(X ≥ k) for X ~ Binomial(n, p), summed in log space (exact; n is a theme's size)."""
+    if k <= 0:
+        return 1.0
+    if k > n or p <= 0.0:
+        return 0.0
+    if p >= 1.0:
+        return 1.0
+    log_p, log_q = math.log(p), math.log1p(-p)
+    terms = [math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p + (n - i) * log_q
+             for i in range(k, n + 1)]
+    top = max(terms)
+    return min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms))
 
 
 def _week_start(day: dt.date) -> dt.date:
@@ -77,11 +120,12 @@ def _week_label(day: dt.date) -> str:
 
 
 def _terms(doc: ThemeDocument, surface: dict[str, Counter]) -> set[str]:
-    words = doc.words if doc.words is not None else [t.norm for t in tokenize(doc.text) if t.kind == "word"]
+    words = (doc.words if doc.words is not None
+             else [t.norm for t in tokenize(_PLACEHOLDER.sub(" ", doc.text)) if t.kind == "word"])
     lang = doc.language if doc.language in ("sv", "en") else "sv"
     stems = []
     for w in words:
-        if len(w) < 3 or w in STOPWORDS or not w.isalpha():
+        if len(w) < 3 or w in STOPWORDS or w in FIRST_NAMES or not w.isalpha():
             stems.append(None)
             continue
         s = morphology.stem(w, lang)
@@ -92,15 +136,18 @@ def _terms(doc: ThemeDocument, surface: dict[str, Counter]) -> set[str]:
 
 def find_themes(documents: Sequence[ThemeDocument], today: dt.date | None = None, min_size: int = 5,
                 max_share: float = 0.5, max_themes: int = 20, label_size: int = 4) -> list[Theme]:
-    """Themes among the documents no topic covered, most growing first (ties: larger first)."""
+    """Themes among the documents no topic covered: growing ones (beyond chance, unadjusted) first,
+    most growing first, then the rest by size."""
     docs = [d for d in documents if not d.covered]
     if not docs:
         return []
     today = today or max(d.date for d in docs)
     this_week = _week_start(today)
-    first_week = _week_start(min(d.date for d in docs))
+    first_week = _week_start(min(d.date for d in documents))
     n_weeks = (this_week - first_week).days // 7 + 1
     recent_from = this_week - dt.timedelta(days=7)  # the last two weeks: this one and the one before
+    recent_total = sum(1 for d in documents if recent_from <= d.date)
+    totals = (recent_total, sum(1 for d in documents if first_week <= d.date < recent_from))
 
     surface: dict[str, Counter] = defaultdict(Counter)
     doc_terms = [_terms(d, surface) for d in docs]
@@ -130,10 +177,10 @@ def find_themes(documents: Sequence[ThemeDocument], today: dt.date | None = None
         for i in members:
             assigned[i] = True
         themes.append(_theme(term, members, docs, doc_terms, df_all, surface, first_week, n_weeks, recent_from,
-                             label_size))
+                             label_size, totals))
         if len(themes) >= max_themes:
             break
-    themes.sort(key=lambda t: (-t.growth, -t.size, t.term))
+    themes.sort(key=lambda t: rank_key(t, t.growing()))
     return themes
 
 
@@ -141,7 +188,8 @@ def _display(term: str, surface: dict[str, Counter]) -> str:
     return " ".join(surface[s].most_common(1)[0][0] if surface.get(s) else s for s in term.split(" "))
 
 
-def _theme(term, members, docs, doc_terms, df_all, surface, first_week, n_weeks, recent_from, label_size) -> Theme:
+def _theme(term, members, docs, doc_terms, df_all, surface, first_week, n_weeks, recent_from, label_size,
+           totals) -> Theme:
     inside = Counter(t for i in members for t in doc_terms[i] if " " not in t)
     n, total = len(members), len(docs)
     used = set(term.split(" "))
@@ -159,10 +207,13 @@ def _theme(term, members, docs, doc_terms, df_all, surface, first_week, n_weeks,
             weeks[w] += 1
     weekly = [(_week_label(first_week + dt.timedelta(weeks=k)), weeks[k]) for k in range(n_weeks)]
     recent_n = sum(1 for i in members if docs[i].date >= recent_from)
-    before = weeks[:-2]
-    recent_weeks = weeks[-2:]
-    before_mean = sum(before) / len(before) if before else 0.0
-    recent_mean = sum(recent_weeks) / len(recent_weeks)
-    growth = recent_mean / max(before_mean, 1.0) - 1.0
-    return Theme(labels, n, [docs[i].id for i in members], weekly, round(growth, 3), new=sum(before) == 0 and
-                 bool(before), term=term, recent=recent_n)
+    before_n = n - recent_n
+    recent_total, before_total = totals
+    if recent_total and before_total:
+        growth = (recent_n / recent_total) / (max(before_n, 1) / before_total) - 1.0
+        p = binomial_tail(recent_n, n, recent_total / (recent_total + before_total))
+    else:  # no weeks before the last two: nothing to compare with
+        growth, p = 0.0, 1.0
+    return Theme(labels, n, [docs[i].id for i in members], weekly, round(growth, 3),
+                 new=before_n == 0 and bool(weeks[:-2]), term=term, recent=recent_n, before=before_n,
+                 recent_total=recent_total, before_total=before_total, p_growth=p)

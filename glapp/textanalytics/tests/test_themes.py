@@ -1,6 +1,8 @@
 import datetime as dt
 import random
 
+import pytest
+
 from glapp.textanalytics.analyzers.themes import ThemeDocument, find_themes
 
 START = dt.date(2025, 1, 6)  # a Monday
@@ -70,3 +72,58 @@ def test_covered_comments_are_ignored_and_result_is_deterministic():
     covered = {d.id for d in docs if d.covered}
     assert not covered.intersection(i for t in first for i in t.document_ids)
     assert find_themes([d for d in docs if d.covered]) == []
+
+
+def test_binomial_tail_is_exact():
+    from scipy.stats import binom
+
+    from glapp.textanalytics.analyzers.themes import binomial_tail
+
+    for k, n, p in ((0, 5, 0.3), (3, 5, 0.3), (8, 8, 0.25), (14, 30, 0.25), (40, 200, 0.1)):
+        assert binomial_tail(k, n, p) == pytest.approx(binom.sf(k - 1, n, p), rel=1e-9)
+
+
+def _surge(recent: int, *, before_per_week: int = 0, weeks: int = 8):
+    """A steady covered background (20 a week) and a theme with `recent` comments in the last week."""
+    docs, n = [], 0
+    for week in range(weeks):
+        for day in range(7):
+            date = START + dt.timedelta(weeks=week, days=day)
+            for _ in range(3):
+                docs.append(ThemeDocument(n, date, covered=True, text="Bra service", language="sv"))
+                n += 1
+            docs.append(ThemeDocument(n, date, text=TAIL[(week * 7 + day) % len(TAIL)], language="sv"))
+            n += 1
+        for i in range(before_per_week if week < weeks - 2 else 0):
+            docs.append(ThemeDocument(n, START + dt.timedelta(weeks=week, days=i % 7), text="Pantmaskinen strular",
+                                      language="sv"))
+            n += 1
+    for i in range(recent):
+        docs.append(ThemeDocument(n, START + dt.timedelta(weeks=weeks - 1, days=i % 5), text="Pantmaskinen strular",
+                                  language="sv"))
+        n += 1
+    return docs
+
+
+def _pant(docs):
+    [theme] = [t for t in find_themes(docs, min_size=5) if "pantmaskinen" in t.label_words]
+    return theme
+
+
+def test_growth_needs_enough_comments_and_must_be_beyond_chance():
+    few = _pant(_surge(8))
+    assert few.new and few.recent == 8 and not few.growing()  # "8 in two weeks, +100 %" is no finding
+    many = _pant(_surge(20))
+    assert many.growing() and many.p_growth < 0.001
+    # 10 recent against a steady 5 a week before: as many as expected, not growing.
+    steady = _pant(_surge(10, before_per_week=5))
+    assert steady.recent == 10 and steady.p_growth > 0.05 and not steady.growing()
+
+
+def test_first_names_and_placeholders_are_never_theme_words():
+    docs = [ThemeDocument(i, START + dt.timedelta(days=i % 7), text=f"johan [NAME] hjälpte till med routern {i}",
+                          language="sv") for i in range(12)]
+    docs += [ThemeDocument(100 + i, START + dt.timedelta(days=i % 7), text=text, language="sv")
+             for i, text in enumerate(TAIL)]
+    words = {w.lower() for t in find_themes(docs, min_size=5) for w in t.label_words}
+    assert "routern" in words and "johan" not in words and "name" not in words
