@@ -34,12 +34,25 @@ LABELS = ("negative", "neutral", "positive")
 
 
 def ensure_builtin_topics(organization_id: int) -> int:
-    """Copy glapp's taxonomy into the organization (once per topic code), so it can be edited."""
-    have = set(Topic.objects.for_org(organization_id).values_list("code", flat=True))
+    """Copy glapp's taxonomy into the organization (once per topic code), so it can be edited.
+
+    General topics are created active; industry-pack topics (travel: baggage, bookings …) are
+    created inactive, for the organization to switch on if they fit. A built-in topic whose query
+    is still an unedited copy of an earlier built-in version is brought up to date (and the
+    comments re-analyzed); an edited query is the organization's and is kept."""
+    have = {code: (query, builtin) for code, query, builtin
+            in Topic.objects.for_org(organization_id).values_list("code", "query", "builtin")}
     new = [Topic(organization_id=organization_id, code=t.code, name_sv=t.name_sv, name_en=t.name_en,
-                 description=getattr(t, "description", ""), query=t.query, builtin=True)
+                 description=getattr(t, "description", ""), query=t.query, builtin=True, active=t.general)
            for t in taxonomy.TOPICS if t.code not in have]
     Topic.objects.bulk_create(new)
+    stale = [code for code, (query, builtin) in have.items()
+             if builtin and code in taxonomy.BY_CODE and taxonomy.is_superseded(code, query)]
+    for code in stale:
+        Topic.objects.for_org(organization_id).filter(code=code).update(
+            query=taxonomy.BY_CODE[code].query, updated_at=timezone.now())
+    if stale:
+        _schedule_reanalysis(organization_id)
     return len(new)
 
 
@@ -254,6 +267,8 @@ def analyze_pending(organization_id: int, *, first_response_id: int | None = Non
 
 
 def tag_comment(organization_id: int, answer_id: int, topic_code: str, applies: bool, user=None) -> None:
+    if not (topic_code or "").strip():  # never fall back to some topic the analyst did not choose
+        raise ValidationFailed([FieldError("tag", "choose a topic", "required")])
     topic = Topic.objects.for_org(organization_id).filter(code=topic_code).first()
     if topic is None:
         raise NotFound(f"No topic '{topic_code[:80]}'.")

@@ -423,7 +423,9 @@ class ThemeRow:
     growth: float
     new: bool
     recent: int
-    examples: list[str]  # redacted comments
+    examples: list[str]  # redacted comments, each text once
+    growing: bool = False  # growth beyond chance (adjusted across the themes shown), on enough comments
+    p_growth: float | None = None  # Benjamini–Hochberg adjusted
 
 
 @dataclass
@@ -459,10 +461,27 @@ def emerging_themes(access, today: dt.date | None = None, weeks: int = THEME_WEE
         docs.append(themes_mod.ThemeDocument(id=answer_id, date=timezone.localtime(submitted_at, tz).date(),
                                              covered=covered, text=text if not covered else "", language=language))
     found = themes_mod.find_themes(docs, today=today, max_themes=max_themes) if texts else []
+    adjusted = stats.bh_adjusted([t.p_growth for t in found])
+    ranked = sorted(zip(found, adjusted, strict=True),
+                    key=lambda tp: themes_mod.rank_key(tp[0], tp[0].growing(tp[1])))
     return EmergingThemes(
         considered=len(rows), uncovered=len(texts), capped=capped,
         themes=[ThemeRow(t.label_words, t.size, t.weekly_counts, t.growth, t.new, t.recent,
-                         [texts[i] for i in t.document_ids[:THEME_EXAMPLES]]) for t in found])
+                         _distinct_examples(texts[i] for i in t.document_ids), growing=t.growing(p), p_growth=p)
+                for t, p in ranked])
+
+
+def _distinct_examples(texts, limit: int = THEME_EXAMPLES) -> list[str]:
+    """The first `limit` texts, each once (the same complaint pasted or sent again shows once)."""
+    seen, out = set(), []
+    for text in texts:
+        key = " ".join(text.casefold().split())
+        if key not in seen:
+            seen.add(key)
+            out.append(text)
+            if len(out) >= limit:
+                break
+    return out
 
 
 def group_stored_phrases(rows, limit: int) -> list[tuple[str, int]]:

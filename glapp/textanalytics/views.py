@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.utils.translation import get_language
@@ -24,6 +25,8 @@ from glapp.core.errors import NotFound, ValidationFailed
 from glapp.journeys.queries import touchpoints_of
 from glapp.surveys.question_types import EMOTIONS
 from glapp.textanalytics import actions, queries
+from glapp.textanalytics.analyzers import taxonomy
+from glapp.textanalytics.analyzers import themes as themes_mod
 from glapp.textanalytics.analyzers.sentiment import label_for
 from glapp.textanalytics.queries import VerbatimFilter
 from glapp.web.forms import PERIODS, SCORE_CHOICES, PeriodMixin, unit_choices
@@ -67,9 +70,22 @@ def segments(text: str, spans) -> list[tuple[str, bool]]:
     return out
 
 
-def topic_names(organization_id: int) -> dict[str, str]:
+def _name(topic) -> str:
     english = (get_language() or "sv").startswith("en")
-    return {t.code: (t.name_en if english else t.name_sv) or t.code for t in queries.topics_of(organization_id)}
+    return (topic.name_en if english else topic.name_sv) or topic.code
+
+
+def topic_names(organization_id: int) -> dict[str, str]:
+    return {t.code: _name(t) for t in queries.topics_of(organization_id)}
+
+
+PACK_NAMES = {taxonomy.TRAVEL: _("Travel and transport")}
+
+
+def pack_of(topic) -> str:
+    """The industry pack a built-in topic belongs to ("" for general customer experience)."""
+    definition = taxonomy.BY_CODE.get(topic.code) if topic.builtin else None
+    return definition.pack if definition else taxonomy.GENERAL
 
 
 @dataclass
@@ -80,6 +96,11 @@ class Row:
     emotions: list[str]
     category: str
     source: str
+
+    @property
+    def topic_codes(self) -> set[str]:
+        """Topics already on the comment: the "add topic" select leaves them out."""
+        return {t["code"] for t in self.topics}
 
 
 def build_row(v: queries.Verbatim, names: dict[str, str], terms: list[str], topic: str | None) -> Row:
@@ -157,8 +178,13 @@ class VerbatimForm(PeriodMixin):
 
 
 def _explorer_form(request: HttpRequest, access: Access, data) -> tuple[VerbatimForm, dict[str, str]]:
-    names = topic_names(access.organization_id)
-    form = VerbatimForm(data, topics=names, touchpoints=touchpoints_of(access.organization),
+    """The filters offer active topics only (switched-off ones, such as industry packs the
+    organization does not use, would clutter them), plus the one asked for, if any."""
+    all_topics = list(queries.topics_of(access.organization_id))
+    names = {t.code: _name(t) for t in all_topics}
+    wanted = data.get("topic")
+    offered = {t.code: names[t.code] for t in all_topics if t.active or t.code == wanted}
+    form = VerbatimForm(data, topics=offered, touchpoints=touchpoints_of(access.organization),
                         units=request.scope_units, may_see_pii=access.can("pii"))
     return form, names
 
@@ -238,10 +264,12 @@ def _writable_answer(access: Access, answer_id: int) -> None:
 @require_POST
 def tag(request: HttpRequest, access: Access, answer_id: int) -> HttpResponse:
     _writable_answer(access, answer_id)
-    code = request.POST.get("tag", "")
+    code = request.POST.get("tag", "").strip()
     applies = request.POST.get("applies", "1") != "0"
     try:
         actions.tag_comment(access.organization_id, answer_id, code, applies, request.user)
+    except ValidationFailed:  # the placeholder "choose a topic": nothing is stored
+        return HttpResponse(_("Choose a topic to add."), status=422, content_type="text/plain; charset=utf-8")
     except NotFound:
         raise Http404 from None
     return _after_write(request, access, answer_id)
@@ -286,10 +314,27 @@ class TopicOverviewForm(PeriodMixin):
 
 
 def _fmt(value: float | None, decimals: int = 0, signed: bool = False) -> str:
+    """A figure in the active locale (decimal comma in Swedish), as web.journey.fmt does: rounded
+    first (number_format cuts decimals off), never "−0", a true minus sign."""
     if value is None:
         return "–"
-    text = f"{value:+.{decimals}f}" if signed else f"{value:.{decimals}f}"
+    rounded = round(value, decimals) or 0.0
+    text = formats.number_format(rounded, decimals, use_l10n=True)
+    if signed and rounded > 0:
+        text = "+" + text
     return text.replace("-", "−")
+
+
+P_FLOOR = 0.001  # p-values below it read "p < 0.001", never "p = 0.000"
+
+
+def _p_value(p: float | None) -> str:
+    """"= 0,014" or "< 0,001" (localized), to follow a "p"; "–" when there is no test."""
+    if p is None:
+        return "–"
+    if p < P_FLOOR:
+        return "< " + _fmt(P_FLOOR, 3)
+    return "= " + _fmt(p, 3)
 
 
 def _figure(e, decimals: int = 0, signed: bool = False) -> dict:
@@ -321,7 +366,7 @@ def topics(request: HttpRequest, access: Access) -> HttpResponse:
                     "nps_with": _figure(r.nps_with), "nps_without": _figure(r.nps_without),
                     "delta": _fmt(d.delta, 0, True), "delta_low": _fmt(d.low, 0, True),
                     "delta_high": _fmt(d.high, 0, True),
-                    "p": "–" if r.p_adjusted is None else f"{r.p_adjusted:.3f}",
+                    "p": _p_value(r.p_adjusted),
                     "significant": r.significant, "better": d.delta is not None and d.delta > 0,
                     "link": "?" + urlencode({**list_params, "topic": r.topic.code}),
                 })
@@ -332,8 +377,14 @@ def topics(request: HttpRequest, access: Access) -> HttpResponse:
                "can_edit_topics": queries.may_edit_topics(access),
                "nps_total": _figure(overview.nps) if overview else None}
     htmx = getattr(request, "htmx", None)
-    template = ("textanalytics/_topic_results.html" if htmx and not htmx.history_restore_request
-                else "textanalytics/topics.html")
+    if htmx and not htmx.history_restore_request:
+        template = "textanalytics/_topic_results.html"
+    else:  # the whole page also lists the switched-off topics, so they can be found and switched on
+        template = "textanalytics/topics.html"
+        context["switched_off"] = sorted(
+            ({"code": t.code, "name": _name(t), "pack": str(PACK_NAMES.get(pack_of(t), ""))}
+             for t in queries.topics_of(access.organization_id) if not t.active),
+            key=lambda t: (t["pack"], t["name"].casefold()))
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -410,7 +461,9 @@ def topic_edit(request: HttpRequest, access: Access, code: str | None = None) ->
         for f in form.fields.values():
             f.disabled = True
     source = form.data.get("query", "") if form.is_bound else (topic.query if topic else "")
-    context = {"form": form, "topic": topic, "can_edit": can_edit, **_preview_context(access, source)}
+    pack = pack_of(topic) if topic else taxonomy.GENERAL
+    context = {"form": form, "topic": topic, "can_edit": can_edit, "pack": PACK_NAMES.get(pack, ""),
+               **_preview_context(access, source)}
     if topic:
         context.update(_teaching_context(access, topic))
     return render(request, "textanalytics/topic_edit.html", context, status=status)
@@ -478,10 +531,12 @@ def _sparkline(counts: list[int], width: int = 96, height: int = 20) -> str:
 def themes(request: HttpRequest, access: Access) -> HttpResponse:
     result = queries.emerging_themes(access)
     rows = [{"t": t, "points": _sparkline([c for _, c in t.weekly_counts]),
-             "growth": _fmt(t.growth * 100, 0, True), "weeks": ", ".join(f"{w}: {c}" for w, c in t.weekly_counts)}
+             "growth": _fmt(t.growth * 100, 0, True) if t.growing else "", "p": _p_value(t.p_growth),
+             "weeks": ", ".join(f"{w}: {c}" for w, c in t.weekly_counts)}
             for t in result.themes]
     return render(request, "textanalytics/themes.html", {"result": result, "rows": rows,
-                                                         "weeks": queries.THEME_WEEKS})
+                                                         "weeks": queries.THEME_WEEKS,
+                                                         "min_recent": themes_mod.MIN_RECENT})
 
 
 # --- Key phrases of the explorer's results ---------------------------------------------------

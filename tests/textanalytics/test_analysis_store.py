@@ -150,3 +150,33 @@ def test_worker_processes_give_the_same_results(org, tmp_path):
         call_command("analyze", str(source), "--out", str(out), "--workers", workers)
         outs.append(out.read_text(encoding="utf-8"))
     assert outs[0] == outs[1] and outs[0].count("\n") == 3
+
+
+def test_industry_pack_topics_start_switched_off(org):
+    from glapp.textanalytics.analyzers import taxonomy
+
+    actions.ensure_builtin_topics(org.id)
+    active = dict(Topic.objects.filter(organization=org).values_list("code", "active"))
+    assert set(active) == set(taxonomy.BY_CODE)
+    assert {code for code, on in active.items() if not on} == {"baggage", "booking", "cancellations",
+                                                              "cleanliness_comfort"}
+    # Switched on by the organization, a pack topic stays on.
+    t = Topic.objects.get(organization=org, code="baggage")
+    actions.save_topic(org.id, "baggage", name_sv=t.name_sv, name_en=t.name_en, query=t.query, active=True)
+    actions.ensure_builtin_topics(org.id)
+    assert Topic.objects.get(organization=org, code="baggage").active
+    assert "baggage" in {s.code for s in actions.pipeline_for(org.id).topics}
+
+
+def test_unedited_earlier_built_in_queries_are_brought_up_to_date(org, monkeypatch):
+    from glapp.textanalytics.analyzers import taxonomy
+
+    old, edited = "kö OR minuter", "kö OR minuter OR telefonkö"
+    monkeypatch.setitem(taxonomy.SUPERSEDED, "waiting_time", frozenset({taxonomy.fingerprint(old)}))
+    Topic.objects.create(organization=org, code="waiting_time", name_sv="Väntetid", name_en="Waiting time",
+                         query=old, builtin=True)
+    Topic.objects.create(organization=org, code="price", name_sv="Pris", name_en="Price", query=edited,
+                         builtin=True)
+    actions.ensure_builtin_topics(org.id)
+    assert Topic.objects.get(organization=org, code="waiting_time").query == taxonomy.BY_CODE["waiting_time"].query
+    assert Topic.objects.get(organization=org, code="price").query == edited  # the organization's own

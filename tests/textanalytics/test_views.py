@@ -204,6 +204,27 @@ def test_tag_and_untag_inline_return_the_row(anna, org):
     assert TopicTag.objects.get().applies is False and not TopicMention.objects.exists()
 
 
+def test_add_topic_select_starts_empty_and_leaves_out_topics_already_on_the_comment(anna, org):
+    topic(org, "price", "Pris", "Price")
+    topic(org, "staff", "Personal", "Staff")
+    answer_id = analyzed(org, "Dyrt", topics={"price": [[0, 4]]})
+    html = anna.get("/verbatims/").text
+    select = re.search(rf'<select id="tag-{answer_id}"[^>]*>(.*?)</select>', html, re.S)
+    assert select and " required" in select.group(0).split(">")[0]
+    options = re.findall(r'<option value="([^"]*)"( selected)?', select.group(1))
+    assert options[0] == ("", " selected")  # a placeholder, chosen by default
+    assert [code for code, _sel in options[1:]] == ["staff"]  # price is already on the comment
+
+
+@pytest.mark.parametrize("headers", [HX, {}])
+def test_an_empty_topic_is_refused_and_stores_nothing(anna, org, headers):
+    topic(org, "price", "Pris", "Price")
+    answer_id = analyzed(org, "Dyrt")
+    response = anna.post(f"/verbatims/{answer_id}/tag/", {"tag": "", "applies": "1"}, **headers)
+    assert response.status_code == 422 and "Choose a topic" in response.text
+    assert not TopicTag.objects.exists() and not TopicMention.objects.exists()
+
+
 def test_a_plain_form_post_goes_back_to_the_list(anna, org):
     topic(org, "price", "Pris", "Price")
     answer_id = analyzed(org, "Dyrt")

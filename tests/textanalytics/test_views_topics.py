@@ -1,6 +1,8 @@
 """The topic overview (figures equal the stats module on hand counts) and the topic editor
 (save through the action, refused queries with their position, live preview, delete)."""
 
+import re
+
 import pytest
 
 from glapp.accounts.models import Role
@@ -85,6 +87,31 @@ def test_a_clear_difference_is_flagged_after_adjustment(anna, org):
     html = anna.get("/topics/", **HX).text
     assert "<html" not in html
     assert 'data-testid="significant-billing"' in html and "▼" in html
+
+
+def test_figures_follow_the_locale_and_tiny_p_values_read_below_a_floor(anna, org):
+    topic(org, "billing", "Faktura", "Billing")
+    for _ in range(40):
+        analyzed(org, "Fel faktura", nps=1, score=-0.8, topics={"billing": [[4, 11]]})
+        analyzed(org, "Bra", nps=10, score=0.7)
+    html = anna.get("/topics/").text  # Swedish: decimal comma
+    assert 'data-testid="sentiment-billing">−0,80<' in html
+    assert "50,0 %" in html and "p &lt; 0,001" in html
+    assert "50.0 %" not in html and "0.80" not in html and "p = 0.000" not in html
+    anna.cookies["django_language"] = "en"
+    html = anna.get("/topics/").text
+    assert 'data-testid="sentiment-billing">−0.80<' in html and "50.0 %" in html and "p &lt; 0.001" in html
+
+
+def test_p_values_are_localized():
+    from django.utils import translation
+
+    from glapp.textanalytics.views import _p_value
+
+    with translation.override("sv"):
+        assert (_p_value(0.0142), _p_value(0.0004), _p_value(None)) == ("= 0,014", "< 0,001", "–")
+    with translation.override("en"):
+        assert _p_value(0.0142) == "= 0.014"
 
 
 # --- Editor ----------------------------------------------------------------------------------
@@ -185,3 +212,19 @@ def test_the_period_select_shows_the_period_the_figures_are_for(client, org):
     login(client, make_user(org, "periodic"))
     html = client.get("/topics/").content.decode()
     assert '<option value="12m" selected>' in html
+
+
+def test_switched_off_topics_are_listed_for_switching_on_and_left_out_of_filters(anna, org):
+    from glapp.textanalytics import actions
+
+    actions.ensure_builtin_topics(org.id)
+    analyzed(org, "Väskan kom bort")
+    html = anna.get("/topics/").text
+    off = html[html.index('data-testid="switched-off"'):]
+    assert re.search(r'data-topic="baggage"><a href="/topics/baggage/">[^<]+</a> <span class="k">\(', off)
+    assert 'href="/topics/price/"' not in off
+    explorer = anna.get("/verbatims/").text
+    assert 'value="baggage"' not in explorer and 'value="price"' in explorer
+    assert 'value="baggage"' in anna.get("/verbatims/?topic=baggage").text  # asked for: still valid
+    page = anna.get("/topics/baggage/").text
+    assert 'data-testid="pack"' in page

@@ -5,11 +5,26 @@ a copy of these topics and may edit them. The queries are written from general k
 customers of telecom, retail, banking, utilities and transport companies describe their
 experience, not from any evaluation data. Words are matched on stems and inside Swedish
 compounds ("leverans" also finds "hemleveransen"), so a query lists base forms.
+
+A topic is either general customer experience (`pack == GENERAL`: any organization hears about
+staff, waiting, price, billing …) or belongs to an industry pack (`TRAVEL`: baggage, bookings,
+cancelled departures, comfort on board). An organization gets every topic, but industry-pack
+topics are created switched off, so they do not clutter a telecom company's filters; the
+organization switches on the ones that fit in the topic editor.
+
+A bare duration or a word with a common everyday sense ("minuter", "sen" = then, "säker" = sure,
+"can't wait") is no evidence of a topic on its own: such words are only used next to words
+that make the sense clear (NEAR) or in phrases.
 """
 
+import hashlib
 from dataclasses import dataclass
 
-VERSION = "taxonomy-1"
+VERSION = "taxonomy-2"
+
+GENERAL = ""  # general customer experience: active for every organization
+TRAVEL = "travel"  # travel and transport: created inactive
+PACKS = (GENERAL, TRAVEL)
 
 
 @dataclass(frozen=True)
@@ -19,6 +34,11 @@ class TopicDef:
     name_en: str
     description: str
     query: str
+    pack: str = GENERAL  # GENERAL or the industry pack the topic belongs to
+
+    @property
+    def general(self) -> bool:
+        return self.pack == GENERAL
 
 
 def _q(*lines: str) -> str:
@@ -42,12 +62,20 @@ TOPICS: tuple[TopicDef, ...] = (
     ),
     TopicDef(
         "waiting_time", "Väntetid", "Waiting time",
-        "Waiting in queues, on hold or for an answer; long lines; how long things take.",
-        _q('kö OR köa* OR väntetid OR vänta OR väntade OR väntar OR väntan OR "i telefonkö" OR "lång tid"',
-           'OR "tog lång" OR "tar lång" OR "evig* tid" OR timmar OR timme OR minuter',
-           'OR queue* OR wait OR waiting OR waited OR "on hold" OR "long line" OR "long lines" OR line* NEAR/3',
-           '(long OR huge OR forever OR hour* OR minute*) OR "took forever" OR "takes forever" OR "hold time"',
-           'OR hours OR minutes OR "so long" OR "how long"'),
+        "Waiting in queues, on hold or for an answer; long lines; things that take long. A duration alone "
+        "(\"fixade det på två minuter\") is not a wait: durations count only next to words about waiting.",
+        _q('kö OR köa* OR väntetid OR väntan OR "i telefonkö" OR dröja OR dröjde OR dröjer OR dröjt',
+           'OR ((vänta OR väntade OR väntar OR väntat) NOT ("än väntat" OR "än jag väntat" OR "som väntat"))',
+           'OR "tog lång*" OR "tar lång*" OR "tagit lång*" OR "lång tid innan" OR "evig* tid" OR evighet*',
+           'OR ((timmar OR timme OR timmes OR minuter OR minuters) NEAR/4 ("i telefon" OR "i telefonen"',
+           'OR "i luren" OR "att komma fram" OR "innan någon" OR "innan jag fick"))',
+           'OR queue* OR ((wait OR waits OR waited OR waiting) NOT ("can\'t wait" OR "cant wait" OR "cannot wait"',
+           'OR "can not wait" OR "couldn\'t wait"))',
+           'OR "on hold" OR "hold time" OR "long line*" OR (line* NEAR/3 (long OR huge OR forever OR hour*',
+           'OR minute*)) OR "took forever" OR "takes forever" OR "taking forever" OR "took ages" OR "takes ages"',
+           'OR "took so long" OR "takes so long" OR "taking so long" OR "so long to" OR "how long"',
+           'OR ((hours OR hour OR minutes OR mins OR hrs) NEAR/4 ("on the phone" OR "on the line"',
+           'OR "to get through" OR "before anyone" OR "before someone"))'),
     ),
     TopicDef(
         "customer_service", "Kontakt med kundtjänst", "Reaching customer service",
@@ -59,7 +87,7 @@ TOPICS: tuple[TopicDef, ...] = (
            'OR "customer service" OR "customer care" OR "customer support" OR helpline OR hotline OR "call center"',
            'OR "call centre" OR "call back" OR callback OR "called" OR calling OR "phone call" OR dm OR dms',
            'OR "no response" OR "no answer" OR "no reply" OR respond* OR reply OR replied OR "get through"',
-           'OR "got through" OR "hung up" OR "hang up" OR "speak to" OR "talk to" OR "reach" OR contact*',
+           'OR "got through" OR "hung up" OR "hang up" OR "speak to" OR "talk to" OR "reach" OR contact',
            'OR email* OR chat OR support'),
     ),
     TopicDef(
@@ -68,7 +96,8 @@ TOPICS: tuple[TopicDef, ...] = (
         _q('"löste problemet" OR "löst problemet" OR "lösa problemet" OR "inte löst" OR "ingen lösning"',
            'OR "fick hjälp" OR "ingen hjälp" OR "inte hjälp" OR "ingen hjälpte" OR "hjälpte mig" OR löste OR lösning',
            'OR åtgärd* OR "skickades runt" OR "bollades runt" OR "ingen tar ansvar" OR "tog ansvar"',
-           'OR resolve* OR resolution OR "fixed" OR "fix it" OR "sorted it" OR "sorted out" OR "no help"',
+           'OR resolve* OR resolution OR ("fixed" NOT ("fixed price*" OR "fixed rate*" OR "fixed term" OR "fixed-term"',
+           'OR "fixed fee*" OR "fixed cost*")) OR "fix it" OR "sorted it" OR "sorted out" OR "no help"',
            'OR "didn\'t help" OR "did not help" OR "helped me" OR "still waiting" OR "still not" OR',
            '"passed around" OR "transferred" OR escalat* OR "follow up" OR "followed up" OR "nobody" OR "no one"',
            'OR "take responsibility" OR "no solution" OR solution OR "solved"'),
@@ -157,7 +186,9 @@ TOPICS: tuple[TopicDef, ...] = (
         "Returning goods, warranty claims, formal complaints and compensation.",
         _q('retur OR returer OR returnera* OR returnerade OR returrätt OR returfrakt OR reklamation',
            'OR reklamera* OR reklamationen OR garanti OR garantin OR ångerrätt OR klagomål OR klaga OR klagat',
-           'OR anmäla OR anmälan OR ersättning OR kompensation OR "pengarna tillbaka" OR "öppet köp" OR "byta"',
+           'OR anmäla OR anmälan OR ersättning OR kompensation OR "pengarna tillbaka" OR "öppet köp"',
+           'OR bytesrätt OR "byta ut" OR "bytte ut" OR "byta tillbaka"',
+           'OR "byta storlek"',
            'OR return OR returns OR returned OR returning OR exchange OR warranty OR guarantee OR complaint*',
            'OR complain* OR claim OR claims OR compensat* OR "money back" OR "file a report"'),
     ),
@@ -189,7 +220,8 @@ TOPICS: tuple[TopicDef, ...] = (
            'OR "byta bolag" OR förlänga OR förlängning OR "automatiskt förlängt" OR prenumeration OR medlemskap',
            'OR contract OR contracts OR subscription* OR subscribe* OR unsubscribe OR "cancel my" OR "cancel the"',
            'OR "cancelled my" OR "canceled my" OR terminat* OR "notice period" OR "lock-in" OR "locked in"',
-           'OR renew* OR "auto-renew*" OR membership OR "switch provider*" OR plan'),
+           'OR renew* OR "auto-renew*" OR membership OR "switch provider*" OR "my plan" OR "phone plan"',
+           'OR "mobile plan" OR "data plan" OR "payment plan" OR "monthly plan" OR "new plan"'),
     ),
     TopicDef(
         "payment", "Betalning", "Payment",
@@ -202,12 +234,14 @@ TOPICS: tuple[TopicDef, ...] = (
     TopicDef(
         "security_fraud", "Säkerhet och bedrägeri", "Security and fraud",
         "Security of accounts and data, fraud, scams, identity theft, blocked cards.",
-        _q('säkerhet OR säker OR osäker OR bedrägeri OR bedragare OR bedrägerier OR bluff OR kapad OR kapat',
+        _q('säkerhet* OR ((säker OR säkert OR osäker OR osäkert) NEAR/3 (betalning* OR inloggning* OR konto*',
+           'OR kort* OR lösenord* OR uppgifter OR sida OR sidan OR appen))',
+           'OR bedrägeri OR bedragare OR bedrägerier OR bluff OR kapad OR kapat',
            'OR hackad OR hackat OR "spärrat kortet" OR spärr OR spärra OR spärrat OR "id-kapning" OR identitetsstöld',
            'OR nätfiske OR phishing OR "obehöriga" OR personuppgifter OR integritet OR gdpr',
            'OR security OR secure OR insecure OR fraud OR fraudulent OR scam OR scammed OR scammer* OR hack*',
-           'OR phishing OR "identity theft" OR "stolen card" OR blocked OR "unauthori* transaction*"',
-           'OR "personal data" OR privacy OR breach'),
+           'OR phishing OR "identity theft" OR "stolen card" OR "unauthori* transaction*"',
+           'OR "personal data" OR privacy OR breach OR (blocked NEAR/3 (card* OR account*))'),
     ),
     TopicDef(
         "onboarding_activation", "Kom igång och aktivering", "Onboarding and activation",
@@ -222,8 +256,9 @@ TOPICS: tuple[TopicDef, ...] = (
     TopicDef(
         "punctuality", "Förseningar", "Delays and punctuality",
         "Late trains, flights, buses, technicians, appointments and orders; punctuality.",
-        _q('försenad OR försenat OR försenade OR försening OR förseningar OR sen OR "för sent" OR "i tid" OR punktlig',
-           'OR punktlighet OR "kom inte" OR "missade anslutning*" OR ankomst OR avgång',
+        _q('försenad OR försenat OR försenade OR försening OR förseningar OR "för sen" OR "för sent" OR "blev sen"',
+           'OR "var sen" OR "kom sent" OR "sen ankomst" OR "i tid" OR punktlig',
+           'OR punktlighet OR ("kom inte" NOT "kom inte ihåg") OR "missade anslutning*" OR ankomst OR avgång',
            'OR delay OR delayed OR delays OR late OR lateness OR "on time" OR punctual* OR "missed my"',
            'OR "missed the" OR "missed connection*" OR "connecting flight" OR connection* NEAR/4 miss*',
            'OR "behind schedule" OR departure OR arrival OR "sitting on the tarmac" OR tarmac'),
@@ -235,6 +270,7 @@ TOPICS: tuple[TopicDef, ...] = (
            'OR avbokade OR makulera* OR "strök" OR struken OR indragen',
            'OR cancel OR cancels OR cancelled OR canceled OR cancellation* OR cancelation* OR "called off"',
            'OR rebook* OR "re-book*" OR rescheduled OR "flightled" OR "flight led"'),
+        pack=TRAVEL,
     ),
     TopicDef(
         "baggage", "Bagage", "Baggage",
@@ -243,18 +279,23 @@ TOPICS: tuple[TopicDef, ...] = (
            'OR handbagage OR "försvunnen väska" OR "borttappad väska" OR bagageband',
            'OR baggage OR luggage OR bag OR bags OR suitcase* OR "carry on" OR "carry-on" OR "checked bag*"',
            'OR "lost bag*" OR "baggage claim" OR carousel'),
+        pack=TRAVEL,
     ),
     TopicDef(
         "cleanliness_comfort", "Renlighet och komfort", "Cleanliness and comfort",
         "Clean, comfortable premises and vehicles: seats, space, temperature, noise, food and drink on board.",
-        _q('smutsig OR smutsigt OR smutsiga OR ren OR rena OR städning OR städat OR ostädat OR stökigt',
+        _q('smutsig OR smutsigt OR smutsiga OR "rent och fint" OR "rent och snyggt" OR ((ren OR rent OR rena)',
+           'NEAR/3 (toalett* OR rum OR rummet OR säte* OR lokal* OR vagn* OR golv* OR kabin*))',
+           'OR städning OR städat OR ostädat OR stökigt',
            'OR bekväm OR bekvämt OR obekväm OR obekvämt OR komfort OR sittplats OR säte OR sätet OR säten',
-           'OR trångt OR trång OR kallt OR varmt OR kall OR varm OR luktade OR lukt OR toalett OR toaletten',
+           'OR trångt OR trång OR kallt OR kall OR ((varmt OR varm) NOT ("varmt bemötande" OR "varmt välkomnande"',
+           'OR "varmt mottagande")) OR luktade OR lukt OR toalett OR toaletten',
            'OR ljud OR buller OR mat OR maten OR kaffe OR dryck',
            'OR dirty OR filthy OR clean OR cleanliness OR messy OR comfortable OR uncomfortable OR comfort',
            'OR seat OR seats OR seating OR legroom OR cramped OR crowded OR cold OR hot OR smell* OR stink*',
            'OR toilet* OR bathroom* OR restroom* OR lavatory OR noise OR noisy OR food OR meal* OR snack* OR drink*',
            'OR coffee OR entertainment OR "in-flight" OR inflight OR "air con*" OR "ac" OR temperature'),
+        pack=TRAVEL,
     ),
     TopicDef(
         "booking", "Bokning", "Booking and reservations",
@@ -264,6 +305,7 @@ TOPICS: tuple[TopicDef, ...] = (
            'OR booking OR book OR booked OR rebook* OR reservation* OR reserve* OR ticket OR tickets',
            'OR itinerary OR "change my flight" OR "change my booking" OR "seat assignment" OR "upgrade"',
            'OR confirmation OR "confirmation number" OR appointment*'),
+        pack=TRAVEL,
     ),
     TopicDef(
         "loyalty", "Bonus och medlemskap", "Loyalty programme",
@@ -276,3 +318,27 @@ TOPICS: tuple[TopicDef, ...] = (
 )
 
 BY_CODE = {t.code: t for t in TOPICS}
+
+
+# Earlier versions of built-in queries, by fingerprint. An organization's copy of a built-in topic
+# whose query is still one of these was never edited, so it is brought up to date; an edited one
+# is the organization's own and is left alone.
+SUPERSEDED: dict[str, frozenset[str]] = {
+    "waiting_time": frozenset({"565f24d270b607ba"}),  # taxonomy-1: bare durations, "lång tid", "so long"
+    "customer_service": frozenset({"9ce617096b9da91d"}),  # taxonomy-1: contact* ("contactless")
+    "problem_resolution": frozenset({"37a6c58d567d426c"}),  # taxonomy-1: "fixed" ("fixed price")
+    "returns_complaints": frozenset({"c152428a762b1d8b"}),  # taxonomy-1: bare "byta"
+    "contract_cancellation": frozenset({"d63ab48cb33949fa"}),  # taxonomy-1: bare "plan"
+    "security_fraud": frozenset({"1242c29b51c00a49"}),  # taxonomy-1: "säker" (= sure)
+    "punctuality": frozenset({"58cedf5b3811ef78"}),  # taxonomy-1: "sen" (= then), "kom inte ihåg"
+    "cleanliness_comfort": frozenset({"7d5b06893e3f76a8"}),  # taxonomy-1: "ren" (= sheer), "varmt bemötande"
+}
+
+
+def fingerprint(query: str) -> str:
+    return hashlib.sha256(query.encode()).hexdigest()[:16]
+
+
+def is_superseded(code: str, query: str) -> bool:
+    """Is this an unedited copy of an earlier version of the built-in topic `code`?"""
+    return fingerprint(query) in SUPERSEDED.get(code, ())

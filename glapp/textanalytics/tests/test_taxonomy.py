@@ -57,3 +57,62 @@ def test_neutral_sentences_match_few_topics():
     for text, lang in (("Jag gick hem och åt middag", "sv"), ("I walked home and had dinner", "en")):
         doc = query.Doc(text, lang)
         assert [t.code for t, q in zip(taxonomy.TOPICS, compiled, strict=True) if q.match(doc)] == []
+
+
+def _topics_of(text: str, lang: str) -> set[str]:
+    doc = query.Doc(text, lang)
+    return {t.code for t in taxonomy.TOPICS if query.parse(t.query).match(doc)}
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Han fixade det på två minuter, toppen!", "sv"),
+    ("Löst på fem minuter, bättre än väntat", "sv"),
+    ("Det tog bara några minuter att komma igång", "sv"),
+    ("Fixed it in two minutes, brilliant", "en"),
+    ("Can't wait to come back", "en"),
+    ("I have been a customer for so long", "en"),
+])
+def test_a_duration_or_an_idiom_alone_is_no_waiting_time(text, lang):
+    assert "waiting_time" not in _topics_of(text, lang)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Fick vänta i två timmar", "sv"),
+    ("Satt i telefon i 40 minuter innan någon svarade", "sv"),
+    ("Det dröjde en vecka", "sv"),
+    ("Det tog lång tid att få svar", "sv"),
+    ("Ingen kö alls", "sv"),
+    ("I was on the phone for 2 hours", "en"),
+    ("45 minutes on hold", "en"),
+    ("The wait was far too long", "en"),
+    ("Why does it take so long to answer", "en"),
+])
+def test_durations_with_waiting_words_are_waiting_time(text, lang):
+    assert "waiting_time" in _topics_of(text, lang)
+
+
+@pytest.mark.parametrize(("text", "lang", "code"), [
+    ("Sen fick jag hjälp direkt", "sv", "punctuality"),  # sen = sedan (then)
+    ("Jag kom inte ihåg lösenordet", "sv", "punctuality"),
+    ("Jag är inte säker på vad som gäller", "sv", "security_fraud"),  # säker = sure
+    ("Jag ville byta lösenord", "sv", "returns_complaints"),
+    ("Rena katastrofen", "sv", "cleanliness_comfort"),  # ren = sheer
+    ("Ett varmt bemötande", "sv", "cleanliness_comfort"),
+    ("Contactless payment did not work", "en", "customer_service"),
+    ("I chose the fixed price option", "en", "problem_resolution"),
+    ("Our plans changed", "en", "contract_cancellation"),
+])
+def test_everyday_senses_of_topic_words_are_not_mentions(text, lang, code):
+    assert code not in _topics_of(text, lang)
+
+
+def test_industry_packs_are_marked():
+    travel = {t.code for t in taxonomy.TOPICS if t.pack == taxonomy.TRAVEL}
+    assert travel == {"baggage", "booking", "cancellations", "cleanliness_comfort"}
+    assert all(t.pack in taxonomy.PACKS for t in taxonomy.TOPICS)
+    assert taxonomy.BY_CODE["waiting_time"].general and not taxonomy.BY_CODE["baggage"].general
+
+
+def test_current_queries_are_never_superseded():
+    for t in taxonomy.TOPICS:
+        assert not taxonomy.is_superseded(t.code, t.query)
