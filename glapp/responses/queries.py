@@ -3,6 +3,7 @@ list and the CSV export alike, so all three agree on what a filter means."""
 
 import base64
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -74,9 +75,29 @@ def filtered_responses(access: Access, f: ResponseFilter) -> QuerySet:
     if f.has_comment is not None:
         qs = qs.filter(has_comment=f.has_comment)
     if f.q:
-        qs = qs.filter(Exists(Answer.objects.filter(response=OuterRef("pk"), question_type=qt.TEXT,
-                                                    text__icontains=f.q)))
+        comments = Answer.objects.filter(response=OuterRef("pk"), question_type=qt.TEXT)
+        for term in search_terms(f.q):
+            comments = comments.filter(text__icontains=term)
+        qs = qs.filter(Exists(comments))
     return qs
+
+
+MAX_TERMS = 8
+_TERM = re.compile(r'"([^"]+)"|(\S+)')
+_OPERATORS = {"AND", "OR", "NOT"}
+
+
+def search_terms(q: str | None) -> list[str]:
+    """Words and "quoted phrases" of a search box; a trailing * is dropped (the search already
+    matches inside words) and query-language operators are ignored. A comment matches when it
+    holds every term: the responses list, the export, the API and the verbatim explorer agree."""
+    terms: list[str] = []
+    for phrase, word in _TERM.findall(q or ""):
+        term = (phrase or word).strip().strip("*()").strip()
+        if term and term not in _OPERATORS and term.casefold() not in (t.casefold() for t in terms):
+            terms.append(term[:100])
+    return terms[:MAX_TERMS]
+
 
 
 def with_details(qs: QuerySet) -> QuerySet:

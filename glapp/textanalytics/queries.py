@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from glapp.analytics import stats
 from glapp.core.errors import FieldError, ValidationFailed
-from glapp.responses.queries import nps_answers, text_answer_count, unit_and_days
+from glapp.responses.queries import nps_answers, search_terms, text_answer_count, unit_and_days
 from glapp.textanalytics.models import CommentAnalysis, Topic, TopicMention
 
 
@@ -41,7 +41,6 @@ def answer_visible(access, answer_id: int) -> bool:
 # Every read below starts from `analyses_in_scope(access)`: the organization's analyses of
 # responses within the caller's units, so a store manager never sees another store's comments.
 
-MAX_TERMS = 8
 PREVIEW_SCAN = 2000  # the topic editor's preview runs over this many of the latest comments
 PREVIEW_SHOWN = 20
 
@@ -59,21 +58,6 @@ class VerbatimFilter:
     language: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None  # inclusive
-
-
-_TERM = re.compile(r'"([^"]+)"|(\S+)')
-_OPERATORS = {"AND", "OR", "NOT"}
-
-
-def search_terms(q: str | None) -> list[str]:
-    """Words and "quoted phrases" of a search box; a trailing * is dropped (the search already
-    matches inside words) and query-language operators are ignored."""
-    terms: list[str] = []
-    for phrase, word in _TERM.findall(q or ""):
-        term = (phrase or word).strip().strip("*()").strip()
-        if term and term not in _OPERATORS and term.casefold() not in (t.casefold() for t in terms):
-            terms.append(term[:100])
-    return terms[:MAX_TERMS]
 
 
 def term_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:

@@ -89,6 +89,15 @@ def test_no_export_link_without_the_right_to_export(client, org):
     assert 'data-testid="export"' not in client.get("/responses/").text
 
 
+def test_comment_search_means_every_word_or_a_quoted_phrase_as_in_the_verbatim_explorer(anna, org):
+    both, apart, one = add_responses(org, {"nps": 3, "comment": "Ring mig gärna"},
+                                     {"nps": 4, "comment": "Ni sa att ni skulle kontakta mig men ingen ring"},
+                                     {"nps": 5, "comment": "Ring inte"})
+    assert sorted(ids_in(anna.get("/responses/?q=ring+mig").text)) == sorted([both, apart])
+    assert ids_in(anna.get('/responses/?q="ring+mig"').text) == [both]
+    assert sorted(ids_in(anna.get("/responses/?q=RING").text)) == sorted([both, apart, one])
+
+
 def test_invalid_filter_values_are_reported_not_crashing(anna, org):
     html = anna.get("/responses/?touchpoint=nope&score_min=11&cursor=").text
     assert 'role="alert"' in html
