@@ -29,7 +29,7 @@ from glapp.textanalytics.analyzers import taxonomy
 from glapp.textanalytics.analyzers import themes as themes_mod
 from glapp.textanalytics.analyzers.sentiment import label_for
 from glapp.textanalytics.queries import VerbatimFilter
-from glapp.web.forms import PERIODS, SCORE_CHOICES, PeriodMixin, unit_choices
+from glapp.web.forms import PERIODS, SCORE_CHOICES, PeriodMixin, unit_filter_choices
 from glapp.web.views import member_view, safe_next
 
 PAGE_SIZE = 25
@@ -148,7 +148,7 @@ class VerbatimForm(PeriodMixin):
                                           *[(e, EMOTION_NAMES[e]) for e in EMOTIONS if e != "neutral"]]
         self.fields["touchpoint"].choices = [("", _("All touchpoints")),
                                              *[(t.code, f"{t.stage.name} › {t.name}") for t in touchpoints]]
-        self.fields["unit"].choices = [("", _("All units")), *unit_choices(units)]
+        self.fields["unit"].choices = unit_filter_choices(units)
         self.fields["language"].choices = [("", _("All languages")), *LANGUAGES]
         self.fields["period"].choices = [("", _("All time")), *[p for p in PERIODS if p[0] != "all"]]
         self.fields["q"].widget.attrs.update({"type": "search", "placeholder": _("Words or \"a phrase\"")})
@@ -302,7 +302,7 @@ class TopicOverviewForm(PeriodMixin):
             data = data.copy()
             data["period"] = self.default_period
         super().__init__(data)
-        self.fields["unit"].choices = [("", _("All units")), *unit_choices(units)]
+        self.fields["unit"].choices = unit_filter_choices(units)
         self.fields["touchpoint"].choices = [("", _("All touchpoints")),
                                              *[(t.code, f"{t.stage.name} › {t.name}") for t in touchpoints]]
 
@@ -427,6 +427,8 @@ def topic_edit(request: HttpRequest, access: Access, code: str | None = None) ->
         if topic is None:
             raise Http404
     can_edit = queries.may_edit_topics(access)
+    if topic is None and not can_edit:
+        raise PermissionDenied  # an existing topic may be looked at; a new one only by those who may make it
     status = 200
     if request.method == "POST":
         if not can_edit:

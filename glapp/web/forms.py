@@ -37,6 +37,16 @@ def period_dates(period: str, today: dt.date) -> tuple[dt.date | None, dt.date |
     return start + dt.timedelta(days=1), today
 
 
+def unit_filter_choices(units) -> list[tuple[str, str]]:
+    """A unit filter's choices: "all" first, then the units. Someone limited to a part of the
+    organization (their top unit is not a root) reads "All of <their unit>", not "All units"."""
+    choices = unit_choices(units)
+    tops = [u for u in units if u.path.count("/") == min(v.path.count("/") for v in units)] if units else []
+    if len(tops) == 1 and tops[0].path.count("/") > 2:
+        return [("", _("All of %(unit)s") % {"unit": tops[0].name}), *choices]
+    return [("", _("All units")), *choices]
+
+
 def unit_choices(units) -> list[tuple[str, str]]:
     """Units indented by depth so the hierarchy reads in a plain <select>."""
     if not units:
@@ -83,7 +93,7 @@ class OverviewForm(PeriodMixin):
 
     def __init__(self, data, *, units):
         super().__init__(data)
-        self.fields["unit"].choices = [("", _("All units")), *unit_choices(units)]
+        self.fields["unit"].choices = unit_filter_choices(units)
 
 
 SCORE_CHOICES = [("", "–")] + [(str(i), str(i)) for i in range(11)]
@@ -110,9 +120,9 @@ class ResponsesForm(PeriodMixin):
         self.fields["survey"].choices = [("", _("All surveys")), *[(s.code, s.name) for s in surveys]]
         self.fields["touchpoint"].choices = [("", _("All touchpoints")),
                                              *[(t.code, f"{t.stage.name} › {t.name}") for t in touchpoints]]
-        self.fields["unit"].choices = [("", _("All units")), *unit_choices(units)]
+        self.fields["unit"].choices = unit_filter_choices(units)
         self.fields["period"].choices = [("", _("All time")), *[p for p in PERIODS if p[0] != "all"]]
-        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": _("Words in the comment")})
+        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": _('Words or "a phrase"')})
 
     def clean(self):
         data = super().clean()

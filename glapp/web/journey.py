@@ -31,7 +31,7 @@ from glapp.analytics.rollup_keys import INVITATIONS
 from glapp.journeys.queries import touchpoints_of
 from glapp.responses.models import Channel
 from glapp.web.charts import Point, Series, color, line_chart
-from glapp.web.forms import DateInput, period_dates, unit_choices
+from glapp.web.forms import DateInput, period_dates, unit_filter_choices
 
 # Translated names of the metrics (stats.METRICS carries English labels only).
 METRIC_LABELS = {
@@ -186,7 +186,7 @@ class _ScopedForm(forms.Form):
 
     def __init__(self, data, *, units, segments):
         super().__init__(data)
-        self.fields["unit"].choices = [("", _("All units")), *unit_choices(units)]
+        self.fields["unit"].choices = unit_filter_choices(units)
         self.fields["segment"].choices = [("", _("All segments")), *[(s, s) for s in segments if s]]
 
     def clean(self):

@@ -221,7 +221,7 @@ def test_an_empty_topic_is_refused_and_stores_nothing(anna, org, headers):
     topic(org, "price", "Pris", "Price")
     answer_id = analyzed(org, "Dyrt")
     response = anna.post(f"/verbatims/{answer_id}/tag/", {"tag": "", "applies": "1"}, **headers)
-    assert response.status_code == 422 and "Choose a topic" in response.text
+    assert response.status_code == 422 and "Välj ett ämne" in response.text  # the UI language (Swedish by default)
     assert not TopicTag.objects.exists() and not TopicMention.objects.exists()
 
 

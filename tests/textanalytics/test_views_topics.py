@@ -151,6 +151,7 @@ def test_readers_see_but_cannot_save_or_delete(client, org):
     assert "disabled" in page and "/topics/mine/delete/" not in page
     assert client.post("/topics/mine/", {"name_sv": "a", "name_en": "b", "query": "x"}).status_code == 403
     assert client.post("/topics/mine/delete/").status_code == 403
+    assert client.get("/topics/new/").status_code == 403  # not an editable form they cannot save
     assert Topic.objects.filter(code="mine").exists()
 
 

@@ -110,3 +110,12 @@ def test_bar_widths_are_css_numbers_in_swedish(client, org):
     html = client.get("/").text
     assert 'class="seg promoter" style="width: 33.33%"' in html
     assert "33,33%" not in html
+
+
+def test_the_unit_filter_of_someone_limited_to_a_unit_names_it(client, org):
+    login(client, make_user(org, "stina", unit_code="acme-north"))
+    form = client.get("/").context["form"]
+    assert form.fields["unit"].choices[0] == ("", "Hela North")
+    assert [code for code, _ in form.fields["unit"].choices[1:]] == ["acme-north", "acme-north-store"]
+    login(client, make_user(org, "anna"))
+    assert client.get("/").context["form"].fields["unit"].choices[0] == ("", "Alla enheter")

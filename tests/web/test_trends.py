@@ -184,10 +184,10 @@ def test_buckets_and_comparisons_that_the_data_only_partly_cover_say_so(client, 
     the day they start, so a change against a few days is not read as one against the period."""
     login(client, make_user(data, "anna"))
     html = client.get("/trends/").text
-    partial = [name for name, _ in rows(html) if "part of the period only" in name]
+    partial = [name for name, _ in rows(html) if "bara en del av perioden" in name]
     assert len(partial) == 1 and "data-from" not in html  # the first month; the year before has no data at all
     start = month_start(1)
     html = client.get("/trends/", {"date_from": start.isoformat(),
                                    "date_to": (month_start(0) - dt.timedelta(days=1)).isoformat()}).text
     note = html.split('data-testid="data-from"')[1].split("</p>")[0]
-    assert (month_start(2) + dt.timedelta(days=2)).strftime("%Y") in note and "only partly covered" in note
+    assert (month_start(2) + dt.timedelta(days=2)).strftime("%Y") in note and "täcks bara delvis" in note
