@@ -51,7 +51,7 @@ def lock_customers(organization_id: int, datas: Sequence[CustomerData],
                    created: set[str] | None = None) -> dict[str, Customer]:
     """The customers a batch of events names (external id → row), created where missing with
     the first data given for each, and locked for the rest of the caller's transaction. The
-    external ids that were missing are added to `created` when it is given.
+    external ids of the rows this call inserted are added to `created` when it is given.
 
     Contact data of existing customers is not applied here: the caller applies each event's
     data in order (`apply_customer_data`) and saves what changed. New rows are inserted sorted
@@ -67,10 +67,9 @@ def lock_customers(organization_id: int, datas: Sequence[CustomerData],
         first.setdefault(data.external_id, data)
     ids = _customer_ids(organization_id, list(first))
     missing = sorted(ext for ext in first if ext not in ids)
+    inserted_at = None
     if missing:
-        _insert_missing(organization_id, [first[ext] for ext in missing])
-        if created is not None:
-            created.update(missing)
+        inserted_at = _insert_missing(organization_id, [first[ext] for ext in missing])
         ids.update(_customer_ids(organization_id, missing))
     locked: dict[str, Customer] = {}
     ordered = sorted(ids.values())
@@ -78,6 +77,10 @@ def lock_customers(organization_id: int, datas: Sequence[CustomerData],
         rows = Customer.objects.for_org(organization_id).filter(pk__in=ordered[start:start + LOOKUP_CHUNK])
         for customer in rows.select_for_update().order_by("id"):
             locked[customer.external_id] = customer
+    if created is not None and inserted_at is not None:
+        # Ours are the rows stamped with our insert's time: a concurrent batch that created the
+        # same customer first (our ON CONFLICT then did nothing) stamped it with its own.
+        created.update(ext for ext in missing if ext in locked and locked[ext].created_at == inserted_at)
     return locked
 
 
@@ -94,11 +97,13 @@ INSERT_FIELDS = ("organization", "external_id", "created_at", "segment", "region
                  *CONTACT_FIELDS, *CONSENT_FIELDS)
 
 
-def _insert_missing(organization_id: int, datas: list[CustomerData]) -> None:
-    """INSERT … ON CONFLICT DO NOTHING (the same SQL on SQLite and PostgreSQL), one executemany."""
+def _insert_missing(organization_id: int, datas: list[CustomerData]) -> dt.datetime:
+    """INSERT … ON CONFLICT DO NOTHING (the same SQL on SQLite and PostgreSQL), one executemany;
+    returns the creation time it stamped on the rows it inserted."""
     table, columns = bulk.table_and_columns(Customer, INSERT_FIELDS)
     qn = connection.ops.quote_name
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    inserted_at = timezone.now()
+    now = connection.ops.adapt_datetimefield_value(inserted_at)
     empty = connection.ops.adapt_json_value({}, None)
     defaults = {name: Customer._meta.get_field(name).get_default() for name in CONTACT_FIELDS + CONSENT_FIELDS}
     rows = []
@@ -111,6 +116,7 @@ def _insert_missing(organization_id: int, datas: list[CustomerData]) -> None:
            f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING")
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+    return inserted_at
 
 
 def unsubscribe(customer: Customer, when: dt.datetime) -> bool:
