@@ -50,25 +50,33 @@ def progress(questions: Sequence[Mapping], answers: Mapping, skipped: Sequence[s
     still counts, so the first page does not say "1 of 1" and the second "2 of 2"."""
     visible = visible_questions(questions, answers)
     done = sum(1 for q in visible if q["key"] in answers or q["key"] in skipped)
-    return done, max(len(visible), _longest_path(questions, answers))
+    return done, max(len(visible), _longest_path(questions, answers, skipped))
 
 
 MAX_BRANCHES = 256
 
 
-def _longest_path(questions: Sequence[Mapping], answers: Mapping) -> int:
-    """The most questions any answers still to come could show. Each unanswered question that a
-    condition names is tried with one value on each side of every bound (and each listed
-    choice, and no answer); a survey has a handful of questions, so the combinations are few."""
+def _longest_path(questions: Sequence[Mapping], answers: Mapping, skipped: Sequence[str] = ()) -> int:
+    """The most questions any answers still to come could show. Each question not yet answered
+    or skipped that a condition names is tried with one value on each side of every bound (and
+    each listed choice, all of them at once for a multiple choice, and no answer); a survey has
+    a handful of questions, so the combinations are few."""
+    multi = {q["key"] for q in questions if q.get("type") == "multi_choice"}
     candidates: dict[str, set] = {}
     for q in questions:
         show_if = q.get("show_if") or {}
         key = show_if.get("question")
-        if not key or key in answers:
+        if not key or key in answers or key in skipped:
             continue
         values = candidates.setdefault(key, {None})
         if "in" in show_if:
-            values.update(str(v) for v in show_if.get("in") or [])
+            listed = [str(v) for v in show_if.get("in") or []]
+            values.update(listed)
+            if key in multi:  # one answer may tick every choice that opens a follow-up
+                earlier = [v for v in values if isinstance(v, tuple)]
+                chosen = {choice for combo in earlier for choice in combo} | set(listed)
+                values.difference_update(earlier)
+                values.add(tuple(sorted(chosen)))
         for bound in (show_if.get("min"), show_if.get("max")):
             if isinstance(bound, int | float) and not isinstance(bound, bool):
                 values.update((bound - 1, bound, bound + 1))

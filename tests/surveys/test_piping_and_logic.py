@@ -82,6 +82,16 @@ def test_progress_counts_the_longest_path_still_open():
                {"key": "detail", "type": "text", "show_if": {"question": "why", "in": ["price"]}}]
     assert logic.progress(chained, {}) == (0, 3)
     assert logic.progress(chained, {"nps": 10}) == (1, 1)  # "why" is hidden, so "detail" cannot come
+    # A skipped question decides nothing: its follow-ups are off the path.
+    optional = [{"key": "nps", "type": "nps"}, {"key": "why", "type": "text", "show_if": {"question": "nps", "max": 6}},
+                {"key": "comment", "type": "text"}]
+    assert logic.progress(optional, {}, ["nps"]) == (1, 2)
+    # One multiple-choice answer can open two follow-ups at once.
+    ticks = [{"key": "reason", "type": "multi_choice"},
+             {"key": "price", "type": "text", "show_if": {"question": "reason", "in": ["price"]}},
+             {"key": "delivery", "type": "text", "show_if": {"question": "reason", "in": ["delivery"]}}]
+    assert logic.progress(ticks, {}) == (0, 3)
+    assert logic.progress(ticks, {"reason": ["price"]}) == (1, 2)
 
 
 def test_a_bool_is_not_a_score():

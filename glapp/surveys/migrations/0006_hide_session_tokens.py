@@ -7,7 +7,7 @@ import hashlib
 
 from django.db import migrations
 
-BATCH = 1000
+BATCH = 900  # keeps every query within 999 bound parameters (older SQLite builds)
 
 
 def _derived(token: str) -> str:
