@@ -21,7 +21,7 @@ from glapp.surveys.queries import surveys_of
 from glapp.web.views import member_view  # the web app's shell: chosen organization, navigation context
 
 SESSION_KEY = "glapp_import_files"  # sha256 → the uploaded file's name
-WORKER_PATIENCE = dt.timedelta(seconds=15)  # a worker polls every second; this long pending means none runs
+WORKER_PATIENCE = dt.timedelta(seconds=15)  # a worker polls every second; longer means busy, or none runs
 
 
 def _require(access, permission: str) -> None:
@@ -109,7 +109,7 @@ def import_job(request, access, job_id: int):
     if job is None:
         raise Http404
     template = "responses/_import_job_status.html" if request.htmx else "responses/import_job.html"
-    # A job still pending after a while means no worker is taking jobs: say so rather than spin.
+    # A job still pending after a while: the worker is busy, or none runs. Say so rather than spin.
     waiting = job.status == ImportJob.Status.PENDING and timezone.now() - job.created_at > WORKER_PATIENCE
     return render(request, template, {"job": job, "valid": job.total_rows - job.rejected_count,
                                       "error_cap": importing.ERROR_CAP, "no_worker": waiting})
