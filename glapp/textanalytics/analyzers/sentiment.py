@@ -40,7 +40,7 @@ from typing import NamedTuple
 
 from glapp.textanalytics.analyzers import tokens as tokens_mod
 
-VERSION = "sentiment-1"
+VERSION = "sentiment-2"
 
 # Chosen on the English airline train split (see the module docstring and docs/benchmarks.md).
 NEUTRAL_BAND = 0.15
@@ -161,6 +161,8 @@ class Lexicon:
     def _phrase_entry(self, cls: str, value: float) -> _Entry:
         if cls == "neg":
             return _NEGATOR
+        if cls == "negw":  # a negation that is itself a complaint: "fortfarande inte", "ännu inte"
+            return _Entry(value, value, 1.0, True)
         if cls == "boost":
             return _Entry(0.0, 0.0, value, False)
         if cls == "expect":
@@ -350,6 +352,10 @@ def _clause_sum(lex: Lexicon, toks, begin: int, end: int) -> float:
                 entry = lex.lookup(tok.norm if kind == "word" else tok.norm[1:])
             if entry.negator:
                 neg_at, neg_left = i, 3
+                if entry.valence:  # "fortfarande inte (löst)": negates what follows, and complains itself
+                    contrib.append(entry.valence)
+                    pos.append(i)
+                    negated.append(False)
             elif entry.boost != 1.0 and (i + n < end and _valenced_next(lex, toks, i + n, end)):
                 boost *= entry.boost
                 boost_left = 2

@@ -141,3 +141,12 @@ def test_passed_tokens_give_the_same_result():
 
     text = "Inte särskilt bra, men personalen var trevlig 🙂"
     assert analyze(text, "sv", tokenize(text)) == analyze(text, "sv")
+
+
+def test_still_not_negates_what_follows_and_complains_on_its_own():
+    """"Fortfarande inte" must not swallow its negation: "fortfarande inte löst" is a complaint,
+    as are "fungerar fortfarande inte" (negation after the verb) and "har fortfarande inte kommit"."""
+    for text in ("Ärendet är fortfarande inte löst.", "Det fungerar fortfarande inte", "Har ännu inte fått svar",
+                 "Paketet har fortfarande inte kommit"):
+        assert sentiment.analyze(text, "sv").label == "negative", text
+    assert score("fortfarande inte löst", "sv") <= score("inte löst", "sv")
