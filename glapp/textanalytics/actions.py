@@ -95,6 +95,26 @@ def _schedule_reanalysis(organization_id: int) -> None:
 _pipelines: dict[int, tuple[tuple, Pipeline]] = {}
 
 
+def reanalyze_outdated() -> list[int]:
+    """Queue a re-analysis for each organization holding analyses by another pipeline version
+    than its current one: after an upgrade that changed an analyzer (sentiment, key phrases,
+    themes, the taxonomy), stored results catch up in the background on their own. Returns the
+    organizations queued; cheap when nothing is outdated (one indexed look-up per organization)."""
+    from glapp.accounts.models import Organization
+    from glapp.textanalytics.tasks import reanalyze_organization
+
+    queued = []
+    for organization_id in Organization.objects.order_by("id").values_list("id", flat=True):
+        analyses = CommentAnalysis.objects.for_org(organization_id)
+        if not analyses.exists():
+            continue
+        current = pipeline_for(organization_id).version
+        if analyses.exclude(version=current).exists():
+            reanalyze_organization.enqueue(organization_id)
+            queued.append(organization_id)
+    return queued
+
+
 def pipeline_for(organization_id: int) -> Pipeline:
     """The organization's pipeline, rebuilt only when its topics or models change."""
     ensure_builtin_topics(organization_id)

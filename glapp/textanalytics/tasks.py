@@ -27,3 +27,13 @@ def train_sentiment_model(organization_id: int) -> dict:
 def train_topic_classifier(organization_id: int, code: str) -> dict:
     """After an analyst's tag: relearn the topic from its tags (seconds at most, so off the request)."""
     return actions.train_topic_classifier(organization_id, code)
+
+
+@task()
+def reanalyze_outdated() -> list[int]:
+    """Periodic (with `glapp worker`'s housekeeping): catch stored analyses up after an upgrade."""
+    return actions.reanalyze_outdated()
+
+
+# Queued with the installation's housekeeping by `glapp worker`; each is safe to run twice.
+HOUSEKEEPING_TASKS = [reanalyze_outdated]

@@ -180,3 +180,22 @@ def test_unedited_earlier_built_in_queries_are_brought_up_to_date(org, monkeypat
     actions.ensure_builtin_topics(org.id)
     assert Topic.objects.get(organization=org, code="waiting_time").query == taxonomy.BY_CODE["waiting_time"].query
     assert Topic.objects.get(organization=org, code="price").query == edited  # the organization's own
+
+
+def test_analyses_by_an_older_pipeline_are_caught_up_by_the_housekeeping(org, other_org, settings):
+    """After an upgrade changed an analyzer, stored results are redone in the background without
+    anyone editing a topic: the worker's housekeeping queues each organization that is behind."""
+    from glapp.cli.management.commands.worker import HOUSEKEEPING_TASKS
+    from glapp.textanalytics.tasks import reanalyze_outdated
+
+    assert reanalyze_outdated in HOUSEKEEPING_TASKS
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    comments(org, "Ärendet är fortfarande inte löst.")
+    comments(other_org, "Toppen!")
+    actions.analyze_pending(org.id)
+    actions.analyze_pending(other_org.id)
+    assert actions.reanalyze_outdated() == []  # all current: nothing queued
+    CommentAnalysis.objects.filter(organization=org).update(version="sentiment-1|an older pipeline")
+    assert actions.reanalyze_outdated() == [org.id]
+    assert CommentAnalysis.objects.get(organization=org).version == actions.pipeline_for(org.id).version
+    assert CommentAnalysis.objects.get(organization=org).sentiment_label == "negative"
