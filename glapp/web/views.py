@@ -132,9 +132,15 @@ def overview(request: HttpRequest, access: Access) -> HttpResponse:
         rows = nps_by_touchpoint(access, date_from, date_to, unit)
 
     journeys = []
+    quiet: list[str] = []
     if rows:
         list_params = {"date_from": date_from, "date_to": date_to, "unit": unit}
         named = [r for r in rows if r.touchpoint_code]
+        if access.unit_path is not None:
+            # Someone limited to a store sees a few touchpoints at most; a card for every other
+            # one, empty for good, would bury them. They are named in one line instead.
+            quiet = [r.touchpoint for r in named if not r.n]
+            named = [r for r in named if r.n]
         for journey, in_journey in groupby(named, key=lambda r: r.journey):
             stages = []
             for stage, in_stage in groupby(in_journey, key=lambda r: r.stage):
@@ -148,6 +154,7 @@ def overview(request: HttpRequest, access: Access) -> HttpResponse:
         "journeys": journeys,
         "loose": loose,
         "total": total_nps(rows) if rows else None,
+        "quiet_touchpoints": quiet,
         "date_from": date_from,
         "date_to": date_to,
         "all_link": query_string({"date_from": date_from, "date_to": date_to, "unit": unit}),

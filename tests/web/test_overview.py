@@ -119,3 +119,15 @@ def test_the_unit_filter_of_someone_limited_to_a_unit_names_it(client, org):
     assert [code for code, _ in form.fields["unit"].choices[1:]] == ["acme-north", "acme-north-store"]
     login(client, make_user(org, "anna"))
     assert client.get("/").context["form"].fields["unit"].choices[0] == ("", "Alla enheter")
+
+
+def test_someone_limited_to_a_unit_gets_cards_only_where_their_units_have_responses(client, org):
+    add_responses(org, {"nps": 10, "unit": "acme-north-store"},
+                  {"nps": 3, "unit": "acme-south-store", "touchpoint": "web-checkout"})
+    login(client, make_user(org, "stina", unit_code="acme-north"))
+    html = client.get("/").text
+    assert 'data-testid="nps-phone-support"' in html and 'data-testid="n-web-checkout"' not in html
+    assert "Web checkout" in html.split('data-testid="quiet-touchpoints"')[1].split("</p>")[0]
+    login(client, make_user(org, "anna"))  # the whole organization: every card, none named as quiet
+    html = client.get("/").text
+    assert 'data-testid="n-web-checkout"' in html and "quiet-touchpoints" not in html
