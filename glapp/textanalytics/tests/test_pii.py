@@ -188,7 +188,6 @@ ORDINARY = [
     "Volvo Cars",
     "Max hamburgare var goda",
     "Per månad kostar det 99 kr",
-    "Anna",
     "Sofia var ett fint hotell",
     "Klara för avgång",
 ]
@@ -228,3 +227,15 @@ def test_goals_on_generated_set(seed):
 def test_generator_is_deterministic():
     assert generate(seed=3, n=50) == generate(seed=3, n=50)
     assert generate(seed=3, n=50) != generate(seed=4, n=50)
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Adam var jättehjälpsam och skickade en bekräftelse direkt.", "Adam"),
+    ("Bra svar. Johan i kassan fixade allt", "Johan"),
+    ("Anna", "Anna"),
+])
+def test_a_listed_first_name_is_redacted_where_a_sentence_starts(text, name):
+    """Staff are named first in a sentence as often as anywhere; only names that are also
+    ordinary words ("Per månad", "Klara för avgång", "Lova att ...") need a cue there."""
+    assert [text[s.start:s.end] for s in find(text)] == [name]
+    assert find("Lova att ni ringer tillbaka.") == [] and find("Inger förtroende.") == []
