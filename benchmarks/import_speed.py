@@ -146,6 +146,18 @@ def time_glapp(csv_path: Path, slug: str, profile: bool = False) -> tuple[float,
     return time.perf_counter() - started, out.getvalue()
 
 
+def chunks(reader):
+    """The rows in lists of CHUNK, one transaction each, as glapp's import commits them."""
+    chunk = []
+    for row in reader:
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def time_baseline(csv_path: Path, db_path: Path) -> float:
     started = time.perf_counter()
     db = sqlite3.connect(db_path)
@@ -158,14 +170,7 @@ def time_baseline(csv_path: Path, db_path: Path) -> float:
         db.execute("CREATE TABLE bare (" + ", ".join(
             f'"{c}" {"INTEGER" if c in integer else "TEXT"}' for c in columns) + ")")
         sql = f"INSERT INTO bare VALUES ({', '.join('?' * len(columns))})"
-        chunk = []
-        for row in reader:
-            chunk.append(row)
-            if len(chunk) >= CHUNK:
-                with db:
-                    db.executemany(sql, chunk)
-                chunk = []
-        if chunk:
+        for chunk in chunks(reader):
             with db:
                 db.executemany(sql, chunk)
     db.close()
@@ -247,19 +252,11 @@ def time_one_table_floor(csv_path: Path, db_path: Path) -> float:
                  "ON CONFLICT DO UPDATE SET n = n + excluded.n, score = score + excluded.score")
         sql = f"INSERT INTO r VALUES ({', '.join('?' * len(columns))})"
         last = 0
-        chunk = []
-        for row in reader:
-            chunk.append(row)
-            if len(chunk) >= CHUNK:
-                with db:
-                    db.executemany(sql, chunk)
-                    db.execute(count, (last,))
-                last += len(chunk)
-                chunk = []
-        if chunk:
+        for chunk in chunks(reader):
             with db:
                 db.executemany(sql, chunk)
                 db.execute(count, (last,))
+            last += len(chunk)
     seconds = time.perf_counter() - started
     db.close()
     return seconds

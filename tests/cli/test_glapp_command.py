@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -165,16 +166,22 @@ def test_serve_refuses_to_start_on_an_unmigrated_database(tmp_path):
     assert "unapplied migration" in result.stderr and "glapp migrate" in result.stderr
 
 
-@pytest.mark.django_db
-def test_serve_runs_gunicorn_with_two_workers_and_answers_http(tmp_path):
+def start_serve(tmp_path, *options: str) -> tuple[subprocess.Popen, int, Path]:
+    """`glapp serve` on a free port in a production-like environment, logging to a file."""
     port = free_port()
-    args = ["serve", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2"]
+    args = ["serve", "--bind", f"127.0.0.1:{port}", *options]
     if connection.vendor == "sqlite":
         args.append("--migrate")
     log_path = tmp_path / "serve.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen([sys.executable, "-m", "glapp.cli.main", *args], env=production_env(tmp_path),
                                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    return proc, port, log_path
+
+
+@pytest.mark.django_db
+def test_serve_runs_gunicorn_with_two_workers_and_answers_http(tmp_path):
+    proc, port, log_path = start_serve(tmp_path, "--workers", "2", "--threads", "2")
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -212,14 +219,7 @@ def test_serve_runs_gunicorn_with_two_workers_and_answers_http(tmp_path):
 def test_serve_with_a_task_worker_starts_and_stops_it_with_the_server(tmp_path):
     """Local demo mode serves with a background worker by default (an import started in the
     browser must run); it is the server's child and never outlives it."""
-    port = free_port()
-    args = ["serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--task-worker"]
-    if connection.vendor == "sqlite":
-        args.append("--migrate")
-    log_path = tmp_path / "serve.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "glapp.cli.main", *args], env=production_env(tmp_path),
-                                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    proc, _port, log_path = start_serve(tmp_path, "--workers", "1", "--task-worker")
     try:
         deadline = time.monotonic() + 60
         while not (found := re.search(r"Started the background task worker \(pid (\d+)\)", log_path.read_text())):
