@@ -12,7 +12,7 @@ from itertools import groupby
 from django import forms
 from django.utils import formats
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language_info, gettext
+from django.utils.translation import get_language, get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
 
 from glapp.accounts.queries import Access
@@ -408,7 +408,8 @@ def bucket_label(day: dt.date, bucket: str) -> str:
         return gettext("w%(week)s %(year)s") % {"week": week, "year": year}
     if bucket == "quarter":
         return gettext("Q%(quarter)s %(year)s") % {"quarter": (day.month - 1) // 3 + 1, "year": day.year}
-    return formats.date_format(day, "M Y")
+    # Swedish writes month abbreviations in lower case ("okt 2026"); Django's "M" capitalises them.
+    return formats.date_format(day, "b Y" if (get_language() or "").startswith("sv") else "M Y")
 
 
 def _y_range(metric) -> tuple[float, float] | None:

@@ -191,3 +191,15 @@ def test_buckets_and_comparisons_that_the_data_only_partly_cover_say_so(client, 
                                    "date_to": (month_start(0) - dt.timedelta(days=1)).isoformat()}).text
     note = html.split('data-testid="data-from"')[1].split("</p>")[0]
     assert (month_start(2) + dt.timedelta(days=2)).strftime("%Y") in note and "täcks bara delvis" in note
+
+
+def test_month_labels_follow_the_language():
+    """Swedish writes month abbreviations in lower case; Django's "M" would give "Okt", "Maj"."""
+    from django.utils import translation
+
+    from glapp.web.journey import bucket_label
+
+    with translation.override("sv"):
+        assert bucket_label(dt.date(2026, 10, 1), "month") == "okt 2026"
+    with translation.override("en"):
+        assert bucket_label(dt.date(2026, 10, 1), "month") == "Oct 2026"
