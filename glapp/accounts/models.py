@@ -47,6 +47,11 @@ class Unit(OrgScopedModel):
     def __str__(self) -> str:
         return self.name
 
+    @staticmethod
+    def id_in_path(path: str) -> int:
+        """The unit a materialized path ends in: "/1/4/9/" → 9."""
+        return int(path.strip("/").rsplit("/", 1)[-1])
+
 
 class User(AbstractUser):
     language = models.CharField(max_length=8, blank=True, default="", help_text="UI language; empty = org default")

@@ -25,6 +25,15 @@ class Access:
     def can(self, permission: str) -> bool:
         return permission in ROLE_PERMISSIONS.get(self.role, set())
 
+    @property
+    def whole_organization(self) -> bool:
+        """Not limited to a unit. What belongs to every unit (surveys, topics, the customer
+        register, bounces, relationship waves) is changed only by such people and keys."""
+        return self.unit_path is None
+
+    def can_for_organization(self, permission: str) -> bool:
+        return self.whole_organization and self.can(permission)
+
     def unit_filter(self, field: str = "unit") -> Q:
         """Rows this access may see. Rows with no unit are org-wide and hidden from unit-limited users."""
         if self.unit_path is None:

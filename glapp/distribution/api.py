@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Field, Header, Router, Schema
 from pydantic import ConfigDict, WithJsonSchema, field_validator
 
+from glapp.accounts.models import Unit
 from glapp.accounts.queries import Access
 from glapp.api import writelock
 from glapp.api.auth import readers, writers
@@ -154,7 +155,7 @@ def _confine(access: Access, clean: CleanEvent, field: str) -> None:
     if access.unit_path is None:
         return
     if clean.unit_id is None:
-        clean.unit_id = int(access.unit_path.strip("/").rsplit("/", 1)[-1])
+        clean.unit_id = Unit.id_in_path(access.unit_path)
         return
     if not (clean.unit_path or "").startswith(access.unit_path):
         raise PermissionDenied(f"{field} is outside the units this API key may write to.")
@@ -213,7 +214,7 @@ def create_event(request: HttpRequest, payload: EventIn, idempotency_key: str | 
 
     def write() -> idempotency.Outcome:
         [result] = actions.record_events(access.organization_id, [clean],
-                                         update_existing_customers=access.unit_path is None)
+                                         update_existing_customers=access.whole_organization)
         return idempotency.Outcome(202 if result.created else 200, _event_out(result))
 
     with writelock.serialized():
@@ -235,7 +236,7 @@ def create_events_bulk(request: HttpRequest, payload: BulkEventsIn, idempotency_
 
     def write() -> idempotency.Outcome:
         results = actions.record_events(access.organization_id, cleans,
-                                        update_existing_customers=access.unit_path is None)
+                                        update_existing_customers=access.whole_organization)
         body = {"items": [_event_out(r) for r in results], "created_count": sum(r.created for r in results)}
         return idempotency.Outcome(202, body)
 
@@ -253,7 +254,7 @@ def create_invitation_wave(request: HttpRequest, code: str, payload: WaveIn):
     opt-out, quiet hours). Unknown external ids are reported as `unknown_customer`. Keys limited
     to a unit cannot start a wave (403)."""
     access: Access = request.access
-    if access.unit_path is not None:
+    if not access.whole_organization:
         raise PermissionDenied("Relationship waves are organization-wide; use a key that is not limited to a unit.")
     survey = Survey.objects.for_org(access.organization_id).filter(code=code).first()
     if survey is None:
@@ -296,7 +297,7 @@ def report_bounce(request: HttpRequest, payload: BounceIn):
     address. A hard bounce stops using the address; a soft one is only logged. An address
     belongs to the organization's customers, not to one unit, so a unit-limited key may not
     report one (it could stop another unit's invitations, and learn whose address it is)."""
-    if request.access.unit_path is not None:
+    if not request.access.whole_organization:
         raise PermissionDenied("Bounces are organization-wide; use a key that is not limited to a unit.")
     if not payload.message_id and not payload.address:
         raise ValidationFailed([FieldError("message_id", "give message_id or address", "required")])

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from glapp.accounts.models import Unit
 from glapp.core.errors import FieldError
 from glapp.responses.catalog import Catalog
 from glapp.responses.models import Channel
@@ -249,7 +250,7 @@ def confine_to_unit(unit_path: str | None, catalog: Catalog, clean: CleanRespons
     if unit_path is None:
         return None
     if clean.unit_id is None:
-        clean.unit_id = int(unit_path.strip("/").rsplit("/", 1)[-1])
+        clean.unit_id = Unit.id_in_path(unit_path)
         return None
     if not catalog.unit_paths.get(clean.unit_id, "").startswith(unit_path):
         return FieldError(field, f"is outside the units {who} may write to", "forbidden_unit")

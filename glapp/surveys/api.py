@@ -193,7 +193,7 @@ WRITE_ERRORS = {401: Problem, 403: Problem, 404: Problem, 422: Problem}
 
 def _writer(request: HttpRequest) -> Access:
     access: Access = request.access
-    if access.unit_path is not None:
+    if not access.whole_organization:
         raise PermissionDenied("A key limited to a unit cannot change surveys; they belong to the whole organization.")
     if not access.can("surveys"):
         raise PermissionDenied("This API key may not change surveys.")

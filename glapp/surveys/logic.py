@@ -8,6 +8,7 @@ unanswered question is not shown: we ask a follow-up only when we know it applie
 """
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 
 
@@ -57,37 +58,31 @@ MAX_BRANCHES = 256
 
 
 def _longest_path(questions: Sequence[Mapping], answers: Mapping, skipped: Sequence[str] = ()) -> int:
-    """The most questions any answers still to come could show. Each question not yet answered
-    or skipped that a condition names is tried with one value on each side of every bound (and
-    each listed choice, all of them at once for a multiple choice, and no answer); a survey has
-    a handful of questions, so the combinations are few."""
+    """The most questions any answers still to come could show (0: no follow-up is open). Each
+    question not yet answered or skipped that a condition names is tried with one value on each
+    side of every bound, each listed choice (all of them at once for a multiple choice) and no
+    answer; a survey has a handful of questions, so the combinations are few."""
     multi = {q["key"] for q in questions if q.get("type") == "multi_choice"}
     candidates: dict[str, set] = {}
+    ticked: dict[str, set[str]] = {}  # a multiple choice: every listed choice that opens something
     for q in questions:
         show_if = q.get("show_if") or {}
         key = show_if.get("question")
         if not key or key in answers or key in skipped:
             continue
         values = candidates.setdefault(key, {None})
-        if "in" in show_if:
-            listed = [str(v) for v in show_if.get("in") or []]
-            values.update(listed)
-            if key in multi:  # one answer may tick every choice that opens a follow-up
-                earlier = [v for v in values if isinstance(v, tuple)]
-                chosen = {choice for combo in earlier for choice in combo} | set(listed)
-                values.difference_update(earlier)
-                values.add(tuple(sorted(chosen)))
+        listed = [str(v) for v in show_if.get("in") or []]
+        values.update(listed)
+        if key in multi:
+            ticked.setdefault(key, set()).update(listed)
         for bound in (show_if.get("min"), show_if.get("max")):
             if isinstance(bound, int | float) and not isinstance(bound, bool):
                 values.update((bound - 1, bound, bound + 1))
-    if not candidates:
-        return len(visible_questions(questions, answers))
+    for key, choices in ticked.items():
+        candidates[key].add(tuple(sorted(choices)))
     keys = list(candidates)
-    combinations = 1
-    for key in keys:
-        combinations *= len(candidates[key])
-    if combinations > MAX_BRANCHES:
-        return len(visible_questions(questions, answers))
+    if not keys or math.prod(len(candidates[k]) for k in keys) > MAX_BRANCHES:
+        return 0
     best = 0
     for values in itertools.product(*(sorted(candidates[k], key=repr) for k in keys)):
         supposed = dict(zip(keys, values, strict=True))

@@ -63,7 +63,7 @@ def _question_or_404(survey: Survey, question_id: int) -> Question:
 def may_edit(access: Access) -> bool:
     """Surveys belong to the whole organization: people limited to a unit may look, not edit
     (the API refuses unit-limited keys the same way)."""
-    return access.can(EDIT_PERMISSION) and access.unit_path is None
+    return access.can_for_organization(EDIT_PERMISSION)
 
 
 def _require_edit(access: Access) -> None:

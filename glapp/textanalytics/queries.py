@@ -513,9 +513,3 @@ def filter_key_phrases(access, f: VerbatimFilter, limit: int = 10, cap: int = GR
     rows = filtered_analyses(access, f).order_by("-id").values_list("key_phrases", "language")[:cap]
     return group_stored_phrases(rows, limit)
 
-
-def may_edit_topics(access) -> bool:
-    """Topics belong to the whole organization (every unit's comments are read with them), so
-    people and keys limited to a unit may look and tag, not create, change or delete them; the
-    same rule as for surveys."""
-    return access.can("write") and access.unit_path is None

@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats
 from django.utils.cache import patch_vary_headers
 from django.utils.text import slugify
 from django.utils.translation import get_language
@@ -30,6 +29,7 @@ from glapp.textanalytics.analyzers import themes as themes_mod
 from glapp.textanalytics.analyzers.sentiment import label_for
 from glapp.textanalytics.queries import VerbatimFilter
 from glapp.web.forms import PERIODS, SCORE_CHOICES, PeriodMixin, unit_filter_choices
+from glapp.web.numbers import number
 from glapp.web.views import member_view, safe_next
 
 PAGE_SIZE = 25
@@ -313,18 +313,6 @@ class TopicOverviewForm(PeriodMixin):
                               date_from=date_from, date_to=date_to)
 
 
-def _fmt(value: float | None, decimals: int = 0, signed: bool = False) -> str:
-    """A figure in the active locale (decimal comma in Swedish), as web.journey.fmt does: rounded
-    first (number_format cuts decimals off), never "−0", a true minus sign."""
-    if value is None:
-        return "–"
-    rounded = round(value, decimals) or 0.0
-    text = formats.number_format(rounded, decimals, use_l10n=True)
-    if signed and rounded > 0:
-        text = "+" + text
-    return text.replace("-", "−")
-
-
 P_FLOOR = 0.001  # p-values below it read "p < 0.001", never "p = 0.000"
 
 
@@ -333,13 +321,13 @@ def _p_value(p: float | None) -> str:
     if p is None:
         return "–"
     if p < P_FLOOR:
-        return "< " + _fmt(P_FLOOR, 3)
-    return "= " + _fmt(p, 3)
+        return "< " + number(P_FLOOR, 3)
+    return "= " + number(p, 3)
 
 
 def _figure(e, decimals: int = 0, signed: bool = False) -> dict:
-    return {"value": _fmt(e.value, decimals, signed), "low": _fmt(e.low, decimals, signed),
-            "high": _fmt(e.high, decimals, signed), "n": e.n, "small": e.is_small, "empty": e.value is None,
+    return {"value": number(e.value, decimals, signed), "low": number(e.low, decimals, signed),
+            "high": number(e.high, decimals, signed), "n": e.n, "small": e.is_small, "empty": e.value is None,
             "sign": "" if e.value is None else "pos" if e.value > 0 else "neg" if e.value < 0 else ""}
 
 
@@ -364,8 +352,8 @@ def topics(request: HttpRequest, access: Access) -> HttpResponse:
                     "code": r.topic.code, "name": names.get(r.topic.code, r.topic.code), "builtin": r.topic.builtin,
                     "volume": r.volume, "share": _figure(r.share, 1), "sentiment": _figure(r.sentiment, 2, True),
                     "nps_with": _figure(r.nps_with), "nps_without": _figure(r.nps_without),
-                    "delta": _fmt(d.delta, 0, True), "delta_low": _fmt(d.low, 0, True),
-                    "delta_high": _fmt(d.high, 0, True),
+                    "delta": number(d.delta, 0, True), "delta_low": number(d.low, 0, True),
+                    "delta_high": number(d.high, 0, True),
                     "p": _p_value(r.p_adjusted),
                     "significant": r.significant, "better": d.delta is not None and d.delta > 0,
                     "link": "?" + urlencode({**list_params, "topic": r.topic.code}),
@@ -374,7 +362,7 @@ def topics(request: HttpRequest, access: Access) -> HttpResponse:
             for r in table:
                 r["phrases"] = phrases.get(r["code"], [])
     context = {"form": form, "overview": overview, "table": table, "errors": errors,
-               "can_edit_topics": queries.may_edit_topics(access),
+               "can_edit_topics": access.can_for_organization("write"),
                "nps_total": _figure(overview.nps) if overview else None}
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.history_restore_request:
@@ -426,7 +414,7 @@ def topic_edit(request: HttpRequest, access: Access, code: str | None = None) ->
         topic = queries.topic_for(access.organization_id, code)
         if topic is None:
             raise Http404
-    can_edit = queries.may_edit_topics(access)
+    can_edit = access.can_for_organization("write")
     if topic is None and not can_edit:
         raise PermissionDenied  # an existing topic may be looked at; a new one only by those who may make it
     status = 200
@@ -480,7 +468,7 @@ def topic_preview(request: HttpRequest, access: Access) -> HttpResponse:
 @member_view
 @require_POST
 def topic_delete(request: HttpRequest, access: Access, code: str) -> HttpResponse:
-    if not queries.may_edit_topics(access):
+    if not access.can_for_organization("write"):
         raise PermissionDenied
     topic = queries.topic_for(access.organization_id, code)
     if topic is None:
@@ -533,7 +521,7 @@ def _sparkline(counts: list[int], width: int = 96, height: int = 20) -> str:
 def themes(request: HttpRequest, access: Access) -> HttpResponse:
     result = queries.emerging_themes(access)
     rows = [{"t": t, "points": _sparkline([c for _, c in t.weekly_counts]),
-             "growth": _fmt(t.growth * 100, 0, True) if t.growing else "", "p": _p_value(t.p_growth),
+             "growth": number(t.growth * 100, 0, True) if t.growing else "", "p": _p_value(t.p_growth),
              "weeks": ", ".join(f"{w}: {c}" for w, c in t.weekly_counts)}
             for t in result.themes]
     return render(request, "textanalytics/themes.html", {"result": result, "rows": rows,

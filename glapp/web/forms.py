@@ -41,8 +41,9 @@ def unit_filter_choices(units) -> list[tuple[str, str]]:
     """A unit filter's choices: "all" first, then the units. Someone limited to a part of the
     organization (their top unit is not a root) reads "All of <their unit>", not "All units"."""
     choices = unit_choices(units)
-    tops = [u for u in units if u.path.count("/") == min(v.path.count("/") for v in units)] if units else []
-    if len(tops) == 1 and tops[0].path.count("/") > 2:
+    top = min((u.path.count("/") for u in units), default=0)
+    tops = [u for u in units if u.path.count("/") == top]
+    if len(tops) == 1 and top > 2:  # "/1/" is a root
         return [("", _("All of %(unit)s") % {"unit": tops[0].name}), *choices]
     return [("", _("All units")), *choices]
 

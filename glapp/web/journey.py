@@ -32,6 +32,7 @@ from glapp.journeys.queries import touchpoints_of
 from glapp.responses.models import Channel
 from glapp.web.charts import Point, Series, color, line_chart
 from glapp.web.forms import DateInput, period_dates, unit_filter_choices
+from glapp.web.numbers import number
 
 # Translated names of the metrics (stats.METRICS carries English labels only).
 METRIC_LABELS = {
@@ -96,15 +97,7 @@ def _decimals(metric) -> int:
 
 
 def fmt(metric, value: float | None, signed: bool = False) -> str:
-    if value is None:
-        return "–"
-    decimals = _decimals(metric)
-    # number_format cuts decimals off; round first so 81.8 reads 82, and never show "−0".
-    rounded = round(value, decimals) or 0.0
-    text = formats.number_format(rounded, decimals, use_l10n=True)
-    if signed and rounded > 0:
-        text = "+" + text
-    return text.replace("-", "−")
+    return number(value, _decimals(metric), signed)
 
 
 def fmt_delta(metric, value: float | None) -> str:
@@ -461,6 +454,7 @@ def trend_page(access: Access, q: MetricQuery) -> TrendPage:
                        point_label=point_label)
 
     rows = []
+    data_from = first_day(access, metric.source)  # bucket coverage, and the comparison period's
     if grouped:
         for cell in period.cells:
             row = TrendRow(group_name(q.group_by, cell.members), cell_figure(metric, cell),
@@ -474,7 +468,6 @@ def trend_page(access: Access, q: MetricQuery) -> TrendPage:
             rows.append(row)
         total_table = period
     else:
-        data_from = first_day(access, metric.source)
         covered_from = max(over_time.date_from, data_from or over_time.date_from)
         covered_to = min(over_time.date_to, today())
         for cell in over_time.cells:
@@ -484,8 +477,7 @@ def trend_page(access: Access, q: MetricQuery) -> TrendPage:
         # The whole period against the one before it.
         total_table = metric_table(access, replace(q, bucket=None), ctx)
     cmp_from, cmp_to = total_table.compare_from, total_table.compare_to
-    starts = first_day(access, metric.source) if cmp_from else None
-    partly_compared = starts if starts and cmp_from < starts <= cmp_to else None
+    partly_compared = data_from if cmp_from and data_from and cmp_from < data_from <= cmp_to else None
     chart = mark_safe(chart)  # noqa: S308 -- line_chart escapes every text it draws
     return TrendPage(q.metric, label, chart, rows, table_figure(total_table), describe_method(over_time), grouped,
                      q.bucket,

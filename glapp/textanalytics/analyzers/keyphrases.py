@@ -17,6 +17,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+from glapp.textanalytics.analyzers import sentiment
+
 try:  # the shared stemmer (snowball); phrases still group by lower-case form without it
     from glapp.textanalytics.analyzers.morphology import stem as _stem
 except ImportError:  # pragma: no cover
@@ -71,13 +73,9 @@ _DEGREE = _wordset(
     "för alldeles inte väldigt mycket jätte extremt otroligt helt ganska lite riktigt så too very so not "
     "really extremely quite incredibly totally completely pretty"
 )
-# Negators: a phrase right after one (at most two degree words between) starts with it.
-NEGATORS = _wordset("""
-    inte ej icke ingen inget inga aldrig utan
-    not no never without nor don't doesn't didn't can't cannot couldn't won't wouldn't isn't aren't
-    wasn't weren't haven't hasn't hadn't shouldn't dont doesnt didnt cant couldnt wont wouldnt isnt
-    arent wasnt werent havent hasnt hadnt shouldnt
-    """)  # apostrophes are straight here: tokens are normalized, plain text is in _words
+# Negators, the sentiment lexicons' own (Swedish and English): a phrase right after one (at
+# most two degree words between) starts with it.
+NEGATORS = sentiment.lexicon("other").negators
 _NEGATION_REACH = 2  # degree words allowed between the negator and the phrase ("not very …")
 
 # Evaluative or filler words that are not a key phrase on their own.

@@ -30,6 +30,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from scipy import special
+
 from glapp.textanalytics.analyzers import morphology, pii
 from glapp.textanalytics.analyzers.tokens import tokenize
 
@@ -96,18 +98,8 @@ def rank_key(theme: Theme, growing: bool) -> tuple:
 
 
 def binomial_tail(k: int, n: int, p: float) -> float:
-    """P(X ≥ k) for X ~ Binomial(n, p), summed in log space (exact; n is a theme's size)."""
-    if k <= 0:
-        return 1.0
-    if k > n or p <= 0.0:
-        return 0.0
-    if p >= 1.0:
-        return 1.0
-    log_p, log_q = math.log(p), math.log1p(-p)
-    terms = [math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p + (n - i) * log_q
-             for i in range(k, n + 1)]
-    top = max(terms)
-    return min(1.0, math.exp(top) * sum(math.exp(t - top) for t in terms))
+    """P(X ≥ k) for X ~ Binomial(n, p)."""
+    return 1.0 if k <= 0 else float(special.bdtrc(k - 1, n, p))
 
 
 def _week_start(day: dt.date) -> dt.date:
