@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from glapp.analytics import rate_counting
@@ -379,7 +380,7 @@ def _trigger(writes: _Writes, customer: Customer, event: _EventRow, surveys: lis
 def _repeated(first: EventResult) -> EventResult:
     """An external id sent twice in one batch: the first one's outcome, as a re-send would read it."""
     return EventResult(first.event_id, first.external_id, False, first.outcome, first.reason, [
-        Invited(i.invitation_id, i.survey, i.channel, i.scheduled_for.astimezone(dt.UTC), token=i.token)
+        Invited(i.invitation_id, i.survey, i.channel, i.scheduled_for.astimezone(dt.UTC), i.deferred, i.token)
         for i in first.invitations])
 
 
@@ -407,10 +408,13 @@ def _stored_results(organization_id: int, external_ids: list[str]) -> dict[str, 
     invited: dict[int, list[Invited]] = {pk: [] for pk in events}
     ids = sorted(events)
     for start in range(0, len(ids), LOOKUP_CHUNK):
+        # A re-send must read as the first answer did, quiet-hours deferral included: the log row
+        # written with the invitation is the record of it.
+        deferred = Exists(ContactLog.objects.filter(invitation=OuterRef("pk"), kind=Kind.DEFERRED))
         rows = Invitation.objects.filter(event_id__in=ids[start:start + LOOKUP_CHUNK]).order_by("id").values_list(
-            "event_id", "id", "survey__code", "channel", "scheduled_for", "token")
-        for event_id, invitation_id, code, channel, scheduled_for, token in rows:
-            invited[event_id].append(Invited(invitation_id, code, channel, scheduled_for, token=token))
+            "event_id", "id", "survey__code", "channel", "scheduled_for", deferred, "token")
+        for event_id, invitation_id, code, channel, scheduled_for, was_deferred, token in rows:
+            invited[event_id].append(Invited(invitation_id, code, channel, scheduled_for, was_deferred, token))
     return {event.external_id: EventResult(event.pk, event.external_id, False, event.outcome, event.reason,
                                            invited[event.pk]) for event in events.values()}
 

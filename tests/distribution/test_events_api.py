@@ -56,7 +56,20 @@ def test_future_events_and_unknown_fields_are_refused(api):
     assert r.status_code == 422
 
 
+def without_quiet_hours(org):
+    """The default quiet hours (21–08 Stockholm) would defer invitations depending on when the
+    suite runs; tests about something else switch them off."""
+    ContactPolicy.objects.update_or_create(organization=org, defaults={
+        "quiet_hours_start": dt.time(0), "quiet_hours_end": dt.time(0)})
+
+
+def always_quiet(org):
+    ContactPolicy.objects.update_or_create(organization=org, defaults={
+        "quiet_hours_start": dt.time(0), "quiet_hours_end": dt.time(23, 59), "time_zone": "UTC"})
+
+
 def test_an_event_invites_and_the_same_event_again_does_nothing(api, org):
+    without_quiet_hours(org)
     first = api.post("/events", event())
     assert first.status_code == 202
     body = first.json()
@@ -125,14 +138,27 @@ def test_events_too_old_to_answer_are_skipped(api):
 
 
 def test_quiet_hours_defer_and_log(api, org):
-    ContactPolicy.objects.create(organization=org, quiet_hours_start=dt.time(0), quiet_hours_end=dt.time(23, 59),
-                                 time_zone="UTC")
+    always_quiet(org)
     occurred = timezone.now().replace(hour=1, minute=0) - dt.timedelta(days=1)
     r = api.post("/events", event(occurred_at=occurred.isoformat()))
     [inv] = r.json()["invitations"]
     assert inv["deferred"] is True
     assert inv["scheduled_for"].endswith("T23:59:00Z")
     assert ContactLog.objects.filter(kind="deferred", reason="quiet_hours").count() == 1
+
+
+def test_a_resent_event_still_says_its_invitation_was_deferred(api, org):
+    always_quiet(org)
+    occurred = (timezone.now().replace(hour=1, minute=0) - dt.timedelta(days=1)).isoformat()
+    first = api.post("/events", event(occurred_at=occurred)).json()
+    assert first["invitations"][0]["deferred"] is True
+    assert api.post("/events", event(occurred_at=occurred)).json() == {**first, "created": False}
+    # Twice in one batch: the second reads as the first, deferral included.
+    other = {"external_id": "C-9", "email": "c9@example.se", "consent_email": True}
+    batch = api.post("/events/bulk", {"events": [event(id="b", occurred_at=occurred, customer=other)] * 2}).json()
+    first_in_batch, repeated = batch["items"]
+    assert first_in_batch["invitations"][0]["deferred"] is True
+    assert repeated == {**first_in_batch, "created": False}
 
 
 def test_a_unit_limited_key_reports_only_its_units(org):
@@ -174,6 +200,7 @@ def test_a_read_only_key_cannot_send_events(org):
 
 
 def test_contact_history_lists_skips_and_invitations(api, org, other_org):
+    without_quiet_hours(org)
     api.post("/events", event())
     api.post("/events", event())  # the same id again: nothing new
     api.post("/events", event(id="call-3"))  # a new event: frequency cap
