@@ -30,7 +30,8 @@ class MetricsQuery(Schema):
     date_to: dt.date | None = Field(None, alias="to", description="Last day, inclusive; default: today.")
     compare: bool = Field(True, description="Test the change against the comparison period (without a bucket).")
     compare_from: dt.date | None = Field(None, description="Comparison period start; default: the period of "
-                                                           "equal length just before `from`.")
+                                                           "equal length just before `from` (as many calendar "
+                                                           "months when the period is whole months).")
     compare_to: dt.date | None = None
     touchpoint: list[str] = Field([], description="Touchpoint codes.")
     stage: list[str] = Field([], description="Stage codes.")

@@ -179,8 +179,18 @@ def resolve_period(q: MetricQuery) -> tuple[dt.date, dt.date, dt.date | None, dt
         if not (q.compare_from and q.compare_to) or q.compare_from > q.compare_to:
             raise _bad("compare_from", "give both compare_from and compare_to, in order")
         return date_from, date_to, q.compare_from, q.compare_to
+    months = whole_months(date_from, date_to)
+    if months:  # February is compared with January, not with the 28 days before it
+        return date_from, date_to, _month_start(date_from, -months), date_from - dt.timedelta(days=1)
     length = (date_to - date_from).days + 1
     return date_from, date_to, date_from - dt.timedelta(days=length), date_from - dt.timedelta(days=1)
+
+
+def whole_months(date_from: dt.date, date_to: dt.date) -> int | None:
+    """How many calendar months the period is, if it is whole months (first day to last day)."""
+    if date_from.day != 1 or (date_to + dt.timedelta(days=1)).day != 1:
+        return None
+    return (date_to.year - date_from.year) * 12 + date_to.month - date_from.month + 1
 
 
 @dataclass

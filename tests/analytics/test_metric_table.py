@@ -76,11 +76,24 @@ def cell_by_bucket(table, bucket):
 
 def test_period_comparison_defaults_to_the_previous_period_of_equal_length(org, anna):
     add_responses(org, *scores(*[8] * 35, month=2), *scores(*[8] * 35, month=3))
-    table = metric_table(anna, MetricQuery("nps", ("touchpoint",), **MARCH))
-    assert (table.compare_from, table.compare_to) == (dt.date(2026, 1, 29), dt.date(2026, 2, 28))
+    table = metric_table(anna, MetricQuery("nps", ("touchpoint",), date_from=dt.date(2026, 3, 2),
+                                           date_to=dt.date(2026, 3, 31)))
+    assert (table.compare_from, table.compare_to) == (dt.date(2026, 1, 31), dt.date(2026, 3, 1))
     cell = cell_by(table, "phone-support")
-    assert cell.previous.n == 35 and cell.change.delta == 0
+    assert cell.previous.n == 35 + 2 and cell.change.delta == 0  # February and the two answers of 1 March
     assert not cell.change_significant
+
+
+@pytest.mark.parametrize(("date_from", "date_to", "compare_from", "compare_to"), [
+    (dt.date(2026, 3, 1), dt.date(2026, 3, 31), dt.date(2026, 2, 1), dt.date(2026, 2, 28)),  # not Jan 29 – Feb 28
+    (dt.date(2026, 2, 1), dt.date(2026, 2, 28), dt.date(2026, 1, 1), dt.date(2026, 1, 31)),  # not Jan 4 – Jan 31
+    (dt.date(2026, 1, 1), dt.date(2026, 3, 31), dt.date(2025, 10, 1), dt.date(2025, 12, 31)),  # a quarter
+    (dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2024, 1, 1), dt.date(2024, 12, 31)),  # a (leap) year
+])
+def test_whole_calendar_months_compare_with_as_many_months_before(org, anna, date_from, date_to, compare_from,
+                                                                   compare_to):
+    table = metric_table(anna, MetricQuery("nps", ("touchpoint",), date_from=date_from, date_to=date_to))
+    assert (table.compare_from, table.compare_to) == (compare_from, compare_to)
 
 
 def test_thin_numbers_never_get_an_arrow(org, anna):

@@ -1,9 +1,11 @@
 """The pixel, the unsubscribe page (public), and the invitation pages (members)."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from glapp.accounts.models import Role, Unit
 from glapp.contacts.models import ContactPolicy, Customer
@@ -125,17 +127,21 @@ def test_the_history_reads_as_words_in_local_time(org, smtp, settings):
     from tests.distribution.test_events_api import event
 
     api = Api(key_for(org))
-    api.post("/events", event(id="e-1", occurred_at="2026-11-20T10:00:00+00:00", customer={
+    # Days relative to today (events older than the answer window are skipped), at 10:00 UTC.
+    first = (timezone.now() - dt.timedelta(days=4)).replace(hour=10, minute=0, second=0, microsecond=0)
+    api.post("/events", event(id="e-1", occurred_at=first.isoformat(), customer={
         "external_id": "H1", "email": "h1@example.se", "consent_email": True}))
-    api.post("/events", event(id="e-2", occurred_at="2026-11-21T10:00:00+00:00", customer={"external_id": "H1"}))
+    api.post("/events", event(id="e-2", occurred_at=(first + dt.timedelta(days=1)).isoformat(),
+                              customer={"external_id": "H1"}))
     client = Client()
     client.force_login(make_user(org, "ana", Role.ANALYST, language="en"))
     html = client.get("/customers/H1/").content.decode()
     assert "Invited too recently (contact policy: days between invitations)" in html
     assert 'title="frequency_cap"' in html
     assert "E-mail" in html and "<td>email</td>" not in html
-    # Scheduled for 10:00 UTC + 60 minutes = 12:00 in Stockholm, shown as such, not as ISO text.
-    assert "2026-11-20 12:00" in html and "+00:00" not in html
+    # Scheduled for 10:00 UTC + 60 minutes, shown in Stockholm time (12:00 or 13:00), not as ISO text.
+    local = (first + dt.timedelta(minutes=60)).astimezone(ZoneInfo("Europe/Stockholm"))
+    assert local.strftime("%Y-%m-%d %H:%M") in html and "+00:00" not in html
     sv = Client()
     sv.force_login(make_user(org, "eva", Role.ANALYST, language="sv"))
     assert "Nyligen inbjuden" in sv.get("/invitations/", {"period": ""}).content.decode()
