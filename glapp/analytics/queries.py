@@ -377,9 +377,14 @@ def metric_table(access: Access, q: MetricQuery, context: "QueryContext | None" 
     except NotRolledUp as exc:
         raise _bad("group_by", f"this combination is not rolled up ({exc})", "not_rolled_up") from None
 
-    fetch_from = previous_bucket(bucket_start(date_from, q.bucket), q.bucket) if q.bucket else date_from
-    current = _regroup(_fetch(access, metric.source, grain.code, where, columns, q.bucket, fetch_from, date_to),
+    current = _regroup(_fetch(access, metric.source, grain.code, where, columns, q.bucket, date_from, date_to),
                        dims, ctx)
+    earlier = {}  # the whole bucket before the first, only as the first bucket's comparison
+    if q.bucket:
+        first_bucket = bucket_start(date_from, q.bucket)
+        earlier = _regroup(_fetch(access, metric.source, grain.code, where, columns, q.bucket,
+                                  previous_bucket(first_bucket, q.bucket), first_bucket - dt.timedelta(days=1)),
+                           dims, ctx)
     previous = {}
     if cmp_from:
         previous = _regroup(_fetch(access, metric.source, grain.code, where, columns, None, cmp_from, cmp_to),
@@ -409,21 +414,19 @@ def metric_table(access: Access, q: MetricQuery, context: "QueryContext | None" 
         return _weighted(q.metric, strata, targets), total
 
     cur, prev = fold(current), fold(previous)
-    first_bucket = bucket_start(date_from, q.bucket) if q.bucket else None
+    before_bucket = {**fold(earlier), **cur}  # bucket keys never overlap
     table = MetricTable(q, metric, stats.METHODS.get(_estimate(q.metric, [0] * 12).method, ""),
                         date_from, date_to, cmp_from, cmp_to, grain.name)
 
     overall: dict[str, list[int]] = {}
     for key, strata in cur.items():
         bucket, *members = key
-        if q.bucket and bucket < first_bucket:
-            continue  # only fetched as the first bucket's comparison
         for seg, counts in strata.items():
             overall[seg] = _add(overall.get(seg), counts)
         estimate, counts = evaluate(strata)
         cell = Cell(tuple(members), bucket, tuple(counts), estimate)
         if q.bucket:
-            before = cur.get((previous_bucket(bucket, q.bucket), *members))
+            before = before_bucket.get((previous_bucket(bucket, q.bucket), *members))
         else:
             before = prev.get((None, *members)) if cmp_from else None
         if before is not None:

@@ -231,3 +231,18 @@ def test_weighting_without_a_register_is_refused(org, anna):
     with pytest.raises(ValidationFailed) as exc:
         metric_table(anna, MetricQuery("nps", weight="segment", **MARCH))
     assert exc.value.errors[0].field == "weight"
+
+
+def test_a_bucket_cut_by_the_period_counts_only_the_days_inside_it(org, anna):
+    """A trend from 15 March by month: March's point holds 15–31 March, as the period's total does,
+    and is compared with the whole of February."""
+    add_responses(org, *scores(0, 0, month=2), {"nps": 0, "submitted_at": at(5)}, {"nps": 10, "submitted_at": at(20)})
+    table = metric_table(anna, MetricQuery("nps", (), bucket="month", date_from=dt.date(2026, 3, 15),
+                                           date_to=dt.date(2026, 3, 31)))
+    [march] = table.cells
+    assert (march.bucket, march.estimate.n, march.estimate.value) == (dt.date(2026, 3, 1), 1, 100)
+    assert (table.total.n, table.total.value) == (1, 100)
+    assert march.previous.n == 2 and march.previous.value == -100
+    unbucketed = metric_table(anna, MetricQuery("nps", (), date_from=dt.date(2026, 3, 15),
+                                                date_to=dt.date(2026, 3, 31)))
+    assert (unbucketed.total.n, unbucketed.total.value) == (table.total.n, table.total.value)
