@@ -229,7 +229,7 @@ class _Timing:
 def _timing(survey: Survey, rule_policy: rules.Policy, base: dt.datetime) -> _Timing:
     wanted = base + dt.timedelta(minutes=survey.invitation_delay_minutes)
     scheduled_for = rules.out_of_quiet_hours(wanted, rule_policy)
-    return _Timing(wanted, scheduled_for, scheduled_for + dt.timedelta(days=survey.expires_after_days))
+    return _Timing(wanted, scheduled_for, rules.days_later(scheduled_for, survey.expires_after_days, rule_policy))
 
 
 def _judge(writes: _Writes, customer: Customer, contact: rules.Contact, survey: Survey, rule_policy: rules.Policy,
@@ -242,7 +242,8 @@ def _judge(writes: _Writes, customer: Customer, contact: rules.Contact, survey: 
     requested = event.channel if event else ""
     if requested == rules.LINK:
         # The organization shows the link itself, now: no delay, no quiet hours, open from now on.
-        timing = _Timing(event.occurred_at, event.occurred_at, now + dt.timedelta(days=survey.expires_after_days))
+        timing = _Timing(event.occurred_at, event.occurred_at,
+                         rules.days_later(now, survey.expires_after_days, rule_policy))
     if survey.current_version_id is None:
         return writes.skip(customer.pk, event_id, survey, rules.SURVEY_NOT_PUBLISHED)
     if timing.expires_at <= now:

@@ -191,9 +191,9 @@ def _dispatch_one(invitation_id: int, now: dt.datetime, senders: _Senders) -> st
         logger.exception("invitation %s could not be sent", invitation.pk)
         return _failed(invitation, f"{type(exc).__name__}: {exc}")
     survey = invitation.survey
-    reminder_due = now + dt.timedelta(days=survey.reminder_after_days) if survey.reminder_after_days else None
+    reminder_due = rules.days_later(now, survey.reminder_after_days, policy) if survey.reminder_after_days else None
     sent = {"status": Status.SENT, "message_id": sent_id, "error": "",
-            "expires_at": now + dt.timedelta(days=survey.expires_after_days), "reminder_due_at": reminder_due}
+            "expires_at": rules.days_later(now, survey.expires_after_days, policy), "reminder_due_at": reminder_due}
     with transaction.atomic():  # the state and its response-rate count commit together
         if Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(sent_at=now, **sent):
             note_rate_change(invitation.pk, "sent_at", now)

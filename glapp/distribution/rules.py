@@ -167,4 +167,15 @@ def out_of_quiet_hours(at: dt.datetime, policy: Policy) -> dt.datetime:
     if policy.quiet_start > policy.quiet_end and local.time() >= policy.quiet_start:
         day += dt.timedelta(days=1)  # evening: the quiet hours end tomorrow morning
     end = dt.datetime.combine(day, policy.quiet_end, tzinfo=zone)
+    if end <= at:
+        # The night the clocks go back, an end time such as 02:30 happens twice; the first one
+        # may already be past, and a past end would defer the invitation again at every run.
+        end = end.replace(fold=1)
     return end.astimezone(dt.UTC)
+
+
+def days_later(at: dt.datetime, days: int, policy: Policy) -> dt.datetime:
+    """`days` calendar days after `at` at the same local clock time (as an aware UTC time): a
+    reminder sent at 20:30 comes at 20:30, not at 21:30 in quiet hours after the clocks change."""
+    local = at.astimezone(ZoneInfo(policy.time_zone))
+    return (local + dt.timedelta(days=days)).astimezone(dt.UTC)

@@ -193,6 +193,18 @@ def test_a_reminder_due_at_night_waits_for_morning(org, smtp):
     assert len(smtp.messages) == 2
 
 
+def test_a_reminder_across_the_clock_change_comes_at_the_same_local_time(org, smtp):
+    """Sent Friday 27 March 2026 at 20:30 in Stockholm; three days later is Monday 20:30 (summer
+    time), not 21:30, which is in the quiet hours and would wait for Tuesday morning."""
+    sent = dt.datetime(2026, 3, 27, 19, 30, tzinfo=dt.UTC)
+    invite(org, at=sent - dt.timedelta(hours=3))
+    assert dispatch_due_invitations(now=sent) == {"sent": 1}
+    inv = Invitation.objects.get()
+    assert inv.reminder_due_at == dt.datetime(2026, 3, 30, 18, 30, tzinfo=dt.UTC)
+    assert inv.expires_at == dt.datetime(2026, 4, 10, 18, 30, tzinfo=dt.UTC)  # 14 days, 20:30 too
+    assert dispatch_due_invitations(now=inv.reminder_due_at) == {"reminded": 1}
+
+
 def test_respondent_events_are_noted_once(org, smtp, django_capture_on_commit_callbacks):
     inv = invite(org)
     dispatch_due_invitations(now=NOON)

@@ -77,6 +77,27 @@ def test_quiet_hours_defer_to_their_end(when, moved_to):
     assert rules.in_quiet_hours(when, POLICY) == (when != moved_to)
 
 
+def test_quiet_hours_ending_in_the_hour_that_happens_twice_end_after_now():
+    """25 October 2026: 02:00–03:00 Stockholm happens twice. At the second 02:00 (01:00 UTC) the
+    first 02:30 (00:30 UTC) is past; the quiet hours end at the second one (01:30 UTC)."""
+    night = Policy(quiet_start=dt.time(22), quiet_end=dt.time(2, 30))
+    now = dt.datetime(2026, 10, 25, 1, 0, tzinfo=dt.UTC)
+    assert rules.in_quiet_hours(now, night)
+    assert rules.out_of_quiet_hours(now, night) == dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)
+    first_two_oclock = dt.datetime(2026, 10, 25, 0, 0, tzinfo=dt.UTC)
+    assert rules.out_of_quiet_hours(first_two_oclock, night) == dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(("sent", "days", "due"), [
+    (local(2026, 3, 27, 20, 30), 3, local(2026, 3, 30, 20, 30)),  # across the spring change: not 21:30
+    (local(2026, 10, 23, 7, 30), 3, local(2026, 10, 26, 7, 30)),  # across the autumn change: not 06:30
+    (local(2026, 5, 10, 12, 0), 7, local(2026, 5, 17, 12, 0)),
+])
+def test_days_later_keeps_the_local_clock_time(sent, days, due):
+    assert rules.days_later(sent.astimezone(dt.UTC), days, POLICY) == due
+    assert not rules.in_quiet_hours(rules.days_later(sent, days, POLICY), POLICY) or rules.in_quiet_hours(sent, POLICY)
+
+
 def test_quiet_hours_within_one_day_and_none():
     lunch = Policy(quiet_start=dt.time(12), quiet_end=dt.time(13))
     assert rules.out_of_quiet_hours(local(2026, 5, 10, 12, 30), lunch) == local(2026, 5, 10, 13)
