@@ -49,7 +49,12 @@ class PolicyForm(forms.ModelForm):
             "relationship_min_months": _("Relationship survey at most every … months"),
             "quiet_hours_start": _("Quiet hours from"),
             "quiet_hours_end": _("Quiet hours until"),
-            "time_zone": _("Time zone"),
+            "time_zone": _("Customers' time zone"),
+        }
+        help_texts = {
+            "time_zone": _("The clock quiet hours, reminders and the date in an invitation follow. Reports, the "
+                           "dates shown in glapp and times sent without an offset use the installation's time "
+                           "zone."),
         }
         widgets = {"quiet_hours_start": forms.TimeInput(attrs={"type": "time"}),
                    "quiet_hours_end": forms.TimeInput(attrs={"type": "time"})}

@@ -10,7 +10,7 @@ from glapp.accounts.models import Unit
 from glapp.accounts.queries import Access
 from glapp.analytics import rate_counting
 from glapp.analytics.stats import proportion_estimate
-from glapp.contacts.models import ContactPolicy, Customer
+from glapp.contacts.models import Customer
 from glapp.distribution.models import ContactLog, Invitation, TouchpointEvent
 from glapp.distribution.validation import EventCatalog
 from glapp.journeys.models import Touchpoint
@@ -29,10 +29,10 @@ def event_catalog(organization_id: int) -> EventCatalog:
     touchpoints = dict(Touchpoint.objects.for_org(organization_id).values_list("code", "id"))
     units = {code: (pk, path) for code, pk, path in
              Unit.objects.for_org(organization_id).values_list("code", "id", "path")}
-    # Timestamps without an offset are read in the contact policy's time zone (the one quiet
-    # hours use), else the installation's.
-    time_zone = ContactPolicy.objects.for_org(organization_id).values_list("time_zone", flat=True).first()
-    return EventCatalog(touchpoints, units, time_zone or settings.TIME_ZONE)
+    # Timestamps without an offset are read in the installation's time zone, as responses and
+    # imports read them: the same local time means the same moment on every path. The contact
+    # policy's zone is the customers' clock (quiet hours, reminders), not a reading rule.
+    return EventCatalog(touchpoints, units, settings.TIME_ZONE)
 
 
 def customer_for(access: Access, external_id: str) -> Customer | None:

@@ -108,7 +108,7 @@ def clean_customer(raw, errors: list, prefix: str = "customer.") -> CustomerData
 
 
 def parse_time(value, time_zone: str) -> dt.datetime | None:
-    """ISO 8601; a timestamp without offset is read in the organization's time zone."""
+    """ISO 8601; a timestamp without offset is read in `time_zone` (the installation's)."""
     if not isinstance(value, str):
         return None
     try:

@@ -1,6 +1,7 @@
 """POST /api/v1/events, /events/bulk, contact history, relationship waves, bounce reports."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -294,3 +295,20 @@ def test_a_unit_limited_key_sees_the_history_of_its_units_customers_only(org):
     assert north.get("/customers/C-3/contact-history").status_code == 404  # no event, no invitation
     assert everyone.get("/customers/C-1/contact-history").status_code == 200
     assert everyone.get("/customers/C-3/contact-history").status_code == 200
+
+
+def test_a_time_without_offset_means_the_same_moment_for_events_and_responses(api, org, settings):
+    """The contact policy's zone is the customers' clock for quiet hours; it is not how times
+    are read. An event and a response saying 10:15 without an offset are the same moment, in the
+    installation's zone."""
+    from glapp.responses.models import Response
+    from tests.factories import response_payload
+
+    ContactPolicy.objects.update_or_create(organization=org, defaults={"time_zone": "America/New_York"})
+    local = (timezone.now() - dt.timedelta(days=2)).astimezone(ZoneInfo(settings.TIME_ZONE)).replace(
+        hour=10, minute=15, second=0, microsecond=0, tzinfo=None)
+    assert api.post("/events", event(occurred_at=local.isoformat())).status_code == 202
+    assert api.post("/responses", response_payload(submitted_at=local.isoformat())).status_code == 201
+    moment = local.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+    assert TouchpointEvent.objects.get().occurred_at == moment
+    assert Response.objects.get().submitted_at == moment
