@@ -1,6 +1,18 @@
+import datetime as dt
+import os
+
+import django.utils.timezone
 import pytest
 
 from tests.factories import make_org
+
+if os.environ.get("GLAPP_TEST_CLOCK"):
+    # Run the suite as if the clock read GLAPP_TEST_CLOCK (ISO 8601 with offset) and ran on from
+    # there: tests must not depend on the hour, the day or a clock change (quiet hours at night,
+    # the day UTC and Stockholm disagree, the last Sunday of March and October).
+    _started = dt.datetime.now(dt.UTC)
+    _clock = dt.datetime.fromisoformat(os.environ["GLAPP_TEST_CLOCK"])
+    django.utils.timezone.now = lambda: _clock + (dt.datetime.now(dt.UTC) - _started)
 
 
 @pytest.fixture
