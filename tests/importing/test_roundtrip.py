@@ -112,6 +112,33 @@ def test_xlsx_imports_like_the_same_csv(org, tmp_path):
     assert (again.created, again.duplicates) == (0, 2)
 
 
+def test_a_date_cell_imports_like_the_same_date_in_a_csv(org, tmp_path):
+    """Excel stores a date as midnight; formatted as a date alone it is the date a CSV of the
+    sheet holds (read as 12:00), so the two files key alike. Midnight formatted with its time
+    stays midnight."""
+    import datetime as dt
+
+    columns = ["Datum", "Kundnummer", "Betyg", "survey"]
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(columns)
+    for day, customer, number_format in ((3, "D-1", "yyyy-mm-dd"), (4, "D-2", "[$-sv-SE]d mmm yyyy"),
+                                         (5, "D-3", "yyyy-mm-dd hh:mm"), (6, "D-4", "[$-sv-SE]yyyy-mm-dd h:mm")):
+        sheet.append([dt.datetime(2026, 5, day), customer, 9, "nps"])
+        sheet.cell(row=sheet.max_row, column=1).number_format = number_format
+    workbook.save(tmp_path / "d.xlsx")
+    header, _, _ = importing.read_preview(tmp_path / "d.xlsx")
+    mapping = importing.suggest_mapping(header, Catalog.load(org.id), "nps")
+    assert importing.run_import(org.id, tmp_path / "d.xlsx", mapping=mapping).created == 4
+    local = {r.customer.external_id: r.submitted_at.astimezone(dt.timezone(dt.timedelta(hours=2))).time()
+             for r in Response.objects.select_related("customer")}
+    assert local == {"D-1": dt.time(12), "D-2": dt.time(12), "D-3": dt.time(0), "D-4": dt.time(0)}
+    csv_path = write_csv(tmp_path / "d.csv", [["2026-05-03", "D-1", "9", "nps"], ["2026-05-04", "D-2", "9", "nps"]],
+                         columns)
+    again = importing.run_import(org.id, csv_path, mapping=mapping)
+    assert (again.created, again.duplicates) == (0, 2)
+
+
 def test_interrupted_import_rerun_adds_exactly_the_missing_rows(org, tmp_path):
     rows = [row(n, external_id="R-7" if n == 7 else "") for n in range(50)]
     path = write_csv(tmp_path / "big.csv", rows)
