@@ -12,6 +12,9 @@ if os.environ.get("GLAPP_TEST_CLOCK"):
     # the day UTC and Stockholm disagree, the last Sunday of March and October).
     _started = dt.datetime.now(dt.UTC)
     _clock = dt.datetime.fromisoformat(os.environ["GLAPP_TEST_CLOCK"])
+    if _clock.utcoffset() is None:
+        raise pytest.UsageError("GLAPP_TEST_CLOCK needs an offset, e.g. 2027-03-28T00:30:00+00:00")
+    _clock = _clock.astimezone(dt.UTC)  # Django's now() is UTC, whatever offset the moment is written in
     django.utils.timezone.now = lambda: _clock + (dt.datetime.now(dt.UTC) - _started)
 
 

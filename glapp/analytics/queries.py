@@ -6,6 +6,7 @@ vectors to `stats` for values, intervals and tests. The web pages, the API and `
 all call `metric_table`, so they cannot disagree.
 """
 
+import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -179,16 +180,21 @@ def resolve_period(q: MetricQuery) -> tuple[dt.date, dt.date, dt.date | None, dt
         if not (q.compare_from and q.compare_to) or q.compare_from > q.compare_to:
             raise _bad("compare_from", "give both compare_from and compare_to, in order")
         return date_from, date_to, q.compare_from, q.compare_to
-    months = whole_months(date_from, date_to)
-    if months:  # February is compared with January, not with the 28 days before it
-        return date_from, date_to, _month_start(date_from, -months), date_from - dt.timedelta(days=1)
-    length = (date_to - date_from).days + 1
-    return date_from, date_to, date_from - dt.timedelta(days=length), date_from - dt.timedelta(days=1)
+    # A chosen period of whole months is compared with as many months before (February with
+    # January, not with the 28 days before it); the default rolling period with as many days.
+    months = whole_months(date_from, date_to) if q.date_from else None
+    try:
+        if months:
+            return date_from, date_to, _month_start(date_from, -months), date_from - dt.timedelta(days=1)
+        length = (date_to - date_from).days + 1
+        return date_from, date_to, date_from - dt.timedelta(days=length), date_from - dt.timedelta(days=1)
+    except (OverflowError, ValueError):  # a period reaching back to the year 1 has nothing before it
+        return date_from, date_to, None, None
 
 
 def whole_months(date_from: dt.date, date_to: dt.date) -> int | None:
     """How many calendar months the period is, if it is whole months (first day to last day)."""
-    if date_from.day != 1 or (date_to + dt.timedelta(days=1)).day != 1:
+    if date_from.day != 1 or date_to.day != calendar.monthrange(date_to.year, date_to.month)[1]:
         return None
     return (date_to.year - date_from.year) * 12 + date_to.month - date_from.month + 1
 
@@ -377,14 +383,17 @@ def metric_table(access: Access, q: MetricQuery, context: "QueryContext | None" 
     except NotRolledUp as exc:
         raise _bad("group_by", f"this combination is not rolled up ({exc})", "not_rolled_up") from None
 
-    current = _regroup(_fetch(access, metric.source, grain.code, where, columns, q.bucket, date_from, date_to),
-                       dims, ctx)
-    earlier = {}  # the whole bucket before the first, only as the first bucket's comparison
+    fetch_from, fetch_where, first_bucket = date_from, where, None
     if q.bucket:
+        # One query reads the period and, before it, the whole previous bucket (only as the first
+        # bucket's comparison); the first bucket's days before `date_from` are left out, so a
+        # period cut inside a bucket counts what it covers, as it does without buckets.
         first_bucket = bucket_start(date_from, q.bucket)
-        earlier = _regroup(_fetch(access, metric.source, grain.code, where, columns, q.bucket,
-                                  previous_bucket(first_bucket, q.bucket), first_bucket - dt.timedelta(days=1)),
-                           dims, ctx)
+        fetch_from = previous_bucket(first_bucket, q.bucket)
+        if first_bucket < date_from:
+            fetch_where = where & ~Q(day__gte=first_bucket, day__lt=date_from)
+    current = _regroup(_fetch(access, metric.source, grain.code, fetch_where, columns, q.bucket, fetch_from, date_to),
+                       dims, ctx)
     previous = {}
     if cmp_from:
         previous = _regroup(_fetch(access, metric.source, grain.code, where, columns, None, cmp_from, cmp_to),
@@ -414,19 +423,20 @@ def metric_table(access: Access, q: MetricQuery, context: "QueryContext | None" 
         return _weighted(q.metric, strata, targets), total
 
     cur, prev = fold(current), fold(previous)
-    before_bucket = {**fold(earlier), **cur}  # bucket keys never overlap
     table = MetricTable(q, metric, stats.METHODS.get(_estimate(q.metric, [0] * 12).method, ""),
                         date_from, date_to, cmp_from, cmp_to, grain.name)
 
     overall: dict[str, list[int]] = {}
     for key, strata in cur.items():
         bucket, *members = key
+        if q.bucket and bucket < first_bucket:
+            continue  # only fetched as the first bucket's comparison
         for seg, counts in strata.items():
             overall[seg] = _add(overall.get(seg), counts)
         estimate, counts = evaluate(strata)
         cell = Cell(tuple(members), bucket, tuple(counts), estimate)
         if q.bucket:
-            before = before_bucket.get((previous_bucket(bucket, q.bucket), *members))
+            before = cur.get((previous_bucket(bucket, q.bucket), *members))
         else:
             before = prev.get((None, *members)) if cmp_from else None
         if before is not None:

@@ -219,6 +219,10 @@ class History:
             return dt.timedelta(hours=self.rng.uniform(2, 30))
         return dt.timedelta(days=self.rng.uniform(3, 6))
 
+    def _days_later(self, at: dt.datetime, span: dt.timedelta) -> dt.datetime:
+        """As the dispatcher counts reminder and expiry days: at the same local clock time."""
+        return rules.days_later(at, span.days, self.policy)
+
     def transactional_candidate(self, response: dict, person: Person, survey: SurveyInfo) -> Candidate | None:
         submitted = response["submitted_at"]
         for attempt in range(8):
@@ -229,7 +233,7 @@ class History:
             sent = self._jitter(scheduled)
             if (occurred >= self.start and OPEN_HOURS[0] <= occurred.astimezone(TZ).hour < OPEN_HOURS[1]
                     and sent + dt.timedelta(seconds=60) <= submitted
-                    and submitted < sent + survey.expires):
+                    and submitted < self._days_later(sent, survey.expires)):
                 arrived = occurred + dt.timedelta(seconds=self.rng.randrange(5, 300))
                 return Candidate(response, person, survey, arrived, occurred, wanted, scheduled, sent)
         return None
@@ -251,7 +255,7 @@ class History:
             scheduled = rules.out_of_quiet_hours(wanted, self.policy)
             sent = scheduled + dt.timedelta(seconds=DISPATCH_EVERY)  # the latest the worker sends it
             if sent + dt.timedelta(seconds=60) <= submitted:
-                if submitted < sent + survey.expires:
+                if submitted < self._days_later(sent, survey.expires):
                     return Candidate(response, person, survey, wave, wave, wanted, scheduled, self._jitter(scheduled))
                 return None
         return None
@@ -304,7 +308,7 @@ class History:
             context["interaction"] = INTERACTION.get(survey.touchpoint, "")
             event.outcome = TouchpointEvent.Outcome.INVITED
         inv = Inv(person, survey, event, unit_id, channel, arrived, wanted, scheduled, context,
-                  expires_at=scheduled + survey.expires)
+                  expires_at=self._days_later(scheduled, survey.expires))
         inv.logs.append((arrived, Kind.SCHEDULED, "", scheduled.isoformat()))
         if scheduled != wanted:
             inv.logs.append((arrived, Kind.DEFERRED, rules.QUIET_HOURS,
@@ -346,8 +350,8 @@ class History:
 
     def _send(self, inv: Inv, at: dt.datetime) -> None:
         inv.status, inv.sent_at = Status.SENT, at
-        inv.expires_at = at + inv.survey.expires
-        inv.reminder_due_at = at + inv.survey.reminder if inv.survey.reminder else None
+        inv.expires_at = self._days_later(at, inv.survey.expires)
+        inv.reminder_due_at = self._days_later(at, inv.survey.reminder) if inv.survey.reminder else None
         inv.logs.append((at, Kind.SENT, "", "<message-id>"))
 
     def _reminder_run(self, inv: Inv, until: dt.datetime) -> dt.datetime | None:

@@ -410,8 +410,10 @@ def _stored_results(organization_id: int, external_ids: list[str]) -> dict[str, 
     ids = sorted(events)
     for start in range(0, len(ids), LOOKUP_CHUNK):
         # A re-send must read as the first answer did, quiet-hours deferral included: the log row
-        # written with the invitation is the record of it.
-        deferred = Exists(ContactLog.objects.filter(invitation=OuterRef("pk"), kind=Kind.DEFERRED))
+        # written with the invitation (same transaction, same created_at) is the record of it; a
+        # later deferral by the dispatcher at send time is not part of that answer.
+        deferred = Exists(ContactLog.objects.filter(invitation=OuterRef("pk"), kind=Kind.DEFERRED,
+                                                    created_at=OuterRef("created_at")))
         rows = Invitation.objects.filter(event_id__in=ids[start:start + LOOKUP_CHUNK]).order_by("id").values_list(
             "event_id", "id", "survey__code", "channel", "scheduled_for", deferred, "token")
         for event_id, invitation_id, code, channel, scheduled_for, was_deferred, token in rows:

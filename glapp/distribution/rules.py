@@ -167,7 +167,7 @@ def out_of_quiet_hours(at: dt.datetime, policy: Policy) -> dt.datetime:
     if policy.quiet_start > policy.quiet_end and local.time() >= policy.quiet_start:
         day += dt.timedelta(days=1)  # evening: the quiet hours end tomorrow morning
     end = dt.datetime.combine(day, policy.quiet_end, tzinfo=zone)
-    if end <= at:
+    if end.astimezone(dt.UTC) <= at.astimezone(dt.UTC):  # in UTC: a same-zone comparison ignores fold
         # The night the clocks go back, an end time such as 02:30 happens twice; the first one
         # may already be past, and a past end would defer the invitation again at every run.
         end = end.replace(fold=1)

@@ -210,6 +210,36 @@ def test_a_table_costs_a_fixed_number_of_queries(org, anna, django_assert_max_nu
                                        date_from=dt.date(2026, 2, 1), date_to=dt.date(2026, 3, 31)))
 
 
+def test_a_bucketed_table_reads_the_rollups_once(org, anna):
+    """The period and the bucket before it (the first bucket's comparison) come in one query,
+    also when the period starts inside a bucket."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from glapp.analytics.models import Rollup
+    from glapp.analytics.queries import QueryContext
+
+    add_responses(org, *scores(*range(11)), *scores(*range(11), month=2))
+    context = QueryContext.load(anna)
+    with CaptureQueriesContext(connection) as queries:
+        metric_table(anna, MetricQuery("nps", ("touchpoint",), bucket="month", date_from=dt.date(2026, 2, 10),
+                                       date_to=dt.date(2026, 3, 31)), context)
+    assert sum(Rollup._meta.db_table in q["sql"] for q in queries.captured_queries) == 1
+
+
+def test_the_default_period_compares_with_as_many_days_even_when_it_is_whole_months():
+    """The last 90 days up to 31 March are 1 January – 31 March; the page says "compared with the
+    90 days before", so the month rule is only for periods someone chose."""
+    from glapp.analytics.queries import resolve_period
+
+    assert resolve_period(MetricQuery("nps", date_to=dt.date(2026, 3, 31))) == (
+        dt.date(2026, 1, 1), dt.date(2026, 3, 31), dt.date(2025, 10, 3), dt.date(2025, 12, 31))
+    assert resolve_period(MetricQuery("nps", date_from=dt.date(9999, 12, 1), date_to=dt.date(9999, 12, 31)))[2] == (
+        dt.date(9999, 11, 1))
+    assert resolve_period(MetricQuery("nps", date_from=dt.date(1, 1, 1), date_to=dt.date(1, 1, 31)))[2:] == (
+        None, None)
+
+
 def test_value_weighting_uses_the_customers_annual_value(org, anna):
     add_responses(org, *scores(*[10] * 50, segment="private"), *scores(*[0] * 50, segment="business"))
     Customer.objects.filter(organization=org).delete()

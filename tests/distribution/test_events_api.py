@@ -312,3 +312,20 @@ def test_a_time_without_offset_means_the_same_moment_for_events_and_responses(ap
     moment = local.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
     assert TouchpointEvent.objects.get().occurred_at == moment
     assert Response.objects.get().submitted_at == moment
+
+
+def test_a_deferral_at_send_time_is_not_part_of_the_events_answer(org, smtp):
+    """The event's invitation was scheduled outside quiet hours; the dispatcher later moved it
+    into the morning. Sending the event again still reads as the first answer did."""
+    from glapp.distribution.actions import record_events
+    from glapp.distribution.dispatch import dispatch_due_invitations
+    from glapp.distribution.queries import event_catalog
+    from glapp.distribution.validation import clean_event
+
+    at = dt.datetime(2026, 6, 10, 16, 30, tzinfo=dt.UTC)  # 18:30 in Stockholm, invited for 19:30
+    raw = event(occurred_at=at.isoformat())
+    [first] = record_events(org.id, [clean_event(raw, event_catalog(org.id), now=at)], now=at)
+    assert first.invitations[0].deferred is False
+    assert dispatch_due_invitations(now=at + dt.timedelta(hours=3)) == {"deferred": 1}  # 21:30: quiet
+    [again] = record_events(org.id, [clean_event(raw, event_catalog(org.id), now=at)], now=at)
+    assert again.invitations[0].deferred is False
