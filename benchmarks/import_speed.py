@@ -147,7 +147,8 @@ def time_glapp(csv_path: Path, slug: str, profile: bool = False) -> tuple[float,
 
 
 def chunks(reader):
-    """The rows in lists of CHUNK, one transaction each, as glapp's import commits them."""
+    """The rows in lists of CHUNK, one transaction each, as glapp's import commits them (written
+    here, not imported: the baselines and floors use no glapp code)."""
     chunk = []
     for row in reader:
         chunk.append(row)

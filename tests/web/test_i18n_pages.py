@@ -28,19 +28,6 @@ def test_error_pages_are_only_used_without_debug():
     assert settings.DEBUG is False  # pytest-django runs tests with DEBUG off, as in production
 
 
-def test_a_missing_page_is_the_translated_404_with_navigation(client, org):
-    login(client, make_user(org, "anna", language="sv"))
-    response = client.get("/no-such-page/")
-    assert response.status_code == 404
-    assert "404.html" in [t.name for t in response.templates]
-    html = response.text
-    assert '<html lang="sv">' in html
-    assert sv("Page not found") in html and sv("Go to the overview") in html
-    assert 'href="/"' in html
-    assert "Logga ut" in html  # the app's frame, in Swedish
-    assert "The requested resource was not found" not in html  # not Django's bare page
-
-
 def test_a_missing_object_inside_the_app_keeps_the_main_navigation(client, org):
     login(client, make_user(org, "anna", language="sv"))
     response = client.get("/data/import/jobs/999999/")
@@ -49,16 +36,21 @@ def test_a_missing_object_inside_the_app_keeps_the_main_navigation(client, org):
     assert "Översikt" in response.text  # the main navigation of a member's page
 
 
-def test_a_forbidden_page_is_the_translated_403(client, org):
-    login(client, make_user(org, "anna", Role.ANALYST, language="sv"))  # may not manage the policy
-    response = client.get("/invitations/policy/")
-    assert response.status_code == 403
-    assert "403.html" in [t.name for t in response.templates]
+@pytest.mark.parametrize(("path", "status", "message", "frame", "django_text"), [
+    ("/no-such-page/", 404, "Page not found", ["Logga ut"], "The requested resource was not found"),
+    # Analysts may not manage the contact policy; the page they came from had the navigation.
+    ("/invitations/policy/", 403, "You do not have access to this page", ["Logga ut", "Översikt"], "403 Forbidden"),
+])
+def test_error_pages_are_translated_in_the_apps_frame(client, org, path, status, message, frame, django_text):
+    login(client, make_user(org, "anna", Role.ANALYST, language="sv"))
+    response = client.get(path)
+    assert response.status_code == status
+    assert f"{status}.html" in [t.name for t in response.templates]
     html = response.text
     assert '<html lang="sv">' in html
-    assert sv("You do not have access to this page") in html and sv("Go to the overview") in html
-    assert "Översikt" in html and "Logga ut" in html
-    assert "403 Forbidden" not in html
+    assert sv(message) in html and sv("Go to the overview") in html and 'href="/"' in html
+    assert all(text in html for text in frame)  # the app's frame, in Swedish
+    assert django_text not in html  # not Django's bare page
 
 
 def test_the_500_page_needs_no_request_context_or_database(django_assert_num_queries):
