@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from glapp.core import bulk
@@ -37,23 +38,27 @@ def ensure_builtin_topics(organization_id: int) -> int:
     """Copy glapp's taxonomy into the organization (once per topic code), so it can be edited.
 
     General topics are created active; industry-pack topics (travel: baggage, bookings …) are
-    created inactive, for the organization to switch on if they fit. A built-in topic whose query
-    is still an unedited copy of an earlier built-in version is brought up to date (and the
-    comments re-analyzed); an edited query is the organization's and is kept."""
-    have = {code: (query, builtin) for code, query, builtin
-            in Topic.objects.for_org(organization_id).values_list("code", "query", "builtin")}
+    created inactive, for the organization to switch on if they fit."""
+    have = set(Topic.objects.for_org(organization_id).values_list("code", flat=True))
     new = [Topic(organization_id=organization_id, code=t.code, name_sv=t.name_sv, name_en=t.name_en,
                  description=getattr(t, "description", ""), query=t.query, builtin=True, active=t.general)
            for t in taxonomy.TOPICS if t.code not in have]
     Topic.objects.bulk_create(new)
-    stale = [code for code, (query, builtin) in have.items()
-             if builtin and code in taxonomy.BY_CODE and taxonomy.is_superseded(code, query)]
+    return len(new)
+
+
+def upgrade_builtin_topics(organization_id: int) -> list[str]:
+    """Bring built-in topics whose query is still an unedited copy of an earlier built-in version
+    up to date (an edited query is the organization's and is kept). Part of the housekeeping
+    after an upgrade, not of every read; the changed pipeline version then gets the comments
+    re-analyzed. Returns the codes upgraded."""
+    stale = [code for code, query in Topic.objects.for_org(organization_id).filter(builtin=True)
+             .values_list("code", "query")
+             if code in taxonomy.BY_CODE and taxonomy.is_superseded(code, query)]
     for code in stale:
         Topic.objects.for_org(organization_id).filter(code=code).update(
             query=taxonomy.BY_CODE[code].query, updated_at=timezone.now())
-    if stale:
-        _schedule_reanalysis(organization_id)
-    return len(new)
+    return stale
 
 
 def check_query(source: str) -> None:
@@ -96,20 +101,30 @@ _pipelines: dict[int, tuple[tuple, Pipeline]] = {}
 
 
 def reanalyze_outdated() -> list[int]:
-    """Queue a re-analysis for each organization holding analyses by another pipeline version
-    than its current one: after an upgrade that changed an analyzer (sentiment, key phrases,
-    themes, the taxonomy), stored results catch up in the background on their own. Returns the
-    organizations queued; cheap when nothing is outdated (one indexed look-up per organization)."""
+    """Upgrade unedited built-in topics, then queue a re-analysis for each organization holding
+    analyses by another pipeline version than its current one: after an upgrade that changed an
+    analyzer (sentiment, key phrases, themes, the taxonomy), stored results catch up in the
+    background on their own. An organization whose re-analysis is already queued or running is
+    left to it. Returns the organizations queued."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
     from glapp.accounts.models import Organization
     from glapp.textanalytics.tasks import reanalyze_organization
 
+    under_way = {row["args"][0] for row in DBTaskResult.objects.filter(
+        task_path=reanalyze_organization.module_path,
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]).values_list("args_kwargs", flat=True)
+        if row.get("args")}
     queued = []
     for organization_id in Organization.objects.order_by("id").values_list("id", flat=True):
         analyses = CommentAnalysis.objects.for_org(organization_id)
-        if not analyses.exists():
+        if organization_id in under_way or not analyses.exists():
             continue
+        upgrade_builtin_topics(organization_id)
         current = pipeline_for(organization_id).version
-        if analyses.exclude(version=current).exists():
+        # Two range seeks on the (organization, version) index, where `exclude` would scan.
+        if analyses.filter(Q(version__lt=current) | Q(version__gt=current)).exists():
             reanalyze_organization.enqueue(organization_id)
             queued.append(organization_id)
     return queued

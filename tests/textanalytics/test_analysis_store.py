@@ -177,9 +177,12 @@ def test_unedited_earlier_built_in_queries_are_brought_up_to_date(org, monkeypat
                          query=old, builtin=True)
     Topic.objects.create(organization=org, code="price", name_sv="Pris", name_en="Price", query=edited,
                          builtin=True)
-    actions.ensure_builtin_topics(org.id)
+    actions.ensure_builtin_topics(org.id)  # on every read: creates what is missing, upgrades nothing
+    assert Topic.objects.get(organization=org, code="waiting_time").query == old
+    assert actions.upgrade_builtin_topics(org.id) == ["waiting_time"]
     assert Topic.objects.get(organization=org, code="waiting_time").query == taxonomy.BY_CODE["waiting_time"].query
     assert Topic.objects.get(organization=org, code="price").query == edited  # the organization's own
+    assert actions.upgrade_builtin_topics(org.id) == []
 
 
 def test_analyses_by_an_older_pipeline_are_caught_up_by_the_housekeeping(org, other_org, settings):
@@ -199,3 +202,23 @@ def test_analyses_by_an_older_pipeline_are_caught_up_by_the_housekeeping(org, ot
     assert actions.reanalyze_outdated() == [org.id]
     assert CommentAnalysis.objects.get(organization=org).version == actions.pipeline_for(org.id).version
     assert CommentAnalysis.objects.get(organization=org).sentiment_label == "negative"
+
+
+def test_the_housekeeping_upgrades_topics_and_queues_each_organization_once(org, monkeypatch):
+    """An upgraded built-in query changes the pipeline version: one re-analysis is queued, and
+    while it waits (or runs) the next housekeeping run queues no second one."""
+    from django_tasks_db.models import DBTaskResult
+
+    from glapp.textanalytics.analyzers import taxonomy
+    from glapp.textanalytics.tasks import reanalyze_organization
+
+    old = "kö OR minuter"
+    actions.ensure_builtin_topics(org.id)
+    Topic.objects.filter(organization=org, code="waiting_time").update(query=old)  # as an earlier glapp made it
+    comments(org, "Lång kö i telefon.")
+    actions.analyze_pending(org.id)
+    monkeypatch.setitem(taxonomy.SUPERSEDED, "waiting_time", frozenset({taxonomy.fingerprint(old)}))
+    assert actions.reanalyze_outdated() == [org.id]
+    assert actions.reanalyze_outdated() == []  # the first is still waiting
+    assert Topic.objects.get(organization=org, code="waiting_time").query == taxonomy.BY_CODE["waiting_time"].query
+    assert DBTaskResult.objects.filter(task_path=reanalyze_organization.module_path).count() == 1
