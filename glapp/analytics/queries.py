@@ -6,7 +6,6 @@ vectors to `stats` for values, intervals and tests. The web pages, the API and `
 all call `metric_table`, so they cannot disagree.
 """
 
-import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -14,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from django.db.models import F, Min, Q, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
 from django.utils import timezone
+from django.utils.translation import get_language_info
 
 from glapp.accounts.queries import Access, units_of
 from glapp.analytics import stats
@@ -22,6 +22,7 @@ from glapp.analytics.models import Rollup
 from glapp.analytics.rollup_keys import VALUES, NotRolledUp, smallest_grain
 from glapp.core.errors import FieldError, ValidationFailed
 from glapp.journeys.queries import touchpoints_of
+from glapp.responses.models import Channel
 from glapp.surveys.queries import survey_labels
 
 COUNT_FIELDS = ("n", *(f"c{i}" for i in range(VALUES)))
@@ -182,8 +183,8 @@ def resolve_period(q: MetricQuery) -> tuple[dt.date, dt.date, dt.date | None, dt
         return date_from, date_to, q.compare_from, q.compare_to
     # A chosen period of whole months is compared with as many months before (February with
     # January, not with the 28 days before it); the default rolling period with as many days.
-    months = whole_months(date_from, date_to) if q.date_from else None
     try:
+        months = whole_months(date_from, date_to) if q.date_from else None
         if months:
             return date_from, date_to, _month_start(date_from, -months), date_from - dt.timedelta(days=1)
         length = (date_to - date_from).days + 1
@@ -194,7 +195,7 @@ def resolve_period(q: MetricQuery) -> tuple[dt.date, dt.date, dt.date | None, dt
 
 def whole_months(date_from: dt.date, date_to: dt.date) -> int | None:
     """How many calendar months the period is, if it is whole months (first day to last day)."""
-    if date_from.day != 1 or date_to.day != calendar.monthrange(date_to.year, date_to.month)[1]:
+    if date_from.day != 1 or date_to != bucket_end(date_to.replace(day=1), "month"):
         return None
     return (date_to.year - date_from.year) * 12 + date_to.month - date_from.month + 1
 
@@ -325,7 +326,26 @@ def _members(dim: str, raw, ctx: QueryContext) -> Member:
     if dim == "survey":
         s = ctx.surveys.get(raw)
         return Member(s[0], s[1], (s[1],)) if s else Member("", "—", ("~",))
-    return Member(str(raw), str(raw) or "—", (str(raw) == "", str(raw)))
+    code = str(raw)
+    if dim == "channel" and code:
+        name = str(CHANNEL_LABELS.get(code, code))
+    elif dim == "language" and code:
+        name = _language_name(code)
+    else:  # segments and metadata are the organization's own words
+        name = code or "—"
+    return Member(code, name, (code == "", name))
+
+
+CHANNEL_LABELS = dict(Channel.choices)
+
+
+def _language_name(code: str) -> str:
+    """A language by its name in the active UI language ("svenska", "Swedish"), as the
+    responses list shows it."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
 
 
 def _regroup(raw: dict[tuple, list[int]], dims: Sequence[str], ctx: QueryContext) -> dict[tuple, list[int]]:

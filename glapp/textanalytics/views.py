@@ -75,10 +75,6 @@ def _name(topic) -> str:
     return (topic.name_en if english else topic.name_sv) or topic.code
 
 
-def topic_names(organization_id: int) -> dict[str, str]:
-    return {t.code: _name(t) for t in queries.topics_of(organization_id)}
-
-
 PACK_NAMES = {taxonomy.TRAVEL: _("Travel and transport")}
 
 
@@ -334,6 +330,7 @@ def _figure(e, decimals: int = 0, signed: bool = False) -> dict:
 @member_view
 def topics(request: HttpRequest, access: Access) -> HttpResponse:
     actions.ensure_builtin_topics(access.organization_id)  # idempotent: one read once they exist
+    all_topics = list(queries.topics_of(access.organization_id))  # names, and the switched-off list
     touchpoints = touchpoints_of(access.organization)
     form = TopicOverviewForm(request.GET, units=request.scope_units, touchpoints=touchpoints)
     overview, errors, table = None, [], []
@@ -343,7 +340,7 @@ def topics(request: HttpRequest, access: Access) -> HttpResponse:
         except ValidationFailed as exc:
             errors = [e.message for e in exc.errors]
         else:
-            names = topic_names(access.organization_id)
+            names = {t.code: _name(t) for t in all_topics}
             list_params = {k: v for k, v in request.GET.items() if k in ("unit", "touchpoint", "period",
                                                                           "date_from", "date_to") and v}
             for r in overview.rows:
@@ -371,7 +368,7 @@ def topics(request: HttpRequest, access: Access) -> HttpResponse:
         template = "textanalytics/topics.html"
         context["switched_off"] = sorted(
             ({"code": t.code, "name": _name(t), "pack": str(PACK_NAMES.get(pack_of(t), ""))}
-             for t in queries.topics_of(access.organization_id) if not t.active),
+             for t in all_topics if not t.active),
             key=lambda t: (t["pack"], t["name"].casefold()))
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])

@@ -12,7 +12,7 @@ from itertools import groupby
 from django import forms
 from django.utils import formats
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, get_language_info, gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from glapp.accounts.queries import Access
@@ -29,7 +29,6 @@ from glapp.analytics.queries import (
 )
 from glapp.analytics.rollup_keys import INVITATIONS
 from glapp.journeys.queries import touchpoints_of
-from glapp.responses.models import Channel
 from glapp.web.charts import Point, Series, color, line_chart
 from glapp.web.forms import DateInput, period_dates, unit_filter_choices
 from glapp.web.numbers import number
@@ -72,22 +71,8 @@ def metric_label(code: str) -> str:
     return metric.label_en if metric else code
 
 
-def member_name(dimension: str, member) -> str:
-    """A group's name as the responses list shows it: a channel by its translated label, a
-    language by its name in the UI language. Other codes (segments are the organization's own
-    words) keep the name the query gave them."""
-    if dimension == "channel" and member.code:
-        return str(dict(Channel.choices).get(member.code, member.name))
-    if dimension == "language" and member.code:
-        try:
-            return str(get_language_info(member.code)["name_translated"])
-        except KeyError:
-            return member.name
-    return member.name
-
-
-def group_name(group_by: tuple[str, ...], members) -> str:
-    return " · ".join(member_name(dim, m) for dim, m in zip(group_by, members, strict=False))
+def group_name(members) -> str:
+    return " · ".join(m.name for m in members)
 
 
 # --- Number formatting ------------------------------------------------------------------------
@@ -433,7 +418,7 @@ def trend_page(access: Access, q: MetricQuery) -> TrendPage:
         if key not in keep:
             continue
         colours[key] = color(len(drawn))
-        name = group_name(q.group_by, cells[0].members) or label
+        name = group_name(cells[0].members) or label
         drawn.append(Series(name, [Point(c.bucket, c.estimate.value if c.estimate.n else None,
                                          c.estimate.low, c.estimate.high, c.estimate.n, c.estimate.is_small)
                                    for c in cells]))
@@ -457,7 +442,7 @@ def trend_page(access: Access, q: MetricQuery) -> TrendPage:
     data_from = first_day(access, metric.source)  # bucket coverage, and the comparison period's
     if grouped:
         for cell in period.cells:
-            row = TrendRow(group_name(q.group_by, cell.members), cell_figure(metric, cell),
+            row = TrendRow(group_name(cell.members), cell_figure(metric, cell),
                            color=colours.get(cell.key, ""))
             if cell.vs_rest is not None and cell.vs_rest.delta is not None:
                 row.vs_rest = fmt_delta(metric, cell.vs_rest.delta)

@@ -77,3 +77,12 @@ def test_keys_need_the_read_scope_and_stay_in_their_units(org, scored):
 def test_another_organization_sees_nothing_of_ours(rival_api, scored):
     body = rival_api.get("/metrics", MARCH).json()
     assert body["total"]["n"] == 0 and body["rows"] == []
+
+
+def test_channels_and_languages_are_named_by_their_labels(api, scored):
+    """The names the API, `glapp report` and the pages show come from one place: a channel by its
+    label and a language by its name, not by their codes."""
+    body = api.get("/metrics", {"group_by": ["channel", "language"], **MARCH}).json()
+    [row] = body["rows"]
+    assert row["group"] == {"channel": {"code": "email", "name": "E-post"},  # the installation's language
+                            "language": {"code": "sv", "name": "Svenska"}}
