@@ -31,6 +31,43 @@ class ResponseFilter:
     has_comment: bool | None = None
     q: str | None = None  # words in the comment
 
+    # The export's URL parameters (the API's names): parsed and written here, side by side, so the
+    # responses list's "Export" link and the export view cannot drift apart.
+    @classmethod
+    def from_params(cls, params) -> "ResponseFilter":
+        """Raises ValueError for a malformed date or number."""
+        def date(name):
+            value = params.get(name) or None
+            return dt.date.fromisoformat(value) if value else None
+
+        def number(name):
+            value = params.get(name) or None
+            return int(value) if value is not None else None
+
+        has_comment = params.get("has_comment")
+        return cls(
+            survey=params.get("survey") or None, touchpoint=params.get("touchpoint") or None,
+            unit=params.get("unit") or None, date_from=date("from"), date_to=date("to"),
+            score_type=params.get("score_type") or qt.NPS, score_min=number("score_min"),
+            score_max=number("score_max"),
+            has_comment=None if has_comment in (None, "") else has_comment.lower() in {"1", "true", "yes", "on"},
+            q=params.get("q") or None,
+        )
+
+    def to_params(self) -> dict:
+        """The parameters `from_params` reads back as this filter (empty ones left out)."""
+        scored = self.score_min is not None or self.score_max is not None
+        params = {
+            "survey": self.survey, "touchpoint": self.touchpoint, "unit": self.unit,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "score_type": self.score_type if scored else None, "score_min": self.score_min,
+            "score_max": self.score_max,
+            "has_comment": None if self.has_comment is None else ("true" if self.has_comment else "false"),
+            "q": self.q,
+        }
+        return {k: v for k, v in params.items() if v not in (None, "")}
+
 
 def scoped_responses(access: Access) -> QuerySet:
     return Response.objects.for_org(access.organization).filter(access.unit_filter())

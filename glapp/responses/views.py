@@ -130,32 +130,12 @@ def import_job_run(request, access, job_id: int):
     return redirect("responses:import_job", job_id=job.pk)
 
 
-def _filter_from(params) -> ResponseFilter:
-    def date(name):
-        value = params.get(name) or None
-        return dt.date.fromisoformat(value) if value else None
-
-    def number(name):
-        value = params.get(name) or None
-        return int(value) if value is not None else None
-
-    has_comment = params.get("has_comment")
-    return ResponseFilter(
-        survey=params.get("survey") or None, touchpoint=params.get("touchpoint") or None,
-        unit=params.get("unit") or None, date_from=date("from"), date_to=date("to"),
-        score_type=params.get("score_type") or "nps", score_min=number("score_min"),
-        score_max=number("score_max"),
-        has_comment=None if has_comment in (None, "") else has_comment.lower() in {"1", "true", "yes", "on"},
-        q=params.get("q") or None,
-    )
-
-
 @member_view
 @require_GET
 def export_csv(request, access):
     _require(access, "export")
     try:
-        f = _filter_from(request.GET)
+        f = ResponseFilter.from_params(request.GET)
         lines = exporting.iter_csv_lines(access, f)
         first = next(lines)  # runs the query setup now, so a bad filter is a 400, not a broken download
     except ValueError as exc:

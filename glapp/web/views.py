@@ -182,16 +182,6 @@ def response_rows(responses, redact: bool = False) -> list[ResponseRow]:
     return rows
 
 
-def export_query(f) -> str:
-    """The CSV export's parameters for the list's filter, so "Export" downloads what is shown."""
-    return query_string({
-        "survey": f.survey, "touchpoint": f.touchpoint, "unit": f.unit, "from": f.date_from, "to": f.date_to,
-        "score_type": f.score_type if f.score_min is not None or f.score_max is not None else None,
-        "score_min": f.score_min, "score_max": f.score_max,
-        "has_comment": None if f.has_comment is None else ("true" if f.has_comment else "false"), "q": f.q,
-    })
-
-
 @member_view
 def responses(request: HttpRequest, access: Access) -> HttpResponse:
     form = ResponsesForm(request.GET, surveys=surveys_of(access.organization),
@@ -216,7 +206,7 @@ def responses(request: HttpRequest, access: Access) -> HttpResponse:
                 params["cursor"] = next_cursor
                 next_url = "?" + params.urlencode()
             if access.can("export"):
-                export_url = "?" + export_query(f)
+                export_url = "?" + urlencode(f.to_params())  # "Export" downloads what is shown
     context = {"form": form, "rows": rows, "next_url": next_url, "total": total, "errors": errors,
                "cursor": cursor, "export_url": export_url}
     htmx = getattr(request, "htmx", None)

@@ -159,3 +159,15 @@ def test_query_count_does_not_grow_with_rows(anna, org, django_assert_max_num_qu
         html = anna.get("/responses/").text
     assert len(ids_in(html)) == 50
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_filter_reads_back_from_its_own_parameters():
+    import datetime as dt
+
+    from glapp.responses.queries import ResponseFilter
+
+    full = ResponseFilter(survey="nps", touchpoint="phone-support", unit="acme-north", date_from=dt.date(2026, 3, 1),
+                          date_to=dt.date(2026, 3, 31), score_type="ces", score_min=1, score_max=3,
+                          has_comment=False, q='"ring mig"')
+    for f in (full, ResponseFilter(), ResponseFilter(has_comment=True, score_max=6)):
+        assert ResponseFilter.from_params(f.to_params()) == f
