@@ -52,6 +52,18 @@ class Unit(OrgScopedModel):
         """The unit a materialized path ends in: "/1/4/9/" → 9."""
         return int(path.strip("/").rsplit("/", 1)[-1])
 
+    @staticmethod
+    def confined(limit_path: str | None, unit_id: int | None, unit_path: str | None) -> tuple[int | None, bool]:
+        """Where a writer limited to the subtree `limit_path` (None: the whole organization) may
+        write what names `unit_id` at `unit_path`: (the unit to store, allowed). Nothing named
+        lands on the writer's own unit; a unit outside the subtree is not allowed. The one rule
+        for API responses, events and file imports."""
+        if limit_path is None:
+            return unit_id, True
+        if unit_id is None:
+            return Unit.id_in_path(limit_path), True
+        return unit_id, (unit_path or "").startswith(limit_path)
+
 
 class User(AbstractUser):
     language = models.CharField(max_length=8, blank=True, default="", help_text="UI language; empty = org default")

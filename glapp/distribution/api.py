@@ -152,12 +152,8 @@ IdempotencyKey = Header(None, alias="Idempotency-Key", description=(
 
 def _confine(access: Access, clean: CleanEvent, field: str) -> None:
     """A unit-limited key reports events of its own units; its unit is the default."""
-    if access.unit_path is None:
-        return
-    if clean.unit_id is None:
-        clean.unit_id = Unit.id_in_path(access.unit_path)
-        return
-    if not (clean.unit_path or "").startswith(access.unit_path):
+    clean.unit_id, allowed = Unit.confined(access.unit_path, clean.unit_id, clean.unit_path)
+    if not allowed:
         raise PermissionDenied(f"{field} is outside the units this API key may write to.")
 
 

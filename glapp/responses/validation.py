@@ -247,11 +247,5 @@ def confine_to_unit(unit_path: str | None, catalog: Catalog, clean: CleanRespons
     """A writer limited to a unit (`unit_path`, None = the whole organization) writes into its
     subtree: a response without a unit lands on the writer's own unit, one elsewhere is refused.
     The same rule for the API and for file imports."""
-    if unit_path is None:
-        return None
-    if clean.unit_id is None:
-        clean.unit_id = Unit.id_in_path(unit_path)
-        return None
-    if not catalog.unit_paths.get(clean.unit_id, "").startswith(unit_path):
-        return FieldError(field, f"is outside the units {who} may write to", "forbidden_unit")
-    return None
+    clean.unit_id, allowed = Unit.confined(unit_path, clean.unit_id, catalog.unit_paths.get(clean.unit_id))
+    return None if allowed else FieldError(field, f"is outside the units {who} may write to", "forbidden_unit")
