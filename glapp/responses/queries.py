@@ -216,7 +216,7 @@ def score_of(response: Response, score_type: str = qt.NPS) -> int | None:
 
 def _import_jobs(access: Access):
     jobs = ImportJob.objects.for_org(access.organization).select_related("source")
-    if access.unit_path is not None:  # a job made within their units, never an organization-wide one
+    if not access.whole_organization:  # a job made within their units, never an organization-wide one
         jobs = jobs.filter(unit_path__startswith=access.unit_path)
     return jobs
 

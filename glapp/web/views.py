@@ -136,7 +136,7 @@ def overview(request: HttpRequest, access: Access) -> HttpResponse:
     if rows:
         list_params = {"date_from": date_from, "date_to": date_to, "unit": unit}
         named = [r for r in rows if r.touchpoint_code]
-        if access.unit_path is not None:
+        if not access.whole_organization:
             # Someone limited to a store sees a few touchpoints at most; a card for every other
             # one, empty for good, would bury them. They are named in one line instead.
             quiet = [r.touchpoint for r in named if not r.n]
@@ -243,7 +243,7 @@ def journey(request: HttpRequest, access: Access) -> HttpResponse:
             journey_map = build_journey_map(access, form.query())
         except ValidationFailed as exc:
             errors = [e.message for e in exc.errors]
-    context = {"form": form, "map": journey_map, "errors": errors, "unit_limited": access.unit_path is not None}
+    context = {"form": form, "map": journey_map, "errors": errors, "unit_limited": not access.whole_organization}
     return _fragment_or_page(request, "web/journey.html", "web/_journey_results.html", context)
 
 
