@@ -2,9 +2,11 @@
 labelled with its words and its growth; covered comments and other units' comments stay out;
 comment text is escaped."""
 
+import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 
 from glapp.accounts.models import Role
 from glapp.accounts.queries import Access
@@ -18,6 +20,15 @@ pytestmark = pytest.mark.django_db
 STEADY = ["Lång kö i kassan", "Trevlig personal i butiken", "Priserna är för höga", "Bra sortiment av frukt"]
 
 
+def weeks_back(weeks: int) -> str:
+    """Noon on the Thursday of the calendar week `weeks` weeks before this one: the themes window
+    is whole ISO weeks (this one and the seven before), so "7 × weeks days ago" would leave the
+    window on a Monday."""
+    today = timezone.localdate()
+    day = today - dt.timedelta(days=today.weekday(), weeks=weeks) + dt.timedelta(days=3)
+    return dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone()).isoformat()
+
+
 @pytest.fixture
 def synthetic(org):
     """Seven weeks of ordinary comments (the queue ones covered by a topic), then a new complaint
@@ -25,7 +36,7 @@ def synthetic(org):
     topic(org, "queue", "Kö", "Queue", query="kö")
     for week in range(1, 8):
         for text in STEADY:
-            analyzed(org, text, submitted_at=days_ago(7 * week + 1),
+            analyzed(org, text, submitted_at=weeks_back(week),
                      topics={"queue": [[5, 7]]} if "kö" in text else None)
     for i in range(8):
         analyzed(org, f"Parkeringsbommen var trasig igen, fick vänta {i + 5} minuter", submitted_at=days_ago(1 + i % 3))
