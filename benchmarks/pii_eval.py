@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/pii_eval.py [--seed 0] [--n 5000] [--show 5]
 
-The set comes from glapp/textanalytics/tests/pii_testset.py (fixed seed): Swedish and English
+The set comes from tests.textanalytics.pii_testset.py (fixed seed): Swedish and English
 customer comments with embedded, valid identifiers (labelled with kind and span) and decoys that
 must survive (order numbers, phone-shaped order numbers, prices, dates, times, quantities,
 percentages, flight numbers, years, checksum-invalid personnummer/cards/IBANs, Luhn-valid digit
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from glapp.textanalytics.analyzers.pii import STRUCTURED_KINDS, VERSION, find, redact  # noqa: E402
-from glapp.textanalytics.tests.pii_testset import _ORDINARY, generate, score  # noqa: E402
+from tests.textanalytics.pii_testset import _ORDINARY, generate, score  # noqa: E402
 
 
 def rate(texts: list[str], repeat: int = 3) -> float:

@@ -12,7 +12,7 @@ from glapp.textanalytics.analyzers.pii import (
     personnummer_kind,
     redact,
 )
-from glapp.textanalytics.tests.pii_testset import generate, score
+from tests.textanalytics.pii_testset import generate, score
 
 
 def kinds(text):
