@@ -116,7 +116,7 @@ def exact_table(sizes, confidence: float):
 
 def simulate_check(cells, reps: int, seed: int, confidence: float) -> None:
     """Production stats.nps_estimate against the exact figure at a few cells."""
-    from glapp.analytics import stats
+    from glapp.core import stats
 
     rng = np.random.default_rng(seed)
     picks = [(10, 0.01, 0.94, 0.05), (10, 0.5, 0.3, 0.2), (30, 0.9, 0.05, 0.05), (100, 0.3, 0.4, 0.3),

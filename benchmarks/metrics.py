@@ -105,7 +105,7 @@ def pandas_table(frame, q, tz: str):
     """The same table from raw rows: bucket, count, then the same stats per cell."""
     import pandas as pd
 
-    from glapp.analytics import stats
+    from glapp.core import stats
 
     at = pd.to_datetime(frame["submitted_at"], utc=True).dt.tz_convert(tz)
     day = at.dt.date

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from glapp.textanalytics.analyzers.pii import STRUCTURED_KINDS, VERSION, find, redact  # noqa: E402
+from glapp.core.pii import STRUCTURED_KINDS, VERSION, find, redact  # noqa: E402
 from tests.textanalytics.pii_testset import _ORDINARY, generate, score  # noqa: E402
 
 

@@ -10,16 +10,17 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from glapp.accounts.queries import Access
-from glapp.analytics import queries, stats
+from glapp.analytics import metrics, queries
 from glapp.api.auth import readers
 from glapp.api.schemas import Problem
+from glapp.core import stats
 from glapp.core.errors import FieldError, ValidationFailed
 
 router = Router(tags=["metrics"])
 
 
 class MetricsQuery(Schema):
-    metric: str = Field("nps", description="One of: " + ", ".join(stats.METRICS) + ".")
+    metric: str = Field("nps", description="One of: " + ", ".join(metrics.METRICS) + ".")
     group_by: list[str] = Field(
         [], description=f"Up to {queries.MAX_GROUPS} of: {', '.join(queries.GROUPS)}, or meta.<key> for a "
                         "metadata key the organization rolls up. Repeat the parameter for two.")

@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import get_language_info
 
 from glapp.accounts.queries import Access, units_of
-from glapp.analytics import stats
+from glapp.analytics import metrics
 from glapp.analytics.actions import meta_keys
 from glapp.analytics.models import Rollup
 from glapp.analytics.rollup_keys import VALUES, NotRolledUp, smallest_grain
+from glapp.core import stats
 from glapp.core.errors import FieldError, ValidationFailed
 from glapp.journeys.queries import touchpoints_of
 from glapp.responses.models import Channel
@@ -99,7 +100,7 @@ class Cell:
 @dataclass
 class MetricTable:
     query: MetricQuery
-    metric: stats.MetricDef
+    metric: metrics.MetricDef
     method: str
     date_from: dt.date
     date_to: dt.date
@@ -363,7 +364,7 @@ def _regroup(raw: dict[tuple, list[int]], dims: Sequence[str], ctx: QueryContext
 
 
 def _estimate(metric: str, counts: Sequence[int]) -> stats.Estimate:
-    return stats.evaluate(metric, counts[1:])
+    return metrics.evaluate(metric, counts[1:])
 
 
 def _weighted(metric: str, by_segment: dict[str, list[int]], targets: dict[str, float]) -> stats.Estimate:
@@ -380,9 +381,9 @@ def metric_table(access: Access, q: MetricQuery, context: "QueryContext | None" 
 
     A page that asks several tables of one organization passes one `QueryContext.load(access)`
     so names and ids are read once."""
-    if q.metric not in stats.METRICS:
-        raise _bad("metric", f"unknown metric '{q.metric[:40]}'; choose from {', '.join(stats.METRICS)}")
-    metric = stats.METRICS[q.metric]
+    if q.metric not in metrics.METRICS:
+        raise _bad("metric", f"unknown metric '{q.metric[:40]}'; choose from {', '.join(metrics.METRICS)}")
+    metric = metrics.METRICS[q.metric]
     if len(q.group_by) > MAX_GROUPS or len(set(q.group_by)) != len(q.group_by):
         raise _bad("group_by", f"group by at most {MAX_GROUPS} different dimensions")
     if q.bucket and q.bucket not in BUCKETS:
@@ -491,13 +492,13 @@ def metric_table(access: Access, q: MetricQuery, context: "QueryContext | None" 
         for cell in table.cells:
             rest = [t - c for t, c in zip(total_counts, cell.counts, strict=True)]
             if rest[0] > 0 and cell.counts[0] > 0:
-                cell.vs_rest = stats.compare(q.metric, cell.counts[1:], rest[1:])
+                cell.vs_rest = metrics.compare(q.metric, cell.counts[1:], rest[1:])
     _control_false_discoveries(table.cells)
     table.cells.sort(key=lambda c: (tuple(m.order for m in c.members), c.bucket or dt.date.min))
     return table
 
 
-def _settling_days(metric: stats.MetricDef, q: MetricQuery, ctx: QueryContext) -> int:
+def _settling_days(metric: metrics.MetricDef, q: MetricQuery, ctx: QueryContext) -> int:
     """How long the metric's recent days keep changing: for response rates, the longest answer
     window among the surveys the query reads (an invitation can be answered until it closes)."""
     surveys = [s for s in ctx.surveys.values()
@@ -518,7 +519,7 @@ def _difference(metric, estimate, counts, previous, previous_counts, targets) ->
         return None
     if targets is not None:
         return stats.estimate_difference(estimate, previous)
-    return stats.compare(metric, counts[1:], previous_counts[1:])
+    return metrics.compare(metric, counts[1:], previous_counts[1:])
 
 
 def _control_false_discoveries(cells: list[Cell]) -> None:

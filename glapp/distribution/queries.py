@@ -9,8 +9,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from glapp.accounts.models import Unit
 from glapp.accounts.queries import Access
 from glapp.analytics import rate_counting
-from glapp.analytics.stats import proportion_estimate
 from glapp.contacts.models import Customer
+from glapp.core.stats import proportion_estimate
 from glapp.distribution.models import ContactLog, Invitation, TouchpointEvent
 from glapp.distribution.validation import EventCatalog
 from glapp.journeys.models import Touchpoint

@@ -13,9 +13,9 @@ from django.utils import timezone
 from glapp.accounts.models import Unit
 from glapp.accounts.queries import Access
 from glapp.core.errors import FieldError, ValidationFailed
+from glapp.core.pii import redact as redact_pii
 from glapp.responses.models import Answer, ImportJob, ImportSource, Response
 from glapp.surveys import question_types as qt
-from glapp.textanalytics.analyzers.pii import redact as redact_pii
 
 
 @dataclass

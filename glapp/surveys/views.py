@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 
 from glapp.accounts.queries import Access
 from glapp.analytics import queries as analytics_queries
-from glapp.analytics.stats import proportion_estimate
 from glapp.core.errors import ValidationFailed
+from glapp.core.stats import proportion_estimate
 from glapp.surveys import actions, queries, respondent_queries
 from glapp.surveys import question_types as qt
 from glapp.surveys.forms import (

@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, F, FloatField, IntegerField, OuterRe
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from glapp.analytics import stats
+from glapp.core import stats
 from glapp.core.errors import FieldError, ValidationFailed
 from glapp.responses.queries import nps_answers, search_terms, text_answer_count, unit_and_days
 from glapp.textanalytics.models import CommentAnalysis, Topic, TopicMention
@@ -218,7 +218,7 @@ def _category_counts(qs) -> tuple[int, int, int]:
 
 def topic_overview(access, f: VerbatimFilter, alpha: float = 0.05) -> TopicOverview:
     """Per active topic: volume, share of comments, mean sentiment and the NPS of responses that
-    mention it against those that do not, with intervals and tests from `analytics.stats`."""
+    mention it against those that do not, with intervals and tests from `core.stats`."""
     base = filtered_analyses(access, f)
     comments = base.count()
     overall = _category_counts(base.annotate(score=_nps_of_response()))

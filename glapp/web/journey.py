@@ -16,7 +16,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from glapp.accounts.queries import Access
-from glapp.analytics import stats
+from glapp.analytics import metrics
 from glapp.analytics.queries import (
     Cell,
     MetricQuery,
@@ -33,7 +33,7 @@ from glapp.web.charts import Point, Series, color, line_chart
 from glapp.web.forms import DateInput, period_dates, unit_filter_choices
 from glapp.web.numbers import number
 
-# Translated names of the metrics (stats.METRICS carries English labels only).
+# Translated names of the metrics (metrics.METRICS carries English labels only).
 METRIC_LABELS = {
     "nps": _("NPS"),
     "nes": _("Net Emotion Score"),
@@ -67,7 +67,7 @@ def metric_label(code: str) -> str:
     label = METRIC_LABELS.get(code)
     if label is not None:
         return str(label)
-    metric = stats.METRICS.get(code)
+    metric = metrics.METRICS.get(code)
     return metric.label_en if metric else code
 
 
@@ -215,7 +215,7 @@ class TrendForm(_ScopedForm):
             if not data.get(name):
                 data[name] = default
         super().__init__(data, units=units, segments=segments)
-        self.fields["metric"].choices = [(code, metric_label(code)) for code in stats.METRICS]
+        self.fields["metric"].choices = [(code, metric_label(code)) for code in metrics.METRICS]
         self.fields["touchpoint"].choices = [("", _("All touchpoints")),
                                              *[(t.code, f"{t.stage.name} › {t.name}") for t in touchpoints]]
 
@@ -308,7 +308,7 @@ def journey_map(access: Access, q: MetricQuery) -> JourneyMap:
     relationship = metric_table(access, replace(q, metric="nps", group_by=(), survey_kind="relationship"), ctx)
     extra = []
     for code in JOURNEY_EXTRAS:
-        if code in stats.METRICS:
+        if code in metrics.METRICS:
             table = metric_table(access, replace(q, metric=code, group_by=("touchpoint",)), ctx)
             extra.append((code, table, {c.key[0]: c for c in table.cells if c.estimate.n}))
 

@@ -24,9 +24,9 @@ from django.views.i18n import set_language
 from glapp.accounts.actions import remember_language
 from glapp.accounts.queries import Access, access_for, units_of
 from glapp.analytics.queries import nps_by_touchpoint, total_nps
-from glapp.analytics.stats import nps_category
 from glapp.contacts.queries import segment_shares
 from glapp.core.errors import ValidationFailed
+from glapp.core.stats import nps_category
 from glapp.journeys.queries import touchpoints_of
 from glapp.responses.queries import comment_of, filtered_responses, page_of_responses, score_of
 from glapp.surveys.queries import surveys_of

@@ -10,7 +10,7 @@ from django.db import connection
 
 from glapp.accounts.models import Role
 from glapp.accounts.queries import Access
-from glapp.analytics import stats
+from glapp.analytics import metrics
 from glapp.analytics.queries import MetricQuery, metric_table
 from glapp.demo import loader
 from glapp.demo.generator import DemoGenerator
@@ -59,7 +59,7 @@ def test_monthly_cells_equal_a_recount_of_raw_rows(demo, metric, source, group_b
         counts = [0] * 11
         for value, n in part["number"].value_counts().items():
             counts[int(value)] = int(n)
-        expected[(group, month)] = stats.evaluate(metric, counts)
+        expected[(group, month)] = metrics.evaluate(metric, counts)
     got = {(c.members[0].code, c.bucket): c.estimate for c in table.cells}
     assert got == expected
     assert sum(e.n for e in got.values()) == len(frame)

@@ -7,10 +7,11 @@ import pytest
 
 from glapp.accounts.models import Role
 from glapp.accounts.queries import access_for
-from glapp.analytics import stats
+from glapp.analytics import metrics
 from glapp.analytics.actions import rebuild_rollups, set_rollup_dimensions
 from glapp.analytics.queries import MetricQuery, metric_table
 from glapp.contacts.models import Customer
+from glapp.core import stats
 from glapp.core.errors import ValidationFailed
 from tests.factories import make_user
 from tests.web.helpers import add_responses
@@ -169,7 +170,7 @@ def test_keys_selected_later_count_after_a_rebuild(org, anna):
 def test_other_metrics_read_their_own_answers(org, anna):
     add_responses(org, *[{"answers": {"nps": 9, "ces": v}, "submitted_at": at(3)} for v in (7, 6, 2)])
     ces = metric_table(anna, MetricQuery("ces", compare=False, **MARCH)).total
-    assert ces == stats.evaluate("ces", [0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0])
+    assert ces == metrics.evaluate("ces", [0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0])
     assert ces.value == pytest.approx(5.0)
     low_effort = metric_table(anna, MetricQuery("ces_low_effort", compare=False, **MARCH)).total
     assert low_effort.value == pytest.approx(200 / 3)

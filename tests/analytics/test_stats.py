@@ -1,6 +1,6 @@
 import pytest
 
-from glapp.analytics.stats import Nps, nps, nps_category
+from glapp.core.stats import Nps, nps, nps_category
 
 
 def test_nps_from_counts_hand_computed():

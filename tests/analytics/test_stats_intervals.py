@@ -9,15 +9,15 @@ from scipy import optimize
 from scipy import stats as sps
 from scipy.special import gammaln
 
-from glapp.analytics import stats
-from glapp.analytics.stats import (
+from glapp.analytics import metrics
+from glapp.analytics.metrics import compare, evaluate
+from glapp.core import stats
+from glapp.core.stats import (
     MIN_N,
     SMALL_SAMPLE,
     Estimate,
     benjamini_hochberg,
     bh_adjusted,
-    compare,
-    evaluate,
     mean_difference,
     mean_estimate,
     net_estimate,
@@ -345,7 +345,7 @@ def test_metric_layer_hand_made_vectors():
 
 def test_metric_definitions():
     for code in ("nps", "nes", "csat", "csat_mean", "ces", "ces_low_effort", "lba", "lba_mean"):
-        m = stats.METRICS[code]
+        m = metrics.METRICS[code]
         assert m.code == code and m.unit in ("points", "percent", "scale") and m.label_en
         assert m.source in ("nps", "csat", "ces", "lba", "emotion")
         assert evaluate(code, [0] * 11).method in stats.METHODS

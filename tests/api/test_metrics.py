@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from glapp.analytics import stats
+from glapp.core import stats
 from tests.api.helpers import Api, assert_problem, key_for
 from tests.api.test_openapi import check
 from tests.factories import response_payload

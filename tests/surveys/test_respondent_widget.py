@@ -130,10 +130,10 @@ def test_a_display_id_cannot_be_guessed_into_someone_elses_session(org, survey):
 def test_displays_count_in_the_response_rate_on_the_widget_channel(org, survey):
     from glapp.accounts.models import Role
     from glapp.accounts.queries import access_for
-    from glapp.analytics import stats
     from glapp.analytics.actions import rebuild_rollups
     from glapp.analytics.models import Rollup
     from glapp.analytics.queries import MetricQuery, metric_table
+    from glapp.core import stats
     from tests.factories import make_user
 
     urls = [post_display(Client(), survey).json()["url"] for _ in range(4)]

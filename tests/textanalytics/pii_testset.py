@@ -21,7 +21,7 @@ import datetime as dt
 import random
 from typing import NamedTuple
 
-from glapp.textanalytics.analyzers.pii import STRUCTURED_KINDS, luhn_digit
+from glapp.core.pii import STRUCTURED_KINDS, luhn_digit
 
 
 def _words(text: str) -> list[str]:

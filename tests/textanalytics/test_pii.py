@@ -2,7 +2,7 @@
 
 import pytest
 
-from glapp.textanalytics.analyzers.pii import (
+from glapp.core.pii import (
     VERSION,
     card_iin_ok,
     find,

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from glapp.accounts.models import Role
-from glapp.analytics import stats
+from glapp.core import stats
 from glapp.textanalytics import queries
 from glapp.textanalytics.models import Topic
 from glapp.textanalytics.queries import VerbatimFilter

@@ -182,7 +182,7 @@ def test_query_count_does_not_grow_with_touchpoints_or_responses(client, surveys
 def test_numbers_are_rounded_signed_and_localized():
     from django.utils import translation
 
-    from glapp.analytics.stats import METRICS
+    from glapp.analytics.metrics import METRICS
     from glapp.web.journey import fmt, fmt_delta
 
     with translation.override("sv"):

@@ -13,8 +13,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
+from glapp.core import pii
 from glapp.textanalytics.analyzers import emotions as emotions_mod
-from glapp.textanalytics.analyzers import keyphrases, language, pii, sentiment, tokens
+from glapp.textanalytics.analyzers import keyphrases, language, sentiment, tokens
 from glapp.textanalytics.analyzers import query as query_mod
 from glapp.textanalytics.analyzers import topics as topics_mod
 

@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 
 from scipy import special
 
-from glapp.textanalytics.analyzers import morphology, pii
+from glapp.core import pii
+from glapp.textanalytics.analyzers import morphology
 from glapp.textanalytics.analyzers.tokens import tokenize
 
 VERSION = "themes-2"

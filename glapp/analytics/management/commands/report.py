@@ -8,9 +8,10 @@ from rich.table import Table
 
 from glapp.accounts.models import Role
 from glapp.accounts.queries import Access
-from glapp.analytics import queries, stats
+from glapp.analytics import metrics, queries
 from glapp.analytics.rollup_keys import INVITATIONS
 from glapp.cli.lookups import organization_by_slug
+from glapp.core import stats
 from glapp.core.errors import ValidationFailed
 
 
@@ -38,7 +39,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--org", required=True, help="organization slug")
-        parser.add_argument("--metric", default="nps", help=f"one of: {', '.join(stats.METRICS)}")
+        parser.add_argument("--metric", default="nps", help=f"one of: {', '.join(metrics.METRICS)}")
         parser.add_argument("--by", action="append", default=[], dest="group_by",
                             help=f"group by ({', '.join(queries.GROUPS)}, meta.<key>); repeat for two")
         parser.add_argument("--bucket", choices=queries.BUCKETS, help="time bucket")
