@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from glapp.accounts.actions import create_api_key, revoke_api_key
 from glapp.accounts.models import ApiKey
 from glapp.accounts.queries import Access, api_keys_of, units_of
-from glapp.web.views import member_view
+from glapp.accounts.web_access import member_view
 
 SCOPE_CHOICES = [
     ("responses:read", _("Read responses")),

@@ -9,12 +9,12 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from glapp.accounts.api_auth import readers
 from glapp.accounts.queries import Access
 from glapp.analytics import metrics, queries
-from glapp.api.auth import readers
-from glapp.api.schemas import Problem
 from glapp.core import stats
 from glapp.core.errors import FieldError, ValidationFailed
+from glapp.core.schemas import Problem
 
 router = Router(tags=["metrics"])
 

@@ -10,7 +10,7 @@ from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
-from glapp.api import errors
+from glapp.core import problems
 
 DESCRIPTION = """
 Send survey responses from your systems and read them back.
@@ -59,7 +59,7 @@ class GlappAPI(NinjaAPI):
                 for status, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     if int(status) >= 400 and "application/json" in content:
-                        response["content"] = {errors.PROBLEM_CONTENT_TYPE: content.pop("application/json")}
+                        response["content"] = {problems.PROBLEM_CONTENT_TYPE: content.pop("application/json")}
         return schema
 
     def _get_urls(self):
@@ -76,7 +76,7 @@ def _problem_on_405(view):
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
-            problem = errors.problem(request, 405, "method_not_allowed",
+            problem = problems.problem(request, 405, "method_not_allowed",
                                      f"{request.method} is not allowed here; use {response['Allow']}.")
             problem["Allow"] = response["Allow"]
             return problem
@@ -87,7 +87,7 @@ def _problem_on_405(view):
 
 
 def _unknown_path(request, *args, **kwargs):
-    return errors.problem(request, 404, "not_found", "There is no API endpoint at this path.")
+    return problems.problem(request, 404, "not_found", "There is no API endpoint at this path.")
 
 
 _unknown_path.csrf_exempt = True
@@ -101,7 +101,7 @@ api = GlappAPI(
     # Served from ninja's bundled static files (ninja is in INSTALLED_APPS), never a CDN.
     docs=Swagger(settings={"persistAuthorization": True, "displayRequestDuration": True}),
 )
-errors.install(api)
+problems.install(api)
 
 
 class Health(Schema):
@@ -118,7 +118,7 @@ def health(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:
-        errors.log.exception("health check: database unreachable")
+        problems.log.exception("health check: database unreachable")
         return 503, {"status": "unavailable", "database": "unreachable"}
     return {"status": "ok", "database": "ok"}
 

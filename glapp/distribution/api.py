@@ -11,12 +11,12 @@ from django.utils import timezone
 from ninja import Field, Header, Router, Schema
 from pydantic import ConfigDict, WithJsonSchema, field_validator
 
+from glapp.accounts.api_auth import readers, writers
 from glapp.accounts.models import Unit
 from glapp.accounts.queries import Access
-from glapp.api import writelock
-from glapp.api.auth import readers, writers
-from glapp.api.schemas import Problem, bounded_batch
+from glapp.core import writelock
 from glapp.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
+from glapp.core.schemas import Problem, bounded_batch
 from glapp.distribution import actions, dispatch, queries
 from glapp.distribution.channels.content import absolute
 from glapp.distribution.validation import CleanEvent, clean_event

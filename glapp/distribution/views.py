@@ -14,13 +14,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from glapp.accounts.queries import Access
+from glapp.accounts.web_access import member_view
 from glapp.contacts.actions import ensure_contact_policy, update_contact_policy
 from glapp.distribution import actions, queries
 from glapp.distribution.forms import PolicyForm, RatesForm
 from glapp.distribution.models import reason_label
 from glapp.journeys.queries import touchpoints_of
 from glapp.surveys.queries import surveys_of
-from glapp.web.views import member_view
 
 # A 1×1 transparent GIF.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")

@@ -15,13 +15,12 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Header, Query, Router, Schema
 from pydantic import ConfigDict, WithJsonSchema, field_validator
 
+from glapp.accounts.api_auth import readers, writers
 from glapp.accounts.queries import Access
-from glapp.api import catalog as catalog_cache
-from glapp.api import writelock
-from glapp.api.auth import readers, writers
-from glapp.api.schemas import Problem, bounded_batch
+from glapp.core import writelock
 from glapp.core.errors import Conflict, FieldError, GlappError, NotFound, PermissionDenied, ValidationFailed
-from glapp.responses import idempotency
+from glapp.core.schemas import Problem, bounded_batch
+from glapp.responses import catalog_cache, idempotency
 from glapp.responses.actions import ingest_responses
 from glapp.responses.catalog import Catalog
 from glapp.responses.models import Channel, Source

@@ -128,3 +128,22 @@ def run_once(organization_id: int, key: str | None, request_hash: str, write: Ca
             release(organization_id, key)
         raise
 
+
+# Small batches keep each write transaction short, so a large backlog never holds SQLite's
+# single write lock long enough to stall API ingestion.
+BATCH_SIZE = 1000
+
+
+def prune_expired(now: dt.datetime | None = None, ttl_hours: int | None = None) -> int:
+    """Delete stored Idempotency-Key outcomes older than the replay window; return how many."""
+    ttl = settings.GLAPP_IDEMPOTENCY_TTL_HOURS if ttl_hours is None else ttl_hours
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=ttl)
+    expired = IdempotencyRecord.objects.filter(created_at__lt=cutoff).order_by("pk")
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            ids = list(expired.values_list("pk", flat=True)[:BATCH_SIZE])
+            if not ids:
+                return deleted
+            count, _ = IdempotencyRecord.objects.filter(pk__in=ids).delete()
+        deleted += count

@@ -1,7 +1,6 @@
 """Reads of responses: filtered, unit-scoped and cursor-paginated. Used by the API, the web
 list and the CSV export alike, so all three agree on what a filter means."""
 
-import base64
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from django.utils import timezone
 from glapp.accounts.models import Unit
 from glapp.accounts.queries import Access
 from glapp.core.errors import FieldError, ValidationFailed
+from glapp.core.pagination import decode_cursor, encode_cursor
 from glapp.core.pii import redact as redact_pii
 from glapp.responses.models import Answer, ImportJob, ImportSource, Response
 from glapp.surveys import question_types as qt
@@ -143,20 +143,6 @@ def with_details(qs: QuerySet) -> QuerySet:
     )
 
 
-def encode_cursor(response: Response) -> str:
-    raw = f"{response.submitted_at.isoformat()}|{response.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        stamp, pk = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
-        return dt.datetime.fromisoformat(stamp), int(pk)
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed([FieldError("cursor", "is not a cursor this API returned")]) from None
-
-
 def page_of_responses(access: Access, f: ResponseFilter, cursor: str | None, limit: int
                       ) -> tuple[list[Response], str | None]:
     """Newest first. The cursor is the last row's (submitted_at, id), so pages never skip or
@@ -166,7 +152,7 @@ def page_of_responses(access: Access, f: ResponseFilter, cursor: str | None, lim
         stamp, pk = decode_cursor(cursor)
         qs = qs.filter(Q(submitted_at__lt=stamp) | Q(submitted_at=stamp, id__lt=pk))
     rows = list(with_details(qs)[: limit + 1])
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    next_cursor = encode_cursor(rows[limit - 1].submitted_at, rows[limit - 1].pk) if len(rows) > limit else None
     return rows[:limit], next_cursor
 
 

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from glapp.responses import importing, queries
+from glapp.responses import idempotency, importing, queries
 
 
 @task()
@@ -17,3 +17,13 @@ def import_file(job_id: int, mapping: dict[str, str], defaults: dict[str, str]) 
         return {"failed": True}  # recorded on the job; retrying cannot fix an unreadable file
     return {"total": report.total, "created": report.created, "duplicates": report.duplicates,
             "rejected": report.rejected}
+
+
+@task()
+def prune_idempotency_records() -> int:
+    """Periodic: delete stored Idempotency-Key outcomes older than the replay window."""
+    return idempotency.prune_expired()
+
+
+# Queued with the installation's housekeeping by `glapp worker`; each is safe to run twice.
+HOUSEKEEPING_TASKS = [prune_idempotency_records]

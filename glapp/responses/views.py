@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from glapp.accounts.web_access import member_view
 from glapp.core.errors import GlappError
 from glapp.responses import actions, exporting, importing, queries
 from glapp.responses.catalog import Catalog
@@ -18,7 +19,6 @@ from glapp.responses.models import ImportJob
 from glapp.responses.queries import ResponseFilter
 from glapp.responses.tasks import import_file
 from glapp.surveys.queries import surveys_of
-from glapp.web.views import member_view  # the web app's shell: chosen organization, navigation context
 
 SESSION_KEY = "glapp_import_files"  # sha256 → the uploaded file's name
 WORKER_PATIENCE = dt.timedelta(seconds=15)  # a worker polls every second; longer means busy, or none runs

@@ -15,11 +15,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict
 
+from glapp.accounts.api_auth import ApiKeyBearer, ApiKeyHeader, readers
 from glapp.accounts.queries import Access
-from glapp.api import errors
-from glapp.api.auth import ApiKeyBearer, ApiKeyHeader, readers
-from glapp.api.schemas import Problem
+from glapp.core import problems
 from glapp.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
+from glapp.core.schemas import Problem
 from glapp.journeys.queries import touchpoints_of
 from glapp.surveys import actions, queries
 from glapp.surveys import question_types as qt
@@ -264,11 +264,11 @@ def _detail(request: HttpRequest, survey: Survey, language: str) -> dict:
 
 
 def _blocked(request: HttpRequest, exc: actions.PublishBlocked) -> HttpResponse:
-    response = errors.problem(request, exc.status, exc.code, exc.message)
+    response = problems.problem(request, exc.status, exc.code, exc.message)
     body = json.loads(response.content)
     body["findings"] = _findings(exc.findings)
     return HttpResponse(json.dumps(body, ensure_ascii=False), status=exc.status,
-                        content_type=errors.PROBLEM_CONTENT_TYPE)
+                        content_type=problems.PROBLEM_CONTENT_TYPE)
 
 
 # ---------------------------------------------------------------- endpoints

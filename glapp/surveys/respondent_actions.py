@@ -23,7 +23,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from glapp.analytics import rate_counting
-from glapp.api import writelock
+from glapp.core import writelock
 from glapp.core.errors import NotFound
 from glapp.core.events import send_in_transaction, send_on_commit
 from glapp.responses.actions import add_answers, ingest_responses

@@ -19,6 +19,7 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from glapp.accounts.queries import Access
+from glapp.accounts.web_access import member_view
 from glapp.analytics import queries as analytics_queries
 from glapp.core.errors import ValidationFailed
 from glapp.core.stats import proportion_estimate
@@ -36,7 +37,6 @@ from glapp.surveys.forms import (
 from glapp.surveys.models import Question, Survey
 from glapp.surveys.piping import render as pipe
 from glapp.surveys.respondent_views import EMOTION_LABELS
-from glapp.web.views import member_view
 
 EDIT_PERMISSION = "surveys"
 

@@ -6,10 +6,10 @@ Thin handlers: the pipeline is `analyzers.pipeline`, writes go through `actions`
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
+from glapp.accounts.api_auth import readers, writers
 from glapp.accounts.queries import Access
-from glapp.api.auth import readers, writers
-from glapp.api.schemas import Problem
 from glapp.core.errors import NotFound, PermissionDenied
+from glapp.core.schemas import Problem
 from glapp.textanalytics import actions, queries
 
 router = Router(tags=["text analysis"])

@@ -1,6 +1,5 @@
 """Reads for text analysis, scoped to an organization."""
 
-import base64
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -10,7 +9,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from glapp.core import stats
-from glapp.core.errors import FieldError, ValidationFailed
+from glapp.core.pagination import decode_cursor, encode_cursor
 from glapp.responses.queries import nps_answers, search_terms, text_answer_count, unit_and_days
 from glapp.textanalytics.models import CommentAnalysis, Topic, TopicMention
 
@@ -125,18 +124,6 @@ class Verbatim:
     mentions: list[tuple[str, list, float, str]] = field(default_factory=list)  # code, spans, sentiment, source
 
 
-def _encode_cursor(stamp: dt.datetime, answer_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{stamp.isoformat()}|{answer_id}".encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
-    try:
-        stamp, pk = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode().split("|")
-        return dt.datetime.fromisoformat(stamp), int(pk)
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed([FieldError("cursor", "is not a cursor this page returned")]) from None
-
-
 def _verbatims(qs, original: bool) -> list[Verbatim]:
     qs = qs.select_related("response__touchpoint", "response__unit").annotate(score=_nps_of_response())
     if original:
@@ -166,10 +153,10 @@ def page_of_verbatims(access, f: VerbatimFilter, cursor: str | None, limit: int,
         original = False
     qs = filtered_analyses(access, f).order_by("-response__submitted_at", "-answer_id")
     if cursor:
-        stamp, answer_id = _decode_cursor(cursor)
+        stamp, answer_id = decode_cursor(cursor)
         qs = qs.filter(Q(response__submitted_at__lt=stamp) | Q(response__submitted_at=stamp, answer_id__lt=answer_id))
     rows = _verbatims(qs[: limit + 1], original)
-    next_cursor = _encode_cursor(rows[limit - 1].submitted_at, rows[limit - 1].answer_id) if len(rows) > limit else None
+    next_cursor = encode_cursor(rows[limit - 1].submitted_at, rows[limit - 1].answer_id) if len(rows) > limit else None
     return rows[:limit], next_cursor
 
 

@@ -20,7 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from glapp.accounts.queries import Access
+from glapp.accounts.web_access import member_view, safe_next
 from glapp.core.errors import NotFound, ValidationFailed
+from glapp.core.forms import PERIODS, SCORE_CHOICES, PeriodMixin, unit_filter_choices
+from glapp.core.numbers import number
 from glapp.journeys.queries import touchpoints_of
 from glapp.surveys.question_types import EMOTIONS
 from glapp.textanalytics import actions, queries
@@ -28,9 +31,6 @@ from glapp.textanalytics.analyzers import taxonomy
 from glapp.textanalytics.analyzers import themes as themes_mod
 from glapp.textanalytics.analyzers.sentiment import label_for
 from glapp.textanalytics.queries import VerbatimFilter
-from glapp.web.forms import PERIODS, SCORE_CHOICES, PeriodMixin, unit_filter_choices
-from glapp.web.numbers import number
-from glapp.web.views import member_view, safe_next
 
 PAGE_SIZE = 25
 

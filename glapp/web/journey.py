@@ -28,10 +28,10 @@ from glapp.analytics.queries import (
     today,
 )
 from glapp.analytics.rollup_keys import INVITATIONS
+from glapp.core.forms import DateInput, period_dates, unit_filter_choices
+from glapp.core.numbers import number
 from glapp.journeys.queries import touchpoints_of
 from glapp.web.charts import Point, Series, color, line_chart
-from glapp.web.forms import DateInput, period_dates, unit_filter_choices
-from glapp.web.numbers import number
 
 # Translated names of the metrics (metrics.METRICS carries English labels only).
 METRIC_LABELS = {

@@ -1,11 +1,10 @@
 """Thin views: parse the request, ask `queries` for scoped data, render.
 
-Every page that shows tenant data goes through `member_view`, which resolves the person's
-`Access` (organization + unit subtree) once; nothing below it reads without that access.
+Every page that shows tenant data goes through `accounts.web_access.member_view`, which resolves
+the person's `Access` (organization + unit subtree) once; nothing below it reads without that access.
 """
 
 import dataclasses
-from functools import wraps
 from itertools import groupby
 from urllib.parse import urlencode
 
@@ -15,14 +14,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from glapp.accounts.actions import remember_language
-from glapp.accounts.queries import Access, access_for, units_of
+from glapp.accounts.queries import Access, access_for
+from glapp.accounts.web_access import ORG_SESSION_KEY, member_view, safe_next
 from glapp.analytics.queries import nps_by_touchpoint, total_nps
 from glapp.contacts.queries import segment_shares
 from glapp.core.errors import ValidationFailed
@@ -34,49 +33,7 @@ from glapp.web.forms import OverviewForm, ResponsesForm
 from glapp.web.journey import JourneyForm, TrendForm, trend_page
 from glapp.web.journey import journey_map as build_journey_map
 
-ORG_SESSION_KEY = "org_id"
 PAGE_SIZE = 50
-
-
-def current_access(request: HttpRequest) -> Access | None:
-    """The chosen organization if the person is still a member of it, else their first one."""
-    org_id = request.session.get(ORG_SESSION_KEY)
-    access = access_for(request.user, org_id) if org_id is not None else None
-    if access is None:
-        access = access_for(request.user)
-        if access is not None:
-            request.session[ORG_SESSION_KEY] = access.organization_id
-    return access
-
-
-def use_language(request: HttpRequest, language: str) -> None:
-    if language in dict(settings.LANGUAGES):
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
-
-
-def member_view(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        access = current_access(request)
-        if access is None:
-            return render(request, "web/no_membership.html", status=403)
-        request.access = access
-        if not request.user.language and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
-            use_language(request, access.organization.default_language)
-        request.scope_units = list(units_of(access))
-        return view(request, access, *args, **kwargs)
-
-    return wrapper
-
-
-def safe_next(request: HttpRequest, fallback: str = "/") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 class LoginView(auth_views.LoginView):

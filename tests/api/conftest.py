@@ -16,7 +16,7 @@ def rival_api(other_org):
 @pytest.fixture(autouse=True)
 def _fresh_catalog_cache():
     # Rolled-back tests reuse ids, so a catalog cached by one test must not leak into the next.
-    from glapp.api import catalog
+    from glapp.responses import catalog_cache as catalog
 
     catalog.forget()
     yield

@@ -233,7 +233,7 @@ def test_created_document_equals_what_a_read_returns(api, org):
 
 
 def test_a_survey_added_elsewhere_is_accepted_at_once(api, org):
-    from glapp.api import catalog
+    from glapp.responses import catalog_cache as catalog
     from tests.factories import make_survey
 
     stale = catalog.get(org.id)  # this process has the catalog cached …

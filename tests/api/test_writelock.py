@@ -8,7 +8,7 @@ import time
 import pytest
 from django.db import connection
 
-from glapp.api import writelock
+from glapp.core import writelock
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the file lock exists only for SQLite")

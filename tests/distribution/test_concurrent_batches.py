@@ -12,8 +12,8 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from glapp.api import writelock
 from glapp.contacts.models import ContactPolicy, Customer
+from glapp.core import writelock
 from glapp.distribution.actions import record_events
 from glapp.distribution.models import Invitation
 from glapp.distribution.queries import event_catalog

@@ -15,9 +15,8 @@ from glapp.analytics import rate_counting as rc
 from glapp.analytics.actions import add_rate_changes, rebuild_rollups
 from glapp.analytics.models import Rollup
 from glapp.analytics.queries import MetricQuery, metric_table
-from glapp.api import writelock
 from glapp.contacts.models import Customer
-from glapp.core import stats
+from glapp.core import stats, writelock
 from glapp.distribution.actions import note_respondent_event, record_events
 from glapp.distribution.channels.content import message_id
 from glapp.distribution.dispatch import dispatch_due_invitations, record_bounce

@@ -2,7 +2,7 @@
 
 from django import template
 
-from glapp.web.numbers import number
+from glapp.core.numbers import number
 
 register = template.Library()
 

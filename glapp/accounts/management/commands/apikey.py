@@ -3,9 +3,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from glapp.accounts.actions import create_api_key, revoke_api_key
+from glapp.accounts.lookups import organization_by_slug, unit_by_code
 from glapp.accounts.models import ApiKey
 from glapp.accounts.queries import api_keys_of
-from glapp.cli.lookups import organization_by_slug, unit_by_code
 from glapp.core.errors import GlappError
 
 

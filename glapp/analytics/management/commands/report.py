@@ -6,11 +6,11 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.table import Table
 
+from glapp.accounts.lookups import organization_by_slug
 from glapp.accounts.models import Role
 from glapp.accounts.queries import Access
 from glapp.analytics import metrics, queries
 from glapp.analytics.rollup_keys import INVITATIONS
-from glapp.cli.lookups import organization_by_slug
 from glapp.core import stats
 from glapp.core.errors import ValidationFailed
 

@@ -3,9 +3,9 @@
 from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from glapp.accounts.lookups import organization_by_slug
 from glapp.accounts.models import Organization
 from glapp.analytics.actions import meta_keys, rebuild_rollups, set_rollup_dimensions
-from glapp.cli.lookups import organization_by_slug
 from glapp.core.errors import ValidationFailed
 from glapp.responses.queries import response_count
 

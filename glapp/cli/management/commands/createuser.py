@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from glapp.accounts import actions
+from glapp.accounts.lookups import organization_by_slug, unit_by_code
 from glapp.accounts.models import Role, User
-from glapp.cli.lookups import organization_by_slug, unit_by_code
 from glapp.core.errors import GlappError
 
 

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
-from glapp.config.gunicorn import TASK_WORKER_ENV
+from glapp.cli.gunicorn_conf import TASK_WORKER_ENV
 
 
 def pending_migrations() -> list[str]:
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         # Gunicorn forks workers from this process image; hand over without an open connection.
         connections.close_all()
 
-        argv = [sys.executable, "-m", "gunicorn", "--config", "python:glapp.config.gunicorn",
+        argv = [sys.executable, "-m", "gunicorn", "--config", "python:glapp.cli.gunicorn_conf",
                 "--bind", bind, "--workers", str(workers), "--threads", str(threads)]
         if access_log:
             argv += ["--access-logfile", "-"]

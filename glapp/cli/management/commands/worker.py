@@ -12,11 +12,11 @@ from django_tasks.exceptions import InvalidTaskBackendError
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
-from glapp.core.tasks import HOUSEKEEPING_TASKS as CORE_HOUSEKEEPING
 from glapp.distribution.tasks import PERIODIC_TASKS as DISPATCH_TASKS
+from glapp.responses.tasks import HOUSEKEEPING_TASKS as RESPONSE_HOUSEKEEPING
 from glapp.textanalytics.tasks import HOUSEKEEPING_TASKS as TEXT_HOUSEKEEPING
 
-HOUSEKEEPING_TASKS = [*CORE_HOUSEKEEPING, *TEXT_HOUSEKEEPING]
+HOUSEKEEPING_TASKS = [*RESPONSE_HOUSEKEEPING, *TEXT_HOUSEKEEPING]
 
 
 def enqueue_housekeeping(backend_name: str, tasks=None) -> list[str]:

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from glapp.api import writelock
-from glapp.cli.lookups import organization_by_slug
+from glapp.accounts.lookups import organization_by_slug
+from glapp.core import writelock
 from glapp.core.errors import GlappError
 from glapp.distribution.actions import invite_wave
 from glapp.distribution.queries import wave_customer_ids

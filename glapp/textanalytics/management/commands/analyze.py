@@ -122,7 +122,7 @@ class Command(BaseCommand):
         self.stdout.write(f"analyzed {written:,} rows → {out_path}")
 
     def _organization(self, slug: str, workers: int, train: bool) -> None:
-        from glapp.cli.lookups import organization_by_slug
+        from glapp.accounts.lookups import organization_by_slug
         from glapp.textanalytics import actions
         from glapp.textanalytics.queries import pending_count
 

@@ -11,9 +11,9 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from glapp.cli.management.commands.worker import enqueue_housekeeping
-from glapp.core import housekeeping
-from glapp.core.tasks import prune_idempotency_records
+from glapp.responses import idempotency
 from glapp.responses.models import IdempotencyRecord
+from glapp.responses.tasks import prune_idempotency_records
 
 # The worker checks its connection between tasks as it would in production, which drops a
 # connection left inside a transaction; so tests that run it commit for real.
@@ -47,15 +47,15 @@ FRESH = {f"fresh-{i}" for i in range(4)}
 
 
 def test_prune_deletes_only_records_past_the_replay_window_in_every_org(records, monkeypatch):
-    monkeypatch.setattr(housekeeping, "BATCH_SIZE", 2)  # force several batches
-    assert housekeeping.prune_idempotency_records() == 5
+    monkeypatch.setattr(idempotency, "BATCH_SIZE", 2)  # force several batches
+    assert idempotency.prune_expired() == 5
     assert remaining_keys() == FRESH
-    assert housekeeping.prune_idempotency_records() == 0  # idempotent
+    assert idempotency.prune_expired() == 0  # idempotent
 
 
 def test_prune_honours_the_configured_ttl(records, settings):
     settings.GLAPP_IDEMPOTENCY_TTL_HOURS = 26
-    assert housekeeping.prune_idempotency_records() == 3
+    assert idempotency.prune_expired() == 3
     assert {k for k in remaining_keys() if k.startswith("rival")} == {"rival-old-0", "rival-old-1"}
 
 

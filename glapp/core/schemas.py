@@ -3,8 +3,8 @@
 from django.conf import settings
 from ninja import Field, Schema
 
-from glapp.api.errors import problem_type
 from glapp.core.errors import GlappError
+from glapp.core.problems import problem_type
 
 
 def bounded_batch(value, noun: str):

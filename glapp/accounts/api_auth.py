@@ -11,6 +11,7 @@ from ninja.security import APIKeyCookie, APIKeyHeader, HttpBearer
 
 from glapp.accounts.actions import touch_api_key
 from glapp.accounts.queries import Access, api_key_access
+from glapp.accounts.web_access import current_access  # the organization chosen in the web app
 from glapp.core.errors import PermissionDenied
 
 READ = "responses:read"
@@ -71,8 +72,6 @@ class WebSession(APIKeyCookie):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        from glapp.web.views import current_access  # the organization chosen in the web app
-
         access = current_access(request)
         if access is None or not access.can("read"):
             return None

@@ -1,4 +1,6 @@
-"""Gunicorn defaults for `glapp serve`; command-line flags given by `serve` take precedence."""
+"""Gunicorn defaults for `glapp serve`; command-line flags given by `serve` take precedence.
+
+It lives with the command that starts gunicorn: the two share the task-worker switch below."""
 
 import os
 import subprocess
