@@ -1,6 +1,6 @@
 """Writes of analytics data: rollups kept in step with ingestion, rebuilt on demand.
 
-`add_responses` runs inside the ingest transaction (see `core.events.send_in_transaction`), so a
+`add_responses` runs inside the ingest transaction (the in-transaction event `core.events.ResponsesStored`), so a
 response and its counts commit together or not at all: rollups never drift from the responses
 they summarize, and a retried or repeated ingest (which stores nothing new) adds nothing.
 """
@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from glapp.analytics import rate_counting
 from glapp.analytics.models import Rollup, RollupDimension
 from glapp.analytics.rollup_keys import DIMENSIONS, INVITATIONS, META_SLOTS, SCORE_SOURCES, Accumulator
-from glapp.core import bulk
+from glapp.core import bulk, events
 from glapp.core.errors import FieldError, ValidationFailed
 from glapp.surveys import question_types as qt
 
@@ -106,13 +106,6 @@ def add_rate_changes(organization_id: int, changes: Sequence) -> None:
     write_counts(organization_id, acc)
 
 
-def on_in_transaction_event(sender, name: str, organization_id: int, payload: dict, **kwargs) -> None:
-    if name == "responses.stored":
-        add_responses(organization_id, payload["responses"])
-    elif name == "responses.answers_added":
-        add_answers_to_rollups(organization_id, payload["response"], payload["answers"], payload["first_comment"])
-    elif name == rate_counting.RATE_CHANGED:
-        add_rate_changes(organization_id, payload["changes"])
 
 
 def _load_json(value):
@@ -165,12 +158,8 @@ def rebuild_rollups(organization_id: int, progress: Callable[[int], None] | None
 def _count_invitations(organization_id: int, tz: dt.tzinfo, keys: tuple[str, ...], displays: bool = True) -> None:
     """Invitations that went out and, unless `displays` is False, widget displays (the widget's
     invitations to answer)."""
-    from glapp.distribution.queries import iter_rate_source  # reads of another app go through its queries
-    from glapp.surveys.respondent_queries import iter_display_rate_source
-
-    sources = [iter_rate_source(organization_id, REBUILD_CHUNK)]
-    if displays:
-        sources.append(iter_display_rate_source(organization_id, REBUILD_CHUNK))
+    # What went out is held by the apps above this one (distribution, respond): they answer.
+    sources = events.RateSourcesWanted(organization_id, chunk=REBUILD_CHUNK, displays=displays).ask()
     acc = Accumulator(tz, keys)
     for source in sources:
         for changes in source:

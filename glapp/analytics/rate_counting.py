@@ -19,11 +19,6 @@ responded when its respondent first answers (it cannot bounce).
 import datetime as dt
 from dataclasses import dataclass
 
-# The in-transaction event (`core.events.send_in_transaction`) that carries moves to the rollups:
-# payload {"changes": [RateChange, ...]}. Sent by distribution (invitations) and surveys (widget
-# displays, the widget's invitations to answer).
-RATE_CHANGED = "invitations.rate_changed"
-
 DELIVERED = "delivered"
 RESPONDED = "responded"
 BOUNCED = "bounced"

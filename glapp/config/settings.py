@@ -67,17 +67,19 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from its own static files; without it the docs page pulls a CDN
     "django_tasks",
     "django_tasks_db",
+    # glapp's apps, lowest layer first (docs/architecture.md: an app imports only apps listed above it)
     "glapp.core",
     "glapp.accounts",
     "glapp.journeys",
     "glapp.contacts",
     "glapp.surveys",
     "glapp.responses",
-    "glapp.distribution",
-    "glapp.api",
     "glapp.analytics",
     "glapp.textanalytics",
+    "glapp.distribution",
+    "glapp.respond",
     "glapp.web",
+    "glapp.api",
     "glapp.cli",
     "glapp.demo",
 ]

@@ -14,7 +14,7 @@ urlpatterns = [
     path("settings/", include("glapp.accounts.urls")),
     path("data/", include("glapp.responses.urls")),
     path("surveys/", include("glapp.surveys.urls")),
-    path("", include("glapp.surveys.respondent_urls")),
+    path("", include("glapp.respond.urls")),
     path("", include("glapp.distribution.urls")),
     path("", include("glapp.textanalytics.urls")),
     path("", include("glapp.web.urls")),

@@ -20,9 +20,8 @@ from django.utils import timezone
 from glapp.analytics import rate_counting
 from glapp.contacts import actions as contacts
 from glapp.contacts.models import ContactPolicy, Customer
-from glapp.core import bulk
+from glapp.core import bulk, events
 from glapp.core.errors import FieldError, ValidationFailed
-from glapp.core.events import send_in_transaction
 from glapp.distribution import rules
 from glapp.distribution.models import ContactLog, Invitation, TouchpointEvent
 from glapp.distribution.queries import handed_over_changes, rate_dimensions, rate_row
@@ -95,7 +94,7 @@ def note_rate_change(invitation_id: int, time_name: str, at: dt.datetime) -> Non
     change = rate_counting.change_when_set(time_name, at, {name: row[name] for name in rate_counting.TIMES},
                                            **rate_dimensions(row))
     if change is not None:
-        send_in_transaction(rate_counting.RATE_CHANGED, row["organization_id"], {"changes": [change]})
+        events.RateChanged(row["organization_id"], changes=[change]).send()
 
 
 # ---------------------------------------------------------------- decisions, written per batch
@@ -183,7 +182,7 @@ class _Writes:
                 for new in self.invitations])
             handed_over = [new.id for new in self.invitations if new.sent_at is not None]
             if handed_over:  # a link counts as sent when it is handed over
-                send_in_transaction(rate_counting.RATE_CHANGED, org, {"changes": handed_over_changes(handed_over)})
+                events.RateChanged(org, changes=handed_over_changes(handed_over)).send()
         if self.logs:
             bulk.insert_rows(ContactLog, LOG_FIELDS, [
                 (org, created_value, customer_id, kind.value, reason, detail, survey_id, event_id,
@@ -500,13 +499,13 @@ def unsubscribe_by_token(invitation: Invitation, now: dt.datetime | None = None)
 
 # The invitation's time set by each respondent event, and the contact log entry written when it
 # is set. A completion implies an answer, an answer an opening.
+_OPENED, _ANSWERED, _COMPLETED = events.SurveyOpened.name, events.SurveyAnswered.name, events.SurveyCompleted.name
 RESPONDENT_EVENTS = {
-    "survey.opened": ("opened_at", Kind.OPENED),
-    "survey.answered": ("responded_at", Kind.RESPONDED),
-    "survey.completed": ("completed_at", Kind.COMPLETED),
+    _OPENED: ("opened_at", Kind.OPENED),
+    _ANSWERED: ("responded_at", Kind.RESPONDED),
+    _COMPLETED: ("completed_at", Kind.COMPLETED),
 }
-IMPLIED = {"survey.opened": ("survey.opened",), "survey.answered": ("survey.opened", "survey.answered"),
-           "survey.completed": ("survey.opened", "survey.answered", "survey.completed")}
+IMPLIED = {_OPENED: (_OPENED,), _ANSWERED: (_OPENED, _ANSWERED), _COMPLETED: (_OPENED, _ANSWERED, _COMPLETED)}
 
 
 def note_respondent_event(name: str, token: str, now: dt.datetime | None = None,

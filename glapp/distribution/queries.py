@@ -14,6 +14,7 @@ from glapp.core.stats import proportion_estimate
 from glapp.distribution.models import ContactLog, Invitation, TouchpointEvent
 from glapp.distribution.validation import EventCatalog
 from glapp.journeys.models import Touchpoint
+from glapp.responses.metadata import response_metadata
 
 
 def invitation_for_token(token: str) -> Invitation | None:
@@ -171,8 +172,6 @@ def rate_dimensions(row: dict) -> dict:
     elsewhere (the survey's touchpoint, which its author may change) could put an invitation's
     later moves in another cell than the one it was first counted in. `row` holds RATE_ROW's
     dimension fields."""
-    from glapp.surveys.respondent_actions import response_metadata  # the one rule for metadata
-
     return {"survey_id": row["survey_id"], "touchpoint_id": row["touchpoint_id"],
             "unit_id": row["unit_id"], "channel": row["channel"], "language": (row["language"] or "")[:8],
             "segment": row["segment"] or "", "metadata": response_metadata(row["context"] or {})}

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from glapp.accounts.queries import Access
 from glapp.accounts.web_access import member_view
 from glapp.contacts.actions import ensure_contact_policy, update_contact_policy
+from glapp.core import events
 from glapp.distribution import actions, queries
 from glapp.distribution.forms import PolicyForm, RatesForm
 from glapp.distribution.models import reason_label
@@ -31,7 +32,7 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 def open_pixel(request: HttpRequest, token: str) -> HttpResponse:
     """The e-mail was opened (as far as images load): note it once; always the same image."""
     if queries.invitation_for_token(token) is not None:
-        actions.note_respondent_event("survey.opened", token)
+        actions.note_respondent_event(events.SurveyOpened.name, token)
     return HttpResponse(PIXEL, content_type="image/gif")
 
 

@@ -12,9 +12,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from glapp.contacts.models import Customer
-from glapp.core import bulk
+from glapp.core import bulk, events
 from glapp.core.errors import NotFound
-from glapp.core.events import send_in_transaction, send_on_commit
 from glapp.responses.models import Answer, ImportJob, ImportSource, Response
 from glapp.responses.validation import CleanAnswer, CleanResponse
 from glapp.surveys import question_types as qt
@@ -91,8 +90,10 @@ def ensure_customers(organization_id: int, customers: dict[str, dict]) -> dict[s
     return ids
 
 
-def ingest_responses(organization_id: int, responses: Sequence[CleanResponse], source: str) -> list[IngestResult]:
-    """Store validated responses in one transaction; returns one result per input, in order."""
+def ingest_responses(organization_id: int, responses: Sequence[CleanResponse], source: str,
+                     complete: bool = True) -> list[IngestResult]:
+    """Store validated responses in one transaction; returns one result per input, in order.
+    `complete=False` when more answers will follow (a respondent page stores its first answer)."""
     with transaction.atomic():
         wanted = [r.external_id for r in responses if r.external_id]
         known = existing_external_ids(organization_id, wanted) if wanted else {}
@@ -147,10 +148,11 @@ def ingest_responses(organization_id: int, responses: Sequence[CleanResponse], s
             bulk.insert_rows(Response, RESPONSE_FIELDS, response_rows)
             bulk.insert_rows(Answer, ANSWER_FIELDS, answer_rows)
             # Derived data (rollups) that must commit or roll back with these rows.
-            send_in_transaction("responses.stored", organization_id, {"responses": new})
-            send_on_commit("responses.created", organization_id,
-                           {"count": len(ids), "first_id": ids[0], "last_id": ids[-1], "source": source,
-                            "comments": sum(r[-2] for r in response_rows)})
+            events.ResponsesStored(organization_id, responses=new).send()
+            events.ResponsesCreated(organization_id, first_id=ids[0], last_id=ids[-1], count=len(ids), source=source,
+                                    comments=sum(r[-2] for r in response_rows)).send()
+            if complete:
+                events.ResponseCompleted(organization_id, response_ids=ids).send()
 
     results = []
     for kind, value in slots:
@@ -192,11 +194,9 @@ def add_answers(organization_id: int, response_id: int | None, answers: Sequence
         # Conditional: of two concurrent first comments only one finds has_comment still false.
         first_comment = bool(comments) and not response.has_comment and bool(
             Response.objects.filter(id=response.id, has_comment=False).update(has_comment=True))
-        send_in_transaction("responses.answers_added", organization_id,
-                            {"response": response, "answers": new, "first_comment": first_comment})
+        events.AnswersAdded(organization_id, response=response, answers=new, first_comment=first_comment).send()
         if comments:
-            send_on_commit("responses.comments_added", organization_id,
-                           {"first_id": response.id, "last_id": response.id, "comments": comments})
+            events.CommentsAdded(organization_id, first_id=response.id, last_id=response.id, comments=comments).send()
     return len(new)
 
 

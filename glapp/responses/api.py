@@ -17,7 +17,7 @@ from pydantic import ConfigDict, WithJsonSchema, field_validator
 
 from glapp.accounts.api_auth import readers, writers
 from glapp.accounts.queries import Access
-from glapp.core import writelock
+from glapp.core import events, writelock
 from glapp.core.errors import Conflict, FieldError, GlappError, NotFound, PermissionDenied, ValidationFailed
 from glapp.core.schemas import Problem, bounded_batch
 from glapp.responses import catalog_cache, idempotency
@@ -27,7 +27,6 @@ from glapp.responses.models import Channel, Source
 from glapp.responses.queries import ResponseFilter, answer_map, page_of_responses, scoped_responses, with_details
 from glapp.responses.validation import CleanResponse, clean_response, confine_to_unit
 from glapp.surveys import question_types as qt
-from glapp.textanalytics.queries import analyses_by_response
 
 router = Router(tags=["responses"])
 
@@ -179,6 +178,14 @@ class ResponseQuery(Schema):
 ERRORS = {401: Problem, 403: Problem, 422: Problem}
 
 # ---------------------------------------------------------------- helpers
+
+
+def analyses_of(access: Access, response_ids: list[int]) -> dict[int, list[dict]]:
+    """Each response's comment analyses, from the text analysis above this app (it answers)."""
+    merged: dict[int, list[dict]] = {}
+    for answer in events.ResponseAnalysesWanted(access.organization_id, response_ids=response_ids).ask():
+        merged.update(answer)
+    return merged
 
 
 def response_out(r, redact: bool = False, analysis: list | None = None) -> dict:
@@ -373,7 +380,7 @@ def list_responses(request: HttpRequest, response: HttpResponse, filters: Query[
         url = request.build_absolute_uri(request.path) + "?" + urlencode(list(params.lists()), doseq=True)
         response["Link"] = f'<{url}>; rel="next"'
     redact = not request.access.can("pii")
-    analyses = analyses_by_response(request.access.organization_id, [r.id for r in rows])
+    analyses = analyses_of(request.access, [r.id for r in rows])
     return {"items": [response_out(r, redact, analyses.get(r.id)) for r in rows], "next_cursor": next_cursor}
 
 
@@ -385,5 +392,5 @@ def get_response(request: HttpRequest, response_id: int):
     stored = with_details(scoped_responses(request.access).filter(pk=response_id)).first()
     if stored is None:
         raise NotFound("No response with this id.")
-    analyses = analyses_by_response(request.access.organization_id, [stored.id])
+    analyses = analyses_of(request.access, [stored.id])
     return response_out(stored, not request.access.can("pii"), analyses.get(stored.id))

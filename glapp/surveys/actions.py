@@ -571,10 +571,3 @@ def mark_answered(question_ids) -> int:
     if not ids:
         return 0
     return Question.objects.filter(id__in=ids, answered=False).update(answered=True)
-
-
-def on_in_transaction_event(sender, name: str, organization_id: int, payload: dict, **kwargs) -> None:
-    if name == "responses.stored":
-        mark_answered(a.question_id for r in payload["responses"] for a in r.answers)
-    elif name == "responses.answers_added":
-        mark_answered(a.question_id for a in payload["answers"])

@@ -6,7 +6,6 @@ permission may change things. Survey texts are user input and are always escaped
 """
 
 import copy
-import datetime as dt
 import re
 
 from django.contrib import messages
@@ -14,16 +13,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from glapp.accounts.queries import Access
 from glapp.accounts.web_access import member_view
-from glapp.analytics import queries as analytics_queries
+from glapp.core import events
 from glapp.core.errors import ValidationFailed
-from glapp.core.stats import proportion_estimate
-from glapp.surveys import actions, queries, respondent_queries
+from glapp.surveys import actions, queries
 from glapp.surveys import question_types as qt
 from glapp.surveys.forms import (
     LANGUAGE_NAMES,
@@ -34,9 +32,9 @@ from glapp.surveys.forms import (
     add_action_errors,
     template_description,
 )
+from glapp.surveys.labels import EMOTION_LABELS
 from glapp.surveys.models import Question, Survey
 from glapp.surveys.piping import render as pipe
-from glapp.surveys.respondent_views import EMOTION_LABELS
 
 EDIT_PERMISSION = "surveys"
 
@@ -77,9 +75,9 @@ def _require_edit(access: Access) -> None:
 @member_view
 def survey_list(request: HttpRequest, access: Access) -> HttpResponse:
     surveys = list(queries.survey_list(access.organization))
-    counts = analytics_queries.responses_per_survey(access)
+    figures = survey_figures(access, surveys)
     for survey in surveys:
-        survey.response_count = counts.get(survey.pk, 0)
+        survey.response_count = figures.get(survey.pk, {}).get("responses", 0)
         survey.public_url = request.build_absolute_uri(f"/s/{survey.public_token}/")
     return render(request, "surveys/builder/list.html", {
         "surveys": surveys, "can_edit": may_edit(access), "language_names": LANGUAGE_NAMES})
@@ -200,26 +198,21 @@ def editor_context(request: HttpRequest, access: Access, survey: Survey, *, sett
         "widget_snippet": ("<script>window.glapp=window.glapp||function(){(glapp.q=glapp.q||[]).push(arguments)};"
                            f'</script>\n<script src="{base}/w/widget.js" data-survey="{survey.public_token}" '
                            "async></script>"),
-        "widget": widget_figures(access, survey),
+        "widget": survey_figures(access, [survey], detail=True).get(survey.pk, {}).get("widget"),
         "publish_findings": publish_findings, "publish_blocked": publish_blocked,
         "lint_url": reverse("surveys:lint", args=[survey.pk]),
     }
 
 
-WIDGET_DAYS = 30
-
-
-def widget_figures(access: Access, survey: Survey) -> dict | None:
-    """The widget's last 30 days: displays, responses, completions, response rate with its
-    Wilson interval (None when the widget does not show this survey and never did)."""
-    until = timezone.now()
-    rates = respondent_queries.widget_rates(access.organization, survey, until - dt.timedelta(days=WIDGET_DAYS),
-                                            until)
-    if not survey.widget_event and not rates.displays:
-        return None
-    estimate = proportion_estimate(rates.responses, rates.displays) if rates.displays else None
-    return {"days": WIDGET_DAYS, "displays": rates.displays, "responses": rates.responses,
-            "completions": rates.completions, "rate": estimate}
+def survey_figures(access: Access, surveys: list[Survey], detail: bool = False) -> dict[int, dict]:
+    """What the apps above surveys know of each survey (response counts, the widget's funnel):
+    they answer `SurveyFiguresWanted`, so the builder shows them without importing them."""
+    merged: dict[int, dict] = {}
+    for answer in events.SurveyFiguresWanted(access.organization_id, access=access, surveys=surveys,
+                                             detail=detail).ask():
+        for survey_id, figures in answer.items():
+            merged.setdefault(survey_id, {}).update(figures)
+    return merged
 
 
 @member_view

@@ -1,15 +1,32 @@
 """New comments are analyzed in the background, after their transaction commits: those of new
-responses, and those added later to a stored response (a respondent page saves answer by answer)."""
+responses, and those added later to a stored response (a respondent page saves answer by answer).
+The responses API shows each response with its analysis, which it asks for."""
 
-from glapp.core.events import domain_event
+from glapp.core import events
 
 
-def on_domain_event(sender, name: str, organization_id: int, payload: dict, **kwargs) -> None:
-    if name in ("responses.created", "responses.comments_added") and payload.get("comments", 1):
-        from glapp.textanalytics.tasks import analyze_new_responses
+def on_responses_created(event: events.ResponsesCreated) -> None:
+    if event.comments:
+        _analyze(event.organization_id, event.first_id, event.last_id)
 
-        analyze_new_responses.enqueue(organization_id, payload["first_id"], payload["last_id"])
+
+def on_comments_added(event: events.CommentsAdded) -> None:
+    _analyze(event.organization_id, event.first_id, event.last_id)
+
+
+def _analyze(organization_id: int, first_id: int, last_id: int) -> None:
+    from glapp.textanalytics.tasks import analyze_new_responses
+
+    analyze_new_responses.enqueue(organization_id, first_id, last_id)
+
+
+def on_response_analyses_wanted(event: events.ResponseAnalysesWanted) -> dict[int, list[dict]]:
+    from glapp.textanalytics.queries import analyses_by_response
+
+    return analyses_by_response(event.organization_id, event.response_ids)
 
 
 def connect() -> None:
-    domain_event.connect(on_domain_event, dispatch_uid="textanalytics.analyze_new")
+    events.ResponsesCreated.connect(on_responses_created)
+    events.CommentsAdded.connect(on_comments_added)
+    events.ResponseAnalysesWanted.connect(on_response_analyses_wanted)

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from glapp.contacts.models import ContactPolicy, Customer
-from glapp.core.events import send_on_commit
+from glapp.core import events
 from glapp.distribution import dispatch
 from glapp.distribution.actions import record_events
 from glapp.distribution.channels.content import invitation_text, message_id
@@ -157,7 +157,7 @@ def test_no_reminder_after_an_answer(org, smtp, django_capture_on_commit_callbac
     answered = invite(org)
     dispatch_due_invitations(now=NOON)
     with django_capture_on_commit_callbacks(execute=True):  # the respondent page reports on commit
-        send_on_commit("survey.answered", org.id, {"token": answered.token})
+        events.SurveyAnswered(org.id, token=answered.token).send()
     assert dispatch_due_invitations(now=NOON + dt.timedelta(days=5)) == {}
     assert len(smtp.messages) == 1
 
@@ -209,10 +209,10 @@ def test_respondent_events_are_noted_once(org, smtp, django_capture_on_commit_ca
     inv = invite(org)
     dispatch_due_invitations(now=NOON)
     with django_capture_on_commit_callbacks(execute=True):
-        send_on_commit("survey.completed", org.id, {"token": inv.token})
+        events.SurveyCompleted(org.id, token=inv.token).send()
     with django_capture_on_commit_callbacks(execute=True):
-        send_on_commit("survey.completed", org.id, {"token": inv.token})
-        send_on_commit("survey.opened", org.id, {"token": "no-such-token"})
+        events.SurveyCompleted(org.id, token=inv.token).send()
+        events.SurveyOpened(org.id, token="no-such-token").send()
     inv.refresh_from_db()
     assert inv.opened_at and inv.responded_at and inv.completed_at
     kinds = sorted(ContactLog.objects.filter(invitation=inv).values_list("kind", flat=True))

@@ -13,7 +13,7 @@ from django.utils import translation
 
 from glapp.accounts.models import Organization
 from glapp.contacts.models import Customer
-from glapp.core.events import send_on_commit
+from glapp.core import events
 from glapp.distribution.actions import record_events
 from glapp.distribution.channels.content import from_header, message_id
 from glapp.distribution.dispatch import dispatch_due_invitations
@@ -90,12 +90,12 @@ def test_no_reminder_for_a_survey_closed_since(org, smtp, status):
     assert (skip.reason, skip.detail) == ("survey_closed", "reminder")
 
 
-@pytest.mark.parametrize("event_name", ["survey.answered", "survey.completed"])
-def test_an_invitation_answered_through_its_link_before_sending_is_not_sent(org, smtp, event_name,
+@pytest.mark.parametrize("event", [events.SurveyAnswered, events.SurveyCompleted])
+def test_an_invitation_answered_through_its_link_before_sending_is_not_sent(org, smtp, event,
                                                                             django_capture_on_commit_callbacks):
     inv = invite(org)
     with django_capture_on_commit_callbacks(execute=True):  # the link from the events API, answered
-        send_on_commit(event_name, org.id, {"token": inv.token})
+        event(org.id, token=inv.token).send()
     assert dispatch_due_invitations(now=NOON) == {"cancelled": 1}
     assert smtp.messages == []
     inv.refresh_from_db()
@@ -117,7 +117,7 @@ def test_an_answer_during_a_quiet_hours_deferral_stops_the_send(org, smtp, djang
     night = dt.datetime(2026, 6, 10, 21, 30, tzinfo=dt.UTC)
     assert dispatch_due_invitations(now=night) == {"deferred": 1}
     with django_capture_on_commit_callbacks(execute=True):
-        send_on_commit("survey.answered", org.id, {"token": inv.token})
+        events.SurveyAnswered(org.id, token=inv.token).send()
     assert dispatch_due_invitations(now=dt.datetime(2026, 6, 11, 6, 0, tzinfo=dt.UTC)) == {"cancelled": 1}
     assert smtp.messages == []
 

@@ -14,8 +14,9 @@ from django.test import Client
 
 from glapp.analytics.models import Rollup
 from glapp.distribution.dispatch import dispatch_due_invitations
+from glapp.respond.models import Display, RespondentSession
 from glapp.responses.models import Response
-from glapp.surveys.models import Display, Question, RespondentSession
+from glapp.surveys.models import Question
 from tests.distribution.test_dispatch import NOON, invite
 from tests.factories import make_org
 from tests.surveys.test_respondent_pages import answer, make_swedish_survey

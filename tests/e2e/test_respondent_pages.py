@@ -7,8 +7,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from glapp.respond.models import RespondentSession
 from glapp.responses.models import Response
-from glapp.surveys.models import RespondentSession
 from tests.factories import make_org
 from tests.surveys.test_respondent_pages import make_invitation, make_swedish_survey
 

@@ -6,8 +6,8 @@ the same browser is not asked again."""
 import pytest
 from playwright.sync_api import expect
 
+from glapp.respond.models import Display, RespondentSession
 from glapp.responses.models import Response
-from glapp.surveys.models import Display, RespondentSession
 from tests.factories import make_org
 from tests.surveys.test_respondent_pages import make_swedish_survey
 

@@ -268,7 +268,7 @@ def test_changing_the_type_in_the_form_brings_what_the_type_needs(org, draft):
 
 
 def test_the_editor_shows_the_widget_snippet_with_its_queue_and_the_widgets_response_rate(org, draft):
-    from glapp.surveys.models import Display, RespondentSession
+    from glapp.respond.models import Display, RespondentSession
 
     actions.update_survey_settings(draft, widget_event="checkout_completed")
     actions.publish_survey(draft, acknowledge_warnings=True)

@@ -12,12 +12,13 @@ from django.utils import timezone
 from glapp.analytics.actions import rebuild_rollups, set_rollup_dimensions
 from glapp.analytics.models import Rollup
 from glapp.core.errors import NotFound
+from glapp.respond.actions import submit_answer
+from glapp.respond.models import RespondentSession
 from glapp.responses.actions import add_answers
 from glapp.responses.models import Answer, Response
 from glapp.responses.validation import CleanAnswer
 from glapp.surveys import question_types as qt
-from glapp.surveys.models import Question, RespondentSession
-from glapp.surveys.respondent_actions import submit_answer
+from glapp.surveys.models import Question
 from glapp.textanalytics.models import CommentAnalysis
 from tests.api.helpers import Api, key_for
 from tests.surveys.test_respondent_pages import answer, make_invitation, make_swedish_survey
@@ -167,7 +168,7 @@ def test_rollups_kept_answer_by_answer_equal_a_recount(org, survey):
 
 
 def _current(session):
-    from glapp.surveys.respondent_actions import current_question
+    from glapp.respond.actions import current_question
 
     question = current_question(session)
     return question["key"] if question else None

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test import Client
 
 from glapp.analytics.models import Rollup
+from glapp.respond.models import RespondentSession
+from glapp.respond.views import START_SIGNER
 from glapp.responses.models import Answer, Response
-from glapp.surveys.models import RespondentSession
-from glapp.surveys.respondent_views import START_SIGNER
 from tests.factories import make_org
 from tests.surveys.test_respondent_pages import make_invitation, make_swedish_survey
 

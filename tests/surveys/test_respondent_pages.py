@@ -13,11 +13,12 @@ from glapp.accounts.models import Unit
 from glapp.contacts.models import Customer
 from glapp.distribution.models import Invitation
 from glapp.journeys.models import Touchpoint
+from glapp.respond.models import RespondentSession
+from glapp.respond.views import START_SIGNER
 from glapp.responses.models import Response
 from glapp.surveys import question_types as qt
 from glapp.surveys.actions import QuestionSpec, archive_survey, create_survey
-from glapp.surveys.models import RespondentSession, Survey
-from glapp.surveys.respondent_views import START_SIGNER
+from glapp.surveys.models import Survey
 
 pytestmark = pytest.mark.django_db
 PAGE_LIMIT = 50 * 1024

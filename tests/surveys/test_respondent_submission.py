@@ -14,11 +14,12 @@ from glapp.analytics.actions import rebuild_rollups
 from glapp.analytics.models import Rollup
 from glapp.distribution.actions import note_respondent_event
 from glapp.distribution.models import ContactLog
+from glapp.respond.actions import answer_by_token
+from glapp.respond.models import RespondentSession
 from glapp.responses.models import Answer, Response
 from glapp.surveys import question_types as qt
 from glapp.surveys.actions import QuestionSpec, archive_survey, create_survey
-from glapp.surveys.models import Question, RespondentSession
-from glapp.surveys.respondent_actions import answer_by_token
+from glapp.surveys.models import Question
 from tests.surveys.test_respondent_pages import answer, make_invitation, make_swedish_survey
 
 pytestmark = pytest.mark.django_db

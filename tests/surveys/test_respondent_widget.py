@@ -10,10 +10,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from glapp.respond.models import Display, RespondentSession
+from glapp.respond.queries import display_reference, widget_rates
 from glapp.responses.models import Response
 from glapp.surveys.actions import archive_survey
-from glapp.surveys.models import Display, RespondentSession
-from glapp.surveys.respondent_queries import display_reference, widget_rates
 from tests.surveys.test_respondent_pages import answer, make_swedish_survey
 
 pytestmark = pytest.mark.django_db

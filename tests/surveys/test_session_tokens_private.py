@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from glapp.accounts.models import Role
 from glapp.distribution.models import Invitation
+from glapp.respond.models import session_response_id
 from glapp.responses.models import Answer, Response
-from glapp.surveys.models import session_response_id
 from tests.api.helpers import Api, key_for
 from tests.distribution.test_events_api import event
 from tests.factories import make_user

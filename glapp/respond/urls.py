@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from glapp.surveys import respondent_views as views
+from glapp.respond import views
 
 app_name = "respond"
 urlpatterns = [

@@ -13,7 +13,9 @@ from django.core import signing
 from django.db.models import Count, Q
 
 from glapp.analytics import rate_counting
-from glapp.surveys.models import TOKEN_MAX_LENGTH, Display, RespondentSession, Survey
+from glapp.respond.models import Display, RespondentSession
+from glapp.responses.models import Response
+from glapp.surveys.models import TOKEN_MAX_LENGTH, Survey
 
 
 def session_for_token(token: str) -> RespondentSession | None:
@@ -122,3 +124,9 @@ def iter_display_rate_source(organization_id: int, chunk: int = 20_000):
         last_id = rows[-1]["id"]
         yield [display_rate_change(row, None, rate_counting.RESPONDED if row["responded_at"] else
                                    rate_counting.DELIVERED) for row in rows]
+
+
+def response_of(session: RespondentSession) -> int | None:
+    """The id of the response a session's answers went into (None before its first answer)."""
+    return (Response.objects.filter(organization_id=session.organization_id, external_id=session.response_external_id)
+            .values_list("id", flat=True).first())

@@ -23,42 +23,28 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from glapp.analytics import rate_counting
-from glapp.core import writelock
+from glapp.core import events, writelock
 from glapp.core.errors import NotFound
-from glapp.core.events import send_in_transaction, send_on_commit
-from glapp.responses.actions import add_answers, ingest_responses
-from glapp.responses.models import Channel
-from glapp.responses.validation import CleanAnswer, CleanResponse
-from glapp.surveys import logic
-from glapp.surveys import question_types as qt
-from glapp.surveys.models import (
-    TOKEN_MAX_LENGTH,
-    Display,
-    Question,
-    RespondentSession,
-    Survey,
-    SurveyVersion,
-    new_token,
-)
-from glapp.surveys.respondent_queries import (
+from glapp.respond.models import Display, RespondentSession
+from glapp.respond.queries import (
     display_by_id,
     display_rate_change,
     display_rate_row,
     is_open,
+    response_of,
     session_for_display,
 )
+from glapp.responses.actions import add_answers, ingest_responses
+from glapp.responses.metadata import response_metadata
+from glapp.responses.models import Channel
+from glapp.responses.validation import CleanAnswer, CleanResponse
+from glapp.surveys import logic
+from glapp.surveys import question_types as qt
+from glapp.surveys.models import TOKEN_MAX_LENGTH, Question, Survey, SurveyVersion, new_token
 
 # What a respondent may type into an open question: long enough for a real story, short enough
 # to read. (The API accepts up to question_types.MAX_TEXT_LENGTH from systems.)
 TEXT_LIMIT = 2000
-# Context that identifies a person: piped into the wording, never copied into the response's
-# metadata (which analysts see and break results down by).
-PERSONAL_FIELDS = frozenset({
-    "first_name", "last_name", "name", "full_name", "email", "phone", "mobile", "personnummer", "ssn",
-    "address", "customer_name",
-})
-METADATA_MAX_KEYS = 30
-METADATA_VALUE_LENGTH = 500
 
 
 class Unavailable(Exception):
@@ -80,13 +66,10 @@ class Outcome:
     unavailable: str = ""
 
 
-def _respondent_event(name: str, session: RespondentSession, now: dt.datetime) -> None:
-    """survey.opened / answered / completed: inside the transaction for the bookkeeping that must
-    commit with the answer (the invitation's timestamps, in the same write), and after the commit
-    for everyone else, marked so that nobody notes it twice."""
-    payload = {"token": session.token}
-    send_in_transaction(name, session.organization_id, {**payload, "at": now})
-    send_on_commit(name, session.organization_id, {**payload, "noted_in_transaction": True})
+def _respondent_event(event: type[events.SurveyOpened | events.SurveyAnswered | events.SurveyCompleted],
+                      session: RespondentSession, now: dt.datetime) -> None:
+    """Inside the transaction: the invitation's timestamps commit with the answer."""
+    event(session.organization_id, token=session.token, at=now).send()
 
 
 def split_answered(answered: dict) -> tuple[dict, list[str]]:
@@ -157,7 +140,7 @@ def _get_or_create_session(token: str, defaults: dict) -> tuple[RespondentSessio
         with transaction.atomic():
             session, created = RespondentSession.objects.get_or_create(token=token, defaults=defaults)
             if created:
-                _respondent_event("survey.opened", session, session.created_at)
+                _respondent_event(events.SurveyOpened, session, session.created_at)
             return session, created
     except IntegrityError:  # created by a concurrent request between the get and the insert
         return RespondentSession.objects.get(token=token), False
@@ -289,7 +272,7 @@ def _session_for_first_answer(token: str, invitation) -> RespondentSession:
             raise
         return session
     session.customer = invitation.customer  # loaded with the invitation; the response needs it
-    _respondent_event("survey.opened", session, session.created_at)
+    _respondent_event(events.SurveyOpened, session, session.created_at)
     return session
 
 
@@ -315,11 +298,14 @@ def _record(session: RespondentSession, key: str, values: list[str], skip: bool)
         session.completed_at = now
     _save_progress(session)
     if first_answer:
-        _respondent_event("survey.answered", session, now)
+        _respondent_event(events.SurveyAnswered, session, now)
         if session.display_id:
             _note_display_answered(session, now)
     if session.completed_at:
-        _respondent_event("survey.completed", session, now)
+        _respondent_event(events.SurveyCompleted, session, now)
+        response_id = response_of(session)
+        if response_id is not None:  # a respondent who skipped every question left no response
+            events.ResponseCompleted(session.organization_id, response_ids=[response_id]).send()
     return Outcome(stored=True)
 
 
@@ -369,7 +355,8 @@ def _store_answer(session: RespondentSession, question: dict, value, now: dt.dat
             return False
         except NotFound:
             pass
-    result = ingest_responses(session.organization_id, [_clean_response(session, answer, now)], source="survey")
+    result = ingest_responses(session.organization_id, [_clean_response(session, answer, now)], source="survey",
+                              complete=False)
     if not result[0].created:  # defensive: never lose the answer if a response was there after all
         add_answers(session.organization_id, result[0].id, [answer])
         return False
@@ -389,22 +376,6 @@ def _clean_response(session: RespondentSession, answer: CleanAnswer, now: dt.dat
     )
 
 
-def response_metadata(context: dict) -> dict:
-    """The session context as response metadata: personal fields dropped, only plain values,
-    within the limits `validation.clean_response` sets for every other source."""
-    out = {}
-    for key, value in (context or {}).items():
-        if len(out) >= METADATA_MAX_KEYS:
-            break
-        if str(key).lower() in PERSONAL_FIELDS or value is None or value == "":
-            continue
-        if isinstance(value, bool | int | float):
-            out[str(key)[:80]] = value
-        elif isinstance(value, str):
-            out[str(key)[:80]] = value[:METADATA_VALUE_LENGTH]
-    return out
-
-
 # --- Widget -----------------------------------------------------------------------------------
 
 
@@ -416,8 +387,8 @@ def record_display(survey: Survey, *, event: str = "", page: str = "", visitor: 
         display = Display.objects.create(organization_id=survey.organization_id, survey=survey, event=event[:80],
                                          page=page[:500], visitor=hashed, touchpoint_id=survey.touchpoint_id)
         row = {"created_at": display.created_at, "survey_id": survey.pk, "touchpoint_id": survey.touchpoint_id}
-        send_in_transaction(rate_counting.RATE_CHANGED, survey.organization_id,
-                            {"changes": [display_rate_change(row, None, rate_counting.DELIVERED)]})
+        events.RateChanged(survey.organization_id,
+                           changes=[display_rate_change(row, None, rate_counting.DELIVERED)]).send()
     return display
 
 
@@ -427,5 +398,5 @@ def _note_display_answered(session: RespondentSession, now: dt.datetime) -> None
     answer's transaction."""
     if Display.objects.filter(pk=session.display_id, responded_at__isnull=True).update(responded_at=now):
         row = display_rate_row(session.display_id)
-        send_in_transaction(rate_counting.RATE_CHANGED, session.organization_id, {"changes": [
-            display_rate_change(row, rate_counting.DELIVERED, rate_counting.RESPONDED)]})
+        events.RateChanged(session.organization_id, changes=[
+            display_rate_change(row, rate_counting.DELIVERED, rate_counting.RESPONDED)]).send()

@@ -25,12 +25,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from glapp.accounts.models import Unit
+from glapp.respond import actions, queries
+from glapp.respond.models import RespondentSession
 from glapp.responses.models import Channel
 from glapp.surveys import logic, piping
 from glapp.surveys import question_types as qt
-from glapp.surveys import respondent_actions as actions
-from glapp.surveys import respondent_queries as queries
-from glapp.surveys.models import RespondentSession, Survey, new_token
+from glapp.surveys.labels import EMOTION_LABELS
+from glapp.surveys.models import Survey, new_token
 
 # Query parameters of the public link that become session context (and response metadata).
 PUBLIC_CONTEXT_KEYS = ("store", "product", "campaign", "agent")
@@ -39,7 +40,7 @@ CONTEXT_VALUE_LENGTH = 120
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,43}$")
 START_SIGNER = signing.Signer(salt="glapp.surveys.start")
 RESUME_DAYS = 30
-WIDGET_JS = Path(__file__).parent / "static" / "surveys" / "widget.js"
+WIDGET_JS = Path(__file__).parent / "static" / "respond" / "widget.js"
 
 # The ends of each scale, read aloud with it: "0 = Not at all likely … 10 = Very likely".
 SCALE_ENDS = {
@@ -48,17 +49,6 @@ SCALE_ENDS = {
     qt.CES: (gettext_lazy("Very difficult"), gettext_lazy("Very easy")),
     qt.CSAT: (gettext_lazy("Very dissatisfied"), gettext_lazy("Very satisfied")),
     qt.RATING: (gettext_lazy("Worst"), gettext_lazy("Best")),
-}
-EMOTION_LABELS = {
-    "joy": gettext_lazy("Joy"),
-    "trust": gettext_lazy("Trust"),
-    "relief": gettext_lazy("Relief"),
-    "surprise_positive": gettext_lazy("Pleasant surprise"),
-    "disappointment": gettext_lazy("Disappointment"),
-    "frustration": gettext_lazy("Frustration"),
-    "anger": gettext_lazy("Anger"),
-    "worry": gettext_lazy("Worry"),
-    "neutral": gettext_lazy("Neutral"),
 }
 
 
@@ -108,7 +98,7 @@ def _page(request: HttpRequest, template: str, language: str, context: dict, sta
           frameable: bool = False) -> HttpResponse:
     language = _page_language(language)
     with translation.override(language):
-        response = render(request, f"surveys/respond/{template}",
+        response = render(request, f"respond/{template}",
                           {"lang": language, "frameable": frameable, **context}, status=status)
     if frameable:
         response.xframe_options_exempt = True  # shown in the widget's iframe on the customer's site

@@ -1,0 +1,69 @@
+"""A respondent's way through a survey (`RespondentSession`) and the widget's displays (`Display`,
+the denominator of the widget's response rate)."""
+
+import hashlib
+
+from django.db import models
+
+from glapp.core.models import OrgScopedModel
+from glapp.surveys.models import TOKEN_MAX_LENGTH, new_token
+
+
+class RespondentSession(OrgScopedModel):
+    """One respondent's way through one survey: from an invitation link, the public link or the
+    widget. The response is created with the first answer (external id `response_external_id`)
+    and completed answer by answer, so a respondent who stops halfway still counts, and can resume."""
+
+    token = models.CharField(max_length=TOKEN_MAX_LENGTH, unique=True, default=new_token)
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="sessions")
+    # RESTRICT, not PROTECT: deleting a survey deletes its versions and sessions together.
+    survey_version = models.ForeignKey("surveys.SurveyVersion", on_delete=models.RESTRICT, related_name="+")
+    customer = models.ForeignKey("contacts.Customer", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    touchpoint = models.ForeignKey("journeys.Touchpoint", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    channel = models.CharField(max_length=16, default="link")
+    language = models.CharField(max_length=8, default="sv")
+    # What we already know (piped into the wording, stored as response metadata): first_name,
+    # agent, store, product, campaign, visit date …
+    context = models.JSONField(default=dict, blank=True)
+    display = models.ForeignKey("Display", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    answered = models.JSONField(default=dict, blank=True, help_text="Answers so far, by question key.")
+    last_answer_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "surveys_respondentsession"  # made when the respondent pages belonged to surveys
+
+    @property
+    def response_external_id(self) -> str:
+        return session_response_id(self.token)
+
+
+def session_response_id(token: str) -> str:
+    """The external id of a session's response: derived from the token, never the token itself.
+    External ids are shown to every API reader and written into exports, while the token is the
+    respondent's key to the session (answering, resuming, unsubscribing). A hash needs no key, so
+    it never changes (a keyed one would split a session's answers when the key is rotated), and
+    it cannot be turned back into the token or guessed to plant a response ahead of a session."""
+    return "session:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+class Display(OrgScopedModel):
+    """The widget showed a survey (the denominator of the widget's response rate)."""
+
+    survey = models.ForeignKey("surveys.Survey", on_delete=models.CASCADE, related_name="displays")
+    event = models.CharField(max_length=80, blank=True, default="")
+    page = models.CharField(max_length=500, blank=True, default="")
+    visitor = models.CharField(max_length=64, blank=True, default="", help_text="Hashed, anonymous.")
+    # The survey's touchpoint when shown, so the display's response-rate counts stay in one cell
+    # if the survey is later moved; and when its respondent first answered (set once).
+    touchpoint = models.ForeignKey("journeys.Touchpoint", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "surveys_display"  # made when the widget belonged to surveys; the name stays
+        indexes = [models.Index(fields=["survey", "created_at"], name="display_survey_time")]
