@@ -230,6 +230,24 @@ class AnalysisStored(Event):
 
 
 @dataclass(frozen=True)
+class AnalysisOutdated(Event):
+    """An organization's stored analyses no longer match its pipeline (a topic or model changed):
+    they are redone in the background."""
+
+    name = "analysis.outdated"
+    mode = ON_COMMIT
+
+
+@dataclass(frozen=True)
+class TopicTagged(Event):
+    """An analyst tagged a comment with (or against) a topic: the topic's classifier relearns."""
+
+    name = "topics.tagged"
+    mode = ON_COMMIT
+    code: str = ""
+
+
+@dataclass(frozen=True)
 class ResponseAnalysesWanted(Event):
     """The responses API shows each response with its comments' analysis: the answer is
     {response id: [analysis dicts]} for those of `response_ids` that have one."""
@@ -257,5 +275,5 @@ class SurveyFiguresWanted(Event):
 ALL: tuple[type[Event], ...] = (
     OrganizationCreated, ResponsesStored, AnswersAdded, ResponsesCreated, CommentsAdded, ResponseCompleted,
     RateChanged, RateSourcesWanted, SurveyOpened, SurveyAnswered, SurveyCompleted, AnalysisStored,
-    ResponseAnalysesWanted, SurveyFiguresWanted,
+    AnalysisOutdated, TopicTagged, ResponseAnalysesWanted, SurveyFiguresWanted,
 )

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from glapp.core import bulk
+from glapp.core import bulk, events
 from glapp.core.errors import FieldError, NotFound, ValidationFailed
 from glapp.responses.actions import replace_comment_texts
 from glapp.responses.queries import text_answers
@@ -90,9 +90,7 @@ def delete_topic(organization_id: int, code: str) -> None:
 
 
 def _schedule_reanalysis(organization_id: int) -> None:
-    from glapp.textanalytics.tasks import reanalyze_organization
-
-    transaction.on_commit(lambda: reanalyze_organization.enqueue(organization_id))
+    events.AnalysisOutdated(organization_id).send()  # after the commit, re-analyzed in the background
 
 
 # --- The organization's pipeline -------------------------------------------------------------
@@ -100,34 +98,23 @@ def _schedule_reanalysis(organization_id: int) -> None:
 _pipelines: dict[int, tuple[tuple, Pipeline]] = {}
 
 
-def reanalyze_outdated() -> list[int]:
-    """Upgrade unedited built-in topics, then queue a re-analysis for each organization holding
+def outdated_organizations(skip: set[int] = frozenset()) -> list[int]:
+    """Upgrade unedited built-in topics, then return each organization (other than `skip`) holding
     analyses by another pipeline version than its current one: after an upgrade that changed an
-    analyzer (sentiment, key phrases, themes, the taxonomy), stored results catch up in the
-    background on their own. An organization whose re-analysis is already queued or running is
-    left to it. Returns the organizations queued."""
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
+    analyzer (sentiment, key phrases, themes, the taxonomy), stored results must catch up."""
     from glapp.accounts.models import Organization
-    from glapp.textanalytics.tasks import reanalyze_organization
 
-    under_way = {row["args"][0] for row in DBTaskResult.objects.filter(
-        task_path=reanalyze_organization.module_path,
-        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]).values_list("args_kwargs", flat=True)
-        if row.get("args")}
-    queued = []
+    behind = []
     for organization_id in Organization.objects.order_by("id").values_list("id", flat=True):
         analyses = CommentAnalysis.objects.for_org(organization_id)
-        if organization_id in under_way or not analyses.exists():
+        if organization_id in skip or not analyses.exists():
             continue
         upgrade_builtin_topics(organization_id)
         current = pipeline_for(organization_id).version
         # Two range seeks on the (organization, version) index, where `exclude` would scan.
         if analyses.filter(Q(version__lt=current) | Q(version__gt=current)).exists():
-            reanalyze_organization.enqueue(organization_id)
-            queued.append(organization_id)
-    return queued
+            behind.append(organization_id)
+    return behind
 
 
 def pipeline_for(organization_id: int) -> Pipeline:
@@ -252,6 +239,7 @@ def _store(organization_id: int, version: str, rows: Sequence[tuple], results: S
             replace_comment_texts(organization_id, {
                 answer_id: a.redacted for (answer_id, _, text, _), a in zip(rows, results, strict=True)
                 if a.redacted != text})
+        events.AnalysisStored(organization_id, answer_ids=ids).send()
     return len(rows)
 
 
@@ -379,9 +367,7 @@ TOPIC_BITS = 16
 
 
 def _schedule_topic_training(organization_id: int, code: str) -> None:
-    from glapp.textanalytics.tasks import train_topic_classifier as task
-
-    transaction.on_commit(lambda: task.enqueue(organization_id, code))
+    events.TopicTagged(organization_id, code=code).send()  # relearned in the background after the commit
 
 
 def _topic_examples(organization_id: int, topic: Topic, seed: int) -> tuple[list[str], list[str], list[int], int]:

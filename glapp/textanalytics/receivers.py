@@ -20,6 +20,18 @@ def _analyze(organization_id: int, first_id: int, last_id: int) -> None:
     analyze_new_responses.enqueue(organization_id, first_id, last_id)
 
 
+def on_analysis_outdated(event: events.AnalysisOutdated) -> None:
+    from glapp.textanalytics.tasks import reanalyze_organization
+
+    reanalyze_organization.enqueue(event.organization_id)
+
+
+def on_topic_tagged(event: events.TopicTagged) -> None:
+    from glapp.textanalytics.tasks import train_topic_classifier
+
+    train_topic_classifier.enqueue(event.organization_id, event.code)
+
+
 def on_response_analyses_wanted(event: events.ResponseAnalysesWanted) -> dict[int, list[dict]]:
     from glapp.textanalytics.queries import analyses_by_response
 
@@ -30,3 +42,5 @@ def connect() -> None:
     events.ResponsesCreated.connect(on_responses_created)
     events.CommentsAdded.connect(on_comments_added)
     events.ResponseAnalysesWanted.connect(on_response_analyses_wanted)
+    events.AnalysisOutdated.connect(on_analysis_outdated)
+    events.TopicTagged.connect(on_topic_tagged)

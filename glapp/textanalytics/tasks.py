@@ -1,7 +1,8 @@
 """Background analysis. Thin: each task calls an idempotent action, so a retry or a duplicate
 run only redoes work that is not yet stored at the current pipeline version."""
 
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
 
 from glapp.textanalytics import actions
 
@@ -32,7 +33,20 @@ def train_topic_classifier(organization_id: int, code: str) -> dict:
 @task()
 def reanalyze_outdated() -> list[int]:
     """Periodic (with `glapp worker`'s housekeeping): catch stored analyses up after an upgrade."""
-    return actions.reanalyze_outdated()
+    return queue_outdated()
+
+
+def queue_outdated() -> list[int]:
+    """Queue a re-analysis for each organization whose stored analyses are behind its pipeline;
+    one already queued or running is left to it. Returns the organizations queued."""
+    under_way = {row["args"][0] for row in DBTaskResult.objects.filter(
+        task_path=reanalyze_organization.module_path,
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]).values_list("args_kwargs", flat=True)
+        if row.get("args")}
+    queued = actions.outdated_organizations(skip=under_way)
+    for organization_id in queued:
+        reanalyze_organization.enqueue(organization_id)
+    return queued
 
 
 # Queued with the installation's housekeeping by `glapp worker`; each is safe to run twice.

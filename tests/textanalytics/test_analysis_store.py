@@ -189,7 +189,7 @@ def test_analyses_by_an_older_pipeline_are_caught_up_by_the_housekeeping(org, ot
     """After an upgrade changed an analyzer, stored results are redone in the background without
     anyone editing a topic: the worker's housekeeping queues each organization that is behind."""
     from glapp.cli.management.commands.worker import HOUSEKEEPING_TASKS
-    from glapp.textanalytics.tasks import reanalyze_outdated
+    from glapp.textanalytics.tasks import queue_outdated, reanalyze_outdated
 
     assert reanalyze_outdated in HOUSEKEEPING_TASKS
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -197,9 +197,9 @@ def test_analyses_by_an_older_pipeline_are_caught_up_by_the_housekeeping(org, ot
     comments(other_org, "Toppen!")
     actions.analyze_pending(org.id)
     actions.analyze_pending(other_org.id)
-    assert actions.reanalyze_outdated() == []  # all current: nothing queued
+    assert queue_outdated() == []  # all current: nothing queued
     CommentAnalysis.objects.filter(organization=org).update(version="sentiment-1|an older pipeline")
-    assert actions.reanalyze_outdated() == [org.id]
+    assert queue_outdated() == [org.id]
     assert CommentAnalysis.objects.get(organization=org).version == actions.pipeline_for(org.id).version
     assert CommentAnalysis.objects.get(organization=org).sentiment_label == "negative"
 
@@ -210,7 +210,7 @@ def test_the_housekeeping_upgrades_topics_and_queues_each_organization_once(org,
     from django_tasks_db.models import DBTaskResult
 
     from glapp.textanalytics.analyzers import taxonomy
-    from glapp.textanalytics.tasks import reanalyze_organization
+    from glapp.textanalytics.tasks import queue_outdated, reanalyze_organization
 
     old = "kö OR minuter"
     actions.ensure_builtin_topics(org.id)
@@ -218,7 +218,7 @@ def test_the_housekeeping_upgrades_topics_and_queues_each_organization_once(org,
     comments(org, "Lång kö i telefon.")
     actions.analyze_pending(org.id)
     monkeypatch.setitem(taxonomy.SUPERSEDED, "waiting_time", frozenset({taxonomy.fingerprint(old)}))
-    assert actions.reanalyze_outdated() == [org.id]
-    assert actions.reanalyze_outdated() == []  # the first is still waiting
+    assert queue_outdated() == [org.id]
+    assert queue_outdated() == []  # the first is still waiting
     assert Topic.objects.get(organization=org, code="waiting_time").query == taxonomy.BY_CODE["waiting_time"].query
     assert DBTaskResult.objects.filter(task_path=reanalyze_organization.module_path).count() == 1
