@@ -21,12 +21,19 @@ def create_organization(name: str, slug: str = "", default_language: str = "sv")
 
 def create_unit(org: Organization, name: str, code: str, kind: str = Unit.Kind.OTHER,
                 parent: Unit | None = None) -> Unit:
-    if parent is not None and parent.organization_id != org.id:
-        raise ValidationFailed([FieldError("parent", "belongs to another organization")])
-    with transaction.atomic():
-        unit = Unit.objects.create(organization=org, name=name, code=code, kind=kind, parent=parent)
-        unit.path = f"{parent.path if parent else '/'}{unit.id}/"
-        unit.save(update_fields=["path"])
+    # Unit.save() checks the parent and sets the path, as it does for the admin.
+    return Unit.objects.create(organization=org, name=name, code=code, kind=kind, parent=parent)
+
+
+def move_unit(unit: Unit, parent: Unit) -> Unit:
+    """Put the unit (and everything below it) under another parent. Unit.save() rewrites the
+    paths below it and every stored copy in one transaction, and refuses a parent below the unit."""
+    previous, unit.parent = unit.parent, parent
+    try:
+        unit.save(update_fields=["parent"])
+    except ValidationFailed:
+        unit.parent = previous  # refused: the caller's copy stays what is stored
+        raise
     return unit
 
 

@@ -1,10 +1,19 @@
 """Tenants, their unit hierarchy, people and their roles, and API keys."""
 
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
+from glapp.core.errors import FieldError, ValidationFailed
+from glapp.core.events import send_in_transaction
 from glapp.core.models import OrgQuerySet, OrgScopedModel
+
+# Sent inside the transaction that moves a unit, with {"old_path", "new_path"}: every app that
+# stores a copy of a unit path rewrites it there, so no copy outlives the move.
+UNIT_MOVED = "accounts.unit_moved"
 
 
 class Organization(models.Model):
@@ -25,7 +34,8 @@ class Unit(OrgScopedModel):
     """A node of the organization's hierarchy (company → region → store/team).
 
     `path` is a materialized path ("/1/4/9/") so "this unit and everything below it"
-    is one indexed prefix match instead of a recursive query.
+    is one indexed prefix match instead of a recursive query. `save()` alone sets it, on every
+    create and every change of parent, whoever saves (actions, the admin, the demo, tests).
     """
 
     class Kind(models.TextChoices):
@@ -47,6 +57,72 @@ class Unit(OrgScopedModel):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        """Save, then give the unit the path under its parent. When that differs from the stored
+        path the unit has moved: the paths below it and every stored copy (`UNIT_MOVED`) are
+        rewritten in the same transaction. Moving a unit under itself or a unit below it is
+        refused."""
+        with transaction.atomic():
+            before, parent_path = self._placement()
+            super().save(*args, **kwargs)
+            path = f"{parent_path}{self.pk}/"
+            self.path = path
+            if path == before:
+                return
+            if not before:  # a new unit, or one saved before save() kept paths: nothing below knows it
+                Unit.objects.filter(pk=self.pk).update(path=path)
+                return
+            # A move: one UPDATE rewrites the unit and everything below it (the unit's own row
+            # still has the old path, so it is the prefix's first match).
+            subtree = Unit.objects.for_org(self.organization_id).filter(Unit.subtree_filter("path", before))
+            subtree.update(path=Unit.moved_path("path", before, path))
+            send_in_transaction(UNIT_MOVED, self.organization_id, {"old_path": before, "new_path": path})
+
+    def clean(self) -> None:
+        # The admin validates before it saves, so a refused parent is shown on the form.
+        try:
+            with transaction.atomic():  # _placement locks rows, which needs a transaction
+                self._placement()
+        except ValidationFailed as refused:
+            raise ValidationError({"parent": [e.message for e in refused.errors]}) from None
+
+    def _placement(self) -> tuple[str, str]:
+        """(the stored path, the parent's path) read under a row lock, so a concurrent move of
+        either cannot leave this unit with a stale path; raises ValidationFailed when the parent
+        may not hold this unit."""
+        ids = [pk for pk in (self.pk, self.parent_id) if pk is not None]
+        rows = {pk: (org_id, path) for pk, org_id, path in
+                Unit.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+                .values_list("pk", "organization_id", "path")}
+        before = rows[self.pk][1] if self.pk in rows else ""
+        if self.parent_id is None:
+            return before, "/"
+        parent_org, parent_path = rows.get(self.parent_id, (None, ""))
+        if parent_org != self.organization_id:
+            raise ValidationFailed([FieldError("parent", "belongs to another organization")])
+        if self.parent_id == self.pk or Unit.in_subtree(parent_path, before):
+            raise ValidationFailed([FieldError("parent", "cannot be the unit itself or a unit below it", "cycle")])
+        return before, parent_path
+
+    @staticmethod
+    def in_subtree(path: str | None, subtree: str | None) -> bool:
+        """Whether the unit at `path` is the unit at `subtree` or below it: the one subtree rule
+        in Python. An empty path or subtree matches nothing, never everything."""
+        return bool(path) and bool(subtree) and path.startswith(subtree)
+
+    @staticmethod
+    def subtree_filter(lookup: str, subtree: str) -> Q:
+        """The same rule as a filter on a stored path (`lookup`: "path", "unit__path",
+        "unit_path", …)."""
+        if not subtree:
+            return Q(pk__in=[])
+        return Q(**{f"{lookup}__startswith": subtree})
+
+    @staticmethod
+    def moved_path(lookup: str, old_path: str, new_path: str) -> Concat:
+        """For an UPDATE: the stored path `lookup` with its prefix `old_path` replaced by `new_path`."""
+        return Concat(Value(new_path), Substr(lookup, len(old_path) + 1), output_field=models.CharField())
+
     @staticmethod
     def id_in_path(path: str) -> int:
         """The unit a materialized path ends in: "/1/4/9/" → 9."""
@@ -62,7 +138,7 @@ class Unit(OrgScopedModel):
             return unit_id, True
         if unit_id is None:
             return Unit.id_in_path(limit_path), True
-        return unit_id, (unit_path or "").startswith(limit_path)
+        return unit_id, Unit.in_subtree(unit_path, limit_path)
 
 
 class User(AbstractUser):

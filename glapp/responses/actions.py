@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from glapp.accounts.models import UNIT_MOVED, Unit
 from glapp.contacts.models import Customer
 from glapp.core import bulk, events
 from glapp.core.errors import NotFound
@@ -252,6 +253,19 @@ def create_import_job(organization_id: int, *, filename: str, file_sha256: str, 
         organization_id=organization_id, filename=filename[:255], file_sha256=file_sha256, dry_run=dry_run,
         source=source, created_by=created_by, unit_path=unit_path or "",
     )
+
+
+def follow_unit_move(organization_id: int, old_path: str, new_path: str) -> int:
+    """An import job keeps its importer's unit path (it runs in the background, after the
+    request); when that unit moves, the copy moves with it, so the job stays confined to and
+    visible in the same units."""
+    return (ImportJob.objects.for_org(organization_id).filter(Unit.subtree_filter("unit_path", old_path))
+            .update(unit_path=Unit.moved_path("unit_path", old_path, new_path)))
+
+
+def on_in_transaction_event(sender, name: str, organization_id: int, payload: dict, **kwargs) -> None:
+    if name == UNIT_MOVED:
+        follow_unit_move(organization_id, payload["old_path"], payload["new_path"])
 
 
 def record_import_progress(job, **counts) -> None:
