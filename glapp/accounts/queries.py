@@ -34,11 +34,13 @@ class Access:
     def can_for_organization(self, permission: str) -> bool:
         return self.whole_organization and self.can(permission)
 
-    def unit_filter(self, field: str = "unit") -> Q:
-        """Rows this access may see. Rows with no unit are org-wide and hidden from unit-limited users."""
-        if self.unit_path is None:
+    def unit_filter(self, path: str = "unit__path") -> Q:
+        """Rows this access may see, by the unit path `path` looks up ("unit__path", "path" on
+        units themselves, "unit_path" where a row keeps a copy). Rows with no unit are org-wide
+        and hidden from unit-limited users. The one subtree filter: nothing else writes one."""
+        if self.whole_organization:
             return Q()
-        return Q(**{f"{field}__path__startswith": self.unit_path})
+        return Unit.subtree_filter(path, self.unit_path)
 
 
 def memberships_of(user: User):
@@ -70,10 +72,7 @@ def api_key_access(raw_key: str) -> tuple[Access, ApiKey] | None:
 
 
 def units_of(access: Access):
-    qs = Unit.objects.for_org(access.organization).order_by("path")
-    if access.unit_path:
-        qs = qs.filter(path__startswith=access.unit_path)
-    return qs
+    return Unit.objects.for_org(access.organization).filter(access.unit_filter("path")).order_by("path")
 
 
 def api_keys_of(org: Organization):

@@ -33,17 +33,14 @@ class ApiKeyForm(forms.Form):
     def __init__(self, *args, access: Access, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units_of(access)
-        if access.unit_path:
+        if not access.whole_organization:
             # Someone limited to a unit can only hand out keys limited the same way.
             self.fields["unit"].required = True
             self.fields["unit"].empty_label = None
 
 
 def keys_visible_to(access: Access):
-    keys = api_keys_of(access.organization).select_related("unit", "created_by")
-    if access.unit_path:
-        keys = keys.filter(unit__path__startswith=access.unit_path)
-    return keys
+    return api_keys_of(access.organization).select_related("unit", "created_by").filter(access.unit_filter())
 
 
 def _require_manager(access: Access) -> None:

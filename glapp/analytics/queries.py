@@ -15,6 +15,7 @@ from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
 from django.utils import timezone
 from django.utils.translation import get_language_info
 
+from glapp.accounts.models import Unit
 from glapp.accounts.queries import Access, units_of
 from glapp.analytics import metrics
 from glapp.analytics.actions import meta_keys
@@ -271,7 +272,7 @@ def _where(access: Access, q: MetricQuery, ctx: QueryContext) -> tuple[Q, set[st
         column = _dimension_column(f"meta.{key}", ctx)
         where &= Q(**{column: value})
         needed.add(column)
-    if q.unit or access.unit_path:
+    if q.unit or not access.whole_organization:
         where &= _unit_where(access, q.unit, ctx.units)
         needed.add("unit")
     return where, needed
@@ -282,10 +283,10 @@ def _unit_where(access: Access, unit: str | None, units: dict[int, tuple]) -> Q:
     path = access.unit_path
     if unit:
         picked = [u for u in units.values() if u[0] == unit]
-        if not picked or (path and not picked[0][2].startswith(path)):
+        if not picked or not (access.whole_organization or Unit.in_subtree(picked[0][2], path)):
             raise _bad("unit", f"no unit with code '{unit[:80]}'", "unknown")
         path = picked[0][2]
-    return Q(unit__in=[pk for pk, u in units.items() if u[2].startswith(path)])
+    return Q(unit__in=[pk for pk, u in units.items() if Unit.in_subtree(u[2], path)])
 
 
 def _sum_counts(rows, columns: Sequence[str], by_bucket: bool) -> dict[tuple, list[int]]:
@@ -573,7 +574,7 @@ def nps_by_touchpoint(access: Access, date_from: dt.date | None = None, date_to:
     touchpoint come last, under an empty touchpoint code.
     """
     where, needed = Q(), {"touchpoint"}
-    if unit or access.unit_path:
+    if unit or not access.whole_organization:
         units = {u.id: (u.code, u.name, u.path) for u in units_of(Access(access.organization, access.role))}
         where = _unit_where(access, unit, units)
         needed.add("unit")
@@ -611,9 +612,9 @@ def responses_per_survey(access: Access) -> dict[int, int]:
     counting raw responses. Unit-limited people count only their units' responses."""
     from glapp.analytics.rollup_keys import GRAINS, RESPONSES
 
-    grain = GRAINS[0] if access.unit_path is None else GRAINS[1]
+    grain = GRAINS[0] if access.whole_organization else GRAINS[1]
     rows = Rollup.objects.filter(organization_id=access.organization_id, source=RESPONSES, grain=grain.code)
-    if access.unit_path is not None:
+    if not access.whole_organization:
         rows = rows.filter(unit__in=units_of(access).values("id"))
     return dict(rows.values_list("survey").annotate(n=Sum("n")).values_list("survey", "n"))
 

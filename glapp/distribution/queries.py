@@ -40,10 +40,10 @@ def customer_for(access: Access, external_id: str) -> Customer | None:
     """The customer, or None. A unit-limited access sees only customers with an event or an
     invitation in its unit subtree: contact data, consent and bounces of others are not theirs."""
     rows = Customer.objects.for_org(access.organization_id).filter(external_id=external_id)
-    if access.unit_path is not None:
+    if not access.whole_organization:
         rows = rows.filter(
-            Exists(TouchpointEvent.objects.filter(customer=OuterRef("pk"), unit__path__startswith=access.unit_path))
-            | Exists(Invitation.objects.filter(customer=OuterRef("pk"), unit__path__startswith=access.unit_path)))
+            Exists(TouchpointEvent.objects.filter(access.unit_filter(), customer=OuterRef("pk")))
+            | Exists(Invitation.objects.filter(access.unit_filter(), customer=OuterRef("pk"))))
     return rows.first()
 
 
@@ -51,9 +51,8 @@ def contact_history(access: Access, customer: Customer, limit: int = 500) -> lis
     """Everything that happened in contact with the customer, newest first. A unit-limited user
     sees entries tied to their units, and the customer's own entries (opt-outs) that have none."""
     rows = ContactLog.objects.for_org(access.organization_id).filter(customer=customer)
-    if access.unit_path is not None:
-        rows = rows.filter(Q(invitation__unit__path__startswith=access.unit_path)
-                           | Q(event__unit__path__startswith=access.unit_path)
+    if not access.whole_organization:
+        rows = rows.filter(access.unit_filter("invitation__unit__path") | access.unit_filter("event__unit__path")
                            | Q(invitation__isnull=True, event__isnull=True))
     return list(rows.select_related("survey", "invitation", "event__touchpoint").order_by("-created_at", "-id")
                 [:limit])

@@ -83,7 +83,7 @@ def unit_and_days(organization_id: int, unit: str | None, date_from: dt.date | N
         found = Unit.objects.for_org(organization_id).filter(code=unit).only("path").first()
         if found is None:
             raise ValidationFailed([FieldError("unit", f"no unit with code '{unit[:80]}'", "unknown")])
-        q &= Q(**{f"{prefix}unit__path__startswith": found.path})
+        q &= Unit.subtree_filter(f"{prefix}unit__path", found.path)
     tz = timezone.get_current_timezone()
     if date_from:
         q &= Q(**{f"{prefix}submitted_at__gte": dt.datetime.combine(date_from, dt.time.min, tzinfo=tz)})
@@ -201,10 +201,9 @@ def score_of(response: Response, score_type: str = qt.NPS) -> int | None:
 # --- Import jobs and saved mappings --------------------------------------------------------
 
 def _import_jobs(access: Access):
-    jobs = ImportJob.objects.for_org(access.organization).select_related("source")
-    if not access.whole_organization:  # a job made within their units, never an organization-wide one
-        jobs = jobs.filter(unit_path__startswith=access.unit_path)
-    return jobs
+    # The unit-limited see a job made within their units, never an organization-wide one ("").
+    return ImportJob.objects.for_org(access.organization).select_related("source").filter(
+        access.unit_filter("unit_path"))
 
 
 def import_job_for(access: Access, job_id: int) -> ImportJob | None:

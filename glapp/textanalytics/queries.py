@@ -68,7 +68,7 @@ def term_spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
 
 
 def analyses_in_scope(access):
-    return CommentAnalysis.objects.for_org(access.organization_id).filter(access.unit_filter("response__unit"))
+    return CommentAnalysis.objects.for_org(access.organization_id).filter(access.unit_filter("response__unit__path"))
 
 
 def _nps_of_response():

@@ -11,7 +11,7 @@ def glapp_context(request):
         return {}
     units = getattr(request, "scope_units", [])
     # The first unit of a scoped access is its own root (the shortest path sorts first).
-    scope_unit = units[0] if access.unit_path and units else None
+    scope_unit = units[0] if not access.whole_organization and units else None
     return {
         "access": access,
         "current_org": access.organization,
