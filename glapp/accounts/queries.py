@@ -37,7 +37,7 @@ class Access:
     def unit_filter(self, path: str = "unit__path") -> Q:
         """Rows this access may see, by the unit path `path` looks up ("unit__path", "path" on
         units themselves, "unit_path" where a row keeps a copy). Rows with no unit are org-wide
-        and hidden from unit-limited users. The one subtree filter: nothing else writes one."""
+        and hidden from unit-limited users. Every read limited by an access filters through here."""
         if self.whole_organization:
             return Q()
         return Unit.subtree_filter(path, self.unit_path)
