@@ -7,13 +7,9 @@ from django.db.models import Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
+from glapp.core import events
 from glapp.core.errors import FieldError, ValidationFailed
-from glapp.core.events import send_in_transaction
 from glapp.core.models import OrgQuerySet, OrgScopedModel
-
-# Sent inside the transaction that moves a unit, with {"old_path", "new_path"}: every app that
-# stores a copy of a unit path rewrites it there, so no copy outlives the move.
-UNIT_MOVED = "accounts.unit_moved"
 
 
 class Organization(models.Model):
@@ -59,7 +55,7 @@ class Unit(OrgScopedModel):
 
     def save(self, *args, **kwargs) -> None:
         """Save, then give the unit the path under its parent. When that differs from the stored
-        path the unit has moved: the paths below it and every stored copy (`UNIT_MOVED`) are
+        path the unit has moved: the paths below it and every stored copy (`events.UnitMoved`) are
         rewritten in the same transaction. Moving a unit under itself or a unit below it is
         refused."""
         with transaction.atomic():
@@ -76,7 +72,7 @@ class Unit(OrgScopedModel):
             # still has the old path, so it is the prefix's first match).
             subtree = Unit.objects.for_org(self.organization_id).filter(Unit.subtree_filter("path", before))
             subtree.update(path=Unit.moved_path("path", before, path))
-            send_in_transaction(UNIT_MOVED, self.organization_id, {"old_path": before, "new_path": path})
+            events.UnitMoved(self.organization_id, old_path=before, new_path=path).send()
 
     def clean(self) -> None:
         # The admin validates before it saves, so a refused parent is shown on the form.

@@ -102,6 +102,17 @@ class OrganizationCreated(Event):
     mode = IN_TRANSACTION
 
 
+@dataclass(frozen=True)
+class UnitMoved(Event):
+    """A unit and its subtree moved from `old_path` to `new_path`: every app that stores a copy of
+    a unit path (an import job's) rewrites it in the same transaction, so no copy outlives the move."""
+
+    name = "accounts.unit_moved"
+    mode = IN_TRANSACTION
+    old_path: str = ""
+    new_path: str = ""
+
+
 # --- Responses --------------------------------------------------------------------------------
 
 
@@ -273,7 +284,7 @@ class SurveyFiguresWanted(Event):
 
 
 ALL: tuple[type[Event], ...] = (
-    OrganizationCreated, ResponsesStored, AnswersAdded, ResponsesCreated, CommentsAdded, ResponseCompleted,
+    OrganizationCreated, UnitMoved, ResponsesStored, AnswersAdded, ResponsesCreated, CommentsAdded, ResponseCompleted,
     RateChanged, RateSourcesWanted, SurveyOpened, SurveyAnswered, SurveyCompleted, AnalysisStored,
     AnalysisOutdated, TopicTagged, ResponseAnalysesWanted, SurveyFiguresWanted,
 )

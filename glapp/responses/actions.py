@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from glapp.accounts.models import UNIT_MOVED, Unit
+from glapp.accounts.models import Unit
 from glapp.contacts.models import Customer
 from glapp.core import bulk, events
 from glapp.core.errors import NotFound
@@ -261,11 +261,6 @@ def follow_unit_move(organization_id: int, old_path: str, new_path: str) -> int:
     visible in the same units."""
     return (ImportJob.objects.for_org(organization_id).filter(Unit.subtree_filter("unit_path", old_path))
             .update(unit_path=Unit.moved_path("unit_path", old_path, new_path)))
-
-
-def on_in_transaction_event(sender, name: str, organization_id: int, payload: dict, **kwargs) -> None:
-    if name == UNIT_MOVED:
-        follow_unit_move(organization_id, payload["old_path"], payload["new_path"])
 
 
 def record_import_progress(job, **counts) -> None:

@@ -1,0 +1,12 @@
+"""Import jobs keep a copy of their importer's unit path: a unit move rewrites it."""
+
+from glapp.core import events
+from glapp.responses.actions import follow_unit_move
+
+
+def on_unit_moved(event: events.UnitMoved) -> None:
+    follow_unit_move(event.organization_id, event.old_path, event.new_path)
+
+
+def connect() -> None:
+    events.UnitMoved.connect(on_unit_moved)
