@@ -10,12 +10,20 @@ from django.utils.text import slugify
 
 from glapp.accounts.models import ApiKey, Membership, Organization, Role, Unit, User
 from glapp.core.errors import FieldError, ValidationFailed
+from glapp.core import events
 
 
-def create_organization(name: str, slug: str = "", default_language: str = "sv") -> Organization:
+def create_organization(name: str, slug: str = "", default_language: str = "sv",
+                        keep_comment_originals: bool = True) -> Organization:
+    """The one way an organization comes to be (the CLI, the demo, the admin site and tests all
+    call it). Higher apps give it what every organization has from the start (text analysis: the
+    built-in topics) in the same transaction, on `events.OrganizationCreated`, so no read ever
+    has to create it."""
     with transaction.atomic():
-        org = Organization.objects.create(name=name, slug=slug or slugify(name), default_language=default_language)
+        org = Organization.objects.create(name=name, slug=slug or slugify(name), default_language=default_language,
+                                          keep_comment_originals=keep_comment_originals)
         create_unit(org, name=name, code=slugify(name) or "root", kind=Unit.Kind.COMPANY)
+        events.OrganizationCreated(org.id).send()
     return org
 
 

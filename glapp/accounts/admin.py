@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from glapp.accounts import actions
 from glapp.accounts.models import ApiKey, Membership, Organization, Unit, User
 
 
@@ -8,6 +9,16 @@ from glapp.accounts.models import ApiKey, Membership, Organization, Unit, User
 class OrganizationAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "default_language", "created_at")
     search_fields = ("name", "slug")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A new organization is made the one way (its root unit, and what other apps add to it).
+        created = actions.create_organization(obj.name, obj.slug, obj.default_language,
+                                              keep_comment_originals=obj.keep_comment_originals)
+        obj.pk, obj.created_at = created.pk, created.created_at
+        obj._state.adding, obj._state.db = False, created._state.db
 
 
 @admin.register(Unit)

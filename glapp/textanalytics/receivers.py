@@ -1,6 +1,9 @@
 """New comments are analyzed in the background, after their transaction commits: those of new
 responses, and those added later to a stored response (a respondent page saves answer by answer).
-The responses API shows each response with its analysis, which it asks for."""
+The responses API shows each response with its analysis, which it asks for.
+
+A new organization gets its copy of the built-in topics in the transaction that creates it, so
+an organization never exists without them and no read has to create them."""
 
 from glapp.core import events
 
@@ -38,9 +41,16 @@ def on_response_analyses_wanted(event: events.ResponseAnalysesWanted) -> dict[in
     return analyses_by_response(event.organization_id, event.response_ids)
 
 
+def on_organization_created(event: events.OrganizationCreated) -> None:
+    from glapp.textanalytics.actions import ensure_builtin_topics
+
+    ensure_builtin_topics(event.organization_id)
+
+
 def connect() -> None:
     events.ResponsesCreated.connect(on_responses_created)
     events.CommentsAdded.connect(on_comments_added)
     events.ResponseAnalysesWanted.connect(on_response_analyses_wanted)
     events.AnalysisOutdated.connect(on_analysis_outdated)
     events.TopicTagged.connect(on_topic_tagged)
+    events.OrganizationCreated.connect(on_organization_created)
