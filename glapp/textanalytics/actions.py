@@ -36,6 +36,7 @@ LABELS = ("negative", "neutral", "positive")
 
 def ensure_builtin_topics(organization_id: int) -> int:
     """Copy glapp's taxonomy into the organization (once per topic code), so it can be edited.
+    Run when the organization is created (`receivers.py`), never on a read.
 
     General topics are created active; industry-pack topics (travel: baggage, bookings …) are
     created inactive, for the organization to switch on if they fit."""
@@ -118,8 +119,8 @@ def outdated_organizations(skip: set[int] = frozenset()) -> list[int]:
 
 
 def pipeline_for(organization_id: int) -> Pipeline:
-    """The organization's pipeline, rebuilt only when its topics or models change."""
-    ensure_builtin_topics(organization_id)
+    """The organization's pipeline, rebuilt only when its topics or models change. Reads only
+    (queries call it): the per-process cache is all it fills."""
     topics = list(Topic.objects.for_org(organization_id).filter(active=True).order_by("code")
                   .values_list("code", "query", "updated_at", "classifier"))
     models = list(LearnedModel.objects.for_org(organization_id).filter(in_use=True)

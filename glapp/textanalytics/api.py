@@ -106,7 +106,6 @@ def _topic_out(t) -> dict:
 @router.get("/topics", auth=readers(), response={200: list[TopicDefinitionOut], **ERRORS}, operation_id="list_topics",
             summary="The organization's topics")
 def list_topics(request: HttpRequest):
-    actions.ensure_builtin_topics(request.access.organization_id)
     return [_topic_out(t) for t in queries.topics_of(request.access.organization_id)]
 
 

@@ -329,7 +329,6 @@ def _figure(e, decimals: int = 0, signed: bool = False) -> dict:
 
 @member_view
 def topics(request: HttpRequest, access: Access) -> HttpResponse:
-    actions.ensure_builtin_topics(access.organization_id)  # idempotent: one read once they exist
     all_topics = list(queries.topics_of(access.organization_id))  # names, and the switched-off list
     touchpoints = touchpoints_of(access.organization)
     form = TopicOverviewForm(request.GET, units=request.scope_units, touchpoints=touchpoints)
@@ -407,10 +406,7 @@ def _preview_context(access: Access, source: str) -> dict:
 def topic_edit(request: HttpRequest, access: Access, code: str | None = None) -> HttpResponse:
     topic = queries.topic_for(access.organization_id, code) if code else None
     if code and topic is None:
-        actions.ensure_builtin_topics(access.organization_id)
-        topic = queries.topic_for(access.organization_id, code)
-        if topic is None:
-            raise Http404
+        raise Http404
     can_edit = access.can_for_organization("write")
     if topic is None and not can_edit:
         raise PermissionDenied  # an existing topic may be looked at; a new one only by those who may make it
@@ -470,7 +466,7 @@ def topic_delete(request: HttpRequest, access: Access, code: str) -> HttpRespons
     topic = queries.topic_for(access.organization_id, code)
     if topic is None:
         raise Http404
-    if topic.builtin:  # built-in topics are switched off, not deleted (they would come back)
+    if topic.builtin:  # built-in topics are switched off, not deleted: off, they can be switched on again
         return HttpResponse(status=409)
     actions.delete_topic(access.organization_id, code)
     return redirect("textanalytics:topics")
