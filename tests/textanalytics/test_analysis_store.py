@@ -59,7 +59,6 @@ def test_tags_and_corrections_override_models_and_survive_reanalysis(org):
     comments(org, "Helt okej upplevelse.")
     actions.analyze_pending(org.id)
     analysis = CommentAnalysis.objects.get()
-    actions.ensure_builtin_topics(org.id)
     code = Topic.objects.filter(organization=org).first().code
     actions.tag_comment(org.id, analysis.answer_id, code, True)
     actions.correct_sentiment(org.id, analysis.answer_id, "negative")
@@ -155,7 +154,6 @@ def test_worker_processes_give_the_same_results(org, tmp_path):
 def test_industry_pack_topics_start_switched_off(org):
     from glapp.textanalytics.analyzers import taxonomy
 
-    actions.ensure_builtin_topics(org.id)
     active = dict(Topic.objects.filter(organization=org).values_list("code", "active"))
     assert set(active) == set(taxonomy.BY_CODE)
     assert {code for code, on in active.items() if not on} == {"baggage", "booking", "cancellations",
@@ -163,7 +161,7 @@ def test_industry_pack_topics_start_switched_off(org):
     # Switched on by the organization, a pack topic stays on.
     t = Topic.objects.get(organization=org, code="baggage")
     actions.save_topic(org.id, "baggage", name_sv=t.name_sv, name_en=t.name_en, query=t.query, active=True)
-    actions.ensure_builtin_topics(org.id)
+    actions.ensure_builtin_topics(org.id)  # creating what is missing again switches nothing off
     assert Topic.objects.get(organization=org, code="baggage").active
     assert "baggage" in {s.code for s in actions.pipeline_for(org.id).topics}
 
@@ -173,11 +171,9 @@ def test_unedited_earlier_built_in_queries_are_brought_up_to_date(org, monkeypat
 
     old, edited = "kö OR minuter", "kö OR minuter OR telefonkö"
     monkeypatch.setitem(taxonomy.SUPERSEDED, "waiting_time", frozenset({taxonomy.fingerprint(old)}))
-    Topic.objects.create(organization=org, code="waiting_time", name_sv="Väntetid", name_en="Waiting time",
-                         query=old, builtin=True)
-    Topic.objects.create(organization=org, code="price", name_sv="Pris", name_en="Price", query=edited,
-                         builtin=True)
-    actions.ensure_builtin_topics(org.id)  # on every read: creates what is missing, upgrades nothing
+    Topic.objects.filter(organization=org, code="waiting_time").update(query=old)  # as an earlier glapp made it
+    Topic.objects.filter(organization=org, code="price").update(query=edited)
+    actions.ensure_builtin_topics(org.id)  # creates what is missing, upgrades nothing
     assert Topic.objects.get(organization=org, code="waiting_time").query == old
     assert actions.upgrade_builtin_topics(org.id) == ["waiting_time"]
     assert Topic.objects.get(organization=org, code="waiting_time").query == taxonomy.BY_CODE["waiting_time"].query
@@ -213,7 +209,6 @@ def test_the_housekeeping_upgrades_topics_and_queues_each_organization_once(org,
     from glapp.textanalytics.tasks import queue_outdated, reanalyze_organization
 
     old = "kö OR minuter"
-    actions.ensure_builtin_topics(org.id)
     Topic.objects.filter(organization=org, code="waiting_time").update(query=old)  # as an earlier glapp made it
     comments(org, "Lång kö i telefon.")
     actions.analyze_pending(org.id)

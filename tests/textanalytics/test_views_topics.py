@@ -11,7 +11,7 @@ from glapp.textanalytics import queries
 from glapp.textanalytics.models import Topic
 from glapp.textanalytics.queries import VerbatimFilter
 from tests.factories import make_user
-from tests.textanalytics.test_views import HX, analyzed, topic
+from tests.textanalytics.test_views import HX, analyzed, topic, without_builtin_topics
 from tests.web.helpers import login
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +24,7 @@ def anna(client, org):
 
 @pytest.fixture
 def price_corpus(org):
+    without_builtin_topics(org)
     topic(org, "price", "Pris", "Price")
     topic(org, "staff", "Personal", "Staff")
     # With the price topic: NPS 2, 3, 9 → 1 promoter, 0 passives, 2 detractors; sentiments −0.6, −0.4, 0.2.
@@ -216,9 +217,6 @@ def test_the_period_select_shows_the_period_the_figures_are_for(client, org):
 
 
 def test_switched_off_topics_are_listed_for_switching_on_and_left_out_of_filters(anna, org):
-    from glapp.textanalytics import actions
-
-    actions.ensure_builtin_topics(org.id)
     analyzed(org, "Väskan kom bort")
     html = anna.get("/topics/").text
     off = html[html.index('data-testid="switched-off"'):]
