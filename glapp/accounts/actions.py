@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from glapp.accounts.models import ApiKey, Membership, Organization, Role, Unit, User
-from glapp.core.errors import FieldError, ValidationFailed
 from glapp.core import events
+from glapp.core.errors import FieldError, ValidationFailed
 
 
 def create_organization(name: str, slug: str = "", default_language: str = "sv",
