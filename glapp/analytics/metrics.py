@@ -15,6 +15,7 @@ from glapp.core.stats import (
     mean_estimate,
     net_difference,
     net_estimate,
+    nps_category,
     proportion_difference,
     proportion_estimate,
 )
@@ -39,12 +40,13 @@ class MetricDef:
 
 
 _EMOTION_RANGE = range(len(EMOTIONS))
+_PROMOTERS = frozenset(v for v in range(11) if nps_category(v) == "promoter")
+_DETRACTORS = frozenset(v for v in range(11) if nps_category(v) == "detractor")
 _POSITIVE = frozenset(range(len(POSITIVE_EMOTIONS)))
 _NEGATIVE = frozenset(range(len(POSITIVE_EMOTIONS), len(POSITIVE_EMOTIONS) + len(NEGATIVE_EMOTIONS)))
 
 METRICS: dict[str, MetricDef] = {m.code: m for m in (
-    MetricDef("nps", "nps", "Net Promoter Score", "points", True, range(0, 11), "net",
-              frozenset({9, 10}), frozenset(range(0, 7))),
+    MetricDef("nps", "nps", "Net Promoter Score", "points", True, range(0, 11), "net", _PROMOTERS, _DETRACTORS),
     MetricDef("nes", "emotion", "Net Emotion Score", "points", True, _EMOTION_RANGE, "net", _POSITIVE, _NEGATIVE),
     MetricDef("csat", "csat", "CSAT (satisfied, 4–5)", "percent", True, range(1, 6), "share", frozenset({4, 5})),
     MetricDef("csat_mean", "csat", "CSAT mean (1–5)", "scale", True, range(1, 6), "mean"),

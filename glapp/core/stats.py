@@ -486,3 +486,12 @@ def nps_category(score: int) -> str:
     if score >= 7:
         return "passive"
     return "detractor"
+
+
+def nps_of_counts(counts: Sequence[int]) -> Nps:
+    """The NPS of counts[v] = answers with value v (0–10), as the rollups store them."""
+    tally = {"promoter": 0, "passive": 0, "detractor": 0}
+    for score, count in enumerate(counts):
+        if count:
+            tally[nps_category(score)] += count
+    return nps(tally["promoter"], tally["passive"], tally["detractor"])

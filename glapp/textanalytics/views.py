@@ -24,6 +24,7 @@ from glapp.accounts.web_access import member_view, safe_next
 from glapp.core.errors import NotFound, ValidationFailed
 from glapp.core.forms import PERIODS, SCORE_CHOICES, PeriodMixin, unit_filter_choices
 from glapp.core.numbers import number
+from glapp.core.stats import nps_category
 from glapp.journeys.queries import touchpoints_of
 from glapp.surveys.question_types import EMOTIONS
 from glapp.textanalytics import actions, queries
@@ -103,7 +104,7 @@ def build_row(v: queries.Verbatim, names: dict[str, str], terms: list[str], topi
     spans = queries.term_spans(v.text, terms)
     if v.redacted and topic:  # topic spans refer to the redacted text only
         spans += [s for m in v.mentions if m[0] == topic for s in m[1]]
-    category = "" if v.score is None else "promoter" if v.score >= 9 else "passive" if v.score >= 7 else "detractor"
+    category = "" if v.score is None else nps_category(v.score)
     return Row(
         v=v, segments=segments(v.text, spans),
         topics=[{"code": code, "name": names.get(code, code), "label": label_for(sentiment), "source": source}

@@ -28,6 +28,7 @@ from glapp.analytics.queries import (
     today,
 )
 from glapp.analytics.rollup_keys import INVITATIONS
+from glapp.core import stats
 from glapp.core.forms import DateInput, period_dates, unit_filter_choices
 from glapp.core.numbers import number
 from glapp.journeys.queries import touchpoints_of
@@ -288,12 +289,8 @@ class JourneyMap:
     loose: TouchpointCard | None = None  # answers on transactional surveys without a touchpoint
 
 
-def _detractors(counts) -> int:
-    return sum(counts[1:8])  # c0..c6
-
-
-def _promoters(counts) -> int:
-    return sum(counts[10:12])  # c9, c10
+def _nps(counts) -> stats.Nps:
+    return stats.nps_of_counts(counts[1:])  # counts[0] is n
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -312,16 +309,17 @@ def journey_map(access: Access, q: MetricQuery) -> JourneyMap:
             table = metric_table(access, replace(q, metric=code, group_by=("touchpoint",)), ctx)
             extra.append((code, table, {c.key[0]: c for c in table.cells if c.estimate.n}))
 
-    all_detractors = sum(_detractors(c.counts) for c in nps.cells)
-    all_promoters = sum(_promoters(c.counts) for c in nps.cells)
+    all_detractors = sum(_nps(c.counts).detractors for c in nps.cells)
+    all_promoters = sum(_nps(c.counts).promoters for c in nps.cells)
     by_code = {c.key[0]: c for c in nps.cells}
 
     def card(code: str, name: str) -> TouchpointCard:
         cell = by_code.get(code)
         result = TouchpointCard(code, name, cell_figure(nps.metric, cell))
         if cell is not None:
-            result.detractor_share = _share(_detractors(cell.counts), all_detractors)
-            result.promoter_share = _share(_promoters(cell.counts), all_promoters)
+            split = _nps(cell.counts)
+            result.detractor_share = _share(split.detractors, all_detractors)
+            result.promoter_share = _share(split.promoters, all_promoters)
         for metric_code, table, cells in extra:
             if code in cells:
                 result.extras.append(Extra(cell_figure(table.metric, cells[code]), metric_code.upper(),

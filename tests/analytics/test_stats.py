@@ -1,6 +1,6 @@
 import pytest
 
-from glapp.core.stats import Nps, nps, nps_category
+from glapp.core.stats import Nps, nps, nps_category, nps_of_counts
 
 
 def test_nps_from_counts_hand_computed():
@@ -62,3 +62,21 @@ def test_categories(score, category):
 def test_category_out_of_range():
     with pytest.raises(ValueError):
         nps_category(11)
+
+
+def test_a_count_vector_splits_by_the_same_categories():
+    # counts[v] = answers of value v, as the rollups keep them; the journey map's shares and the
+    # NPS metric read them through nps_category, so a change of the cut points moves both.
+    counts = [1, 0, 0, 0, 0, 0, 2, 3, 1, 4, 5]
+    assert nps_of_counts(counts) == Nps(9, 4, 3)
+    assert nps_of_counts(counts[:9]) == Nps(0, 4, 3)  # a shorter vector: no promoters
+    with pytest.raises(ValueError):
+        nps_of_counts([*counts, 1])  # an 11 is no NPS answer
+
+
+def test_the_nps_metric_counts_the_categories_of_nps_category():
+    from glapp.analytics.metrics import METRICS
+
+    nps_metric = METRICS["nps"]
+    assert nps_metric.top == {v for v in range(11) if nps_category(v) == "promoter"}
+    assert nps_metric.bottom == {v for v in range(11) if nps_category(v) == "detractor"}
