@@ -30,7 +30,6 @@ from glapp.respond.models import RespondentSession
 from glapp.responses.models import Channel
 from glapp.surveys import logic, piping
 from glapp.surveys import question_types as qt
-from glapp.surveys.labels import EMOTION_LABELS
 from glapp.surveys.models import Survey, new_token
 
 # Query parameters of the public link that become session context (and response metadata).
@@ -50,6 +49,7 @@ SCALE_ENDS = {
     qt.CSAT: (gettext_lazy("Very dissatisfied"), gettext_lazy("Very satisfied")),
     qt.RATING: (gettext_lazy("Worst"), gettext_lazy("Best")),
 }
+EMOTION_LABELS = {code: gettext_lazy(label) for code, label in qt.EMOTION_LABELS.items()}  # in the page's language
 
 
 # --- Page parts ---------------------------------------------------------------------------------

@@ -15,10 +15,29 @@ SINGLE = "single_choice"
 MULTI = "multi_choice"
 TEXT = "text"
 
+
+def gettext_noop(message: str) -> str:
+    """Marks a label for the UI's translation catalogue (Django's makemessages extracts calls by
+    this name) while this module stays free of Django; pages translate it where they show it."""
+    return message
+
+
 # The fixed emotion set (NES = share of positive minus share of negative emotions).
 POSITIVE_EMOTIONS = ("joy", "trust", "relief", "surprise_positive")
 NEGATIVE_EMOTIONS = ("disappointment", "frustration", "anger", "worry")
 EMOTIONS = (*POSITIVE_EMOTIONS, *NEGATIVE_EMOTIONS, "neutral")
+# Their names, in English (the msgids): what respondents choose from is what analysts read.
+EMOTION_LABELS = {
+    "joy": gettext_noop("Joy"),
+    "trust": gettext_noop("Trust"),
+    "relief": gettext_noop("Relief"),
+    "surprise_positive": gettext_noop("Pleasant surprise"),
+    "disappointment": gettext_noop("Disappointment"),
+    "frustration": gettext_noop("Frustration"),
+    "anger": gettext_noop("Anger"),
+    "worry": gettext_noop("Worry"),
+    "neutral": gettext_noop("Neutral"),
+}
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,6 @@ from glapp.surveys.forms import (
     add_action_errors,
     template_description,
 )
-from glapp.surveys.labels import EMOTION_LABELS
 from glapp.surveys.models import Question, Survey
 from glapp.surveys.piping import render as pipe
 
@@ -144,7 +143,7 @@ def preview_of(question: Question, language: str, findings: list) -> dict:
     labels = question.option_texts.get(language) or {}
     if question.type == qt.EMOTION:  # the fixed set: the respondent page's own labels, in the preview language
         with translation.override(language):
-            labels = {code: str(label) for code, label in EMOTION_LABELS.items()}
+            labels = {code: gettext(label) for code, label in qt.EMOTION_LABELS.items()}
     return {"parts": marked(text, evidence), "empty": not text, "scale": scale,
             "options": [(code, labels.get(code) or code) for code in options],
             "multiple": question.type == qt.MULTI, "text": question.type == qt.TEXT}

@@ -26,7 +26,7 @@ from glapp.core.forms import PERIODS, SCORE_CHOICES, PeriodMixin, unit_filter_ch
 from glapp.core.numbers import number
 from glapp.core.stats import nps_category
 from glapp.journeys.queries import touchpoints_of
-from glapp.surveys.question_types import EMOTIONS
+from glapp.surveys.question_types import EMOTION_LABELS, EMOTIONS
 from glapp.textanalytics import actions, queries
 from glapp.textanalytics.analyzers import taxonomy
 from glapp.textanalytics.analyzers import themes as themes_mod
@@ -36,11 +36,7 @@ from glapp.textanalytics.queries import VerbatimFilter
 PAGE_SIZE = 25
 
 SENTIMENTS = [("negative", _("Negative")), ("neutral", _("Neutral")), ("positive", _("Positive"))]
-EMOTION_NAMES = {
-    "joy": _("Joy"), "trust": _("Trust"), "relief": _("Relief"), "surprise_positive": _("Positive surprise"),
-    "disappointment": _("Disappointment"), "frustration": _("Frustration"), "anger": _("Anger"),
-    "worry": _("Worry"), "neutral": _("No clear emotion"),
-}
+EMOTION_NAMES = {code: _(label) for code, label in EMOTION_LABELS.items()}  # the respondents' own words
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English")), ("other", _("Other language"))]
 SOURCES = {"builtin": _("built-in analysis"), "learned": _("the organization's own model"),
            "analyst": _("corrected by an analyst")}

@@ -361,6 +361,7 @@ def test_an_optional_first_question_can_be_skipped_and_no_response_exists_until_
     assert session.answered == {"comment": None} and not Response.objects.exists()
     page = client.get(f"/r/{session.token}/").content.decode()
     assert page.count('type="radio"') == len(qt.EMOTIONS)
+    assert "Lättnad" in page and "Positiv överraskning" in page  # the shared labels, in the page's language
     answer(client, f"/r/{session.token}/", "emotion", "relief")
     page = client.get(f"/r/{session.token}/").content.decode()
     assert page.count('type="checkbox"') == 2

@@ -268,3 +268,16 @@ def test_english_interface(anna, org):
     anna.cookies["django_language"] = "en"
     html = anna.get("/verbatims/").text
     assert "<h1>Comments</h1>" in html and "1 comment" in html and ">Positive<" in html
+
+
+def test_rows_name_the_nps_category_and_the_emotions_in_the_respondents_words(anna, org):
+    """Categories come from stats.nps_category, emotion names from the labels respondents pick
+    from (question_types.EMOTION_LABELS), so the two pages cannot drift apart."""
+    for score in (6, 7, 9):
+        analyzed(org, f"Betyg {score}", nps=score, emotions=("surprise_positive",))
+    anna.cookies["django_language"] = "en"
+    html = anna.get("/verbatims/").text
+    cats = re.findall(r'<span class="score">(\d+)</span>\s*<span class="cat">(\w+)</span>', html)
+    assert sorted(cats) == [("6", "Detractor"), ("7", "Passive"), ("9", "Promoter")]
+    assert html.count("Pleasant surprise") >= 3
+    assert '<option value="surprise_positive">Pleasant surprise</option>' in html  # the emotion filter

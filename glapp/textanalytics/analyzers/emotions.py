@@ -13,6 +13,7 @@ Strength per emotion is 1 − exp(−sum of weights), so it stays in (0, 1).
 import math
 from typing import NamedTuple
 
+from glapp.surveys.question_types import POSITIVE_EMOTIONS
 from glapp.textanalytics.analyzers.tokens import tokenize
 
 VERSION = "emotions-1"
@@ -108,7 +109,7 @@ _INTENSIFIERS = frozenset(_words("""
     very so really extremely incredibly totally absolutely utterly truly super highly completely most
 """))
 _INTENSIFIER_PREFIXES = ("jätte", "super", "mega", "skit", "asa", "kanon", "sjukt", "ur")
-_POSITIVE = frozenset({"joy", "trust", "relief", "surprise_positive"})
+_POSITIVE = frozenset(POSITIVE_EMOTIONS)
 
 _EXACT: dict[str, tuple[str, float]] = {}
 _PREFIXES: dict[str, tuple[str, float]] = {}
