@@ -14,10 +14,10 @@ from django.core.validators import validate_email
 from glapp.contacts.actions import CustomerData
 from glapp.core.errors import FieldError
 from glapp.distribution import rules
+from glapp.responses.validation import MAX_METADATA_KEYS, METADATA_VALUE_LENGTH  # the response's limits
 
 PHONE = re.compile(r"^\+?[0-9]{6,15}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
-MAX_METADATA_KEYS = 30
 FUTURE_TOLERANCE = dt.timedelta(hours=1)
 
 
@@ -165,8 +165,9 @@ def clean_event(raw: dict, catalog: EventCatalog, now: dt.datetime, prefix: str 
         for key, value in metadata.items():
             if value is not None and not isinstance(value, str | int | float | bool):
                 errors.append(FieldError(f"{prefix}metadata.{key}", "must be text, a number or a boolean", "type"))
-            elif isinstance(value, str) and len(value) > 500:
-                errors.append(FieldError(f"{prefix}metadata.{key}", "must be at most 500 characters", "too_long"))
+            elif isinstance(value, str) and len(value) > METADATA_VALUE_LENGTH:
+                errors.append(FieldError(f"{prefix}metadata.{key}",
+                                         f"must be at most {METADATA_VALUE_LENGTH} characters", "too_long"))
     if errors:
         return errors
     return CleanEvent(customer=customer, touchpoint_id=touchpoint_id, occurred_at=occurred_at,

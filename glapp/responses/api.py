@@ -25,7 +25,7 @@ from glapp.responses.actions import ingest_responses
 from glapp.responses.catalog import Catalog
 from glapp.responses.models import Channel, Source
 from glapp.responses.queries import ResponseFilter, answer_map, page_of_responses, scoped_responses, with_details
-from glapp.responses.validation import CleanResponse, clean_response, confine_to_unit
+from glapp.responses.validation import MAX_METADATA_KEYS, CleanResponse, clean_response, confine_to_unit
 from glapp.surveys import question_types as qt
 
 router = Router(tags=["responses"])
@@ -56,7 +56,7 @@ CustomerRef = Annotated[Any, WithJsonSchema({
     "example": {"external_id": "C-1042", "segment": "private"},
 })]
 Metadata = Annotated[Any, WithJsonSchema({
-    "type": "object", "maxProperties": 30,
+    "type": "object", "maxProperties": MAX_METADATA_KEYS,
     "description": "Context to slice by later (campaign, product, agent, store …): text, numbers or booleans.",
     "additionalProperties": {"type": ["string", "number", "boolean", "null"]},
     "example": {"campaign": "spring", "agent": "Anna"},

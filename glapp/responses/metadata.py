@@ -2,7 +2,7 @@
 respondent pages (a response's metadata) and the invitations' response-rate cells (which must be
 the cells that response is counted in)."""
 
-from glapp.responses.validation import MAX_METADATA_KEYS
+from glapp.responses.validation import MAX_METADATA_KEYS, METADATA_VALUE_LENGTH
 
 # Context that identifies a person: piped into the wording, never copied into the response's
 # metadata (which analysts see and break results down by).
@@ -10,7 +10,6 @@ PERSONAL_FIELDS = frozenset({
     "first_name", "last_name", "name", "full_name", "email", "phone", "mobile", "personnummer", "ssn",
     "address", "customer_name",
 })
-METADATA_VALUE_LENGTH = 500  # what clean_response accepts
 
 
 def response_metadata(context: dict) -> dict:

@@ -15,7 +15,10 @@ from glapp.surveys import question_types as qt
 from glapp.surveys.question_types import AnswerInvalid, clean_answer
 
 CHANNELS = set(Channel.values)
+# A response's metadata limits, stated here only: an event's metadata becomes the metadata of the
+# response to its invitation, so event validation, respondent sessions and the API schema read them.
 MAX_METADATA_KEYS = 30
+METADATA_VALUE_LENGTH = 500
 KNOWN_FIELDS = {
     "survey", "answers", "submitted_at", "touchpoint", "unit", "customer", "channel",
     "language", "segment", "external_id", "metadata",
@@ -169,12 +172,12 @@ def clean_response(raw: dict, catalog: Catalog, *, tz=None, now=None) -> CleanRe
     else:
         for key, value in metadata.items():
             if type(value) is str:
-                if len(value) > 500:
-                    errors.append(FieldError(f"metadata.{key}", "is longer than 500 characters"))
+                if len(value) > METADATA_VALUE_LENGTH:
+                    errors.append(FieldError(f"metadata.{key}", f"is longer than {METADATA_VALUE_LENGTH} characters"))
             elif not isinstance(value, str | int | float | bool) and value is not None:
                 errors.append(FieldError(f"metadata.{key}", "must be text, a number or true/false"))
-            elif isinstance(value, str) and len(value) > 500:
-                errors.append(FieldError(f"metadata.{key}", "is longer than 500 characters"))
+            elif isinstance(value, str) and len(value) > METADATA_VALUE_LENGTH:
+                errors.append(FieldError(f"metadata.{key}", f"is longer than {METADATA_VALUE_LENGTH} characters"))
 
     customer = get("customer")
     if customer is None or customer == "":
