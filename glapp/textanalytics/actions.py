@@ -6,14 +6,16 @@ one analyzed by an older version is replaced, so a repeated or crashed task only
 """
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Sequence
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from glapp.core import bulk, events
-from glapp.core.errors import FieldError, NotFound, ValidationFailed
+from glapp.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from glapp.responses.actions import replace_comment_texts
 from glapp.responses.queries import text_answers
 from glapp.textanalytics.analyzers import query as query_mod
@@ -62,17 +64,66 @@ def upgrade_builtin_topics(organization_id: int) -> list[str]:
     return stale
 
 
-def check_query(source: str) -> None:
+# A topic's code is its identity in stored mentions and tags and the last part of its page's
+# address (/topics/<code>/), so it is a slug, and never the name of another page under /topics/.
+TOPIC_CODE_LENGTH = 80
+TOPIC_CODE = re.compile(r"[-a-zA-Z0-9_]+")
+RESERVED_TOPIC_CODES = frozenset({"new", "preview", "themes"})
+
+
+def topic_code_errors(code: str) -> list[FieldError]:
+    """What is wrong with `code` as the code of a new topic (an existing topic keeps its own)."""
+    if not code:
+        return [FieldError("code", "is required", "required")]
+    if len(code) > TOPIC_CODE_LENGTH:
+        return [FieldError("code", f"must be at most {TOPIC_CODE_LENGTH} characters", "too_long")]
+    if not TOPIC_CODE.fullmatch(code):
+        return [FieldError("code", "may hold only letters, digits, - and _", "invalid")]
+    if code in RESERVED_TOPIC_CODES:
+        return [FieldError("code", f"'{code}' is the name of a page under /topics/", "reserved")]
+    return []
+
+
+def _query_errors(source: str) -> list[FieldError]:
     try:
         query_mod.parse(source)
     except query_mod.QuerySyntaxError as exc:
-        raise ValidationFailed([FieldError("query", str(exc), "query_syntax")]) from None
+        return [FieldError("query", str(exc), "query_syntax")]
+    return []
+
+
+def _taken(code: str) -> FieldError:
+    return FieldError("code", f"a topic with the code '{code}' already exists", "taken")
+
+
+def create_topic(organization_id: int, code: str, *, name_sv: str, name_en: str, query: str,
+                 description: str = "", active: bool = True) -> Topic:
+    """A new topic, never one that replaces another: a code already in use is refused. Without a
+    code, one is made from the name. The comments are re-analyzed in the background."""
+    code = code or slugify(name_en or name_sv)[:TOPIC_CODE_LENGTH]
+    errors = topic_code_errors(code) + _query_errors(query)
+    if not errors and Topic.objects.for_org(organization_id).filter(code=code).exists():
+        errors = [_taken(code)]
+    if errors:
+        raise ValidationFailed(errors)
+    try:
+        with transaction.atomic():
+            topic = Topic.objects.create(organization_id=organization_id, code=code, name_sv=name_sv[:120],
+                                         name_en=name_en[:120], query=query, description=description, active=active)
+    except IntegrityError:  # made at the same moment by someone else
+        raise ValidationFailed([_taken(code)]) from None
+    _schedule_reanalysis(organization_id)
+    return topic
 
 
 def save_topic(organization_id: int, code: str, *, name_sv: str, name_en: str, query: str,
                description: str = "", active: bool = True) -> Topic:
-    """Create or update a topic; the organization's comments are re-analyzed in the background."""
-    check_query(query)
+    """Create or update a topic (the API's PUT); a new one's code follows the rules of
+    `topic_code_errors`. The organization's comments are re-analyzed in the background."""
+    exists = Topic.objects.for_org(organization_id).filter(code=code).exists()
+    errors = ([] if exists else topic_code_errors(code)) + _query_errors(query)
+    if errors:
+        raise ValidationFailed(errors)
     topic, _ = Topic.objects.update_or_create(
         organization_id=organization_id, code=code,
         defaults={"name_sv": name_sv[:120], "name_en": name_en[:120], "query": query, "description": description,
@@ -83,9 +134,15 @@ def save_topic(organization_id: int, code: str, *, name_sv: str, name_en: str, q
 
 
 def delete_topic(organization_id: int, code: str) -> None:
-    deleted, _ = Topic.objects.for_org(organization_id).filter(code=code).delete()
-    if not deleted:
+    """Only the organization's own topics: a built-in one is switched off instead (deleted, the
+    built-in topics would bring it back)."""
+    topic = Topic.objects.for_org(organization_id).filter(code=code).first()
+    if topic is None:
         raise NotFound(f"No topic '{code[:80]}'.")
+    if topic.builtin:
+        raise Conflict("A built-in topic cannot be deleted; switch it off (active: false) instead.",
+                       "builtin_topic")
+    topic.delete()
     TopicMention.objects.filter(organization_id=organization_id, topic=code).delete()
     _schedule_reanalysis(organization_id)
 

@@ -112,16 +112,19 @@ def list_topics(request: HttpRequest):
 @router.put("/topics/{code}", auth=writers(), response={200: TopicDefinitionOut, **ERRORS},
             operation_id="save_topic", summary="Create or change a topic")
 def save_topic(request: HttpRequest, code: str, payload: TopicIn):
-    """A query that does not parse is a 422 naming `query`, with the position of the problem.
-    Saving re-analyzes the organization's comments in the background."""
+    """A query that does not parse is a 422 naming `query`, with the position of the problem; a
+    new topic's code (letters, digits, - and _, at most 80, not `new`, `preview` or `themes`)
+    is checked too, naming `code`. Saving re-analyzes the organization's comments in the
+    background."""
     _need_topic_editor(request.access)
-    topic = actions.save_topic(request.access.organization_id, code[:80], **payload.model_dump())
+    topic = actions.save_topic(request.access.organization_id, code, **payload.model_dump())
     return _topic_out(topic)
 
 
-@router.delete("/topics/{code}", auth=writers(), response={204: None, **ERRORS}, operation_id="delete_topic",
-               summary="Delete a topic")
+@router.delete("/topics/{code}", auth=writers(), response={204: None, 409: Problem, **ERRORS},
+               operation_id="delete_topic", summary="Delete a topic")
 def delete_topic(request: HttpRequest, code: str):
+    """A built-in topic is not deleted (409 `builtin-topic`): switch it off with `active: false`."""
     _need_topic_editor(request.access)
     actions.delete_topic(request.access.organization_id, code)
     return 204, None

@@ -14,14 +14,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from glapp.accounts.queries import Access
 from glapp.accounts.web_access import member_view, safe_next
-from glapp.core.errors import NotFound, ValidationFailed
+from glapp.core.errors import Conflict, NotFound, ValidationFailed
 from glapp.core.forms import PERIODS, SCORE_CHOICES, PeriodMixin, unit_filter_choices
 from glapp.core.numbers import number
 from glapp.core.stats import nps_category
@@ -374,11 +373,14 @@ def topics(request: HttpRequest, access: Access) -> HttpResponse:
 # --- Topic editor ----------------------------------------------------------------------------
 
 
-RESERVED_CODES = {"new", "preview", "themes"}  # they are pages of their own under /topics/
+# The page's words for the code rules (actions.topic_code_errors) it used to check itself.
+CODE_MESSAGES = {"required": _("Give the topic a code."), "taken": _("A topic with this code already exists."),
+                 "reserved": _("A topic with this code already exists.")}
 
 
 class TopicForm(forms.Form):
-    code = forms.SlugField(label=_("Code"), max_length=80, required=False)
+    # Checked here too, for the field's own message; the rule is actions.topic_code_errors.
+    code = forms.SlugField(label=_("Code"), max_length=actions.TOPIC_CODE_LENGTH, required=False)
     name_sv = forms.CharField(label=_("Name in Swedish"), max_length=120)
     name_en = forms.CharField(label=_("Name in English"), max_length=120)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -414,21 +416,19 @@ def topic_edit(request: HttpRequest, access: Access, code: str | None = None) ->
         form = TopicForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            new_code = topic.code if topic else (data.get("code") or slugify(data["name_en"] or data["name_sv"]))[:80]
-            if topic is None and (not new_code or new_code in RESERVED_CODES
-                                  or queries.topic_for(access.organization_id, new_code)):
-                form.add_error("code", _("A topic with this code already exists.") if new_code
-                               else _("Give the topic a code."))
-            else:
-                try:
-                    actions.save_topic(access.organization_id, new_code, name_sv=data["name_sv"],
-                                       name_en=data["name_en"], query=data["query"],
-                                       description=data.get("description") or "", active=bool(data.get("active")))
-                except ValidationFailed as exc:
-                    for e in exc.errors:
-                        form.add_error(e.field if e.field in form.fields else None, e.message)
+            fields = {"name_sv": data["name_sv"], "name_en": data["name_en"], "query": data["query"],
+                      "description": data.get("description") or "", "active": bool(data.get("active"))}
+            try:
+                if topic is None:  # a new topic never replaces one with the same code
+                    saved = actions.create_topic(access.organization_id, data.get("code") or "", **fields)
                 else:
-                    return redirect("textanalytics:topic", code=new_code)
+                    saved = actions.save_topic(access.organization_id, topic.code, **fields)
+            except ValidationFailed as exc:
+                for e in exc.errors:
+                    message = CODE_MESSAGES.get(e.code, e.message) if e.field == "code" else e.message
+                    form.add_error(e.field if e.field in form.fields else None, message)
+            else:
+                return redirect("textanalytics:topic", code=saved.code)
         status = 422
     elif topic:
         form = TopicForm(initial={"code": topic.code, "name_sv": topic.name_sv, "name_en": topic.name_en,
@@ -460,12 +460,12 @@ def topic_preview(request: HttpRequest, access: Access) -> HttpResponse:
 def topic_delete(request: HttpRequest, access: Access, code: str) -> HttpResponse:
     if not access.can_for_organization("write"):
         raise PermissionDenied
-    topic = queries.topic_for(access.organization_id, code)
-    if topic is None:
-        raise Http404
-    if topic.builtin:  # built-in topics are switched off, not deleted: off, they can be switched on again
+    try:
+        actions.delete_topic(access.organization_id, code)
+    except NotFound:
+        raise Http404 from None
+    except Conflict:  # a built-in topic is switched off, not deleted
         return HttpResponse(status=409)
-    actions.delete_topic(access.organization_id, code)
     return redirect("textanalytics:topics")
 
 

@@ -1,9 +1,11 @@
 """/api/v1/analyze, topics and tagging."""
 
+import json
+
 import pytest
 
 from glapp.textanalytics import actions
-from glapp.textanalytics.models import CommentAnalysis, TopicMention
+from glapp.textanalytics.models import CommentAnalysis, Topic, TopicMention
 from tests.api.helpers import Api, assert_problem, key_for
 from tests.api.test_openapi import check
 from tests.web.helpers import add_responses
@@ -38,6 +40,34 @@ def test_topics_crud_with_query_validation(api):
     assert_problem(bad, 422, "query")
     assert api.raw("DELETE", "/topics/roaming").status_code == 204
     assert api.raw("DELETE", "/topics/roaming").status_code == 404
+
+
+@pytest.mark.parametrize(("code", "error"), [
+    ("new", "reserved"), ("themes", "reserved"), ("preview", "reserved"),  # pages of their own under /topics/
+    ("x" * 81, "too_long"),  # was cut to 80 characters without a word
+    ("pris.kod", "invalid"), ("pris%20kod", "invalid"),  # no page address could reach them
+])
+def test_a_new_topics_code_follows_the_same_rules_as_on_the_page(api, org, code, error):
+    body = json.dumps({"name_sv": "Pris", "name_en": "Price", "query": "pris*"})
+    problem = assert_problem(api.raw("PUT", f"/topics/{code}", body), 422, "code")
+    assert [e["code"] for e in problem["errors"]] == [error]
+    assert not Topic.objects.filter(organization=org, name_sv="Pris").exists()
+
+
+def test_a_bad_code_and_a_bad_query_are_named_together(api):
+    body = json.dumps({"name_sv": "Pris", "name_en": "Price", "query": "(pris AND"})
+    problem = assert_problem(api.raw("PUT", "/topics/new", body), 422, "code", "query")
+    assert len(problem["errors"]) == 2
+
+
+def test_an_existing_topic_is_changed_by_its_code_and_a_builtin_one_is_never_deleted(api, org):
+    builtin = Topic.objects.filter(organization=org, builtin=True).first() or Topic.objects.create(
+        organization=org, code="billing", name_sv="Faktura", name_en="Billing", query="faktur*", builtin=True)
+    body = {"name_sv": builtin.name_sv, "name_en": builtin.name_en, "query": builtin.query, "active": False}
+    assert api.raw("PUT", f"/topics/{builtin.code}", json.dumps(body)).json()["active"] is False
+    refused = assert_problem(api.raw("DELETE", f"/topics/{builtin.code}"), 409)
+    assert refused["type"] == "/problems/builtin-topic"
+    assert Topic.objects.filter(organization=org, code=builtin.code).exists()
 
 
 def test_tagging_and_corrections_through_the_api(api, org, other_org):

@@ -145,6 +145,23 @@ def test_new_topic_gets_a_code_and_duplicates_are_refused(anna, org):
     assert again.status_code == 422 and Topic.objects.get(code="parking").name_sv == "Parkering"
 
 
+@pytest.mark.parametrize(("posted", "message"), [
+    ({"code": "themes"}, "Det finns redan ett ämne med den koden."),  # a page of its own under /topics/
+    ({"code": "", "name_sv": "!!!", "name_en": "?"}, "Ge ämnet en kod."),  # no code, none to make from the name
+    ({"code": "pris kod"}, "slug"),  # the field's own check
+])
+def test_a_new_topics_code_is_refused_with_the_reason(anna, org, posted, message):
+    before = Topic.objects.count()
+    response = anna.post("/topics/new/", {"name_sv": "Pris", "name_en": "Price", "query": "pris*", **posted})
+    assert response.status_code == 422 and message in response.text
+    assert Topic.objects.count() == before
+
+
+def test_a_new_topic_without_a_code_gets_one_from_its_name(anna, org):
+    response = anna.post("/topics/new/", {"name_sv": "Parkering", "name_en": "Parking lot", "query": "parkering*"})
+    assert response.status_code == 302 and response["Location"] == "/topics/parking-lot/"
+
+
 def test_readers_see_but_cannot_save_or_delete(client, org):
     topic(org, "mine", "Mitt", "Mine", query="x")
     login(client, make_user(org, "vera", role=Role.VIEWER))
