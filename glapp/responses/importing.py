@@ -680,6 +680,48 @@ def run_import_job(job: ImportJob, mapping: dict[str, str] | None, defaults: dic
     return report
 
 
+class MappingUnusable(ValueError):
+    """The mapping cannot be used with the file: `problems` says why, one line each."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def proposed_mapping(header: list[str], catalog: Catalog, source=None, survey_code: str | None = None
+                     ) -> dict[str, str]:
+    """Each column's target before anyone changes it: glapp's suggestion, then the saved source's choices."""
+    mapping = suggest_mapping(header, catalog, survey_code)
+    if source:
+        mapping.update({k: v for k, v in source.mapping.items() if k in header})
+    return mapping
+
+
+def start_import(organization_id: int, *, filename: str, file_sha256: str, mapping: dict[str, str],
+                 defaults: dict[str, str], dry_run: bool, header: list[str] | None = None,
+                 catalog: Catalog | None = None, save_as: str | None = None, source=None, created_by=None,
+                 unit_path: str | None = None, queue: bool = True) -> ImportJob:
+    """How every import starts (the import page, its run after a dry run, `glapp import`): the
+    mapping is checked against the file's `header` (a run after a checked dry run passes none)
+    and saved as `save_as` for the next file of the kind; the job is recorded with its importer's
+    unit limit and queued for the worker, or left to the caller to run (`queue=False`, the CLI
+    shows its progress). Raises MappingUnusable, having stored nothing."""
+    if header is not None:
+        problems = check_mapping(header, mapping, catalog or Catalog.load(organization_id), defaults)
+        if problems:
+            raise MappingUnusable(problems)
+    if save_as:
+        source = actions.save_import_source(organization_id, save_as, mapping, defaults)
+        mapping, defaults = source.mapping, source.defaults  # what was saved is what runs
+    job = actions.create_import_job(organization_id, filename=filename, file_sha256=file_sha256, dry_run=dry_run,
+                                    source=source, created_by=created_by, unit_path=unit_path)
+    if queue:
+        from glapp.responses.tasks import import_file  # the task runs this module's run_import_job
+
+        import_file.enqueue(job.pk, mapping, defaults)
+    return job
+
+
 # --- Stored uploads -------------------------------------------------------------------------
 
 def import_dir(organization_id: int) -> Path:

@@ -12,12 +12,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from glapp.accounts.web_access import member_view
 from glapp.core.errors import GlappError
-from glapp.responses import actions, exporting, importing, queries
+from glapp.responses import exporting, importing, queries
 from glapp.responses.catalog import Catalog
 from glapp.responses.forms import MappingForm, UploadForm
 from glapp.responses.models import ImportJob
 from glapp.responses.queries import ResponseFilter
-from glapp.responses.tasks import import_file
 from glapp.surveys.queries import surveys_of
 
 SESSION_KEY = "glapp_import_files"  # sha256 → the uploaded file's name
@@ -70,9 +69,7 @@ def import_map(request, access, sha: str):
     source_name = (request.POST.get("source") or request.GET.get("source") or PurePath(filename).stem)[:120]
     source = queries.import_source_named(org_id, source_name)
     defaults = dict(source.defaults) if source else {}
-    initial_mapping = importing.suggest_mapping(header, catalog, defaults.get("survey"))
-    if source:
-        initial_mapping.update({k: v for k, v in source.mapping.items() if k in header})
+    initial_mapping = importing.proposed_mapping(header, catalog, source, defaults.get("survey"))
     form = MappingForm(
         request.POST or None, header=header, question_keys=importing.question_keys(catalog),
         surveys=[(s.code, f"{s.name} ({s.code})") for s in surveys_of(org_id) if s.code in catalog.surveys],
@@ -84,14 +81,15 @@ def import_map(request, access, sha: str):
     if request.method == "POST" and form.is_valid():
         # The form owns survey and channel; other saved defaults (set from the CLI) are kept.
         kept = {k: v for k, v in defaults.items() if k not in ("survey", "channel")}
-        mapping, defaults = form.mapping(), {**kept, **form.defaults()}
-        problems = importing.check_mapping(header, mapping, catalog, defaults)
-        if not problems:
-            source = actions.save_import_source(org_id, form.cleaned_data["source"], mapping, defaults)
-            dry_run = request.POST.get("action") != "import"
-            job = actions.create_import_job(org_id, filename=filename, file_sha256=sha, dry_run=dry_run,
-                                            source=source, created_by=request.user, unit_path=access.unit_path)
-            import_file.enqueue(job.pk, source.mapping, source.defaults)
+        try:
+            job = importing.start_import(
+                org_id, filename=filename, file_sha256=sha, mapping=form.mapping(),
+                defaults={**kept, **form.defaults()}, dry_run=request.POST.get("action") != "import",
+                header=header, catalog=catalog, save_as=form.cleaned_data["source"], created_by=request.user,
+                unit_path=access.unit_path)
+        except importing.MappingUnusable as exc:
+            problems = exc.problems
+        else:
             return redirect("responses:import_job", job_id=job.pk)
     rows = [[*r, *[""] * (len(header) - len(r))][: len(header)] for r in sample]
     return render(request, "responses/import_map.html", {
@@ -123,10 +121,9 @@ def import_job_run(request, access, job_id: int):
     dry = queries.import_job_for(access, job_id)
     if dry is None or dry.source is None:
         raise Http404
-    job = actions.create_import_job(access.organization_id, filename=dry.filename, file_sha256=dry.file_sha256,
-                                    dry_run=False, source=dry.source, created_by=request.user,
-                                    unit_path=access.unit_path)
-    import_file.enqueue(job.pk, dry.source.mapping, dry.source.defaults)
+    job = importing.start_import(access.organization_id, filename=dry.filename, file_sha256=dry.file_sha256,
+                                 mapping=dry.source.mapping, defaults=dry.source.defaults, dry_run=False,
+                                 source=dry.source, created_by=request.user, unit_path=access.unit_path)
     return redirect("responses:import_job", job_id=job.pk)
 
 

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table as RichTable
 
 from glapp.accounts.models import Organization
-from glapp.responses import actions, importing, queries
+from glapp.responses import importing, queries
 from glapp.responses.catalog import Catalog
 
 SHOWN_ERRORS = 50
@@ -54,25 +54,23 @@ class Command(BaseCommand):
         source = queries.import_source_named(org.id, opts["source"]) if opts["source"] else None
         defaults = {**(source.defaults if source else {}), **defaults}
         catalog = Catalog.load(org.id)
-        mapping = importing.suggest_mapping(header, catalog, defaults.get("survey"))
-        if source:
-            mapping.update({k: v for k, v in source.mapping.items() if k in header})
-        mapping.update(manual)
-        problems = importing.check_mapping(header, mapping, catalog, defaults)
-        if problems:
-            raise CommandError("the mapping cannot be used:\n  " + "\n  ".join(problems))
-        self._print_mapping(console, table, header, mapping, defaults)
-        if opts["save_mapping"]:
-            source = actions.save_import_source(org.id, opts["source"], mapping, defaults)
-            console.print(f"Saved the mapping as [bold]{escape(source.name)}[/bold].")
-
+        mapping = {**importing.proposed_mapping(header, catalog, source, defaults.get("survey")), **manual}
         digest = hashlib.sha256()
         with open(opts["file"], "rb") as f:
             while block := f.read(1 << 20):
                 digest.update(block)
+        try:  # run here rather than queued, so the progress shows
+            job = importing.start_import(
+                org.id, filename=str(opts["file"]).rsplit("/", 1)[-1], file_sha256=digest.hexdigest(),
+                mapping=mapping, defaults=defaults, dry_run=opts["dry_run"], header=header, catalog=catalog,
+                save_as=opts["source"] if opts["save_mapping"] else None, source=source, queue=False)
+        except importing.MappingUnusable as exc:
+            raise CommandError("the mapping cannot be used:\n  " + "\n  ".join(exc.problems)) from exc
+        self._print_mapping(console, table, header, mapping, defaults)
+        if opts["save_mapping"]:
+            console.print(f"Saved the mapping as [bold]{escape(job.source.name)}[/bold].")
+
         rejected_out = self._open_rejected(opts["errors_out"], header)
-        job = actions.create_import_job(org.id, filename=str(opts["file"]).rsplit("/", 1)[-1],
-                                        file_sha256=digest.hexdigest(), dry_run=opts["dry_run"], source=source)
         with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
                       TextColumn("{task.fields[rows]:,} rows · {task.fields[rate]:,.0f} rows/s"),
                       TimeElapsedColumn(), console=console, transient=False) as bar:
