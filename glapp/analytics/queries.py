@@ -618,6 +618,56 @@ def responses_per_survey(access: Access) -> dict[int, int]:
     return dict(rows.values_list("survey").annotate(n=Sum("n")).values_list("survey", "n"))
 
 
+@dataclass(frozen=True)
+class InvitationFigures:
+    """What became of invitations (or widget displays) that went out, from the response-rate
+    rollups; `response_rate` is the metric itself, as the metrics API and the trend page show it."""
+
+    went_out: int  # sent, or refused while being sent
+    answered: int  # at least one answer (a partial answer counts)
+    delivered: int  # went out and did not bounce (an answer proves delivery)
+    bounced: int
+    response_rate: stats.Estimate  # answered / delivered, with its interval
+
+    @classmethod
+    def none(cls) -> "InvitationFigures":
+        return cls(0, 0, 0, 0, _estimate("response_rate", [0] * (VALUES + 1)))
+
+
+def invitation_figures(access: Access, group_by: str, date_from: dt.date | None = None,
+                       date_to: dt.date | None = None, *, survey_id: int | None = None,
+                       touchpoint_id: int | None = None, channels: Sequence[str] = ()) -> dict:
+    """`InvitationFigures` per survey or touchpoint (keyed by id; None: without one) or channel
+    (keyed by code), for invitations that went out on these local days (all days when not
+    given). A page that lists invitations reads its response rates here, never from the rows, so
+    they are the metric's. `channels` narrows to some (the invitations page leaves out the
+    widget's displays, which are counted as its invitations on the channel "widget")."""
+    from glapp.analytics.rollup_keys import INVITATIONS
+
+    column = _COLUMN[group_by]
+    where, needed = Q(), {"survey", column}
+    if survey_id:
+        where &= Q(survey=survey_id)
+    if touchpoint_id:
+        where &= Q(touchpoint=touchpoint_id)
+        needed.add("touchpoint")
+    if channels:
+        where &= Q(channel__in=list(channels))
+        needed.add("channel")
+    if access.unit_path:
+        units = {u.id: (u.code, u.name, u.path) for u in units_of(Access(access.organization, access.role))}
+        where &= _unit_where(access, None, units)
+        needed.add("unit")
+    raw = _fetch(access, INVITATIONS, smallest_grain(needed).code, where, [column], None,
+                 date_from or dt.date(1900, 1, 1), date_to or dt.date(9999, 12, 31))
+    out = {}
+    for (_, key), counts in raw.items():
+        went_out, answered, not_answered, bounced = counts[:4]  # n, then the slots of rate_counting.STATES
+        out[key if group_by == "channel" else key or None] = InvitationFigures(
+            went_out, answered, answered + not_answered, bounced, _estimate("response_rate", counts))
+    return out
+
+
 def first_day(access: Access, source: str) -> dt.date | None:
     """The first day the organization has counts of this source (what the unit-limited may see
     can start later; this is the organization's start, so a page can say when data begins)."""

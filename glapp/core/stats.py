@@ -274,11 +274,6 @@ def proportion_estimate(successes: int, n: int, confidence: float = 0.95) -> Est
                     confidence=confidence)
 
 
-def response_rate_estimate(responses: int, invitations: int, confidence: float = 0.95) -> Estimate:
-    """Responses per invitation, in percent (Wilson)."""
-    return proportion_estimate(min(responses, invitations), invitations, confidence)
-
-
 def proportion_difference(x1: int, n1: int, x2: int, n2: int, alpha: float = 0.05) -> Difference:
     """Share 1 minus share 2 in percentage points: Newcombe's hybrid score interval, pooled z-test."""
     _check_counts(x1, n1, x2, n2)

@@ -26,13 +26,15 @@ class RatesForm(forms.Form):
         self.fields["survey"].choices = [("", _("All"))] + [(s.id, s.name) for s in surveys]
         self.fields["touchpoint"].choices = [("", _("All"))] + [(t.id, t.name) for t in touchpoints]
 
-    def filters(self, now: dt.datetime) -> dict:
+    def filters(self, today: dt.date) -> dict:
+        """The last N local days up to and including today, as the rollups count days."""
         data = self.cleaned_data if self.is_valid() else {}
         days = data.get("period", "30") if self.is_bound else "30"
         return {
             "survey_id": data.get("survey"), "channel": data.get("channel") or "",
             "touchpoint_id": data.get("touchpoint"),
-            "since": now - dt.timedelta(days=int(days)) if days else None,
+            "date_from": today - dt.timedelta(days=int(days) - 1) if days else None,
+            "date_to": today if days else None,
         }
 
     def grouping(self) -> str:

@@ -5,10 +5,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from glapp.accounts.models import Unit
 from glapp.accounts.queries import Access
 from glapp.analytics import rate_counting
+from glapp.analytics.queries import InvitationFigures, invitation_figures
 from glapp.contacts.models import Customer
 from glapp.core.stats import proportion_estimate
 from glapp.distribution.models import ContactLog, Invitation, TouchpointEvent
@@ -58,8 +61,14 @@ def contact_history(access: Access, customer: Customer, limit: int = 500) -> lis
                 [:limit])
 
 
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight starting a local day (the installation's zone, as the rollups' days)."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
 def invitations_of(access: Access, survey_id: int | None = None, channel: str = "", touchpoint_id: int | None = None,
-                   since: dt.datetime | None = None, until: dt.datetime | None = None):
+                   date_from: dt.date | None = None, date_to: dt.date | None = None):
+    """Invitations made on these local days (all when not given)."""
     rows = Invitation.objects.for_org(access.organization_id).filter(access.unit_filter())
     if survey_id:
         rows = rows.filter(survey_id=survey_id)
@@ -67,10 +76,10 @@ def invitations_of(access: Access, survey_id: int | None = None, channel: str = 
         rows = rows.filter(channel=channel)
     if touchpoint_id:
         rows = rows.filter(touchpoint_id=touchpoint_id)
-    if since:
-        rows = rows.filter(created_at__gte=since)
-    if until:
-        rows = rows.filter(created_at__lt=until)
+    if date_from:
+        rows = rows.filter(created_at__gte=_day_start(date_from))
+    if date_to:
+        rows = rows.filter(created_at__lt=_day_start(date_to + dt.timedelta(days=1)))
     return rows
 
 
@@ -79,11 +88,11 @@ def recent_invitations(access: Access, limit: int = 50, **filters) -> list[Invit
                 .order_by("-created_at", "-id")[:limit])
 
 
-def skipped_by_reason(access: Access, since: dt.datetime | None = None) -> list[tuple[str, int]]:
+def skipped_by_reason(access: Access, date_from: dt.date | None = None) -> list[tuple[str, int]]:
     rows = TouchpointEvent.objects.for_org(access.organization_id).filter(
         access.unit_filter(), outcome=TouchpointEvent.Outcome.SKIPPED)
-    if since:
-        rows = rows.filter(created_at__gte=since)
+    if date_from:
+        rows = rows.filter(created_at__gte=_day_start(date_from))
     return list(rows.values_list("reason").annotate(n=Count("id")).order_by("-n"))
 
 
@@ -101,14 +110,15 @@ class RateRow:
     sent: int
     bounced: int
     delivered: int
-    opened: Rate
-    responded: Rate
-    completed: Rate
-    delivery: Rate
+    opened: Rate  # open rate: opened / delivered
+    responded: Rate  # the response rate: the metric (analytics), not computed here
+    completed: Rate  # completion rate: completed / delivered
+    delivery: Rate  # delivery rate: delivered / sent
 
 
-def _rate(count: int, base: int) -> Rate:
-    """A share in percent with its Wilson 95 % interval (None without a base)."""
+def _share_of(count: int, base: int) -> Rate:
+    """The page's own rates (delivery, open, completion): a share in percent with its Wilson 95 %
+    interval (None without a base)."""
     estimate = proportion_estimate(min(count, base), base) if base > 0 else None
     if estimate is None:
         return Rate(count, None, None, None)
@@ -119,28 +129,36 @@ GROUPS = {"survey": ("survey__name", "survey_id"), "channel": ("channel", "chann
           "touchpoint": ("touchpoint__name", "touchpoint_id")}
 
 
-def rates(access: Access, group_by: str = "survey", **filters) -> list[RateRow]:
-    """Per survey, channel or touchpoint: sent, delivered (= sent − bounced), opened, responded
-    (partial answers count), completed; rates over delivered with Wilson 95 % intervals.
-    Invitations that were sent count, whatever happened to them later (expired, bounced)."""
+def rates(access: Access, group_by: str = "survey", *, survey_id: int | None = None, channel: str = "",
+          touchpoint_id: int | None = None, date_from: dt.date | None = None,
+          date_to: dt.date | None = None) -> list[RateRow]:
+    """Per survey, channel or touchpoint, the invitations that went out on these local days (all
+    when not given), whatever became of them later: sent, delivered, opened, responded (partial
+    answers count), completed. Sent, delivered and the response rate are the response-rate
+    rollups' (`analytics.queries.invitation_figures`), so the rate is the one the metrics API and
+    the trend page show; opens and completions are counted from the invitations."""
     label, key = GROUPS[group_by]
-    was_sent = Q(sent_at__isnull=False) | Q(status=Invitation.Status.BOUNCED)
-    rows = (invitations_of(access, **filters).filter(was_sent).values(label, key)
-            .annotate(sent=Count("id"),
-                      bounced=Count("id", filter=Q(status=Invitation.Status.BOUNCED)),
-                      opened=Count("id", filter=Q(opened_at__isnull=False)),
-                      responded=Count("id", filter=Q(responded_at__isnull=False)),
-                      completed=Count("id", filter=Q(completed_at__isnull=False)))
-            .order_by(label))
+    figures = invitation_figures(access, group_by, date_from, date_to, survey_id=survey_id, touchpoint_id=touchpoint_id,
+                                 channels=[channel] if channel else Invitation.Channel.values)  # not the widget's
+    went_out = invitations_of(access, survey_id=survey_id, channel=channel, touchpoint_id=touchpoint_id).annotate(
+        went_out_at=Coalesce("sent_at", "bounced_at")).filter(went_out_at__isnull=False)
+    if date_from:
+        went_out = went_out.filter(went_out_at__gte=_day_start(date_from))
+    if date_to:
+        went_out = went_out.filter(went_out_at__lt=_day_start(date_to + dt.timedelta(days=1)))
+    counted = {row[key]: row for row in went_out.values(label, key).annotate(
+        opened=Count("id", filter=Q(opened_at__isnull=False)),
+        completed=Count("id", filter=Q(completed_at__isnull=False))).order_by()}
     out = []
-    for row in rows:
-        delivered = row["sent"] - row["bounced"]
+    for group in figures.keys() | counted.keys():
+        f, row = figures.get(group, InvitationFigures.none()), counted.get(group, {})
         out.append(RateRow(
-            label=str(row[label] or "—"), sent=row["sent"], bounced=row["bounced"], delivered=delivered,
-            delivery=_rate(delivered, row["sent"]), opened=_rate(row["opened"], delivered),
-            responded=_rate(row["responded"], delivered), completed=_rate(row["completed"], delivered),
+            label=str(row.get(label) or "—"), sent=f.went_out, bounced=f.bounced, delivered=f.delivered,
+            delivery=_share_of(f.delivered, f.went_out), opened=_share_of(row.get("opened", 0), f.delivered),
+            responded=Rate(f.answered, f.response_rate.value, f.response_rate.low, f.response_rate.high),
+            completed=_share_of(row.get("completed", 0), f.delivered),
         ))
-    return out
+    return sorted(out, key=lambda r: r.label)
 
 
 def wave_customer_ids(organization_id: int, external_ids: list[str] | None, segment: str | None,

@@ -60,13 +60,13 @@ def invitations(request: HttpRequest, access: Access) -> HttpResponse:
     surveys = list(surveys_of(access.organization))
     touchpoints = list(touchpoints_of(access.organization))
     form = RatesForm(request.GET or None, surveys=surveys, touchpoints=touchpoints)
-    filters = form.filters(timezone.now())
+    filters = form.filters(timezone.localdate())
     return render(request, "distribution/invitations.html", {
         "form": form, "group": form.grouping(),
         "rows": queries.rates(access, form.grouping(), **filters),
         "recent": queries.recent_invitations(access, 50, **filters),
         "skipped": [(reason, reason_label(reason), n)
-                    for reason, n in queries.skipped_by_reason(access, filters["since"])],
+                    for reason, n in queries.skipped_by_reason(access, filters["date_from"])],
         "can_manage": access.can("manage"),
     })
 

@@ -69,7 +69,6 @@ class WidgetRates:
     displays: int
     responses: int  # displays that led to a response (at least one answer stored)
     completions: int  # displays whose respondent reached the end
-    response_rate: float | None  # responses / displays; None without displays
 
     @property
     def completion_rate(self) -> float | None:
@@ -91,8 +90,7 @@ def widget_rates(organization, survey: Survey, since: dt.datetime, until: dt.dat
         completions=Count("display", filter=Q(last_answer_at__isnull=False, completed_at__isnull=False),
                           distinct=True),
     )
-    return WidgetRates(displays, counts["responses"], counts["completions"],
-                       counts["responses"] / displays if displays else None)
+    return WidgetRates(displays, counts["responses"], counts["completions"])
 
 
 # --- Response-rate counts of the widget (the rollups' invitations source, channel "widget") ------

@@ -26,7 +26,6 @@ from glapp.core.stats import (
     poststratified,
     proportion_difference,
     proportion_estimate,
-    response_rate_estimate,
 )
 
 Z = sps.norm.ppf(0.975)
@@ -50,7 +49,6 @@ def test_empty_and_invalid_shares():
     assert (e.value, e.low, e.high, e.n, e.is_small) == (None, None, None, 0, False)
     with pytest.raises(ValueError):
         proportion_estimate(3, 2)
-    assert response_rate_estimate(25, 100).value == pytest.approx(25.0)
 
 
 # --- t and Welch ------------------------------------------------------------------------------

@@ -268,14 +268,21 @@ def test_changing_the_type_in_the_form_brings_what_the_type_needs(org, draft):
 
 
 def test_the_editor_shows_the_widget_snippet_with_its_queue_and_the_widgets_response_rate(org, draft):
-    from glapp.respond.models import Display, RespondentSession
+    from django.db import transaction
+    from django.utils import timezone
+
+    from glapp.analytics.actions import add_rate_changes
+    from glapp.analytics.rate_counting import DELIVERED, RESPONDED, RateChange
 
     actions.update_survey_settings(draft, widget_event="checkout_completed")
     actions.publish_survey(draft, acknowledge_warnings=True)
     draft.refresh_from_db()
-    displays = [Display.objects.create(organization=org, survey=draft, event="checkout_completed") for _ in range(4)]
-    RespondentSession.objects.create(organization=org, survey=draft, survey_version=draft.current_version,
-                                     display=displays[0], last_answer_at=displays[0].created_at)
+    # Four displays, one answered, as the rollups count them (the figures are the response-rate metric's).
+    shown = [RateChange(at=timezone.now(), survey_id=draft.pk, touchpoint_id=draft.touchpoint_id, unit_id=None,
+                        channel="widget", language="", segment="", metadata={}, before=None, after=state)
+             for state in (RESPONDED, DELIVERED, DELIVERED, DELIVERED)]
+    with transaction.atomic():
+        add_rate_changes(org.id, shown)
     page = client_for(org).get(f"/surveys/{draft.pk}/").content.decode()
     assert "window.glapp=window.glapp||function(){(glapp.q=glapp.q||[]).push(arguments)};" in page
     assert escape(f'data-survey="{draft.public_token}"') in page  # shown as text in a textarea
