@@ -17,7 +17,7 @@ from glapp.accounts.queries import Access
 from glapp.core import writelock
 from glapp.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from glapp.core.schemas import Problem, bounded_batch
-from glapp.distribution import actions, dispatch, queries
+from glapp.distribution import actions, dispatch, queries, rules
 from glapp.distribution.channels.content import absolute
 from glapp.distribution.validation import CleanEvent, clean_event
 from glapp.responses import idempotency
@@ -27,7 +27,7 @@ router = Router(tags=["events"])
 
 Obj = Annotated[Any, WithJsonSchema({"type": "object"})]
 Text = Annotated[Any, WithJsonSchema({"type": "string"})]
-ChannelIn = Annotated[Any, WithJsonSchema({"enum": ["email", "sms", "link"]})]
+ChannelIn = Annotated[Any, WithJsonSchema({"enum": list(rules.CHANNELS)})]
 CustomerIn = Annotated[Any, WithJsonSchema({
     "type": "object", "required": ["external_id"], "additionalProperties": False,
     "description": "The customer. Unknown customers are created; contact data given here updates the "

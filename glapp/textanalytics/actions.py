@@ -21,6 +21,7 @@ from glapp.responses.queries import text_answers
 from glapp.textanalytics.analyzers import query as query_mod
 from glapp.textanalytics.analyzers import taxonomy
 from glapp.textanalytics.analyzers.pipeline import Pipeline, TopicSpec
+from glapp.textanalytics.analyzers.sentiment import LABELS
 from glapp.textanalytics.models import (
     CommentAnalysis,
     LearnedModel,
@@ -31,7 +32,6 @@ from glapp.textanalytics.models import (
 )
 
 CHUNK = 1000
-LABELS = ("negative", "neutral", "positive")
 
 # --- Topics ----------------------------------------------------------------------------------
 

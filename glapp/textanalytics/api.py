@@ -11,6 +11,7 @@ from glapp.accounts.queries import Access
 from glapp.core.errors import NotFound, PermissionDenied
 from glapp.core.schemas import Problem
 from glapp.textanalytics import actions, queries
+from glapp.textanalytics.analyzers import sentiment
 
 router = Router(tags=["text analysis"])
 ERRORS = {401: Problem, 403: Problem, 404: Problem, 422: Problem}
@@ -74,7 +75,7 @@ class TagIn(Schema):
 
 class CorrectionIn(Schema):
     answer_id: int
-    label: str = Field(..., pattern="^(negative|neutral|positive)$")
+    label: str = Field(..., pattern=f"^({'|'.join(sentiment.LABELS)})$")
 
 
 def _need_write(access: Access) -> None:

@@ -75,3 +75,17 @@ def test_docs_page_uses_bundled_assets_not_a_cdn(client):
     assert "cdn" not in html.lower() and "https://" not in html
     asset = Client().get("/static/ninja/swagger-ui-bundle.js")
     assert asset.status_code == 200
+
+
+def test_the_documents_vocabularies_are_the_validators(spec):
+    """Enumerations in the document come from the lists validation uses, so they cannot drift."""
+    import re
+
+    from glapp.distribution import rules
+    from glapp.textanalytics.analyzers import sentiment
+
+    schemas = spec["components"]["schemas"]
+    [channel, _null] = schemas["EventIn"]["properties"]["channel"]["anyOf"]
+    assert channel["enum"] == list(rules.CHANNELS)
+    pattern = schemas["CorrectionIn"]["properties"]["label"]["pattern"]
+    assert [label for label in (*sentiment.LABELS, "angry") if re.fullmatch(pattern, label)] == list(sentiment.LABELS)

@@ -42,6 +42,8 @@ from glapp.textanalytics.analyzers import tokens as tokens_mod
 
 VERSION = "sentiment-2"
 
+LABELS = ("negative", "neutral", "positive")  # what `label_for` returns and an analyst may correct to
+
 # Chosen on the English airline train split (see the module docstring and docs/benchmarks.md).
 NEUTRAL_BAND = 0.15
 # Where only positive vs negative is asked (a weak label, a binary report): positive at or above
