@@ -20,7 +20,7 @@ from glapp.accounts.queries import Access, units_of
 from glapp.analytics import metrics
 from glapp.analytics.actions import meta_keys
 from glapp.analytics.models import Rollup
-from glapp.analytics.rollup_keys import VALUES, NotRolledUp, smallest_grain
+from glapp.analytics.rollup_keys import INVITATIONS, VALUES, NotRolledUp, smallest_grain
 from glapp.core import stats
 from glapp.core.errors import FieldError, ValidationFailed
 from glapp.journeys.queries import touchpoints_of
@@ -642,8 +642,6 @@ def invitation_figures(access: Access, group_by: str, date_from: dt.date | None 
     given). A page that lists invitations reads its response rates here, never from the rows, so
     they are the metric's. `channels` narrows to some (the invitations page leaves out the
     widget's displays, which are counted as its invitations on the channel "widget")."""
-    from glapp.analytics.rollup_keys import INVITATIONS
-
     column = _COLUMN[group_by]
     where, needed = Q(), {"survey", column}
     if survey_id:

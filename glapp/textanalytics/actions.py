@@ -142,9 +142,10 @@ def delete_topic(organization_id: int, code: str) -> None:
     if topic.builtin:
         raise Conflict("A built-in topic cannot be deleted; switch it off (active: false) instead.",
                        "builtin_topic")
-    topic.delete()
-    TopicMention.objects.filter(organization_id=organization_id, topic=code).delete()
-    _schedule_reanalysis(organization_id)
+    with transaction.atomic():  # no mentions of a topic that is gone
+        topic.delete()
+        TopicMention.objects.filter(organization_id=organization_id, topic=code).delete()
+        _schedule_reanalysis(organization_id)
 
 
 def _schedule_reanalysis(organization_id: int) -> None:
