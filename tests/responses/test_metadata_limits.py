@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.utils import timezone
-from glapp.surveys.respondent_actions import response_metadata
 
+from glapp.responses.metadata import response_metadata
 from glapp.responses.validation import MAX_METADATA_KEYS, METADATA_VALUE_LENGTH
 from tests.api.helpers import Api, assert_problem, key_for
 from tests.factories import response_payload

@@ -48,10 +48,10 @@ def test_topics_crud_with_query_validation(api):
     ("pris.kod", "invalid"), ("pris%20kod", "invalid"),  # no page address could reach them
 ])
 def test_a_new_topics_code_follows_the_same_rules_as_on_the_page(api, org, code, error):
-    body = json.dumps({"name_sv": "Pris", "name_en": "Price", "query": "pris*"})
+    body = json.dumps({"name_sv": "Kodprov", "name_en": "Code trial", "query": "pris*"})
     problem = assert_problem(api.raw("PUT", f"/topics/{code}", body), 422, "code")
     assert [e["code"] for e in problem["errors"]] == [error]
-    assert not Topic.objects.filter(organization=org, name_sv="Pris").exists()
+    assert not Topic.objects.filter(organization=org, name_sv="Kodprov").exists()
 
 
 def test_a_bad_code_and_a_bad_query_are_named_together(api):
