@@ -9,7 +9,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from glapp.accounts.models import Unit
 from glapp.core.errors import FieldError
-from glapp.responses.catalog import Catalog
+from glapp.responses.catalog import Catalog, SurveyInfo
 from glapp.responses.models import Channel
 from glapp.surveys import question_types as qt
 from glapp.surveys.question_types import AnswerInvalid, clean_answer
@@ -98,6 +98,9 @@ def _text(raw: dict, name: str, errors: list[FieldError], max_length: int) -> st
 
 
 def clean_response(raw: dict, catalog: Catalog, *, tz=None, now=None) -> CleanResponse | list[FieldError]:
+    """The one set of rules for a response, in steps. Each step reads its fields, adds what is
+    wrong with them to `errors` and returns their cleaned value, so one call names every bad
+    field. No step queries: everything is looked up in the catalog."""
     tz = tz or timezone.get_current_timezone()
     now = now or timezone.now()
     errors: list[FieldError] = []
@@ -107,29 +110,54 @@ def clean_response(raw: dict, catalog: Catalog, *, tz=None, now=None) -> CleanRe
         for name in raw.keys() - KNOWN_FIELDS:
             errors.append(FieldError(str(name), "is not a known field", "unknown_field"))
     get = raw.get
+    survey = _survey(get("survey"), catalog, errors)
+    touchpoint_id, unit_id = _touchpoint_and_unit(raw, survey, catalog, errors)
+    channel, language, segment, external_id = _text_fields(raw, errors)
+    submitted_at = _submitted_at(get("submitted_at"), tz, now, errors)
+    metadata = _metadata(get("metadata"), errors)
+    customer = _customer(get("customer"), errors)
+    answers = _answers(get("answers"), survey, errors)  # last: it checks whether anything else is wrong
+    if errors:
+        return errors
+    return CleanResponse(
+        survey.id, survey.version_id, touchpoint_id, unit_id, customer, channel, language,
+        segment or (customer or {}).get("segment", "") or "",
+        submitted_at, external_id, metadata, answers,
+    )
 
-    survey_code = get("survey")
-    survey = catalog.surveys.get(str(survey_code or ""))
-    if not survey_code:
+
+def _survey(code, catalog: Catalog, errors: list[FieldError]) -> SurveyInfo | None:
+    """The active survey the code names (its current version comes with it)."""
+    survey = catalog.surveys.get(str(code or ""))
+    if not code:
         errors.append(FieldError("survey", "is required", "required"))
     elif survey is None:
-        errors.append(FieldError("survey", f"no active survey with code '{str(survey_code)[:80]}'", "unknown"))
+        errors.append(FieldError("survey", f"no active survey with code '{str(code)[:80]}'", "unknown"))
+    return survey
 
+
+def _touchpoint_and_unit(raw: dict, survey: SurveyInfo | None, catalog: Catalog,
+                         errors: list[FieldError]) -> tuple[int | None, int | None]:
+    """Codes to ids; without a touchpoint the response belongs to its survey's."""
     touchpoint_id = survey.touchpoint_id if survey else None
-    value = get("touchpoint")
+    value = raw.get("touchpoint")
     if value:
         touchpoint_id = catalog.touchpoints.get(str(value))
         if touchpoint_id is None:
             errors.append(FieldError("touchpoint", f"no touchpoint with code '{str(value)[:80]}'", "unknown"))
     unit_id = None
-    value = get("unit")
+    value = raw.get("unit")
     if value:
         unit_id = catalog.units.get(str(value))
         if unit_id is None:
             errors.append(FieldError("unit", f"no unit with code '{str(value)[:80]}'", "unknown"))
+    return touchpoint_id, unit_id
 
-    # Text fields: plain strings (every file row) take the short way; anything else goes
-    # through _text, which says what is wrong with it.
+
+def _text_fields(raw: dict, errors: list[FieldError]) -> tuple[str, str, str, str | None]:
+    """Channel, language, segment and external id. Plain strings (every file row) take the
+    short way; anything else goes through _text, which says what is wrong with it."""
+    get = raw.get
     value = get("channel")
     if type(value) is str and len(value) <= 16:
         channel = value.strip() or Channel.OTHER
@@ -149,37 +177,48 @@ def clean_response(raw: dict, catalog: Catalog, *, tz=None, now=None) -> CleanRe
         external_id = value.strip() or None
     else:
         external_id = _text(raw, "external_id", errors, 200) or None
+    return channel, language, segment, external_id
 
-    submitted_at = now
-    value = get("submitted_at")
-    if value is not None and value != "":
-        try:
-            submitted_at = parse_timestamp(value, tz)
-        except ValueError as exc:
-            errors.append(FieldError("submitted_at", str(exc)))
-        else:
-            if submitted_at > now + ONE_DAY:
-                errors.append(FieldError("submitted_at", "is in the future"))
-            elif submitted_at < EARLIEST:
-                errors.append(FieldError("submitted_at", "is before the year 2000"))
 
-    metadata = get("metadata") or {}
+def _submitted_at(value, tz, now: dt.datetime, errors: list[FieldError]) -> dt.datetime:
+    """When the response was given: now when not said, never far in the future or before 2000."""
+    if value is None or value == "":
+        return now
+    try:
+        submitted_at = parse_timestamp(value, tz)
+    except ValueError as exc:
+        errors.append(FieldError("submitted_at", str(exc)))
+        return now
+    if submitted_at > now + ONE_DAY:
+        errors.append(FieldError("submitted_at", "is in the future"))
+    elif submitted_at < EARLIEST:
+        errors.append(FieldError("submitted_at", "is before the year 2000"))
+    return submitted_at
+
+
+def _metadata(metadata, errors: list[FieldError]) -> dict:
+    """Flat keys and values; a key whose value is null is left out."""
+    metadata = metadata or {}
     if type(metadata) is not dict and not isinstance(metadata, dict):
         errors.append(FieldError("metadata", "must be an object of keys and values"))
-        metadata = {}
-    elif len(metadata) > MAX_METADATA_KEYS:
+        return {}
+    if len(metadata) > MAX_METADATA_KEYS:
         errors.append(FieldError("metadata", f"has more than {MAX_METADATA_KEYS} keys"))
-    else:
-        for key, value in metadata.items():
-            if type(value) is str:
-                if len(value) > METADATA_VALUE_LENGTH:
-                    errors.append(FieldError(f"metadata.{key}", f"is longer than {METADATA_VALUE_LENGTH} characters"))
-            elif not isinstance(value, str | int | float | bool) and value is not None:
-                errors.append(FieldError(f"metadata.{key}", "must be text, a number or true/false"))
-            elif isinstance(value, str) and len(value) > METADATA_VALUE_LENGTH:
+        return metadata
+    for key, value in metadata.items():
+        if type(value) is str:
+            if len(value) > METADATA_VALUE_LENGTH:
                 errors.append(FieldError(f"metadata.{key}", f"is longer than {METADATA_VALUE_LENGTH} characters"))
+        elif not isinstance(value, str | int | float | bool) and value is not None:
+            errors.append(FieldError(f"metadata.{key}", "must be text, a number or true/false"))
+        elif isinstance(value, str) and len(value) > METADATA_VALUE_LENGTH:
+            errors.append(FieldError(f"metadata.{key}", f"is longer than {METADATA_VALUE_LENGTH} characters"))
+    return {k: v for k, v in metadata.items() if v is not None} if metadata else {}
 
-    customer = get("customer")
+
+def _customer(customer, errors: list[FieldError]) -> dict | None:
+    """An external id alone, or an object of customer fields with one; resolved to a customer
+    at write time."""
     if customer is None or customer == "":
         customer = None
     elif type(customer) is str:
@@ -200,49 +239,46 @@ def clean_response(raw: dict, catalog: Catalog, *, tz=None, now=None) -> CleanRe
         customer = None
     if customer and len(customer["external_id"]) > 200:
         errors.append(FieldError("customer.external_id", "is longer than 200 characters"))
+    return customer
 
+
+def _answers(raw_answers, survey: SurveyInfo | None, errors: list[FieldError]) -> list[CleanAnswer]:
+    """Each answer checked against its question; required questions must be answered. A
+    response with nothing answered is refused, but only said so when nothing else is wrong."""
     answers: list[CleanAnswer] = []
-    raw_answers = get("answers")
     if not isinstance(raw_answers, dict) or not raw_answers:
         errors.append(FieldError("answers", "must be an object of question key → value, with at least one answer",
                                  "required"))
-    elif survey is not None:
-        questions, required = survey.answer_specs, survey.required
-        for key, value in raw_answers.items():
-            question = questions.get(key)
-            if question is None:
-                errors.append(FieldError(f"answers.{key}", f"survey '{survey.code}' has no question '{key}'",
-                                         "unknown"))
-                continue
-            if value is None or value == "" or value == []:
-                continue  # an unanswered question is not an answer
-            question_id, question_type, options, scale_max = question
-            try:
-                number, text, choices = clean_answer(question_type, value, options, scale_max)
-            except AnswerInvalid as exc:
-                errors.append(FieldError(f"answers.{key}", str(exc)))
-                continue
-            answers.append(CleanAnswer(question_id, question_type, number, text, choices))
-        if required:
-            # A required answer that was given but invalid is already reported as invalid.
-            given = {a.question_id for a in answers} | {
-                questions[k][0] for k, v in raw_answers.items() if k in questions and v not in (None, "", [])
-            }
-            for question_id, key in required:
-                if question_id not in given:
-                    errors.append(FieldError(f"answers.{key}", "is required", "required"))
-        if not errors and not answers:
-            errors.append(FieldError("answers", "has no answered question", "required"))
-
-    if errors:
-        return errors
-    return CleanResponse(
-        survey.id, survey.version_id, touchpoint_id, unit_id, customer, channel, language,
-        segment or (customer or {}).get("segment", "") or "",
-        submitted_at, external_id,
-        {k: v for k, v in metadata.items() if v is not None} if metadata else {},
-        answers,
-    )
+        return answers
+    if survey is None:
+        return answers
+    questions, required = survey.answer_specs, survey.required
+    for key, value in raw_answers.items():
+        question = questions.get(key)
+        if question is None:
+            errors.append(FieldError(f"answers.{key}", f"survey '{survey.code}' has no question '{key}'",
+                                     "unknown"))
+            continue
+        if value is None or value == "" or value == []:
+            continue  # an unanswered question is not an answer
+        question_id, question_type, options, scale_max = question
+        try:
+            number, text, choices = clean_answer(question_type, value, options, scale_max)
+        except AnswerInvalid as exc:
+            errors.append(FieldError(f"answers.{key}", str(exc)))
+            continue
+        answers.append(CleanAnswer(question_id, question_type, number, text, choices))
+    if required:
+        # A required answer that was given but invalid is already reported as invalid.
+        given = {a.question_id for a in answers} | {
+            questions[k][0] for k, v in raw_answers.items() if k in questions and v not in (None, "", [])
+        }
+        for question_id, key in required:
+            if question_id not in given:
+                errors.append(FieldError(f"answers.{key}", "is required", "required"))
+    if not errors and not answers:
+        errors.append(FieldError("answers", "has no answered question", "required"))
+    return answers
 
 
 def confine_to_unit(unit_path: str | None, catalog: Catalog, clean: CleanResponse, field: str,

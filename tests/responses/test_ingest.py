@@ -75,3 +75,15 @@ def test_catalog_of_one_org_cannot_resolve_another_orgs_survey(org, other_org):
 def test_an_invalid_required_answer_is_reported_once(org):
     errors = clean_response(response_payload(answers={"nps": 11}), Catalog.load(org.id))
     assert [(e.field, e.code) for e in errors] == [("answers.nps", "invalid")]
+
+
+def test_validation_performs_no_query(org, django_assert_num_queries):
+    """Every step reads the catalog loaded once per batch: a query per row would cost an import
+    a round trip per row."""
+    catalog = Catalog.load(org.id)
+    valid = response_payload(touchpoint="web-checkout", unit="acme-north", metadata={"campaign": "spring"})
+    invalid = response_payload(survey="nope", unit="atlantis", customer={"segment": "x"}, answers={"nps": 11},
+                               submitted_at="2999-01-01", colour="blue")
+    with django_assert_num_queries(0):
+        assert not isinstance(clean_response(valid, catalog), list)
+        assert len(clean_response(invalid, catalog)) == 5
