@@ -20,7 +20,7 @@ from glapp.accounts.queries import Access, units_of
 from glapp.analytics import metrics
 from glapp.analytics.actions import meta_keys
 from glapp.analytics.models import Rollup
-from glapp.analytics.rollup_keys import INVITATIONS, VALUES, NotRolledUp, smallest_grain
+from glapp.analytics.rollup_keys import INVITATIONS, VALUES, Grain, NotRolledUp, smallest_grain
 from glapp.core import stats
 from glapp.core.errors import FieldError, ValidationFailed
 from glapp.journeys.queries import touchpoints_of
@@ -382,18 +382,52 @@ def metric_table(access: Access, q: MetricQuery, context: "QueryContext | None" 
 
     A page that asks several tables of one organization passes one `QueryContext.load(access)`
     so names and ids are read once."""
+    metric = _checked_metric(q)
+    date_from, date_to, cmp_from, cmp_to = resolve_period(q)
+    ctx = context or QueryContext.load(access)
+    plan = _plan(access, q, ctx)
+    table = MetricTable(q, metric, stats.METHODS.get(_estimate(q.metric, [0] * 12).method, ""),
+                        date_from, date_to, cmp_from, cmp_to, plan.grain.name)
+    current, previous, first_bucket = _read_counts(access, table, plan, ctx)
+    weighting = _Weighting(q.metric, segment_targets(access, q.weight) if q.weight else None, plan.dims,
+                           len(q.group_by))
+    cur, prev = weighting.by_segment(current), weighting.by_segment(previous)
+    overall = _add_cells(table, cur, prev, weighting, first_bucket)
+    total_counts = _add_total(table, overall, prev, weighting)
+    if metric.settles_days:
+        _mark_provisional(table, ctx)
+    if q.group_by and not q.bucket and weighting.targets is None:
+        _test_against_rest(table, total_counts)
+    _control_false_discoveries(table.cells)
+    table.cells.sort(key=lambda c: (tuple(m.order for m in c.members), c.bucket or dt.date.min))
+    return table
+
+
+def _checked_metric(q: MetricQuery) -> metrics.MetricDef:
+    """The query's metric, once its choices (metric, groups, bucket, weight) are known ones."""
     if q.metric not in metrics.METRICS:
         raise _bad("metric", f"unknown metric '{q.metric[:40]}'; choose from {', '.join(metrics.METRICS)}")
-    metric = metrics.METRICS[q.metric]
     if len(q.group_by) > MAX_GROUPS or len(set(q.group_by)) != len(q.group_by):
         raise _bad("group_by", f"group by at most {MAX_GROUPS} different dimensions")
     if q.bucket and q.bucket not in BUCKETS:
         raise _bad("bucket", f"choose from {', '.join(BUCKETS)}")
     if q.weight and q.weight not in WEIGHTS:
         raise _bad("weight", f"choose from {', '.join(WEIGHTS)}")
-    date_from, date_to, cmp_from, cmp_to = resolve_period(q)
-    ctx = context or QueryContext.load(access)
+    return metrics.METRICS[q.metric]
 
+
+@dataclass
+class _Plan:
+    """What a query reads: the rollup columns it groups by and the dimension each stands for,
+    the filter on rollup rows (codes resolved to ids, the access's unit subtree) and the grain."""
+
+    columns: list[str]
+    dims: list[str]
+    where: Q
+    grain: Grain
+
+
+def _plan(access: Access, q: MetricQuery, ctx: QueryContext) -> _Plan:
     columns = [_dimension_column(d, ctx) for d in q.group_by]
     where, needed = _where(access, q, ctx)
     dims = list(q.group_by)
@@ -404,50 +438,65 @@ def metric_table(access: Access, q: MetricQuery, context: "QueryContext | None" 
         grain = smallest_grain({*needed, *columns})
     except NotRolledUp as exc:
         raise _bad("group_by", f"this combination is not rolled up ({exc})", "not_rolled_up") from None
+    return _Plan(columns, dims, where, grain)
 
-    fetch_from, fetch_where, first_bucket = date_from, where, None
+
+def _read_counts(access: Access, table: MetricTable, plan: _Plan,
+                 ctx: QueryContext) -> tuple[dict[tuple, list[int]], dict[tuple, list[int]], dt.date | None]:
+    """The summed count vectors of the period and of the comparison period, by bucket and group
+    members (touchpoints merged into stages), and the first bucket of the period."""
+    q, source = table.query, table.metric.source
+    fetch_from, fetch_where, first_bucket = table.date_from, plan.where, None
     if q.bucket:
         # One query reads the period and, before it, the whole previous bucket (only as the first
         # bucket's comparison); the first bucket's days before `date_from` are left out, so a
         # period cut inside a bucket counts what it covers, as it does without buckets.
-        first_bucket = bucket_start(date_from, q.bucket)
+        first_bucket = bucket_start(table.date_from, q.bucket)
         fetch_from = previous_bucket(first_bucket, q.bucket)
-        if first_bucket < date_from:
-            fetch_where = where & ~Q(day__gte=first_bucket, day__lt=date_from)
-    current = _regroup(_fetch(access, metric.source, grain.code, fetch_where, columns, q.bucket, fetch_from, date_to),
-                       dims, ctx)
+        if first_bucket < table.date_from:
+            fetch_where = plan.where & ~Q(day__gte=first_bucket, day__lt=table.date_from)
+    current = _regroup(_fetch(access, source, plan.grain.code, fetch_where, plan.columns, q.bucket, fetch_from,
+                              table.date_to), plan.dims, ctx)
     previous = {}
-    if cmp_from:
-        previous = _regroup(_fetch(access, metric.source, grain.code, where, columns, None, cmp_from, cmp_to),
-                            dims, ctx)
+    if table.compare_from:
+        previous = _regroup(_fetch(access, source, plan.grain.code, plan.where, plan.columns, None,
+                                   table.compare_from, table.compare_to), plan.dims, ctx)
+    return current, previous, first_bucket
 
-    targets = segment_targets(access, q.weight) if q.weight else None
-    n_groups = len(q.group_by)
-    segment_at = dims.index("segment") if targets is not None else -1  # grouped by segment: its own place
 
-    def fold(table: dict[tuple, list[int]]) -> dict[tuple, dict[str, list[int]]]:
-        """{(bucket, *group members): {segment: counts}}; one pseudo-segment when unweighted."""
+@dataclass
+class _Weighting:
+    """Counts kept by segment within each cell, so a weighted query can post-stratify them to
+    the segments' targets; an unweighted one keeps a single pseudo-segment ""."""
+
+    metric: str
+    targets: dict[str, float] | None
+    dims: list[str]
+    n_groups: int
+
+    def by_segment(self, table: dict[tuple, list[int]]) -> dict[tuple, dict[str, list[int]]]:
+        """{(bucket, *group members): {segment: counts}}."""
+        segment_at = self.dims.index("segment") if self.targets is not None else -1  # its own place if grouped
         out: dict[tuple, dict[str, list[int]]] = {}
         for (bucket, *members), counts in table.items():
-            key = (bucket, *members[:n_groups])
-            seg = members[segment_at].code if targets is not None else ""
+            key = (bucket, *members[:self.n_groups])
+            seg = members[segment_at].code if self.targets is not None else ""
             strata = out.setdefault(key, {})
             strata[seg] = _add(strata.get(seg), counts)
         return out
 
-    def evaluate(strata: dict[str, list[int]]) -> tuple[stats.Estimate, list[int]]:
-        total: list[int] | None = None
-        for counts in strata.values():
-            total = _add(total, counts)
-        total = total or [0] * (VALUES + 1)
-        if targets is None:
-            return _estimate(q.metric, total), total
-        return _weighted(q.metric, strata, targets), total
+    def evaluate(self, strata: dict[str, list[int]]) -> tuple[stats.Estimate, list[int]]:
+        total = _total(strata)
+        if self.targets is None:
+            return _estimate(self.metric, total), total
+        return _weighted(self.metric, strata, self.targets), total
 
-    cur, prev = fold(current), fold(previous)
-    table = MetricTable(q, metric, stats.METHODS.get(_estimate(q.metric, [0] * 12).method, ""),
-                        date_from, date_to, cmp_from, cmp_to, grain.name)
 
+def _add_cells(table: MetricTable, cur: dict, prev: dict, weighting: _Weighting,
+               first_bucket: dt.date | None) -> dict[str, list[int]]:
+    """A cell per group (and bucket) with its change against the bucket before or the comparison
+    period; returns the counts of all cells by segment, for the total."""
+    q = table.query
     overall: dict[str, list[int]] = {}
     for key, strata in cur.items():
         bucket, *members = key
@@ -455,48 +504,57 @@ def metric_table(access: Access, q: MetricQuery, context: "QueryContext | None" 
             continue  # only fetched as the first bucket's comparison
         for seg, counts in strata.items():
             overall[seg] = _add(overall.get(seg), counts)
-        estimate, counts = evaluate(strata)
+        estimate, counts = weighting.evaluate(strata)
         cell = Cell(tuple(members), bucket, tuple(counts), estimate)
         if q.bucket:
             before = cur.get((previous_bucket(bucket, q.bucket), *members))
         else:
-            before = prev.get((None, *members)) if cmp_from else None
+            before = prev.get((None, *members)) if table.compare_from else None
         if before is not None:
-            cell.previous, _ = evaluate(before)
-            cell.change = _difference(q.metric, estimate, counts, cell.previous, _total(before), targets)
+            cell.previous, _ = weighting.evaluate(before)
+            cell.change = _difference(q.metric, estimate, counts, cell.previous, _total(before), weighting.targets)
         table.cells.append(cell)
-    table.total, total_counts = evaluate(overall) if overall else (_estimate(q.metric, [0] * 12), None)
+    return overall
+
+
+def _add_total(table: MetricTable, overall: dict[str, list[int]], prev: dict,
+               weighting: _Weighting) -> list[int] | None:
+    """The figure over all cells and its change; returns its counts (None when nothing was counted)."""
+    metric = table.query.metric
+    table.total, total_counts = weighting.evaluate(overall) if overall else (_estimate(metric, [0] * 12), None)
     if overall:
         table.method = stats.METHODS.get(table.total.method, table.method)  # weighting changes the method
-    if cmp_from:
+    if table.compare_from:
         prev_all: dict[str, list[int]] = {}
         for strata in prev.values():
             for seg, counts in strata.items():
                 prev_all[seg] = _add(prev_all.get(seg), counts)
         if prev_all:
-            table.total_previous, _ = evaluate(prev_all)
-            table.total_change = _difference(q.metric, table.total, total_counts, table.total_previous,
-                                             _total(prev_all), targets)
+            table.total_previous, _ = weighting.evaluate(prev_all)
+            table.total_change = _difference(metric, table.total, total_counts, table.total_previous,
+                                             _total(prev_all), weighting.targets)
+    return total_counts
 
-    if metric.settles_days:
-        # A change test against a settled period would report the figures still coming in as a
-        # real drop (for response rates: answers not yet given), so those periods are marked
-        # provisional and never flagged.
-        table.settled_until = today() - dt.timedelta(days=_settling_days(metric, q, ctx))
-        latest = max(date_to, cmp_to) if cmp_to else date_to  # either side may still be settling
-        for cell in table.cells:
-            end = min(bucket_end(cell.bucket, q.bucket), date_to) if q.bucket else latest
-            cell.provisional = end > table.settled_until
-        table.total_provisional = latest > table.settled_until
 
-    if n_groups and not q.bucket and targets is None:
-        for cell in table.cells:
-            rest = [t - c for t, c in zip(total_counts, cell.counts, strict=True)]
-            if rest[0] > 0 and cell.counts[0] > 0:
-                cell.vs_rest = metrics.compare(q.metric, cell.counts[1:], rest[1:])
-    _control_false_discoveries(table.cells)
-    table.cells.sort(key=lambda c: (tuple(m.order for m in c.members), c.bucket or dt.date.min))
-    return table
+def _mark_provisional(table: MetricTable, ctx: QueryContext) -> None:
+    """A change test against a settled period would report the figures still coming in as a real
+    drop (for response rates: answers not yet given), so those periods are marked provisional
+    and never flagged."""
+    q = table.query
+    table.settled_until = today() - dt.timedelta(days=_settling_days(table.metric, q, ctx))
+    latest = max(table.date_to, table.compare_to) if table.compare_to else table.date_to  # either side may settle
+    for cell in table.cells:
+        end = min(bucket_end(cell.bucket, q.bucket), table.date_to) if q.bucket else latest
+        cell.provisional = end > table.settled_until
+    table.total_provisional = latest > table.settled_until
+
+
+def _test_against_rest(table: MetricTable, total_counts: list[int] | None) -> None:
+    """Each group against all the others together (only unbucketed, unweighted tables)."""
+    for cell in table.cells:
+        rest = [t - c for t, c in zip(total_counts, cell.counts, strict=True)]
+        if rest[0] > 0 and cell.counts[0] > 0:
+            cell.vs_rest = metrics.compare(table.query.metric, cell.counts[1:], rest[1:])
 
 
 def _settling_days(metric: metrics.MetricDef, q: MetricQuery, ctx: QueryContext) -> int:
