@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from django.utils import timezone
 
 from glapp.accounts.queries import Access
-from glapp.responses.importing import EXPORT_KEY_PREFIX
+from glapp.responses.importing.keys import EXPORT_KEY_PREFIX
 from glapp.responses.queries import ResponseFilter, answer_map, filtered_responses, iter_responses
 from glapp.responses.tabular import header, raw_to_row
 from glapp.surveys.models import Question

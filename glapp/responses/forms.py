@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from glapp.responses.importing import normalize_name
+from glapp.responses.importing.mapping import normalize_name
 from glapp.responses.models import Channel
 from glapp.responses.tabular import META_PREFIX, STANDARD_COLUMNS
 

@@ -2,7 +2,9 @@
 
 from django_tasks import task
 
-from glapp.responses import idempotency, importing, queries
+from glapp.responses import idempotency, queries
+from glapp.responses.importing.jobs import run_import_job
+from glapp.responses.importing.reading import TableError
 
 
 @task()
@@ -12,8 +14,8 @@ def import_file(job_id: int, mapping: dict[str, str], defaults: dict[str, str]) 
     if job is None or job.finished_at is not None:
         return {"skipped": True}
     try:
-        report = importing.run_import_job(job, mapping, defaults)
-    except importing.TableError:
+        report = run_import_job(job, mapping, defaults)
+    except TableError:
         return {"failed": True}  # recorded on the job; retrying cannot fix an unreadable file
     return {"total": report.total, "created": report.created, "duplicates": report.duplicates,
             "rejected": report.rejected}

@@ -12,9 +12,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from glapp.accounts.web_access import member_view
 from glapp.core.errors import GlappError
-from glapp.responses import exporting, importing, queries
+from glapp.responses import exporting, queries
 from glapp.responses.catalog import Catalog
 from glapp.responses.forms import MappingForm, UploadForm
+from glapp.responses.importing.jobs import ERROR_CAP, start_import
+from glapp.responses.importing.mapping import MappingUnusable, proposed_mapping, question_keys
+from glapp.responses.importing.reading import TableError, read_preview
+from glapp.responses.importing.storage import store_upload, stored_file_path
 from glapp.responses.models import ImportJob
 from glapp.responses.queries import ResponseFilter
 from glapp.surveys.queries import surveys_of
@@ -34,10 +38,10 @@ def import_upload(request, access):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        sha = importing.store_upload(access.organization_id, upload.chunks())
+        sha = store_upload(access.organization_id, upload.chunks())
         try:
-            importing.read_preview(importing.stored_file_path(access.organization_id, sha))
-        except importing.TableError as exc:
+            read_preview(stored_file_path(access.organization_id, sha))
+        except TableError as exc:
             form.add_error("file", _("The file cannot be read: %(reason)s") % {"reason": exc})
         else:
             files = request.session.get(SESSION_KEY, {})
@@ -54,24 +58,24 @@ def import_map(request, access, sha: str):
     _require(access, "import")
     org_id = access.organization_id
     try:
-        path = importing.stored_file_path(org_id, sha)
+        path = stored_file_path(org_id, sha)
     except ValueError:
         raise Http404 from None
     if not path.exists():
         raise Http404  # each organization only reaches files under its own folder
     filename = request.session.get(SESSION_KEY, {}).get(sha, "upload")
     try:
-        header, sample, table = importing.read_preview(path)
-    except importing.TableError as exc:
+        header, sample, table = read_preview(path)
+    except TableError as exc:
         return render(request, "responses/import_map.html", {"error": str(exc), "filename": filename}, status=400)
 
     catalog = Catalog.load(org_id)
     source_name = (request.POST.get("source") or request.GET.get("source") or PurePath(filename).stem)[:120]
     source = queries.import_source_named(org_id, source_name)
     defaults = dict(source.defaults) if source else {}
-    initial_mapping = importing.proposed_mapping(header, catalog, source, defaults.get("survey"))
+    initial_mapping = proposed_mapping(header, catalog, source, defaults.get("survey"))
     form = MappingForm(
-        request.POST or None, header=header, question_keys=importing.question_keys(catalog),
+        request.POST or None, header=header, question_keys=question_keys(catalog),
         surveys=[(s.code, f"{s.name} ({s.code})") for s in surveys_of(org_id) if s.code in catalog.surveys],
         initial_mapping=initial_mapping,
         initial={"source": source_name, "default_survey": defaults.get("survey", ""),
@@ -82,12 +86,12 @@ def import_map(request, access, sha: str):
         # The form owns survey and channel; other saved defaults (set from the CLI) are kept.
         kept = {k: v for k, v in defaults.items() if k not in ("survey", "channel")}
         try:
-            job = importing.start_import(
+            job = start_import(
                 org_id, filename=filename, file_sha256=sha, mapping=form.mapping(),
                 defaults={**kept, **form.defaults()}, dry_run=request.POST.get("action") != "import",
                 header=header, catalog=catalog, save_as=form.cleaned_data["source"], created_by=request.user,
                 unit_path=access.unit_path)
-        except importing.MappingUnusable as exc:
+        except MappingUnusable as exc:
             problems = exc.problems
         else:
             return redirect("responses:import_job", job_id=job.pk)
@@ -110,7 +114,7 @@ def import_job(request, access, job_id: int):
     # A job still pending after a while: the worker is busy, or none runs. Say so rather than spin.
     waiting = job.status == ImportJob.Status.PENDING and timezone.now() - job.created_at > WORKER_PATIENCE
     return render(request, template, {"job": job, "valid": job.total_rows - job.rejected_count,
-                                      "error_cap": importing.ERROR_CAP, "no_worker": waiting})
+                                      "error_cap": ERROR_CAP, "no_worker": waiting})
 
 
 @member_view
@@ -121,7 +125,7 @@ def import_job_run(request, access, job_id: int):
     dry = queries.import_job_for(access, job_id)
     if dry is None or dry.source is None:
         raise Http404
-    job = importing.start_import(access.organization_id, filename=dry.filename, file_sha256=dry.file_sha256,
+    job = start_import(access.organization_id, filename=dry.filename, file_sha256=dry.file_sha256,
                                  mapping=dry.source.mapping, defaults=dry.source.defaults, dry_run=False,
                                  source=dry.source, created_by=request.user, unit_path=access.unit_path)
     return redirect("responses:import_job", job_id=job.pk)

@@ -12,8 +12,8 @@ from glapp.accounts.models import Role, Unit
 from glapp.accounts.queries import Access, access_for, units_of
 from glapp.analytics.queries import MetricQuery, metric_table
 from glapp.core.errors import ValidationFailed
-from glapp.responses import importing
 from glapp.responses.actions import create_import_job
+from glapp.responses.importing import jobs
 from glapp.responses.models import ImportJob
 from glapp.responses.queries import import_job_for, scoped_responses
 from tests.factories import PASSWORD, make_user
@@ -109,7 +109,7 @@ def test_an_import_job_from_before_the_move_moves_with_its_unit(org, moved, tmp_
     assert import_job_for(manager(org, "acme-south-store"), moved.pk) is None
     # Run after the move, it is still confined to North: its store in, the other region's out.
     moved.refresh_from_db()
-    report = importing.run_import_job(moved, None, None, path=write_csv(tmp_path / "a.csv", [
+    report = jobs.run_import_job(moved, None, None, path=write_csv(tmp_path / "a.csv", [
         row(1, unit="acme-north-store"), row(2, unit="acme-south-store")]))
     assert (report.created, report.rejected) == (1, 1)
 

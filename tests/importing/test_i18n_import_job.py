@@ -6,7 +6,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext, pgettext
 
 from glapp.accounts.models import Role
-from glapp.responses import actions, importing
+from glapp.responses import actions
+from glapp.responses.importing.jobs import run_import_job
 from glapp.responses.models import ImportJob
 from tests.factories import make_user
 from tests.importing.test_import_csv import row, write_csv
@@ -67,6 +68,6 @@ def test_no_sentence_without_rejected_rows_and_a_failure_is_labelled(client, org
 def test_stored_message_has_english_plurals_for_the_admin(org, tmp_path):
     path = write_csv(tmp_path / "a.csv", [row(1), row(2, nps="11")])
     job = actions.create_import_job(org.id, filename="a.csv", file_sha256="0" * 64, dry_run=True)
-    importing.run_import_job(job, None, None, path=path)
+    run_import_job(job, None, None, path=path)
     job.refresh_from_db()
     assert (job.rejected_count, job.message) == (1, "1 error in 1 rejected row")

@@ -4,8 +4,10 @@ import io
 import pytest
 from django.core.management import call_command
 
-from glapp.responses import importing
 from glapp.responses.catalog import Catalog
+from glapp.responses.importing.jobs import run_import
+from glapp.responses.importing.mapping import RowMapper, check_mapping, suggest_mapping
+from glapp.responses.importing.reading import read_preview
 from glapp.responses.models import Answer, ImportJob, ImportSource, Response
 from glapp.responses.tabular import header, row_to_raw
 
@@ -36,7 +38,7 @@ def row(n, **overrides):
 
 def test_import_then_reimport_creates_no_duplicates(org, tmp_path):
     path = write_csv(tmp_path / "a.csv", [row(n) for n in range(12)])
-    report = importing.run_import(org.id, path, chunk_size=5)
+    report = run_import(org.id, path, chunk_size=5)
     assert (report.total, report.valid, report.rejected, report.created, report.duplicates) == (12, 12, 0, 12, 0)
     assert Response.objects.filter(organization=org).count() == 12
     first_keys = set(Response.objects.values_list("external_id", flat=True))
@@ -47,16 +49,16 @@ def test_import_then_reimport_creates_no_duplicates(org, tmp_path):
     assert stored.has_comment
     assert stored.source == "import"
 
-    again = importing.run_import(org.id, path)
+    again = run_import(org.id, path)
     assert (again.created, again.duplicates) == (0, 12)
     assert Response.objects.count() == 12
     assert Answer.objects.count() == sum(1 + (n % 2) + (n % 3 == 0) for n in range(12))
 
 
 def test_external_id_is_the_key(org, tmp_path):
-    importing.run_import(org.id, write_csv(tmp_path / "a.csv", [row(1, external_id="R-1")]))
+    run_import(org.id, write_csv(tmp_path / "a.csv", [row(1, external_id="R-1")]))
     # Same id, different content: still the same response (the sender's id wins).
-    report = importing.run_import(org.id, write_csv(tmp_path / "b.csv", [row(1, external_id="R-1", nps="2")]))
+    report = run_import(org.id, write_csv(tmp_path / "b.csv", [row(1, external_id="R-1", nps="2")]))
     assert (report.created, report.duplicates) == (0, 1)
     assert Response.objects.get().external_id == "R-1"
 
@@ -65,18 +67,18 @@ def test_identical_rows_without_customer_or_time_are_each_kept_once(org, tmp_pat
     columns = ["survey", "submitted_at", "nps"]
     rows = [["nps", "2026-05-03", "9"]] * 3 + [["nps", "2026-05-03", "7"]]
     path = write_csv(tmp_path / "paper.csv", rows, columns)
-    assert importing.run_import(org.id, path).created == 4
-    assert importing.run_import(org.id, path).created == 0
+    assert run_import(org.id, path).created == 4
+    assert run_import(org.id, path).created == 0
     # A second file with one of those rows: the same response, not a new one.
     other = write_csv(tmp_path / "one.csv", [["nps", "2026-05-03", "9"]], columns)
-    assert importing.run_import(org.id, other).duplicates == 1
+    assert run_import(org.id, other).duplicates == 1
     assert Response.objects.count() == 4
 
 
 def test_same_content_in_other_notation_is_the_same_row(org, tmp_path):
-    importing.run_import(org.id, write_csv(tmp_path / "a.csv", [row(5)]))
+    run_import(org.id, write_csv(tmp_path / "a.csv", [row(5)]))
     variant = row(5, nps="5.0", submitted_at="2026-05-06 08:05:00+00:00")  # same instant, other notation
-    report = importing.run_import(org.id, write_csv(tmp_path / "b.csv", [variant]))
+    report = run_import(org.id, write_csv(tmp_path / "b.csv", [variant]))
     assert (report.created, report.duplicates) == (0, 1)
 
 
@@ -95,7 +97,7 @@ def test_dry_run_reports_exact_lines_and_reasons_and_writes_nothing(org, tmp_pat
         writer.writerows(rows[:3])
         f.write("\n")  # a blank line still counts as a line of the file
         writer.writerows(rows[3:])
-    report = importing.run_import(org.id, path, dry_run=True, chunk_size=1)
+    report = run_import(org.id, path, dry_run=True, chunk_size=1)
     assert (report.total, report.valid, report.rejected, report.created) == (5, 2, 3, 2)
     assert report.errors == [
         {"line": 3, "field": "nps", "message": "must be between 0 and 10"},
@@ -110,14 +112,14 @@ def test_dry_run_reports_exact_lines_and_reasons_and_writes_nothing(org, tmp_pat
 
 def test_rejected_rows_are_skipped_and_the_rest_imported(org, tmp_path):
     path = write_csv(tmp_path / "a.csv", [row(1), row(2, nps="eleven"), row(3)])
-    report = importing.run_import(org.id, path)
+    report = run_import(org.id, path)
     assert (report.created, report.rejected) == (2, 1)
     assert report.errors == [{"line": 3, "field": "nps", "message": "must be a whole number"}]
 
 
 def test_multiline_comment_keeps_line_numbers_right(org, tmp_path):
     path = write_csv(tmp_path / "a.csv", [row(1, comment="rad ett\nrad två\nrad tre"), row(2, nps="x")])
-    report = importing.run_import(org.id, path)
+    report = run_import(org.id, path)
     assert report.created == 1
     assert report.errors[0]["line"] == 5  # header 1, the first record spans lines 2-4
     assert Answer.objects.get(question__key="comment").text == "rad ett\nrad två\nrad tre"
@@ -127,7 +129,7 @@ def test_multiline_comment_keeps_line_numbers_right(org, tmp_path):
 def test_swedish_excel_exports_are_decoded(org, tmp_path, delimiter, encoding):
     rows = [row(3, comment="Åsa på Öland tyckte det var märkligt – men bra", **{"meta.campaign": "höst"})]
     path = write_csv(tmp_path / "x.csv", rows, delimiter=delimiter, encoding=encoding)
-    report = importing.run_import(org.id, path)
+    report = run_import(org.id, path)
     assert report.created == 1, report.errors
     assert report.delimiter == delimiter
     assert report.encoding == encoding
@@ -140,11 +142,11 @@ def test_swedish_headers_are_suggested(org, tmp_path):
     columns = ["Datum", "Kundnummer", "Betyg", "Kommentar", "Butik", "Kampanj"]
     path = write_csv(tmp_path / "s.csv", [["2026-05-03", "K-77", "3", "Dålig kö", "acme-south-store", "x"]],
                      columns, delimiter=";", encoding="cp1252")
-    header_, _, _ = importing.read_preview(path)
-    mapping = importing.suggest_mapping(header_, Catalog.load(org.id), "nps")
+    header_, _, _ = read_preview(path)
+    mapping = suggest_mapping(header_, Catalog.load(org.id), "nps")
     assert mapping == {"Datum": "submitted_at", "Kundnummer": "customer_id", "Betyg": "nps",
                        "Kommentar": "comment", "Butik": "unit", "Kampanj": "meta.kampanj"}
-    report = importing.run_import(org.id, path, mapping=mapping, defaults={"survey": "nps", "channel": "sms"})
+    report = run_import(org.id, path, mapping=mapping, defaults={"survey": "nps", "channel": "sms"})
     assert report.created == 1, report.errors
     stored = Response.objects.get()
     assert (stored.channel, stored.customer.external_id, stored.unit.code) == ("sms", "K-77", "acme-south-store")
@@ -155,7 +157,7 @@ def test_row_mapper_agrees_with_tabular_row_to_raw():
     columns = ["Kund", "Betyg", "x", "survey", "meta.a", "Ignore"]
     mapping = {"Kund": "customer_id", "Betyg": "nps", "Ignore": "", "x": "meta.x"}
     defaults = {"survey": "nps", "channel": "web", "meta.b": "2", "customer_id": "C-0"}
-    mapper = importing.RowMapper(columns, mapping, defaults)
+    mapper = RowMapper(columns, mapping, defaults)
     for cells in (["K1", " 9 ", "", "", "v", "zz"], ["", "", "y", "other", "", ""], ["K2", "3"]):
         padded = [*cells, *[""] * (len(columns) - len(cells))]
         assert mapper(cells) == row_to_raw(dict(zip(columns, padded, strict=True)), mapping, defaults)
@@ -163,7 +165,7 @@ def test_row_mapper_agrees_with_tabular_row_to_raw():
 
 def test_mapping_problems_are_named(org):
     catalog = Catalog.load(org.id)
-    problems = importing.check_mapping(["a", "b", "c"], {"a": "nps", "b": "nps", "c": "meta.bad key"}, catalog,
+    problems = check_mapping(["a", "b", "c"], {"a": "nps", "b": "nps", "c": "meta.bad key"}, catalog,
                                        {"colour": "red"})
     assert problems == [
         "b: 'nps' is already mapped from 'a'",

@@ -1,4 +1,4 @@
-"""One way an import starts (`importing.start_import`), whether from the import page, its run
+"""One way an import starts (`importing.jobs.start_import`), whether from the import page, its run
 after a dry run or the CLI: the mapping is checked against the file, saved for the next file of
 the kind, and the job is recorded with its importer's unit limit."""
 
@@ -10,8 +10,11 @@ from django.test import override_settings
 from django.urls import reverse
 
 from glapp.accounts.models import Role, Unit
-from glapp.responses import importing
+from glapp.responses import views as import_views
 from glapp.responses.catalog import Catalog
+from glapp.responses.importing import jobs
+from glapp.responses.importing.mapping import MappingUnusable
+from glapp.responses.management.commands import import_responses
 from glapp.responses.models import ImportJob, ImportSource, Response
 from tests.factories import make_user
 from tests.importing.test_import_csv import HEADER, row, write_csv
@@ -29,19 +32,20 @@ def media(tmp_path, settings):
 def starts(monkeypatch):
     """Every call of start_import, with its keyword arguments (it still runs)."""
     calls = []
-    real = importing.start_import
+    real = jobs.start_import
 
     def spy(organization_id, **kwargs):
         calls.append(kwargs)
         return real(organization_id, **kwargs)
 
-    monkeypatch.setattr(importing, "start_import", spy)
+    for caller in (import_views, import_responses):  # each imports it by name
+        monkeypatch.setattr(caller, "start_import", spy)
     return calls
 
 
 def test_an_unusable_mapping_stores_nothing(org):
-    with pytest.raises(importing.MappingUnusable) as refused:
-        importing.start_import(org.id, filename="a.csv", file_sha256="0" * 64, mapping={"a": "nps", "b": "nps"},
+    with pytest.raises(MappingUnusable) as refused:
+        jobs.start_import(org.id, filename="a.csv", file_sha256="0" * 64, mapping={"a": "nps", "b": "nps"},
                                defaults={}, dry_run=True, header=["a", "b"], catalog=Catalog.load(org.id),
                                save_as="Kundtjänst")
     assert refused.value.problems == ["b: 'nps' is already mapped from 'a'"]
@@ -51,7 +55,7 @@ def test_an_unusable_mapping_stores_nothing(org):
 @override_settings(TASKS=IMMEDIATE)
 def test_the_job_runs_with_what_was_saved_and_keeps_the_importers_unit(org, tmp_path):
     sha = importing.store_upload(org.id, [csv_bytes([row(1), row(2, unit="acme-south-store")])])
-    job = importing.start_import(org.id, filename="a.csv", file_sha256=sha, mapping={}, dry_run=False,
+    job = jobs.start_import(org.id, filename="a.csv", file_sha256=sha, mapping={}, dry_run=False,
                                  defaults={"channel": "sms", "segment": ""}, header=HEADER, save_as="Butiker",
                                  unit_path=Unit.objects.get(organization=org, code="acme-north").path)
     job.refresh_from_db()

@@ -138,11 +138,11 @@ def test_unreadable_upload_is_refused(client, org):
 
 @override_settings(TASKS=IMMEDIATE)
 def test_export_download_streams_the_filtered_csv(client, org, tmp_path):
-    from glapp.responses import importing
+    from glapp.responses.importing.jobs import run_import
 
     path = tmp_path / "a.csv"
     path.write_bytes(csv_bytes([row(n) for n in range(12)]))
-    importing.run_import(org.id, path)
+    run_import(org.id, path)
     logged_in(client, org)
     response = client.get(reverse("responses:export"), {"score_max": "6", "from": "2026-05-01"})
     assert response.status_code == 200
@@ -154,11 +154,11 @@ def test_export_download_streams_the_filtered_csv(client, org, tmp_path):
 
 
 def test_unit_limited_user_exports_only_their_units(client, org, tmp_path):
-    from glapp.responses import importing
+    from glapp.responses.importing.jobs import run_import
 
     path = tmp_path / "a.csv"
     path.write_bytes(csv_bytes([row(1), row(2, unit="acme-south-store")]))
-    importing.run_import(org.id, path)
+    run_import(org.id, path)
     client.force_login(make_user(org, "south", Role.ANALYST, unit_code="acme-south"))
     text = b"".join(client.get(reverse("responses:export")).streaming_content).decode()
     assert [r["customer_id"] for r in csv.DictReader(io.StringIO(text))] == ["C-2"]

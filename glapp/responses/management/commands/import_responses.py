@@ -10,8 +10,11 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table as RichTable
 
 from glapp.accounts.models import Organization
-from glapp.responses import importing, queries
+from glapp.responses import queries
 from glapp.responses.catalog import Catalog
+from glapp.responses.importing.jobs import CHUNK_SIZE, run_import_job, start_import
+from glapp.responses.importing.mapping import MappingUnusable, parse_assignments, proposed_mapping
+from glapp.responses.importing.reading import TableError, read_preview
 
 SHOWN_ERRORS = 50
 
@@ -31,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="validate every row, write nothing")
         parser.add_argument("--format", choices=["csv", "xlsx"], help="default: detected from the content")
         parser.add_argument("--errors-out", metavar="FILE", help="write rejected rows' line, column, reason as CSV")
-        parser.add_argument("--chunk-size", type=int, default=importing.CHUNK_SIZE)
+        parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE)
         parser.add_argument("--show-errors", type=int, default=SHOWN_ERRORS, help="rejected rows printed")
 
     def handle(self, *args, **opts):
@@ -40,31 +43,31 @@ class Command(BaseCommand):
         if org is None:
             raise CommandError(f"no organization with slug '{opts['org']}'")
         try:
-            manual = importing.parse_assignments(opts["map"], "--map")
-            defaults = importing.parse_assignments(opts["set"], "--set")
+            manual = parse_assignments(opts["map"], "--map")
+            defaults = parse_assignments(opts["set"], "--set")
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         if opts["save_mapping"] and not opts["source"]:
             raise CommandError("--save-mapping needs --source NAME")
 
         try:
-            header, _, table = importing.read_preview(opts["file"])
-        except importing.TableError as exc:
+            header, _, table = read_preview(opts["file"])
+        except TableError as exc:
             raise CommandError(f"cannot read {opts['file']}: {exc}") from exc
         source = queries.import_source_named(org.id, opts["source"]) if opts["source"] else None
         defaults = {**(source.defaults if source else {}), **defaults}
         catalog = Catalog.load(org.id)
-        mapping = {**importing.proposed_mapping(header, catalog, source, defaults.get("survey")), **manual}
+        mapping = {**proposed_mapping(header, catalog, source, defaults.get("survey")), **manual}
         digest = hashlib.sha256()
         with open(opts["file"], "rb") as f:
             while block := f.read(1 << 20):
                 digest.update(block)
         try:  # run here rather than queued, so the progress shows
-            job = importing.start_import(
+            job = start_import(
                 org.id, filename=str(opts["file"]).rsplit("/", 1)[-1], file_sha256=digest.hexdigest(),
                 mapping=mapping, defaults=defaults, dry_run=opts["dry_run"], header=header, catalog=catalog,
                 save_as=opts["source"] if opts["save_mapping"] else None, source=source, queue=False)
-        except importing.MappingUnusable as exc:
+        except MappingUnusable as exc:
             raise CommandError("the mapping cannot be used:\n  " + "\n  ".join(exc.problems)) from exc
         self._print_mapping(console, table, header, mapping, defaults)
         if opts["save_mapping"]:
@@ -82,10 +85,10 @@ class Command(BaseCommand):
                            rate=report.total / elapsed)
 
             try:
-                report = importing.run_import_job(job, mapping, defaults, path=opts["file"], progress=progress,
-                                                  fmt=opts["format"], chunk_size=opts["chunk_size"],
-                                                  on_reject=rejected_out[1] if rejected_out else None)
-            except importing.TableError as exc:
+                report = run_import_job(job, mapping, defaults, path=opts["file"], progress=progress,
+                                        fmt=opts["format"], chunk_size=opts["chunk_size"],
+                                        on_reject=rejected_out[1] if rejected_out else None)
+            except TableError as exc:
                 raise CommandError(f"cannot read {opts['file']}: {exc}") from exc
             finally:
                 if rejected_out:

@@ -36,7 +36,7 @@ def _read_rows(path: Path, column: str):
                     raise CommandError(f"line {line_no}: no field '{column}'")
                 yield line_no, str(obj[column] or "")
         return
-    from glapp.responses.importing import TableError, open_table
+    from glapp.responses.importing.reading import TableError, open_table
 
     try:
         table = open_table(path)

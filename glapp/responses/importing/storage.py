@@ -1,0 +1,38 @@
+"""Uploaded files, stored before their import runs in the background: one folder per
+organization, each file under its SHA-256."""
+
+import hashlib
+import os
+import re
+import time
+from pathlib import Path
+
+from django.conf import settings
+
+
+def import_dir(organization_id: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports" / str(organization_id)
+
+
+def stored_file_path(organization_id: int, sha256: str) -> Path:
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise ValueError("not a file digest")
+    return import_dir(organization_id) / sha256
+
+
+def store_upload(organization_id: int, chunks) -> str:
+    """Write an uploaded file under its SHA-256 (the same file twice is stored once) and
+    return the digest; the organization's folder keeps tenants' files apart."""
+    folder = import_dir(organization_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    tmp = folder / f".upload-{os.getpid()}-{time.monotonic_ns()}"
+    try:
+        with open(tmp, "wb") as out:
+            for chunk in chunks:
+                digest.update(chunk)
+                out.write(chunk)
+        os.replace(tmp, folder / digest.hexdigest())
+    finally:
+        tmp.unlink(missing_ok=True)
+    return digest.hexdigest()
