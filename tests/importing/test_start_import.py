@@ -14,6 +14,7 @@ from glapp.responses import views as import_views
 from glapp.responses.catalog import Catalog
 from glapp.responses.importing import jobs
 from glapp.responses.importing.mapping import MappingUnusable
+from glapp.responses.importing.storage import store_upload
 from glapp.responses.management.commands import import_responses
 from glapp.responses.models import ImportJob, ImportSource, Response
 from tests.factories import make_user
@@ -54,7 +55,7 @@ def test_an_unusable_mapping_stores_nothing(org):
 
 @override_settings(TASKS=IMMEDIATE)
 def test_the_job_runs_with_what_was_saved_and_keeps_the_importers_unit(org, tmp_path):
-    sha = importing.store_upload(org.id, [csv_bytes([row(1), row(2, unit="acme-south-store")])])
+    sha = store_upload(org.id, [csv_bytes([row(1), row(2, unit="acme-south-store")])])
     job = jobs.start_import(org.id, filename="a.csv", file_sha256=sha, mapping={}, dry_run=False,
                                  defaults={"channel": "sms", "segment": ""}, header=HEADER, save_as="Butiker",
                                  unit_path=Unit.objects.get(organization=org, code="acme-north").path)
