@@ -3,7 +3,7 @@
 It lives in `core` because every app that shows a figure needs it (analytics for metrics, textanalytics
 for topic shares); which answers make up which metric is `analytics.metrics`.
 
-Pure Python plus SciPy's special functions: no Django, so it is tested alone. Functions take
+Pure Python plus SciPy (special functions, Benjamini–Hochberg): no Django, so it is tested alone. Functions take
 counts (what the rollups store) and return small frozen dataclasses. Calls are cheap (closed
 forms, z and t quantiles cached, the one iterative interval memoised) because a page asks for a
 few hundred cells.
@@ -401,13 +401,16 @@ def poststratified(strata: Sequence[tuple[Estimate, float]], confidence: float =
 
 def bh_adjusted(p_values: Sequence[float | None]) -> list[float | None]:
     """Benjamini–Hochberg adjusted p-values (None stays None; m counts the real p-values)."""
-    real = [(p, i) for i, p in enumerate(p_values) if p is not None]
+    # Imported here: scipy.stats costs most of a second to import, and every process loads this module
+    # (each management command, the worker) while only a comparison across a table needs it.
+    from scipy.stats import false_discovery_control
+
+    real = [i for i, p in enumerate(p_values) if p is not None]
     out: list[float | None] = [None] * len(p_values)
-    m = len(real)
-    running = 1.0
-    for rank, (p, i) in zip(range(m, 0, -1), sorted(real, reverse=True), strict=True):
-        running = min(running, p * m / rank)
-        out[i] = min(running, 1.0)
+    if real:
+        adjusted = false_discovery_control([p_values[i] for i in real], method="bh")
+        for i, p in zip(real, adjusted.tolist(), strict=True):
+            out[i] = p
     return out
 
 

@@ -259,6 +259,22 @@ def test_bh_keeps_none_and_counts_only_real_tests():
     assert benjamini_hochberg([]) == []
 
 
+
+@pytest.mark.parametrize(("p", "expected"), [
+    # The values the hand-written step-up gave before SciPy took over: ties, 0 and 1, None, nothing.
+    ([0.01, None, 0.04, 0.03, None], [0.03, None, 0.04, 0.04, None]),
+    ([0.01, 0.01, 0.04, 1.0, 0.0], [1 / 60, 1 / 60, 0.05, 1.0, 0.0]),
+    ([0.2, 0.001, 0.04, 0.2, 0.9, 0.03], [0.24, 0.006, 0.08, 0.24, 0.9, 0.08]),
+    ([0.5], [0.5]),
+    ([None, None], [None, None]),
+    ([], []),
+])
+def test_bh_adjusted_keeps_its_values(p, expected):
+    adjusted = bh_adjusted(p)
+    assert [a is None for a in adjusted] == [e is None for e in expected]
+    assert [a for a in adjusted if a is not None] == pytest.approx([e for e in expected if e is not None], abs=1e-15)
+    assert all(type(a) is float for a in adjusted if a is not None)  # plain floats, not NumPy scalars
+
 # --- Post-stratification ----------------------------------------------------------------------
 
 def test_poststratified_hand_computed():
