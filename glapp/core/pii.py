@@ -1,9 +1,10 @@
 """Personal data redaction for customer comments, before anything is stored for analysis.
 
-Structured identifiers are found by pattern AND validated, so ordinary numbers survive:
+Structured identifiers are found by pattern AND validated (the checksums and the IBAN registry are
+python-stdnum's), so ordinary numbers survive:
 - personnummer / samordningsnummer: a real date (day + 60 for samordningsnummer) and the Luhn digit;
 - payment cards: 13–19 digits, Luhn and a plausible issuer prefix (IIN) for that length;
-- IBAN: the country's length where known, and the ISO 13616 mod-97 check;
+- IBAN: the country's registered length and format, and the ISO 13616 mod-97 check;
 - bankgiro / plusgiro: Luhn, and only next to the words bankgiro/bg/plusgiro/pg, because a
   seven-digit group is otherwise just a number;
 - phone numbers: Swedish (0…, +46, 0046) and international (+cc / 00cc) shapes, with enough digits,
@@ -20,7 +21,12 @@ scan over capitalised words.
 import re
 from typing import NamedTuple
 
-VERSION = "pii-2"
+from stdnum import iban as stdnum_iban
+from stdnum import luhn as stdnum_luhn
+from stdnum.exceptions import ValidationError
+from stdnum.se import personnummer as stdnum_personnummer
+
+VERSION = "pii-3"
 
 REPLACEMENTS = {
     "email": "[EMAIL]",
@@ -53,56 +59,28 @@ class Redaction(NamedTuple):
 
 
 def luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        if i & 1:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
+    return stdnum_luhn.is_valid(digits)
 
 
 def luhn_digit(digits: str) -> str:
     """The check digit that makes `digits + check` Luhn-valid."""
-    for c in "0123456789":
-        if luhn_ok(digits + c):
-            return c
-    raise AssertionError("unreachable")
-
-
-_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def _date_ok(year: int | None, month: int, day: int) -> bool:
-    if not 1 <= month <= 12 or day < 1 or day > _DAYS[month - 1]:
-        return False
-    if month == 2 and day == 29 and year is not None:
-        return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-    return True
+    return stdnum_luhn.calc_check_digit(digits)
 
 
 def personnummer_kind(digits: str) -> str | None:
     """'personnummer' / 'samordningsnummer' for a valid 10- or 12-digit number, else None."""
-    year = None
-    if len(digits) == 12:
-        year = int(digits[:4])
-        if not 1850 <= year <= 2099:
-            return None
-        digits = digits[2:]
-    elif len(digits) != 10:
+    if len(digits) not in (10, 12) or (len(digits) == 12 and not 1850 <= int(digits[:4]) <= 2099):
         return None
-    month, day = int(digits[2:4]), int(digits[4:6])
-    kind = "personnummer"
-    if day > 60:
-        day -= 60
-        kind = "samordningsnummer"
-    if year is None and month == 2 and day == 29:
-        year = 2000 + int(digits[:2])  # without the century only the two-digit year can be checked
-    if not _date_ok(year, month, day) or not luhn_ok(digits):
+    day = int(digits[-6:-4])
+    if day <= 60:
+        return "personnummer" if stdnum_personnummer.is_valid(digits) else None
+    # A samordningsnummer is the birth date with day + 60 (stdnum knows only personnummer): the date is
+    # checked on the birth-date form, the Luhn digit on the number as written.
+    try:
+        stdnum_personnummer.get_birth_date(f"{digits[:-6]}{day - 60:02d}{digits[-4:]}")
+    except ValidationError:
         return None
-    return kind
+    return "samordningsnummer" if stdnum_luhn.is_valid(digits[-10:]) else None
 
 
 def card_iin_ok(d: str) -> bool:
@@ -134,14 +112,9 @@ IBAN_LENGTHS = {
 
 
 def iban_ok(iban: str) -> bool:
-    if len(iban) < 15 or len(iban) > 34:
-        return False
-    expected = IBAN_LENGTHS.get(iban[:2])
-    if expected is not None and expected != len(iban):
-        return False
-    rearranged = iban[4:] + iban[:4]
-    number = "".join(str(int(ch, 36)) for ch in rearranged)
-    return int(number) % 97 == 1
+    # The international check only: redaction needs to know that it is an account number, not that a
+    # payment to it would go through (the national checks, e.g. Norway's mod 11, are left out).
+    return stdnum_iban.is_valid(iban, check_country=False)
 
 
 # ---------------------------------------------------------------- patterns

@@ -53,6 +53,8 @@ def test_iban_and_iin():
     assert iban_ok("GB82WEST12345698765432")
     assert iban_ok("DE89370400440532013000")
     assert not iban_ok("SE4550000000058398257467")
+    assert not iban_ok("GB25123456789012345678")  # mod 97 holds, but a British IBAN has four bank letters
+    assert not iban_ok("XY801234567890123456")  # mod 97 holds, but no country XY has IBANs
     assert card_iin_ok("4111111111111111")
     assert card_iin_ok("378282246310005")
     assert not card_iin_ok("9111111111111111")
