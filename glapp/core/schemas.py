@@ -1,7 +1,10 @@
 """Schemas every router shares."""
 
+from typing import Any
+
 from django.conf import settings
 from ninja import Field, Schema
+from pydantic import PlainValidator
 
 from glapp.core.errors import GlappError
 from glapp.core.problems import problem_type
@@ -14,6 +17,13 @@ def bounded_batch(value, noun: str):
         raise GlappError(f"A batch holds at most {settings.GLAPP_BULK_MAX} {noun}; this one has {len(value)}. "
                          "Split it.", code="payload_too_large", status=413)
     return value
+
+
+def documented_as(shape: Any) -> PlainValidator:
+    """For a request part that a domain validator judges (its field errors are the API's): pydantic passes
+    the value on as sent, and `shape`, typed with that validator's limits, describes it in the document,
+    so the limits are stated once."""
+    return PlainValidator(lambda value: value, json_schema_input_type=shape)
 
 
 class FieldProblem(Schema):

@@ -3,7 +3,7 @@ bounce reports. Handlers are thin: `validation.clean_event` judges an event, `ac
 
 import datetime as dt
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -16,10 +16,10 @@ from glapp.accounts.models import Unit
 from glapp.accounts.queries import Access
 from glapp.core import writelock
 from glapp.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
-from glapp.core.schemas import Problem, bounded_batch
+from glapp.core.schemas import Problem, bounded_batch, documented_as
 from glapp.distribution import actions, dispatch, queries, rules
 from glapp.distribution.channels.content import absolute
-from glapp.distribution.validation import CleanEvent, clean_event
+from glapp.distribution.validation import CUSTOMER_LENGTHS, CleanEvent, clean_event
 from glapp.responses import idempotency
 from glapp.surveys.models import Survey
 
@@ -28,18 +28,23 @@ router = Router(tags=["events"])
 Obj = Annotated[Any, WithJsonSchema({"type": "object"})]
 Text = Annotated[Any, WithJsonSchema({"type": "string"})]
 ChannelIn = Annotated[Any, WithJsonSchema({"enum": list(rules.CHANNELS)})]
-CustomerIn = Annotated[Any, WithJsonSchema({
-    "type": "object", "required": ["external_id"], "additionalProperties": False,
-    "description": "The customer. Unknown customers are created; contact data given here updates the "
-                   "register. Consent flags change only when sent.",
-    "properties": {
-        "external_id": {"type": "string", "maxLength": 200}, "first_name": {"type": "string"},
-        "email": {"type": "string", "format": "email"}, "phone": {"type": "string", "example": "+46701234567"},
-        "language": {"type": "string", "example": "sv"}, "preferred_channel": {"enum": ["email", "sms"]},
-        "consent_email": {"type": "boolean"}, "consent_sms": {"type": "boolean"},
-    },
-    "example": {"external_id": "C-1042", "first_name": "Anna", "email": "anna@example.se", "consent_email": True},
-})]
+
+
+# The customer is judged by clean_customer; this type only describes it, with its limits.
+class EventCustomer(Schema):
+    """The customer. Unknown customers are created; contact data given here updates the register.
+    Consent flags change only when sent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    external_id: str = Field(..., max_length=CUSTOMER_LENGTHS["external_id"])
+    first_name: str | None = Field(None, max_length=CUSTOMER_LENGTHS["first_name"])
+    email: str | None = Field(None, max_length=CUSTOMER_LENGTHS["email"], json_schema_extra={"format": "email"})
+    phone: str | None = Field(None, max_length=CUSTOMER_LENGTHS["phone"], examples=["+46701234567"])
+    language: str | None = Field(None, max_length=CUSTOMER_LENGTHS["language"], examples=["sv"])
+    preferred_channel: Literal["email", "sms"] | None = None
+    consent_email: bool | None = None
+    consent_sms: bool | None = None
 
 
 class EventIn(Schema):
@@ -49,7 +54,9 @@ class EventIn(Schema):
 
     id: Text | None = Field(None, description="Your id for this event: sending it again triggers nothing new.",
                             examples=["call-88231"])
-    customer: CustomerIn
+    customer: Annotated[Any, documented_as(EventCustomer)] = Field(
+        ..., examples=[{"external_id": "C-1042", "first_name": "Anna", "email": "anna@example.se",
+                        "consent_email": True}])
     touchpoint: Text = Field(..., description="Touchpoint code.", examples=["phone-support"])
     unit: Text | None = Field(None, description="Unit code (store, team …).")
     interaction: Text | None = Field(None, description="What happened, e.g. call, delivery, order.")

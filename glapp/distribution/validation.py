@@ -68,6 +68,12 @@ def _flag(raw: dict, name: str, errors: list, prefix: str) -> bool | None:
     return None
 
 
+# The longest text each customer field may hold (the register's columns), stated here once:
+# clean_customer applies them and the API document shows them.
+CUSTOMER_LENGTHS = {"external_id": 200, "first_name": 120, "email": 254, "phone": 32, "language": 8,
+                    "preferred_channel": 8}
+
+
 def clean_customer(raw, errors: list, prefix: str = "customer.") -> CustomerData | None:
     if not isinstance(raw, dict):
         errors.append(FieldError(prefix.rstrip("."), "must be an object with external_id", "type"))
@@ -77,25 +83,25 @@ def clean_customer(raw, errors: list, prefix: str = "customer.") -> CustomerData
     for name in sorted(set(raw) - known):
         errors.append(FieldError(prefix + name, "is not a known field", "unknown_field"))
     start = len(errors)
-    external_id = _text(raw, "external_id", errors, prefix, 200, required=True)
-    first_name = _text(raw, "first_name", errors, prefix, 120)
-    email = _text(raw, "email", errors, prefix, 254)
+    external_id = _text(raw, "external_id", errors, prefix, CUSTOMER_LENGTHS["external_id"], required=True)
+    first_name = _text(raw, "first_name", errors, prefix, CUSTOMER_LENGTHS["first_name"])
+    email = _text(raw, "email", errors, prefix, CUSTOMER_LENGTHS["email"])
     if email:
         try:
             validate_email(email)
         except ValidationError:
             errors.append(FieldError(prefix + "email", "is not a valid e-mail address", "invalid"))
-    phone = _text(raw, "phone", errors, prefix, 32)
+    phone = _text(raw, "phone", errors, prefix, CUSTOMER_LENGTHS["phone"])
     if phone:
         phone = re.sub(r"[\s()-]", "", phone)
         if phone.startswith("00"):
             phone = "+" + phone[2:]
         if not PHONE.match(phone):
             errors.append(FieldError(prefix + "phone", "must be a phone number, e.g. +46701234567", "invalid"))
-    language = _text(raw, "language", errors, prefix, 8)
+    language = _text(raw, "language", errors, prefix, CUSTOMER_LENGTHS["language"])
     if language and not LANGUAGE.match(language.lower()):
         errors.append(FieldError(prefix + "language", "must be a language code such as sv or en", "invalid"))
-    preferred = _text(raw, "preferred_channel", errors, prefix, 8)
+    preferred = _text(raw, "preferred_channel", errors, prefix, CUSTOMER_LENGTHS["preferred_channel"])
     if preferred and preferred not in ("email", "sms"):
         errors.append(FieldError(prefix + "preferred_channel", "must be email or sms", "invalid"))
     consent_email = _flag(raw, "consent_email", errors, prefix)

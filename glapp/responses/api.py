@@ -19,13 +19,19 @@ from glapp.accounts.api_auth import readers, writers
 from glapp.accounts.queries import Access
 from glapp.core import events, writelock
 from glapp.core.errors import Conflict, FieldError, GlappError, NotFound, PermissionDenied, ValidationFailed
-from glapp.core.schemas import Problem, bounded_batch
+from glapp.core.schemas import Problem, bounded_batch, documented_as
 from glapp.responses import catalog_cache, idempotency
 from glapp.responses.actions import ingest_responses
 from glapp.responses.catalog import Catalog
 from glapp.responses.models import Channel, Source
 from glapp.responses.queries import ResponseFilter, answer_map, page_of_responses, scoped_responses, with_details
-from glapp.responses.validation import MAX_METADATA_KEYS, CleanResponse, clean_response, confine_to_unit
+from glapp.responses.validation import (
+    EXTERNAL_ID_LENGTH,
+    MAX_METADATA_KEYS,
+    CleanResponse,
+    clean_response,
+    confine_to_unit,
+)
 from glapp.surveys import question_types as qt
 
 router = Router(tags=["responses"])
@@ -41,26 +47,28 @@ Answers = Annotated[dict[str, Any], WithJsonSchema({
     "minProperties": 1,
     "example": {"nps": 9, "ces": 6, "reason": "service", "comment": "Snabb och trevlig hjälp"},
 })]
-CustomerRef = Annotated[Any, WithJsonSchema({
-    "description": "The customer's external id, or an object that also carries attributes. Unknown "
-                   "customers are created; existing ones are not modified.",
-    "oneOf": [
-        {"type": "string"},
-        {"type": "object", "additionalProperties": False, "required": ["external_id"], "properties": {
-            "external_id": {"type": "string", "maxLength": 200},
-            "first_name": {"type": "string"}, "email": {"type": "string"}, "phone": {"type": "string"},
-            "language": {"type": "string"}, "segment": {"type": "string"}, "region": {"type": "string"},
-            "attributes": {"type": "object"},
-        }},
-    ],
-    "example": {"external_id": "C-1042", "segment": "private"},
-})]
-Metadata = Annotated[Any, WithJsonSchema({
-    "type": "object", "maxProperties": MAX_METADATA_KEYS,
-    "description": "Context to slice by later (campaign, product, agent, store …): text, numbers or booleans.",
-    "additionalProperties": {"type": ["string", "number", "boolean", "null"]},
-    "example": {"campaign": "spring", "agent": "Anna"},
-})]
+
+
+# Judged by clean_response; these types only describe what is sent, with its limits.
+class ResponseCustomer(Schema):
+    """A customer with attributes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    external_id: str = Field(..., max_length=EXTERNAL_ID_LENGTH)
+    first_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    language: str | None = None
+    segment: str | None = None
+    region: str | None = None
+    attributes: dict[str, Any] | None = None
+
+
+ExternalId = Annotated[str, Field(max_length=EXTERNAL_ID_LENGTH)]
+CustomerRef = Annotated[Any, documented_as(ExternalId | ResponseCustomer)]
+Metadata = Annotated[Any, documented_as(
+    Annotated[dict[str, str | float | bool | None], Field(max_length=MAX_METADATA_KEYS)])]
 Text = Annotated[Any, WithJsonSchema({"type": "string"})]
 
 
@@ -79,14 +87,19 @@ class ResponseIn(Schema):
     unit: Text | None = Field(
         None, description="Unit code (store, team …). A key limited to a unit writes there by default and "
                           "may only write to that unit or below it.")
-    customer: CustomerRef | None = None
+    customer: CustomerRef | None = Field(
+        None, description="The customer's external id, or an object that also carries attributes. Unknown "
+                          "customers are created; existing ones are not modified.",
+        examples=[{"external_id": "C-1042", "segment": "private"}])
     channel: Text | None = Field(None, description=f"One of: {', '.join(Channel.values)}.", examples=["email"])
     language: Text | None = Field(None, description="The respondent's language (ISO 639-1).", examples=["sv"])
     segment: Text | None = Field(None, description="Customer segment when answered; defaults to the customer's.")
-    external_id: Text | None = Field(
+    external_id: Annotated[Any, documented_as(ExternalId)] | None = Field(
         None, description="Your id for this response. Sending the same id again stores nothing new and "
                           "returns the stored response with `created: false`.", examples=["ticket-88231"])
-    metadata: Metadata | None = None
+    metadata: Metadata | None = Field(
+        None, description="Context to slice by later (campaign, product, agent, store …): text, numbers or booleans.",
+        examples=[{"campaign": "spring", "agent": "Anna"}])
 
 
 class BulkIn(Schema):

@@ -24,6 +24,7 @@ KNOWN_FIELDS = {
     "language", "segment", "external_id", "metadata",
 }
 CUSTOMER_FIELDS = {"external_id", "first_name", "email", "phone", "language", "segment", "region", "attributes"}
+EXTERNAL_ID_LENGTH = 200  # a response's and a customer's; the API document shows it from here
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 ONE_DAY = dt.timedelta(days=1)
 _fromisoformat = dt.datetime.fromisoformat
@@ -173,10 +174,10 @@ def _text_fields(raw: dict, errors: list[FieldError]) -> tuple[str, str, str, st
     value = get("segment")
     segment = value.strip() if type(value) is str and len(value) <= 80 else _text(raw, "segment", errors, 80)
     value = get("external_id")
-    if type(value) is str and len(value) <= 200:
+    if type(value) is str and len(value) <= EXTERNAL_ID_LENGTH:
         external_id = value.strip() or None
     else:
-        external_id = _text(raw, "external_id", errors, 200) or None
+        external_id = _text(raw, "external_id", errors, EXTERNAL_ID_LENGTH) or None
     return channel, language, segment, external_id
 
 
@@ -237,8 +238,8 @@ def _customer(customer, errors: list[FieldError]) -> dict | None:
     else:
         errors.append(FieldError("customer", "must be an external id or an object"))
         customer = None
-    if customer and len(customer["external_id"]) > 200:
-        errors.append(FieldError("customer.external_id", "is longer than 200 characters"))
+    if customer and len(customer["external_id"]) > EXTERNAL_ID_LENGTH:
+        errors.append(FieldError("customer.external_id", f"is longer than {EXTERNAL_ID_LENGTH} characters"))
     return customer
 
 
