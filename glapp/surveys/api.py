@@ -24,6 +24,7 @@ from glapp.journeys.queries import touchpoints_of
 from glapp.surveys import actions, queries
 from glapp.surveys import question_types as qt
 from glapp.surveys.models import Survey
+from glapp.surveys.starter_templates import LANGUAGES as TEMPLATE_LANGUAGES
 
 router = Router(tags=["surveys"])
 
@@ -371,7 +372,8 @@ def list_survey_templates(request: HttpRequest):
     out = []
     for t in queries.starter_templates():
         definition = queries.starter_definition(t.code)
-        out.append({"code": t.code, "name": t.name, "description": t.description, "kind": t.kind,
+        out.append({"code": t.code, "name": {lang: t.name_in(lang) for lang in TEMPLATE_LANGUAGES},
+                    "description": {lang: t.description_in(lang) for lang in TEMPLATE_LANGUAGES}, "kind": t.kind,
                     "questions": [{k: q.get(k) for k in QuestionIn.model_fields if k in q}
                                   for q in definition["questions"]]})
     return out

@@ -58,17 +58,12 @@ class NewSurveyForm(forms.Form):
         return data
 
 
-def _localized(texts: dict, language: str) -> str:
-    """A template's text in this language, else English."""
-    return str(texts.get(language) or texts.get("en") or "")
-
-
 def _template_label(template, language: str) -> str:
-    return _localized(template.name, language) or template.code
+    return template.name_in(language) or template.code
 
 
 def template_description(template, language: str) -> str:
-    return _localized(template.description, language)
+    return template.description_in(language)
 
 
 class SettingsForm(forms.Form):

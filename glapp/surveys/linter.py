@@ -7,8 +7,9 @@ questions in one, asking what we know, scales that disagree).
 
 Wording rules read each text in its own language: Swedish patterns `sv` texts, English patterns
 `en` texts; texts in other languages get only the structural rules. Messages are written in the
-author's language (`language`, sv or en; anything else falls back to English). The word lists
-and messages live in `linter_data.py`.
+author's language (`language`, sv or en; anything else falls back to English): they are UI text,
+read from the UI catalogue through `glapp.core.i18n`. The word lists and messages live in
+`linter_data.py`.
 
 Decisions worth knowing:
 - `too_many_questions` counts the longest path a respondent can take through the skip logic,
@@ -27,6 +28,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from glapp.core.i18n import catalogue, gettext_noop
 from glapp.surveys import linter_data as data
 from glapp.surveys import question_types as qt
 from glapp.surveys.logic import condition_holds
@@ -54,39 +56,39 @@ class Finding:
     evidence: str = ""    # the words that matched, for highlighting
 
 
-# (code, title_sv, title_en, description) for docs and the builder's help.
-RULES: list[tuple[str, str, str, str]] = [
-    ("too_many_questions", "För många frågor", "Too many questions",
+# (code, title, description) for docs and the builder's help; titles are UI labels (in the UI catalogue).
+RULES: list[tuple[str, str, str]] = [
+    ("too_many_questions", gettext_noop("Too many questions"),
      f"More than {MAX_QUESTIONS} questions on the longest path a respondent can take through the skip logic."),
-    ("no_open_text", "Ingen öppen fråga", "No open question",
+    ("no_open_text", gettext_noop("No open question"),
      "No open-text question, or a path through the skip logic on which none is shown."),
-    ("leading_wording", "Ledande formulering", "Leading wording",
+    ("leading_wording", gettext_noop("Leading wording"),
      "Praise of what is rated, presumptive questions, agreement-seeking or tag questions."),
-    ("one_sided_wording", "Ensidig formulering", "One-sided wording",
+    ("one_sided_wording", gettext_noop("One-sided wording"),
      "Only one end of the scale is named (\"How satisfied…\" instead of \"How satisfied or dissatisfied…\")."),
-    ("double_barrelled", "Två frågor i en", "Double-barrelled",
+    ("double_barrelled", gettext_noop("Double-barrelled"),
      "Two evaluative targets joined by and/or in a closed question (\"snabb och trevlig\", \"price and quality\")."),
-    ("known_information", "Frågar efter känd uppgift", "Asks for known information",
+    ("known_information", gettext_noop("Asks for known information"),
      "Asks for something glapp already knows (store, product, date, name, e-mail, phone, customer number, agent)."),
-    ("scale_direction", "Skalans riktning", "Scale direction",
+    ("scale_direction", gettext_noop("Scale direction"),
      "A scale worded or anchored with high = bad: on NPS/CES/CSAT/LBA, beside other high = good scales, "
      "or differently between languages."),
-    ("nps_wording", "Avvikande NPS-fråga", "Non-standard NPS question",
+    ("nps_wording", gettext_noop("Non-standard NPS question"),
      "An NPS question that does not ask how likely the respondent is to recommend."),
-    ("missing_translation", "Översättning saknas", "Missing translation",
+    ("missing_translation", gettext_noop("Missing translation"),
      "A question, option label, thank-you or promoter link text lacks one of the survey's languages."),
-    ("empty_question", "Tom fråga", "Empty question", "A question without text in any language."),
-    ("unknown_placeholder", "Okänd platshållare", "Unknown placeholder",
+    ("empty_question", gettext_noop("Empty question"), "A question without text in any language."),
+    ("unknown_placeholder", gettext_noop("Unknown placeholder"),
      "A {placeholder} that is not one of the known fields."),
-    ("piping_syntax", "Fel i platshållare", "Piping syntax", "Unbalanced or nested [ ] or { } in a text."),
-    ("skip_logic", "Fel i hopplogik", "Skip-logic error",
+    ("piping_syntax", gettext_noop("Piping syntax"), "Unbalanced or nested [ ] or { } in a text."),
+    ("skip_logic", gettext_noop("Skip-logic error"),
      "A condition on a missing or later question, the wrong kind of test for the question's type, options "
      "that do not exist or a range that can never hold."),
-    ("duplicate_key", "Dubblerad nyckel", "Duplicate key", "Two questions share a key."),
-    ("unknown_type", "Okänd frågetyp", "Unknown question type", "A question type glapp does not know."),
-    ("no_options", "Alternativ saknas", "No options", "A single or multiple choice question without options."),
-    ("required_open_text", "Obligatorisk fritext", "Required open text", "An open-text question marked required."),
-    ("long_question", "Lång fråga", "Long question",
+    ("duplicate_key", gettext_noop("Duplicate key"), "Two questions share a key."),
+    ("unknown_type", gettext_noop("Unknown question type"), "A question type glapp does not know."),
+    ("no_options", gettext_noop("No options"), "A single or multiple choice question without options."),
+    ("required_open_text", gettext_noop("Required open text"), "An open-text question marked required."),
+    ("long_question", gettext_noop("Long question"),
      f"A question text longer than {data.LONG_QUESTION_WORDS} words."),
 ]
 SEVERITY = {"empty_question": ERROR, "skip_logic": ERROR, "duplicate_key": ERROR, "unknown_type": ERROR,
@@ -121,6 +123,8 @@ class _Run:
     def __init__(self, definition: Mapping, language: str, known_fields: tuple[str, ...]):
         self.definition = definition
         self.language = language
+        self.catalogue = catalogue(language)
+        self.language_names = data.language_names(self.catalogue)
         self.known = known_fields
         self.questions = [q for q in (definition.get("questions") or []) if isinstance(q, Mapping) and q.get("key")]
         self.by_key = {q["key"]: q for q in self.questions}
@@ -130,10 +134,9 @@ class _Run:
     # --- plumbing ---------------------------------------------------------------------------
     def add(self, code: str, question: str | None, language: str | None, variant: str = "", evidence: str = "",
             **params) -> None:
-        template = data.MESSAGES[f"{code}.{variant}" if variant else code][self.language]
-        names = data.LANGUAGE_NAMES[self.language]
-        message = template.format(evidence=evidence, language_name=names.get(language or "", language or ""),
-                                  **params)
+        template = self.catalogue.gettext(data.MESSAGES[f"{code}.{variant}" if variant else code])
+        message = template.format(evidence=evidence,
+                                  language_name=self.language_names.get(language or "", language or ""), **params)
         self.findings.append(Finding(code, SEVERITY.get(code, WARNING), question, language, message, evidence))
 
     def languages(self) -> list[str]:
@@ -370,7 +373,7 @@ class _Run:
                          placeholder="{" + field + "}")
                 break
         if qtype == qt.NPS and not data.NPS_CORE[lang].search(_without_optional_parts(text)):
-            hint = next((data.MESSAGES[f"nps_wording.{name}"][self.language]
+            hint = next((" " + self.catalogue.gettext(data.MESSAGES[f"nps_wording.{name}"])
                          for name, patterns in data.NPS_HINTS.items() if patterns[lang].search(text)), "")
             self.add("nps_wording", key, lang, evidence=text.strip(), hint=hint)
 
@@ -426,7 +429,7 @@ class _Run:
                 if qtype in TYPED_SCALES:
                     self.add("scale_direction", key, lang, "typed", evidence=words, qtype=qtype.upper())
                 elif good_languages:
-                    other = data.LANGUAGE_NAMES[self.language].get(good_languages[0], good_languages[0])
+                    other = self.language_names.get(good_languages[0], good_languages[0])
                     self.add("scale_direction", key, lang, "language", evidence=words, other=other)
                 elif others_good:
                     self.add("scale_direction", key, lang, "mixed", evidence=words)

@@ -1,11 +1,15 @@
 """What the survey linter looks for: word lists, patterns and messages, kept apart from the logic.
 
-Pure data (no Django). Every pattern is matched case-insensitively against one language's
-question text; Swedish patterns only against `sv` texts, English ones only against `en` texts.
-Adding a word is a one-line change here plus a test case in tests/surveys/test_linter.py.
+Pure data (no Django). The word lists and patterns are language data, one set per language; the
+messages are UI text, translated through the UI catalogue (`glapp.core.i18n`). Every pattern is
+matched case-insensitively against one language's question text; Swedish patterns only against
+`sv` texts, English ones only against `en` texts. Adding a word is a one-line change here plus a
+test case in tests/surveys/test_linter.py.
 """
 
 import re
+
+from glapp.core.i18n import gettext_noop
 
 
 def _words(*words: str) -> str:
@@ -279,217 +283,124 @@ NPS_HINTS = {
 LONG_QUESTION_WORDS = 30
 
 # --- messages -------------------------------------------------------------------------------
-# In the author's language; str.format fields in braces. Each says what, why and how to fix.
-MESSAGES: dict[str, dict[str, str]] = {
-    "too_many_questions": {
-        "sv": "En svarande kan få {path} frågor (enkäten har {total} totalt). Korta enkäter får fler och "
-              "ärligare svar: håll dig till 3–4 frågor och låt en öppen fråga fånga resten.",
-        "en": "A respondent can be asked {path} questions ({total} in the survey). Short surveys get more and "
-              "more honest answers: keep to 3–4 questions and let one open question catch the rest.",
-    },
-    "too_many_questions.hidden": {
-        "sv": "En svarande kan få {path} frågor på den längsta vägen genom hopplogiken (enkäten har {total} "
-              "totalt). Korta enkäter får fler och ärligare svar: håll varje väg till 3–4 frågor.",
-        "en": "A respondent can be asked {path} questions on the longest path through the skip logic ({total} in "
-              "the survey). Short surveys get more and more honest answers: keep every path to 3–4 questions.",
-    },
-    "no_open_text": {
-        "sv": "Enkäten saknar en öppen fråga. Lägg till en fritextfråga (t.ex. ”Vad är den viktigaste anledningen "
-              "till ditt betyg?”) så att kunden kan berätta med egna ord – det är där orsakerna finns.",
-        "en": "The survey has no open question. Add an open-text question (e.g. “What is the main reason for your "
-              "score?”) so customers can tell their story in their own words – that is where the reasons are.",
-    },
-    "no_open_text.some_paths": {
-        "sv": "Alla svarande får inte en öppen fråga: när {scenario} visas ingen fritextfråga. Se till att varje "
-              "väg genom hopplogiken har en öppen följdfråga.",
-        "en": "Not every respondent gets an open question: when {scenario} no open-text question is shown. Make "
-              "sure every path through the skip logic has an open follow-up.",
-    },
-    "leading_wording.praise": {
-        "sv": "Frågan berömmer det som ska bedömas (”{evidence}”) och styr svaret. Ta bort värdeordet och fråga "
-              "neutralt, t.ex. ”Hur nöjd eller missnöjd är du med servicen?”.",
-        "en": "The question praises what is being rated (“{evidence}”), which steers the answer. Drop the "
-              "praising word and ask neutrally, e.g. “How satisfied or dissatisfied are you with the service?”.",
-    },
-    "leading_wording.presumptive": {
-        "sv": "Frågan förutsätter svaret (”{evidence}”). Fråga öppet, t.ex. ”Hur var din upplevelse av …?” eller "
-              "”Vad är den viktigaste anledningen till ditt betyg?”, eller visa frågan bara för dem den gäller "
-              "med hopplogik.",
-        "en": "The question presumes the answer (“{evidence}”). Ask openly, e.g. “How was your experience of …?” "
-              "or “What is the main reason for your score?”, or show it only to those it applies to with skip "
-              "logic.",
-    },
-    "leading_wording.agreement": {
-        "sv": "Frågan ber om medhåll (”{evidence}”) och trycker svaret mot ”ja”. Ställ en neutral fråga utan "
-              "”visst”, ”väl” eller ”eller hur”.",
-        "en": "The question asks for agreement (“{evidence}”) and pushes towards “yes”. Ask a neutral question "
-              "without “don't you agree”, “surely” or tag questions.",
-    },
-    "one_sided_wording": {
-        "sv": "Frågan nämner bara ena sidan av skalan (”{evidence}”), vilket drar svaren åt det hållet. Vanligt, "
-              "men mer neutralt är båda sidor: ”Hur nöjd eller missnöjd …”, ”Hur bra eller dåligt …”.",
-        "en": "The question names only one end of the scale (“{evidence}”), which pulls answers that way. Common, "
-              "but more neutral with both ends: “How satisfied or dissatisfied …”, “How good or bad …”.",
-    },
-    "double_barrelled": {
-        "sv": "Frågan frågar om två saker på en gång (”{evidence}”). Ett svar kan inte bedöma båda: dela upp i två "
-              "frågor eller välj den som är viktigast.",
-        "en": "The question asks about two things at once (“{evidence}”). One answer cannot rate both: split it "
-              "into two questions or keep the one that matters most.",
-    },
-    "known_information": {
-        "sv": "Frågan ber om något glapp redan vet ({field}: ”{evidence}”). Fråga inte kunden – använd "
-              "{placeholder} i texten och lägg till uppgiften som metadata vid utskicket.",
-        "en": "The question asks for something glapp already knows ({field}: “{evidence}”). Don't ask the "
-              "customer – use {placeholder} in the text and pass the value as metadata with the invitation.",
-    },
-    "scale_direction.typed": {
-        "sv": "Frågan är formulerad så att ett högt värde är dåligt (”{evidence}”), men glapp läser {qtype} med "
-              "högt = bra. Svaren skulle räknas baklänges: vänd formuleringen (t.ex. ”Hur lätt eller svårt var "
-              "det att …”) så att högsta värdet är det bästa.",
-        "en": "The question is worded so that a high value is bad (“{evidence}”), but glapp reads {qtype} with "
-              "high = good. Answers would be counted backwards: turn the wording round (e.g. “How easy or "
-              "difficult was it to …”) so the highest value is the best.",
-    },
-    "scale_direction.mixed": {
-        "sv": "Skalan går åt motsatt håll mot enkätens övriga skalfrågor (”{evidence}”: högt = dåligt). Svarande "
-              "som vänjer sig vid högt = bra svarar fel. Låt alla skalor ha högsta värdet som det bästa.",
-        "en": "This scale runs the opposite way to the survey's other scales (“{evidence}”: high = bad). "
-              "Respondents used to high = good will answer the wrong way. Make the highest value the best on "
-              "every scale.",
-    },
-    "scale_direction.language": {
-        "sv": "Skalans riktning skiljer sig mellan språken: på {other} är högt = bra, men här är högt = dåligt "
-              "(”{evidence}”). Svar på olika språk går då inte att jämföra; rätta översättningen.",
-        "en": "The scale runs differently between languages: in {other} high = good, but here high = bad "
-              "(“{evidence}”). Answers in different languages cannot be compared; fix the translation.",
-    },
-    "nps_wording": {
-        "sv": "NPS-frågan avviker från standardformuleringen, så resultatet går inte att jämföra med andra NPS. "
-              "Använd ”Hur troligt är det att du skulle rekommendera [oss/varumärket] till en vän eller "
-              "kollega?”.{hint}",
-        "en": "The NPS question departs from the standard wording, so the score cannot be compared with other "
-              "NPS results. Use “How likely is it that you would recommend [us/the brand] to a friend or "
-              "colleague?”.{hint}",
-    },
-    "nps_wording.satisfaction": {
-        "sv": " Frågan mäter nöjdhet, inte rekommendationsvilja – använd en CSAT-fråga för det.",
-        "en": " This asks about satisfaction, not likelihood to recommend – use a CSAT question for that.",
-    },
-    "nps_wording.yes_no": {
-        "sv": " Som ja/nej-fråga passar den inte en skala 0–10.",
-        "en": " As a yes/no question it does not fit a 0–10 scale.",
-    },
-    "nps_wording.rating": {
-        "sv": " Ett allmänt betyg är inte rekommendationsvilja.",
-        "en": " A general rating is not likelihood to recommend.",
-    },
-    "missing_translation": {
-        "sv": "Texten saknas på {language_name}. Svarande som läser på {language_name} får se ett annat språk; "
-              "lägg till översättningen.",
-        "en": "The text is missing in {language_name}. Respondents reading {language_name} will see another "
-              "language; add the translation.",
-    },
-    "missing_translation.options": {
-        "sv": "Svarsalternativen saknar text på {language_name}: {evidence}. Lägg till etiketterna, annars visas "
-              "alternativens koder.",
-        "en": "Options have no label in {language_name}: {evidence}. Add the labels, otherwise the option codes "
-              "are shown.",
-    },
-    "missing_translation.thank_you": {
-        "sv": "Tacktexten saknas på {language_name}. Lägg till den så att alla svarande får ett tack på sitt språk.",
-        "en": "The thank-you text is missing in {language_name}. Add it so every respondent is thanked in their "
-              "language.",
-    },
-    "missing_translation.promoter_link": {
-        "sv": "Länktexten för promotorer saknas på {language_name}. Lägg till den.",
-        "en": "The promoter link text is missing in {language_name}. Add it.",
-    },
-    "empty_question": {
-        "sv": "Frågan har ingen text på något språk. Skriv frågan eller ta bort den.",
-        "en": "The question has no text in any language. Write the question or remove it.",
-    },
-    "unknown_placeholder": {
-        "sv": "{evidence} är ingen känd uppgift och lämnas tom för den svarande. Kända uppgifter: {known}. Rätta "
-              "stavningen eller skicka med uppgiften vid utskicket.",
-        "en": "{evidence} is not a known field and will be left empty for the respondent. Known fields: {known}. "
-              "Fix the spelling or pass the value with the invitation.",
-    },
-    "piping_syntax": {
-        "sv": "Hakparenteser eller klammerparenteser går inte jämnt ut (”{evidence}”), så tecknen visas för den "
-              "svarande. Stäng varje [ med ] och varje {{ med }}, utan nästling.",
-        "en": "Square or curly brackets are unbalanced (“{evidence}”), so the characters are shown to the "
-              "respondent. Close every [ with ] and every {{ with }}, without nesting.",
-    },
-    "skip_logic.missing": {
-        "sv": "Hopplogiken hänvisar till frågan ”{evidence}”, som inte finns. Frågan skulle aldrig visas; välj en "
-              "befintlig tidigare fråga.",
-        "en": "The skip logic refers to question “{evidence}”, which does not exist. The question would never be "
-              "shown; pick an existing earlier question.",
-    },
-    "skip_logic.order": {
-        "sv": "Hopplogiken hänvisar till ”{evidence}”, som inte kommer före den här frågan. Villkoret kan bara "
-              "gälla ett tidigare svar; flytta frågan efter ”{evidence}”.",
-        "en": "The skip logic refers to “{evidence}”, which does not come before this question. A condition can "
-              "only use an earlier answer; move this question after “{evidence}”.",
-    },
-    "skip_logic.range_on_choice": {
-        "sv": "Hopplogiken använder min/max på ”{evidence}”, som inte är en skalfråga. Använd ”in” med "
-              "svarsalternativ i stället.",
-        "en": "The skip logic uses min/max on “{evidence}”, which is not a scale question. Use “in” with options "
-              "instead.",
-    },
-    "skip_logic.in_on_score": {
-        "sv": "Hopplogiken använder ”in” på skalfrågan ”{evidence}”. Använd min/max (t.ex. 0–6 för kritiker).",
-        "en": "The skip logic uses “in” on the scale question “{evidence}”. Use min/max (e.g. 0–6 for "
-              "detractors).",
-    },
-    "skip_logic.unknown_option": {
-        "sv": "Hopplogiken väntar sig alternativ som frågan ”{target}” inte har: {evidence}. Villkoret kan aldrig "
-              "uppfyllas; välj bland frågans alternativ.",
-        "en": "The skip logic expects options question “{target}” does not have: {evidence}. The condition can "
-              "never hold; pick from the question's options.",
-    },
-    "skip_logic.impossible_range": {
-        "sv": "Villkoret {evidence} kan aldrig uppfyllas på skalan {low}–{high}. Rätta min/max.",
-        "en": "The condition {evidence} can never hold on the scale {low}–{high}. Fix min/max.",
-    },
-    "skip_logic.no_test": {
-        "sv": "Hopplogiken har varken min/max eller ”in”, så det framgår inte när frågan ska visas. Lägg till ett "
-              "villkor eller ta bort hopplogiken.",
-        "en": "The skip logic has neither min/max nor “in”, so it is unclear when to show the question. Add a "
-              "condition or remove the skip logic.",
-    },
-    "duplicate_key": {
-        "sv": "Nyckeln ”{evidence}” används av flera frågor. Svar och hopplogik skulle blandas ihop; ge varje fråga "
-              "en egen nyckel.",
-        "en": "The key “{evidence}” is used by more than one question. Answers and skip logic would be mixed up; "
-              "give every question its own key.",
-    },
-    "unknown_type": {
-        "sv": "Frågetypen ”{evidence}” finns inte. Välj en av: {types}.",
-        "en": "The question type “{evidence}” does not exist. Choose one of: {types}.",
-    },
-    "no_options": {
-        "sv": "Flervalsfrågan har inga svarsalternativ och kan inte besvaras. Lägg till alternativ.",
-        "en": "The choice question has no options and cannot be answered. Add options.",
-    },
-    "required_open_text": {
-        "sv": "Den öppna frågan är obligatorisk. Tvingade kommentarer ger korta svar utan innehåll och fler "
-              "avhopp; gör den frivillig.",
-        "en": "The open question is required. Forced comments produce empty answers and more drop-outs; make it "
-              "optional.",
-    },
-    "long_question": {
-        "sv": "Frågan har {words} ord. Långa frågor läses slarvigt, särskilt i mobilen; korta ned till en mening "
-              "på högst {limit} ord.",
-        "en": "The question has {words} words. Long questions are skimmed, especially on a phone; shorten it to "
-              "one sentence of at most {limit} words.",
-    },
+# What each finding tells the author: UI text, so the English here is the msgid and the Swedish lives in
+# the UI catalogue (glapp/locale); the linter reads it in the author's language. str.format fields in
+# braces. Each says what, why and how to fix; an nps_wording hint follows its message after a space.
+MESSAGES: dict[str, str] = {
+    "too_many_questions": gettext_noop(
+        "A respondent can be asked {path} questions ({total} in the survey). Short surveys get more "
+        "and more honest answers: keep to 3–4 questions and let one open question catch the rest."),
+    "too_many_questions.hidden": gettext_noop(
+        "A respondent can be asked {path} questions on the longest path through the skip logic "
+        "({total} in the survey). Short surveys get more and more honest answers: keep every path "
+        "to 3–4 questions."),
+    "no_open_text": gettext_noop(
+        "The survey has no open question. Add an open-text question (e.g. “What is the main reason "
+        "for your score?”) so customers can tell their story in their own words – that is where the "
+        "reasons are."),
+    "no_open_text.some_paths": gettext_noop(
+        "Not every respondent gets an open question: when {scenario} no open-text question is "
+        "shown. Make sure every path through the skip logic has an open follow-up."),
+    "leading_wording.praise": gettext_noop(
+        "The question praises what is being rated (“{evidence}”), which steers the answer. Drop the "
+        "praising word and ask neutrally, e.g. “How satisfied or dissatisfied are you with the "
+        "service?”."),
+    "leading_wording.presumptive": gettext_noop(
+        "The question presumes the answer (“{evidence}”). Ask openly, e.g. “How was your experience "
+        "of …?” or “What is the main reason for your score?”, or show it only to those it applies "
+        "to with skip logic."),
+    "leading_wording.agreement": gettext_noop(
+        "The question asks for agreement (“{evidence}”) and pushes towards “yes”. Ask a neutral "
+        "question without “don't you agree”, “surely” or tag questions."),
+    "one_sided_wording": gettext_noop(
+        "The question names only one end of the scale (“{evidence}”), which pulls answers that way. "
+        "Common, but more neutral with both ends: “How satisfied or dissatisfied …”, “How good or "
+        "bad …”."),
+    "double_barrelled": gettext_noop(
+        "The question asks about two things at once (“{evidence}”). One answer cannot rate both: "
+        "split it into two questions or keep the one that matters most."),
+    "known_information": gettext_noop(
+        "The question asks for something glapp already knows ({field}: “{evidence}”). Don't ask the "
+        "customer – use {placeholder} in the text and pass the value as metadata with the "
+        "invitation."),
+    "scale_direction.typed": gettext_noop(
+        "The question is worded so that a high value is bad (“{evidence}”), but glapp reads {qtype} "
+        "with high = good. Answers would be counted backwards: turn the wording round (e.g. “How "
+        "easy or difficult was it to …”) so the highest value is the best."),
+    "scale_direction.mixed": gettext_noop(
+        "This scale runs the opposite way to the survey's other scales (“{evidence}”: high = bad). "
+        "Respondents used to high = good will answer the wrong way. Make the highest value the best "
+        "on every scale."),
+    "scale_direction.language": gettext_noop(
+        "The scale runs differently between languages: in {other} high = good, but here high = bad "
+        "(“{evidence}”). Answers in different languages cannot be compared; fix the translation."),
+    "nps_wording": gettext_noop(
+        "The NPS question departs from the standard wording, so the score cannot be compared with "
+        "other NPS results. Use “How likely is it that you would recommend [us/the brand] to a "
+        "friend or colleague?”.{hint}"),
+    "nps_wording.satisfaction": gettext_noop(
+        "This asks about satisfaction, not likelihood to recommend – use a CSAT question for that."),
+    "nps_wording.yes_no": gettext_noop("As a yes/no question it does not fit a 0–10 scale."),
+    "nps_wording.rating": gettext_noop("A general rating is not likelihood to recommend."),
+    "missing_translation": gettext_noop(
+        "The text is missing in {language_name}. Respondents reading {language_name} will see "
+        "another language; add the translation."),
+    "missing_translation.options": gettext_noop(
+        "Options have no label in {language_name}: {evidence}. Add the labels, otherwise the option "
+        "codes are shown."),
+    "missing_translation.thank_you": gettext_noop(
+        "The thank-you text is missing in {language_name}. Add it so every respondent is thanked in "
+        "their language."),
+    "missing_translation.promoter_link": gettext_noop("The promoter link text is missing in {language_name}. Add it."),
+    "empty_question": gettext_noop("The question has no text in any language. Write the question or remove it."),
+    "unknown_placeholder": gettext_noop(
+        "{evidence} is not a known field and will be left empty for the respondent. Known fields: "
+        "{known}. Fix the spelling or pass the value with the invitation."),
+    "piping_syntax": gettext_noop(
+        "Square or curly brackets are unbalanced (“{evidence}”), so the characters are shown to the "
+        "respondent. Close every [ with ] and every {{ with }}, without nesting."),
+    "skip_logic.missing": gettext_noop(
+        "The skip logic refers to question “{evidence}”, which does not exist. The question would "
+        "never be shown; pick an existing earlier question."),
+    "skip_logic.order": gettext_noop(
+        "The skip logic refers to “{evidence}”, which does not come before this question. A "
+        "condition can only use an earlier answer; move this question after “{evidence}”."),
+    "skip_logic.range_on_choice": gettext_noop(
+        "The skip logic uses min/max on “{evidence}”, which is not a scale question. Use “in” with "
+        "options instead."),
+    "skip_logic.in_on_score": gettext_noop(
+        "The skip logic uses “in” on the scale question “{evidence}”. Use min/max (e.g. 0–6 for "
+        "detractors)."),
+    "skip_logic.unknown_option": gettext_noop(
+        "The skip logic expects options question “{target}” does not have: {evidence}. The "
+        "condition can never hold; pick from the question's options."),
+    "skip_logic.impossible_range": gettext_noop(
+        "The condition {evidence} can never hold on the scale {low}–{high}. Fix min/max."),
+    "skip_logic.no_test": gettext_noop(
+        "The skip logic has neither min/max nor “in”, so it is unclear when to show the question. "
+        "Add a condition or remove the skip logic."),
+    "duplicate_key": gettext_noop(
+        "The key “{evidence}” is used by more than one question. Answers and skip logic would be "
+        "mixed up; give every question its own key."),
+    "unknown_type": gettext_noop("The question type “{evidence}” does not exist. Choose one of: {types}."),
+    "no_options": gettext_noop("The choice question has no options and cannot be answered. Add options."),
+    "required_open_text": gettext_noop(
+        "The open question is required. Forced comments produce empty answers and more drop-outs; "
+        "make it optional."),
+    "long_question": gettext_noop(
+        "The question has {words} words. Long questions are skimmed, especially on a phone; shorten "
+        "it to one sentence of at most {limit} words."),
 }
-LANGUAGE_NAMES = {
-    "sv": {"sv": "svenska", "en": "engelska", "fi": "finska", "no": "norska", "nb": "norska", "da": "danska",
-           "de": "tyska"},
-    "en": {"sv": "Swedish", "en": "English", "fi": "Finnish", "no": "Norwegian", "nb": "Norwegian", "da": "Danish",
-           "de": "German"},
-}
+
+
+def language_names(catalogue) -> dict[str, str]:
+    """Language names as they read inside a message in the catalogue's language ("saknas på svenska")."""
+    return {
+        "sv": catalogue.pgettext("language name inside a sentence", "Swedish"),
+        "en": catalogue.pgettext("language name inside a sentence", "English"),
+        "fi": catalogue.pgettext("language name inside a sentence", "Finnish"),
+        "no": catalogue.pgettext("language name inside a sentence", "Norwegian"),
+        "nb": catalogue.pgettext("language name inside a sentence", "Norwegian"),
+        "da": catalogue.pgettext("language name inside a sentence", "Danish"),
+        "de": catalogue.pgettext("language name inside a sentence", "German"),
+    }

@@ -3,12 +3,23 @@
 Pure data (no Django). Every template passes the survey linter with no findings in Swedish and
 English (tests/surveys/test_starter_templates.py). `template_definition(code)` returns a survey
 definition in the shape `publish_survey` freezes, so the builder can create questions from it.
+
+The questions and the thank-you are the survey's content, written in each of its languages. A
+template's name, description and journey hint are UI labels (the new-survey page shows them in the
+author's language): English here, the Swedish in the UI catalogue (`glapp.core.i18n`).
 """
 
 import copy
 from dataclasses import dataclass
+from gettext import NullTranslations
 
+from glapp.core.i18n import catalogue, gettext_noop
 from glapp.surveys import question_types as qt
+
+# Names are short and "Transactional NPS" is also a heading elsewhere in the UI, so they carry a
+# context. `_MARKED.pgettext(...)` only marks a name for makemessages and returns it unchanged.
+NAME_CONTEXT = "starter survey template"
+_MARKED = NullTranslations()
 
 LANGUAGES = ("sv", "en")
 
@@ -16,13 +27,19 @@ LANGUAGES = ("sv", "en")
 @dataclass(frozen=True)
 class Template:
     code: str
-    name: dict[str, str]
-    description: dict[str, str]
+    name: str  # English, in the UI catalogue with NAME_CONTEXT; name_in() reads it in a language
+    description: str  # English, in the UI catalogue
     kind: str  # "transactional" or "relationship"
     stage_hint: str  # the journey moment it suits: purchase, delivery, support, visit, relationship, any
-    stage_hint_text: dict[str, str]
+    stage_hint_text: str  # English, in the UI catalogue
     questions: tuple[dict, ...]
     thank_you: dict[str, str]
+
+    def name_in(self, language: str) -> str:
+        return catalogue(language).pgettext(NAME_CONTEXT, self.name)
+
+    def description_in(self, language: str) -> str:
+        return catalogue(language).gettext(self.description)
 
 
 def _question(key: str, qtype: str, sv: str, en: str, *, show_if: dict | None = None, options: tuple = (),
@@ -41,17 +58,13 @@ REASON_EN = "What is the main reason for your score? Feel free to tell us in you
 TEMPLATES: list[Template] = [
     Template(
         code="nps_transactional",
-        name={"sv": "NPS efter en händelse", "en": "Transactional NPS"},
-        description={
-            "sv": "Rekommendationsfrågan direkt efter ett köp, besök eller samtal, och en öppen följdfråga som "
-                  "formuleras olika för kritiker, passiva och ambassadörer.",
-            "en": "The recommendation question right after a purchase, visit or call, with an open follow-up "
-                  "worded differently for detractors, passives and promoters.",
-        },
+        name=_MARKED.pgettext("starter survey template", "Transactional NPS"),
+        description=gettext_noop(
+            "The recommendation question right after a purchase, visit or call, with an open follow-up worded "
+            "differently for detractors, passives and promoters."),
         kind="transactional",
         stage_hint="any",
-        stage_hint_text={"sv": "Efter en enskild kontakt: köp, besök, leverans eller samtal.",
-                         "en": "After a single interaction: purchase, visit, delivery or call."},
+        stage_hint_text=gettext_noop("After a single interaction: purchase, visit, delivery or call."),
         questions=(
             _question("nps", qt.NPS,
                       "Utifrån din upplevelse[ den {date}], hur troligt är det att du skulle rekommendera oss till "
@@ -75,17 +88,13 @@ TEMPLATES: list[Template] = [
     ),
     Template(
         code="nps_relationship",
-        name={"sv": "NPS för relationen", "en": "Relationship NPS"},
-        description={
-            "sv": "Mäter hela relationen med kunden, till exempel en gång per kvartal eller år, oberoende av "
-                  "enskilda kontakter.",
-            "en": "Measures the whole relationship, for example once a quarter or a year, independent of single "
-                  "interactions.",
-        },
+        name=_MARKED.pgettext("starter survey template", "Relationship NPS"),
+        description=gettext_noop(
+            "Measures the whole relationship, for example once a quarter or a year, independent of single "
+            "interactions."),
         kind="relationship",
         stage_hint="relationship",
-        stage_hint_text={"sv": "Regelbundet utskick till alla kunder, inte kopplat till en händelse.",
-                         "en": "A regular send-out to all customers, not tied to an event."},
+        stage_hint_text=gettext_noop("A regular send-out to all customers, not tied to an event."),
         questions=(
             _question("nps", qt.NPS,
                       "Hur troligt är det att du skulle rekommendera oss till en vän eller kollega?",
@@ -99,17 +108,13 @@ TEMPLATES: list[Template] = [
     ),
     Template(
         code="ces_contact",
-        name={"sv": "Kundansträngning efter kontakt", "en": "Customer effort after contact"},
-        description={
-            "sv": "Hur lätt det var att få hjälp (CES), om ärendet blev löst och varför – efter ett samtal, "
-                  "chatt eller mejl till kundtjänst.",
-            "en": "How easy it was to get help (CES), whether the issue was resolved and why – after a call, chat "
-                  "or e-mail to customer service.",
-        },
+        name=_MARKED.pgettext("starter survey template", "Customer effort after contact"),
+        description=gettext_noop(
+            "How easy it was to get help (CES), whether the issue was resolved and why – after a call, chat or "
+            "e-mail to customer service."),
         kind="transactional",
         stage_hint="support",
-        stage_hint_text={"sv": "Efter ett avslutat ärende hos kundtjänst.",
-                         "en": "After a closed customer service case."},
+        stage_hint_text=gettext_noop("After a closed customer service case."),
         questions=(
             _question("ces", qt.CES,
                       "Hur lätt eller svårt var det att få hjälp med ditt ärende[ när du var i kontakt med {agent}]?",
@@ -129,16 +134,13 @@ TEMPLATES: list[Template] = [
     ),
     Template(
         code="csat_delivery",
-        name={"sv": "Nöjdhet med leveransen", "en": "Delivery satisfaction"},
-        description={
-            "sv": "Nöjdhet med leveransen (CSAT 1–5) med en öppen följdfråga, och en fråga om vad som kunde ha "
-                  "gjorts bättre till dem som inte var nöjda.",
-            "en": "Satisfaction with the delivery (CSAT 1–5) with an open follow-up, and a question on what could "
-                  "have been better for those who were not satisfied.",
-        },
+        name=_MARKED.pgettext("starter survey template", "Delivery satisfaction"),
+        description=gettext_noop(
+            "Satisfaction with the delivery (CSAT 1–5) with an open follow-up, and a question on what could have "
+            "been better for those who were not satisfied."),
         kind="transactional",
         stage_hint="delivery",
-        stage_hint_text={"sv": "När leveransen har kommit fram.", "en": "Once the delivery has arrived."},
+        stage_hint_text=gettext_noop("Once the delivery has arrived."),
         questions=(
             _question("csat", qt.CSAT,
                       "Hur nöjd eller missnöjd är du med leveransen[ av {product}]?",
@@ -153,15 +155,11 @@ TEMPLATES: list[Template] = [
     ),
     Template(
         code="emotion_nes",
-        name={"sv": "Känsla efter upplevelsen (NES)", "en": "Emotion after the experience (NES)"},
-        description={
-            "sv": "Vilken känsla upplevelsen lämnade (Net Emotional Score) och vad som gav den känslan.",
-            "en": "Which feeling the experience left (Net Emotional Score) and what caused it.",
-        },
+        name=_MARKED.pgettext("starter survey template", "Emotion after the experience (NES)"),
+        description=gettext_noop("Which feeling the experience left (Net Emotional Score) and what caused it."),
         kind="transactional",
         stage_hint="visit",
-        stage_hint_text={"sv": "Efter ett besök eller en upplevelse där känslan avgör, t.ex. i butik.",
-                         "en": "After a visit or experience where the feeling decides, e.g. in a store."},
+        stage_hint_text=gettext_noop("After a visit or experience where the feeling decides, e.g. in a store."),
         questions=(
             _question("emotion", qt.EMOTION,
                       "Vilken känsla stämmer bäst med din upplevelse av oss[ i {store}]?",
@@ -174,15 +172,12 @@ TEMPLATES: list[Template] = [
     ),
     Template(
         code="lba_relationship",
-        name={"sv": "Återköpsvilja (LBA)", "en": "Likelihood to buy again (LBA)"},
-        description={
-            "sv": "Hur troligt det är att kunden handlar igen (0–10) och varför – en tidig signal om lojalitet.",
-            "en": "How likely the customer is to buy again (0–10) and why – an early signal of loyalty.",
-        },
+        name=_MARKED.pgettext("starter survey template", "Likelihood to buy again (LBA)"),
+        description=gettext_noop(
+            "How likely the customer is to buy again (0–10) and why – an early signal of loyalty."),
         kind="relationship",
         stage_hint="purchase",
-        stage_hint_text={"sv": "Några veckor efter ett köp, eller regelbundet till återkommande kunder.",
-                         "en": "A few weeks after a purchase, or regularly to returning customers."},
+        stage_hint_text=gettext_noop("A few weeks after a purchase, or regularly to returning customers."),
         questions=(
             _question("lba", qt.LBA,
                       "Hur troligt är det att du kommer att handla hos oss igen?",
@@ -212,7 +207,7 @@ def template_definition(code: str, language: str = "sv") -> dict:
     """
     template = get_template(code)
     return {
-        "name": template.name.get(language) or template.name["en"],
+        "name": template.name_in(language),
         "kind": template.kind,
         "languages": list(LANGUAGES),
         "questions": copy.deepcopy(list(template.questions)),

@@ -2,11 +2,14 @@
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from django.utils.html import escape
 
 from glapp.accounts.models import Role
-from glapp.surveys import actions
+from glapp.core.i18n import catalogue
+from glapp.surveys import actions, linter_data
 from glapp.surveys.models import Survey
+from glapp.surveys.starter_templates import NAME_CONTEXT, TEMPLATES
 from tests.factories import make_user
 from tests.web.helpers import add_responses
 
@@ -95,6 +98,25 @@ def test_create_from_template_and_blank(org):
     resp = client.post("/surveys/new/", {"template": "", "name": "Kundtjänst", "code": "nps",
                                          "kind": "transactional", "languages": ["sv"]})
     assert resp.status_code == 422 and "already used" in resp.content.decode()
+
+
+def test_a_swedish_author_picks_from_templates_in_swedish(org):
+    client = client_for(org, username="eva", language="sv")
+    html = client.get("/surveys/new/").content.decode()
+    assert "NPS efter en händelse" in html and "Rekommendationsfrågan direkt efter ett köp" in html
+    assert "Transaktions-NPS" not in html  # the journey map's heading, not the template's name
+    client.post("/surveys/new/", {"template": "nps_transactional", "name": "", "code": "",
+                                  "kind": "transactional", "languages": ["sv", "en"]})
+    assert Survey.objects.filter(organization=org, name="NPS efter en händelse").exists()
+
+
+def test_the_linter_and_templates_read_the_catalogue_the_web_reads():
+    with translation.override("sv"):
+        for message in linter_data.MESSAGES.values():
+            assert translation.gettext(message) == catalogue("sv").gettext(message)
+        for template in TEMPLATES:
+            assert translation.pgettext(NAME_CONTEXT, template.name) == template.name_in("sv")
+            assert translation.gettext(template.description) == template.description_in("sv")
 
 
 def test_editing_without_javascript_saves_and_shows_the_linter(org, draft):

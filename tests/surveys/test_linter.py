@@ -1,7 +1,10 @@
 """The survey linter: each rule with cases it must flag and cases it must leave alone, in Swedish and English."""
 
+import string
+
 import pytest
 
+from glapp.core.i18n import catalogue
 from glapp.surveys import linter
 from glapp.surveys.linter import RULES, Finding, lint
 
@@ -524,11 +527,23 @@ def test_messages_come_in_the_authors_language():
     assert sv.evidence == en.evidence == "snabb och trevlig" and sv.language == "sv"
 
 
+def _fields(template: str) -> set[str]:
+    return {name for _text, name, _spec, _conversion in string.Formatter().parse(template) if name}
+
+
 def test_every_message_exists_in_both_languages_and_every_code_is_a_rule():
+    # Messages and rule titles are UI text: English in the code, Swedish in the UI catalogue, with the
+    # same format fields.
     from glapp.surveys import linter_data
-    for key, texts in linter_data.MESSAGES.items():
-        assert set(texts) == {"sv", "en"}, key
+    swedish = catalogue("sv")
+    for key, message in linter_data.MESSAGES.items():
+        translated = swedish.gettext(message)
+        assert translated != message and translated.strip(), key
+        assert _fields(translated) == _fields(message), key
         assert key.split(".")[0] in linter.RULE_ORDER, key
+    for _code, title, _description in RULES:
+        assert swedish.gettext(title) != title, title
+    assert linter_data.language_names(swedish)["en"] == "engelska"  # lower case inside a Swedish sentence
     assert {code for code, *_ in RULES} >= {
         "too_many_questions", "no_open_text", "leading_wording", "one_sided_wording", "double_barrelled",
         "known_information", "scale_direction", "nps_wording", "missing_translation", "empty_question",

@@ -2,6 +2,7 @@
 
 import pytest
 
+from glapp.core.i18n import catalogue
 from glapp.surveys import logic, piping
 from glapp.surveys import question_types as qt
 from glapp.surveys.linter import lint
@@ -25,8 +26,13 @@ def test_every_template_lints_clean(code, language):
 @pytest.mark.parametrize("code", CODES)
 def test_every_template_is_complete_in_both_languages(code):
     template = get_template(code)
-    for texts in (template.name, template.description, template.stage_hint_text, template.thank_you):
-        assert set(texts) == {"sv", "en"} and all(t.strip() for t in texts.values())
+    assert set(template.thank_you) == {"sv", "en"} and all(t.strip() for t in template.thank_you.values())
+    # The name, description and journey hint are UI labels: English here, Swedish in the UI catalogue.
+    swedish = catalogue("sv")
+    for english, translated in ((template.name, template.name_in("sv")),
+                                (template.description, template.description_in("sv")),
+                                (template.stage_hint_text, swedish.gettext(template.stage_hint_text))):
+        assert english.strip() and translated.strip() and translated != english
     assert template.kind in ("transactional", "relationship")
     for q in template.questions:
         assert q["type"] in qt.TYPES

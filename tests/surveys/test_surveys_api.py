@@ -93,6 +93,9 @@ def test_create_from_a_template(spec, designer):
     templates = designer.get("/survey-templates")
     check(spec, "/api/v1/survey-templates", "get", templates)
     assert "nps_transactional" in {t["code"] for t in templates.json()}
+    [nps] = [t for t in templates.json() if t["code"] == "nps_transactional"]
+    assert nps["name"] == {"sv": "NPS efter en händelse", "en": "Transactional NPS"}
+    assert nps["description"]["sv"].startswith("Rekommendationsfrågan direkt efter ett köp")
     created = designer.post("/surveys", {"template": "nps_transactional", "languages": ["en"],
                                          "widget_event": "checkout_done"})
     check(spec, "/api/v1/surveys", "post", created)
