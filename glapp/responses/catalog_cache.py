@@ -76,6 +76,8 @@ def _changed(sender, instance, **kwargs) -> None:
     transaction.on_commit(lambda: forget(org_id))
 
 
-for _model in (Survey, SurveyVersion, Question, Touchpoint, Unit):
-    post_save.connect(_changed, sender=_model, dispatch_uid=f"api-catalog-save-{_model.__name__}")
-    post_delete.connect(_changed, sender=_model, dispatch_uid=f"api-catalog-delete-{_model.__name__}")
+def connect() -> None:
+    """Forget an organization's names when any of them changes (called from the app's ready())."""
+    for model in (Survey, SurveyVersion, Question, Touchpoint, Unit):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"api-catalog-save-{model.__name__}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"api-catalog-delete-{model.__name__}")

@@ -1,6 +1,8 @@
-"""Import jobs keep a copy of their importer's unit path: a unit move rewrites it."""
+"""Import jobs keep a copy of their importer's unit path: a unit move rewrites it. The API's
+per-process catalog forgets an organization's names when one of them changes."""
 
 from glapp.core import events
+from glapp.responses import catalog_cache
 from glapp.responses.actions import follow_unit_move
 
 
@@ -9,4 +11,5 @@ def on_unit_moved(event: events.UnitMoved) -> None:
 
 
 def connect() -> None:
+    catalog_cache.connect()
     events.UnitMoved.connect(on_unit_moved)

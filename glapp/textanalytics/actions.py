@@ -5,7 +5,6 @@ Analysis is idempotent: an answer already analyzed by the current pipeline versi
 one analyzed by an older version is replaced, so a repeated or crashed task only redoes work.
 """
 
-import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 
@@ -20,9 +19,10 @@ from glapp.responses.actions import replace_comment_texts
 from glapp.responses.queries import text_answers
 from glapp.textanalytics.analyzers import query as query_mod
 from glapp.textanalytics.analyzers import taxonomy
-from glapp.textanalytics.analyzers.pipeline import Pipeline, TopicSpec
+from glapp.textanalytics.analyzers.pipeline import Pipeline
 from glapp.textanalytics.analyzers.sentiment import LABELS
 from glapp.textanalytics.models import (
+    ALL_LANGUAGES,
     CommentAnalysis,
     LearnedModel,
     SentimentCorrection,
@@ -30,6 +30,7 @@ from glapp.textanalytics.models import (
     TopicMention,
     TopicTag,
 )
+from glapp.textanalytics.pipelines import pipeline_for
 
 CHUNK = 1000
 
@@ -152,11 +153,6 @@ def _schedule_reanalysis(organization_id: int) -> None:
     events.AnalysisOutdated(organization_id).send()  # after the commit, re-analyzed in the background
 
 
-# --- The organization's pipeline -------------------------------------------------------------
-
-_pipelines: dict[int, tuple[tuple, Pipeline]] = {}
-
-
 def outdated_organizations(skip: set[int] = frozenset()) -> list[int]:
     """Upgrade unedited built-in topics, then return each organization (other than `skip`) holding
     analyses by another pipeline version than its current one: after an upgrade that changed an
@@ -174,33 +170,6 @@ def outdated_organizations(skip: set[int] = frozenset()) -> list[int]:
         if analyses.filter(Q(version__lt=current) | Q(version__gt=current)).exists():
             behind.append(organization_id)
     return behind
-
-
-def pipeline_for(organization_id: int) -> Pipeline:
-    """The organization's pipeline, rebuilt only when its topics or models change. Reads only
-    (queries call it): the per-process cache is all it fills."""
-    topics = list(Topic.objects.for_org(organization_id).filter(active=True).order_by("code")
-                  .values_list("code", "query", "updated_at", "classifier"))
-    models = list(LearnedModel.objects.for_org(organization_id).filter(in_use=True)
-                  .values_list("language", "id", "created_at", "model"))
-    key = (tuple((c, q, u) for c, q, u, _ in topics),
-           tuple((lang, hashlib.sha256(bytes(blob)).hexdigest()) for lang, _, _, blob in models))
-    cached = _pipelines.get(organization_id)
-    if cached and cached[0] == key:
-        return cached[1]
-    from glapp.textanalytics.analyzers import learned
-    from glapp.textanalytics.analyzers import topics as topics_mod
-
-    specs = [TopicSpec(code, query, topics_mod.TopicClassifier.from_bytes(bytes(clf)) if clf else None)
-             for code, query, _, clf in topics]
-    learned_models = {}
-    for lang, _, _, blob in models:
-        model = learned.LearnedSentiment.from_bytes(bytes(blob))
-        for code in (("sv", "en") if lang == ALL_LANGUAGES else (lang,)):
-            learned_models[code] = model
-    pipeline = Pipeline(specs, learned_models)
-    _pipelines[organization_id] = (key, pipeline)
-    return pipeline
 
 
 # --- Analysis --------------------------------------------------------------------------------
@@ -378,8 +347,6 @@ def correct_sentiment(organization_id: int, answer_id: int, label: str, user=Non
         analysis.sentiment_source = "analyst"
         analysis.save(update_fields=["sentiment_label", "sentiment", "sentiment_source"])
 
-
-ALL_LANGUAGES = "*"  # one learned model serves every language it was trained on
 
 
 def train_sentiment_model(organization_id: int, seed: int = 0) -> dict:

@@ -12,6 +12,7 @@ from glapp.core.errors import NotFound, PermissionDenied
 from glapp.core.schemas import Problem
 from glapp.textanalytics import actions, queries
 from glapp.textanalytics.analyzers import sentiment
+from glapp.textanalytics.pipelines import pipeline_for
 
 router = Router(tags=["text analysis"])
 ERRORS = {401: Problem, 403: Problem, 404: Problem, 422: Problem}
@@ -95,7 +96,7 @@ def analyze_text(request: HttpRequest, payload: AnalyzeIn):
     """Runs offline, on this server: language, redaction, sentiment per comment and clause, the
     organization's topics with the sentiment of their clause, emotions and key phrases. Nothing
     is stored."""
-    pipeline = actions.pipeline_for(request.access.organization_id)
+    pipeline = pipeline_for(request.access.organization_id)
     return pipeline.analyze(payload.text, payload.language).to_dict()
 
 

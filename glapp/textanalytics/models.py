@@ -91,6 +91,9 @@ class SentimentCorrection(OrgScopedModel):
                                      related_name="+")
 
 
+ALL_LANGUAGES = "*"  # a learned model's language when one model serves every language it was trained on
+
+
 class LearnedModel(OrgScopedModel):
     """A per-organization sentiment model learned from the organization's own comments."""
 

@@ -12,12 +12,11 @@ from glapp.core import stats
 from glapp.core.pagination import decode_cursor, encode_cursor
 from glapp.responses.queries import nps_answers, search_terms, text_answer_count, unit_and_days
 from glapp.textanalytics.models import CommentAnalysis, Topic, TopicMention
+from glapp.textanalytics.pipelines import pipeline_for
 
 
 def pending_count(organization_id: int) -> int:
     """Comments the current pipeline has not analyzed yet (for progress bars)."""
-    from glapp.textanalytics.actions import pipeline_for
-
     version = pipeline_for(organization_id).version
     done = CommentAnalysis.objects.for_org(organization_id).filter(version=version).count()
     return max(0, text_answer_count(organization_id) - done)

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from glapp.textanalytics import actions
+from glapp.textanalytics import actions, pipelines
 from glapp.textanalytics.models import CommentAnalysis, Topic, TopicMention
 from tests.web.helpers import add_responses
 
@@ -163,7 +163,7 @@ def test_industry_pack_topics_start_switched_off(org):
     actions.save_topic(org.id, "baggage", name_sv=t.name_sv, name_en=t.name_en, query=t.query, active=True)
     actions.ensure_builtin_topics(org.id)  # creating what is missing again switches nothing off
     assert Topic.objects.get(organization=org, code="baggage").active
-    assert "baggage" in {s.code for s in actions.pipeline_for(org.id).topics}
+    assert "baggage" in {s.code for s in pipelines.pipeline_for(org.id).topics}
 
 
 def test_unedited_earlier_built_in_queries_are_brought_up_to_date(org, monkeypatch):
@@ -196,7 +196,7 @@ def test_analyses_by_an_older_pipeline_are_caught_up_by_the_housekeeping(org, ot
     assert queue_outdated() == []  # all current: nothing queued
     CommentAnalysis.objects.filter(organization=org).update(version="sentiment-1|an older pipeline")
     assert queue_outdated() == [org.id]
-    assert CommentAnalysis.objects.get(organization=org).version == actions.pipeline_for(org.id).version
+    assert CommentAnalysis.objects.get(organization=org).version == pipelines.pipeline_for(org.id).version
     assert CommentAnalysis.objects.get(organization=org).sentiment_label == "negative"
 
 

@@ -9,7 +9,7 @@ from django.test import override_settings
 
 from glapp.accounts.models import Role
 from glapp.accounts.queries import Access
-from glapp.textanalytics import actions, queries
+from glapp.textanalytics import actions, pipelines, queries
 from glapp.textanalytics.analyzers.topics import TopicClassifier
 from glapp.textanalytics.models import Topic, TopicTag
 from tests.factories import make_user
@@ -67,7 +67,7 @@ def test_training_from_tags_stores_a_classifier_with_held_out_f1(org, coffee):
     p_coffee, p_other = model.predict_proba(["Kaffet var iskallt idag", "Personalen var trevlig"], "sv")
     assert p_coffee > 0.5 > p_other
     # And the organization's pipeline now carries it, so re-analysis finds what the query misses.
-    spec = next(s for s in actions.pipeline_for(org.id).topics if s.code == "coffee")
+    spec = next(s for s in pipelines.pipeline_for(org.id).topics if s.code == "coffee")
     assert spec.classifier is not None
 
 
