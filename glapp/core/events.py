@@ -57,12 +57,6 @@ class Event:
         uid = f"{cls.name}:{receiver.__module__}.{receiver.__qualname__}"
         cls._signal.connect(_adapter(receiver), dispatch_uid=uid, weak=False)
 
-    @classmethod
-    def disconnect_all(cls) -> None:
-        """Tests only: a receiver connected for one test must not leak into the next."""
-        cls._signal.receivers.clear()
-        cls._signal.sender_receivers_cache.clear()
-
     def send(self) -> None:
         if self.mode == IN_TRANSACTION:
             if not transaction.get_connection().in_atomic_block:
