@@ -1,13 +1,18 @@
-"""Fast, backend-neutral batch inserts for the ingestion hot path.
+"""Plain SQL for the hot paths, behind named steps: one function per kind of statement.
 
-The ORM's bulk_create builds a model instance per row, which costs more than the insert
-itself at millions of rows. Here rows are tuples adapted once per value and written with
-`executemany`; column names come from the model so nothing is spelled twice. Callers must
-hold a transaction (the SQLite id allocation relies on the IMMEDIATE write lock).
+The ORM's bulk_create builds a model instance per row, which costs more than the insert itself
+at millions of rows, and on the respondent's path building a queryset costs more than running
+it. Here rows are tuples adapted once per value by the caller and written with `executemany` or
+one multi-row statement. Tables and columns come from the model's `_meta` (field names in,
+columns out), never from input, so nothing is spelled twice and no caller quotes a name or
+assembles SQL. Every statement is the same SQL on SQLite (3.35+) and PostgreSQL, and each is
+built once per model and field list, then reused. Callers hold the transaction (the SQLite id
+allocation relies on the IMMEDIATE write lock; `locked_row` locks until it ends).
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from django.conf import settings
 from django.db import connection, models
@@ -38,15 +43,6 @@ def table_and_columns(model: type[models.Model], field_names: Sequence[str]) -> 
     return opts.db_table, [opts.get_field(name).column for name in field_names]
 
 
-def insert_rows(model: type[models.Model], field_names: Sequence[str], rows: Iterable[Sequence]) -> None:
-    table, columns = table_and_columns(model, field_names)
-    qn = connection.ops.quote_name
-    placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES ({placeholders})"
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     """Reserve `count` primary keys so child rows can reference parents without a round trip."""
     if count <= 0:
@@ -71,3 +67,211 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
             start = cursor.fetchone()[0] + 1
             return list(range(start, start + count))
     raise NotImplementedError(f"allocate_ids does not support {connection.vendor}")
+
+
+# --- Writes ----------------------------------------------------------------------------------
+
+MAX_PARAMETERS = 999  # SQLite's smallest bound-parameter limit on any build
+
+
+def insert_rows(model: type[models.Model], field_names: Sequence[str], rows: Iterable[Sequence], *,
+                ignore_conflicts: bool = False) -> None:
+    """INSERT one row per tuple, in one executemany. With `ignore_conflicts`, a row that would
+    break any unique constraint is skipped (ON CONFLICT DO NOTHING), also against a concurrent
+    insert of the same key."""
+    sql = _insert_sql(connection.vendor, model, tuple(field_names))
+    if ignore_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def insert_values(model: type[models.Model], field_names: Sequence[str], rows: Sequence[Sequence], *,
+                  returning: str | None = None, ignore_conflicts_on: Sequence[str] | None = None) -> list:
+    """INSERT … VALUES (…), (…) in as few statements as SQLite's parameter limit allows. With
+    `returning`, that field of each row inserted, in row order (as bulk_create relies on too);
+    with `ignore_conflicts_on` (a unique key's fields), rows already there are skipped and not
+    returned, so what comes back is what this call stored."""
+    if not rows:
+        return []
+    head, one, tail = _insert_values_sql(connection.vendor, model, tuple(field_names), returning,
+                                         None if ignore_conflicts_on is None else tuple(ignore_conflicts_on))
+    size = max(1, min(500, MAX_PARAMETERS // len(field_names)))
+    found: list = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            batch = rows[start:start + size]
+            cursor.execute(head + ", ".join([one] * len(batch)) + tail, [v for row in batch for v in row])
+            if returning is not None:
+                found += [row[0] for row in cursor.fetchall()]
+    return found
+
+
+def insert_or_add(model: type[models.Model], key_fields: Sequence[str], count_fields: Sequence[str],
+                  rows: Iterable[Sequence]) -> None:
+    """Counters upserted in one executemany: each row is its key's values then its counts; a
+    key not there yet is inserted, one already there gets the counts added to its own
+    (INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n, …). The key must be a unique
+    constraint's fields."""
+    with connection.cursor() as cursor:
+        cursor.executemany(_insert_or_add_sql(connection.vendor, model, tuple(key_fields), tuple(count_fields)),
+                           rows)
+
+
+def update_by_id(model: type[models.Model], field_names: Sequence[str], rows: Sequence[Sequence]) -> None:
+    """UPDATE … SET the fields WHERE id = …, for rows of (*values, id): instance.save(update_fields=…)
+    without the save machinery, which costs more than the statement. One row is one execute."""
+    sql = _update_sql(connection.vendor, model, tuple(field_names))
+    with connection.cursor() as cursor:
+        if len(rows) == 1:
+            cursor.execute(sql, rows[0])
+        elif rows:
+            cursor.executemany(sql, rows)
+
+
+def set_once(model: type[models.Model], pk: int, field_name: str, value) -> bool:
+    """Set a field that is set once and never unset (UPDATE … WHERE id = … AND field IS NULL);
+    True if this call set it. Of two concurrent calls only one finds it still unset."""
+    with connection.cursor() as cursor:
+        cursor.execute(_set_once_sql(connection.vendor, model, field_name), [value, pk])
+        return cursor.rowcount > 0
+
+
+# --- Reads inside a write --------------------------------------------------------------------
+
+def select_rows(model: type[models.Model], field_names: Sequence[str], where: Mapping[str, object]) -> list[tuple]:
+    """The fields' values of every row whose fields equal `where`'s values, as the driver
+    returns them (JSON as text, datetimes on SQLite as text): for a writer's indexed lookup,
+    where building the ORM's query costs more than running it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_select_sql(connection.vendor, model, tuple(field_names), tuple(where)), list(where.values()))
+        return cursor.fetchall()
+
+
+def select_row(model: type[models.Model], field_names: Sequence[str], where: Mapping[str, object]) -> tuple | None:
+    """`select_rows`' first row, or None: for a `where` that names a unique key."""
+    with connection.cursor() as cursor:
+        cursor.execute(_select_sql(connection.vendor, model, tuple(field_names), tuple(where)), list(where.values()))
+        return cursor.fetchone()
+
+
+LOOKUP_CHUNK = 900  # values per IN (…), below SQLite's parameter limit with room for `where`
+
+
+def lookup(model: type[models.Model], key_field: str, keys: Iterable, where: Mapping[str, object], *,
+           value_field: str = "id") -> dict:
+    """key → value_field for the rows among `keys` (in chunks) that match `where`: the ORM's
+    `__in` costs several microseconds per value to build, which dominates at import speeds."""
+    keys = list(keys)
+    head = _lookup_sql(connection.vendor, model, key_field, value_field, tuple(where))
+    fixed = list(where.values())
+    found: dict = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), LOOKUP_CHUNK):
+            chunk = keys[start:start + LOOKUP_CHUNK]
+            cursor.execute(f"{head} IN ({', '.join(['%s'] * len(chunk))})", [*fixed, *chunk])
+            found.update(cursor.fetchall())
+    return found
+
+
+def locked_row(model: type[models.Model], where: Mapping[str, object], *,
+               joined: Mapping[str, tuple[str, str]] | None = None) -> models.Model | None:
+    """The row whose fields equal `where`'s values, as a model instance, locked until the
+    transaction ends (FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction already holds
+    the write lock), or None. `joined` brings fields of rows the row points to along, as
+    attributes: {attribute: (foreign key, field of the row it points to)}, values as the driver
+    returns them; only this model's row is locked."""
+    sql = _locked_row_sql(connection.vendor, model, tuple(where), tuple((joined or {}).items()))
+    return next(iter(model._default_manager.raw(sql, list(where.values()))), None)
+
+
+# --- The statements, built once per model and field list ------------------------------------
+# `vendor` only keys the cache: quoting and row locking are the backend's.
+
+def _columns(opts, field_names: Sequence[str]) -> list[str]:
+    qn = connection.ops.quote_name
+    return [qn(opts.get_field(name).column) for name in field_names]
+
+
+def _where(opts, field_names: Sequence[str], prefix: str = "") -> str:
+    return " AND ".join(f"{prefix}{column} = %s" for column in _columns(opts, field_names))
+
+
+@functools.cache
+def _insert_sql(vendor: str, model: type[models.Model], field_names: tuple[str, ...]) -> str:
+    opts = model._meta
+    columns = _columns(opts, field_names)
+    return (f"INSERT INTO {connection.ops.quote_name(opts.db_table)} ({', '.join(columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})")
+
+
+@functools.cache
+def _insert_values_sql(vendor: str, model: type[models.Model], field_names: tuple[str, ...],
+                       returning: str | None, conflict: tuple[str, ...] | None) -> tuple[str, str, str]:
+    opts = model._meta
+    head, one = _insert_sql(vendor, model, field_names).split(" VALUES ")
+    tail = "" if conflict is None else f" ON CONFLICT ({', '.join(_columns(opts, conflict))}) DO NOTHING"
+    if returning is not None:
+        tail += f" RETURNING {_columns(opts, [returning])[0]}"
+    return f"{head} VALUES ", one, tail
+
+
+@functools.cache
+def _insert_or_add_sql(vendor: str, model: type[models.Model], key_fields: tuple[str, ...],
+                       count_fields: tuple[str, ...]) -> str:
+    opts = model._meta
+    table = connection.ops.quote_name(opts.db_table)
+    # Same syntax on SQLite (3.24+) and PostgreSQL: add to the cell when it exists.
+    updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in _columns(opts, count_fields))
+    return (f"{_insert_sql(vendor, model, key_fields + count_fields)} "
+            f"ON CONFLICT ({', '.join(_columns(opts, key_fields))}) DO UPDATE SET {updates}")
+
+
+@functools.cache
+def _update_sql(vendor: str, model: type[models.Model], field_names: tuple[str, ...]) -> str:
+    opts = model._meta
+    qn = connection.ops.quote_name
+    return (f"UPDATE {qn(opts.db_table)} SET {', '.join(f'{c} = %s' for c in _columns(opts, field_names))} "
+            f"WHERE {qn(opts.pk.column)} = %s")
+
+
+@functools.cache
+def _set_once_sql(vendor: str, model: type[models.Model], field_name: str) -> str:
+    column = _columns(model._meta, [field_name])[0]
+    return f"{_update_sql(vendor, model, (field_name,))} AND {column} IS NULL"
+
+
+@functools.cache
+def _select_sql(vendor: str, model: type[models.Model], field_names: tuple[str, ...],
+                where: tuple[str, ...]) -> str:
+    opts = model._meta
+    return (f"SELECT {', '.join(_columns(opts, field_names))} FROM {connection.ops.quote_name(opts.db_table)} "
+            f"WHERE {_where(opts, where)}")
+
+
+@functools.cache
+def _lookup_sql(vendor: str, model: type[models.Model], key_field: str, value_field: str,
+                where: tuple[str, ...]) -> str:
+    """The lookup's statement up to its IN, which takes as many placeholders as the chunk has keys."""
+    opts = model._meta
+    key = _columns(opts, [key_field])[0]
+    conditions = [f"{_where(opts, where)} AND "] if where else []
+    return (f"SELECT {key}, {_columns(opts, [value_field])[0]} FROM {connection.ops.quote_name(opts.db_table)} "
+            f"WHERE {''.join(conditions)}{key}")
+
+
+@functools.cache
+def _locked_row_sql(vendor: str, model: type[models.Model], where: tuple[str, ...],
+                    joined: tuple[tuple[str, tuple[str, str]], ...]) -> str:
+    opts = model._meta
+    qn = connection.ops.quote_name
+    select, joins = ["t.*"], []
+    for i, (attribute, (fk_name, field_name)) in enumerate(joined):
+        fk = opts.get_field(fk_name)
+        target = fk.related_model._meta
+        select.append(f"j{i}.{qn(target.get_field(field_name).column)} AS {qn(attribute)}")
+        joins.append(f" JOIN {qn(target.db_table)} j{i} ON j{i}.{qn(fk.target_field.column)} = t.{qn(fk.column)}")
+    sql = f"SELECT {', '.join(select)} FROM {qn(opts.db_table)} t{''.join(joins)} WHERE {_where(opts, where, 't.')}"
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE OF t" if joined else " FOR UPDATE"
+    return sql

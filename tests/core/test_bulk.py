@@ -1,0 +1,106 @@
+"""The plain-SQL steps of the hot paths (`core/bulk.py`) do what their names say, on any backend."""
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from glapp.analytics.models import Rollup, RollupDimension
+from glapp.contacts.models import Customer
+from glapp.core import bulk
+
+pytestmark = pytest.mark.django_db
+
+
+def _now():
+    return connection.ops.adapt_datetimefield_value(dt.datetime(2026, 5, 4, 9, 30, tzinfo=dt.UTC))
+
+
+def _dimensions(org, slots):
+    bulk.insert_rows(RollupDimension, ("organization", "created_at", "slot", "key"),
+                     [(org.id, _now(), slot, f"key{slot}") for slot in slots])
+
+
+def test_insert_rows_can_skip_rows_already_there(org):
+    _dimensions(org, [1, 2])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _dimensions(org, [2])
+    bulk.insert_rows(RollupDimension, ("organization", "created_at", "slot", "key"),
+                     [(org.id, _now(), 2, "key2"), (org.id, _now(), 3, "key3")], ignore_conflicts=True)
+    assert list(RollupDimension.objects.for_org(org).values_list("slot", "key")) == [
+        (1, "key1"), (2, "key2"), (3, "key3")]
+
+
+def test_insert_values_returns_what_it_stored_in_row_order_across_statements(org):
+    fields = ("organization", "created_at", "slot", "key")
+    rows = [(org.id, _now(), slot, f"key{slot}") for slot in range(1, 601)]  # 250 rows a statement: three
+    ids = bulk.insert_values(RollupDimension, fields, rows, returning="id")
+    assert ids == list(RollupDimension.objects.for_org(org).order_by("slot").values_list("id", flat=True))
+    again = [(org.id, _now(), 600, "key600"), (org.id, _now(), 601, "key601"), (org.id, _now(), 5, "key5")]
+    assert bulk.insert_values(RollupDimension, fields, again, returning="slot",
+                              ignore_conflicts_on=("organization", "slot")) == [601]
+    assert bulk.insert_values(RollupDimension, fields, [], returning="id") == []
+
+
+def test_insert_or_add_inserts_a_new_cell_and_adds_to_one_there(org):
+    key = ("organization", "source", "grain", "day", "survey", "touchpoint", "unit", "channel", "language",
+           "segment", "d1", "d2", "d3", "d4")  # the unique constraint's fields
+    counts = ("n", *(f"c{i}" for i in range(11)))
+    day = connection.ops.adapt_datefield_value(dt.date(2026, 5, 4))
+
+    def cell(survey, *values):
+        return (org.id, "nps", 1, day, survey, 0, 0, "", "", "", "", "", "", "", *values, *[0] * (12 - len(values)))
+
+    bulk.insert_or_add(Rollup, key, counts, [cell(7, 2, 1, 1)])
+    bulk.insert_or_add(Rollup, key, counts, [cell(7, 3, 0, 2), cell(8, 1, 1, 0)])
+    cells = Rollup.objects.filter(organization=org).order_by("survey").values_list("survey", "n", "c0", "c1", "c2")
+    assert list(cells) == [(7, 5, 1, 3, 0), (8, 1, 1, 0, 0)]
+
+
+def test_update_by_id_sets_the_fields_of_one_row_or_many(org):
+    _dimensions(org, [1, 2, 3])
+    first, second, third = RollupDimension.objects.for_org(org).order_by("slot").values_list("id", flat=True)
+    bulk.update_by_id(RollupDimension, ("key",), [("one", first)])
+    bulk.update_by_id(RollupDimension, ("key", "slot"), [("two", 12, second), ("three", 13, third)])
+    bulk.update_by_id(RollupDimension, ("key",), [])
+    assert list(RollupDimension.objects.for_org(org).order_by("id").values_list("key", "slot")) == [
+        ("one", 1), ("two", 12), ("three", 13)]
+
+
+def test_set_once_sets_a_time_only_while_it_is_unset(org):
+    customer = Customer.objects.create(organization=org, external_id="c1")
+    assert bulk.set_once(Customer, customer.pk, "unsubscribed_at", _now())
+    later = connection.ops.adapt_datetimefield_value(dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
+    assert not bulk.set_once(Customer, customer.pk, "unsubscribed_at", later)
+    customer.refresh_from_db()
+    assert customer.unsubscribed_at == dt.datetime(2026, 5, 4, 9, 30, tzinfo=dt.UTC)
+
+
+def test_selects_match_every_condition(org, other_org):
+    _dimensions(org, [1, 2])
+    _dimensions(other_org, [1])
+    assert sorted(bulk.select_rows(RollupDimension, ("slot", "key"), {"organization": org.id})) == [
+        (1, "key1"), (2, "key2")]
+    assert bulk.select_row(RollupDimension, ("key",), {"organization_id": other_org.id, "slot": 1}) == ("key1",)
+    assert bulk.select_row(RollupDimension, ("key",), {"organization": other_org.id, "slot": 2}) is None
+
+
+def test_lookup_maps_keys_in_chunks_within_the_conditions(org, other_org):
+    _dimensions(org, range(1, 1001))  # more keys than one IN (…) takes
+    _dimensions(other_org, [5])
+    ids = dict(RollupDimension.objects.for_org(org).values_list("key", "id"))
+    wanted = [f"key{slot}" for slot in range(1, 1002)]  # key1001 is nowhere
+    assert bulk.lookup(RollupDimension, "key", wanted, {"organization": org.id}) == ids
+    assert bulk.lookup(RollupDimension, "key", ["key5"], {"organization": other_org.id}, value_field="slot") == {
+        "key5": 5}
+
+
+def test_locked_row_is_a_model_instance_with_the_joined_fields(org):
+    _dimensions(org, [1])
+    with transaction.atomic():
+        row = bulk.locked_row(RollupDimension, {"organization": org.id, "slot": 1},
+                              joined={"org_slug": ("organization", "slug")})
+        assert isinstance(row, RollupDimension)
+        assert (row.key, row.slot, row.org_slug) == ("key1", 1, org.slug)
+        assert bulk.locked_row(RollupDimension, {"organization": org.id, "slot": 2}) is None
+
