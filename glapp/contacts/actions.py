@@ -98,10 +98,8 @@ INSERT_FIELDS = ("organization", "external_id", "created_at", "segment", "region
 
 
 def _insert_missing(organization_id: int, datas: list[CustomerData]) -> dt.datetime:
-    """INSERT … ON CONFLICT DO NOTHING (the same SQL on SQLite and PostgreSQL), one executemany;
+    """Insert the customers not there yet (a concurrent batch's are skipped), one executemany;
     returns the creation time it stamped on the rows it inserted."""
-    table, columns = bulk.table_and_columns(Customer, INSERT_FIELDS)
-    qn = connection.ops.quote_name
     inserted_at = timezone.now()
     now = connection.ops.adapt_datetimefield_value(inserted_at)
     empty = connection.ops.adapt_json_value({}, None)
@@ -112,10 +110,7 @@ def _insert_missing(organization_id: int, datas: list[CustomerData]) -> dt.datet
         rows.append((organization_id, data.external_id, now, "", "", empty,
                      *(defaults[name] if value is None else value
                        for name, value in zip(CONTACT_FIELDS + CONSENT_FIELDS, values, strict=True))))
-    sql = (f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING")
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    bulk.insert_rows(Customer, INSERT_FIELDS, rows, ignore_conflicts=True)
     return inserted_at
 
 

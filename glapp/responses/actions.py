@@ -19,8 +19,6 @@ from glapp.responses.models import Answer, ImportJob, ImportSource, Response
 from glapp.responses.validation import CleanAnswer, CleanResponse
 from glapp.surveys import question_types as qt
 
-LOOKUP_CHUNK = 900  # stays below SQLite's bound-parameter limit on any build
-
 RESPONSE_FIELDS = (
     "id", "organization", "survey", "survey_version", "customer", "touchpoint", "unit", "channel",
     "language", "segment", "submitted_at", "external_id", "source", "metadata", "has_comment", "created_at",
@@ -38,26 +36,10 @@ class IngestResult:
     created: bool  # False: an earlier response with the same external_id was kept
 
 
-def _chunks(items: Sequence, size: int = LOOKUP_CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _ids_by_external_id(model, organization_id: int, external_ids: Sequence[str]) -> dict[str, int]:
     """external_id → id within one organization. Plain SQL: the ORM's `__in` costs several
     microseconds per value to build, which dominates this lookup at import speeds."""
-    table, (org_column, ext_column) = bulk.table_and_columns(model, ["organization", "external_id"])
-    qn = connection.ops.quote_name
-    found: dict[str, int] = {}
-    with connection.cursor() as cursor:
-        for chunk in _chunks(list(external_ids)):
-            cursor.execute(
-                f"SELECT {qn(ext_column)}, {qn('id')} FROM {qn(table)} "
-                f"WHERE {qn(org_column)} = %s AND {qn(ext_column)} IN ({', '.join(['%s'] * len(chunk))})",
-                [organization_id, *chunk],
-            )
-            found.update(cursor.fetchall())
-    return found
+    return bulk.lookup(model, "external_id", external_ids, {"organization": organization_id})
 
 
 def existing_external_ids(organization_id: int, external_ids: Sequence[str]) -> dict[str, int]:
@@ -205,35 +187,18 @@ def _locked_response(organization_id: int, response_id: int | None, external_id:
     """The response row, locked on PostgreSQL (SQLite's IMMEDIATE transaction holds the write
     lock already). Plain SQL: on the respondent's path the ORM's query building costs more than
     the query."""
-    qn = connection.ops.quote_name
-    column, value = ("id", response_id) if response_id is not None else ("external_id", external_id)
-    sql = (f"SELECT * FROM {qn(Response._meta.db_table)} WHERE {qn('organization_id')} = %s "
-           f"AND {qn(column)} = %s")
-    if connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
-    return next(iter(Response.objects.raw(sql, [organization_id, value])), None)
+    field, value = ("id", response_id) if response_id is not None else ("external_id", external_id)
+    return bulk.locked_row(Response, {"organization": organization_id, field: value})
 
 
 def _insert_new_answers(response_id: int, answers: Sequence[CleanAnswer]) -> set[int]:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING (SQLite 3.35+, PostgreSQL): the question ids
-    of the answers stored now, none for those the response already had."""
-    if not answers:
-        return set()
-    table, columns = bulk.table_and_columns(Answer, ANSWER_FIELDS)
-    qn = connection.ops.quote_name
+    """The question ids of the answers stored now, none for those the response already had
+    (skipped on the unique (response, question) key, and not returned)."""
     adapt_json = bulk.json_adapter()
-    rows = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(answers))
-    params = []
-    for a in answers:
-        params += [response_id, a.question_id, a.question_type, a.number, a.text,
-                   None if a.choices is None else adapt_json(a.choices)]
-    _table, (response_column, question_column) = bulk.table_and_columns(Answer, ("response", "question"))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES {rows} "
-            f"ON CONFLICT ({qn(response_column)}, {qn(question_column)}) DO NOTHING RETURNING {qn(question_column)}",
-            params)
-        return {row[0] for row in cursor.fetchall()}
+    rows = [(response_id, a.question_id, a.question_type, a.number, a.text,
+             None if a.choices is None else adapt_json(a.choices)) for a in answers]
+    return set(bulk.insert_values(Answer, ANSWER_FIELDS, rows, returning="question",
+                                  ignore_conflicts_on=("response", "question")))
 
 
 # --- File imports: the job record and the saved column mapping --------------------------------
