@@ -523,20 +523,13 @@ def note_respondent_event(name: str, token: str, now: dt.datetime | None = None,
         return 0
     when = now or timezone.now()
     at = connection.ops.adapt_datetimefield_value(when)
-    qn = connection.ops.quote_name
-    table = qn(Invitation._meta.db_table)
     steps = IMPLIED[name]
     fields = [RESPONDENT_EVENTS[step][0] for step in steps]
-    where, params = f"{qn('token')} = %s", [token]
-    if organization_id is not None:
-        where, params = f"{where} AND {qn('organization_id')} = %s", [token, organization_id]
+    where = {"token": token} if organization_id is None else {"token": token, "organization": organization_id}
     # savepoint=False: inside the answer's transaction this adds no SAVEPOINT round trips.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {qn('id')}, {qn('organization_id')}, {qn('customer_id')}, {qn('survey_id')}, "
-            f"{qn('event_id')}, {qn('channel')}, {', '.join(qn(f) for f in fields)} FROM {table} WHERE {where}",
-            params)
-        row = cursor.fetchone()
+    with transaction.atomic(savepoint=False):
+        row = bulk.select_row(Invitation, ("id", "organization", "customer", "survey", "event", "channel", *fields),
+                              where)
         if row is None:
             return 0
         invitation_id, org_id, customer_id, survey_id, event_id, channel, *times = row
@@ -544,9 +537,7 @@ def note_respondent_event(name: str, token: str, now: dt.datetime | None = None,
         for step, field_name, current in zip(steps, fields, times, strict=True):
             if current is not None:
                 continue  # set before and never unset: nothing to do, nothing to lock
-            cursor.execute(f"UPDATE {table} SET {qn(field_name)} = %s WHERE {qn('id')} = %s "
-                           f"AND {qn(field_name)} IS NULL", [at, invitation_id])
-            if cursor.rowcount:
+            if bulk.set_once(Invitation, invitation_id, field_name, at):
                 if field_name == "responded_at":
                     note_rate_change(invitation_id, field_name, when)
                 logs.append((org_id, at, customer_id, str(RESPONDENT_EVENTS[step][1]), "", "", survey_id, event_id,

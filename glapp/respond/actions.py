@@ -23,7 +23,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from glapp.analytics import rate_counting
-from glapp.core import events, writelock
+from glapp.core import bulk, events, writelock
 from glapp.core.errors import NotFound
 from glapp.respond.models import Display, RespondentSession
 from glapp.respond.queries import (
@@ -242,13 +242,8 @@ def _locked_session(token: str) -> RespondentSession | None:
     write lock), with its frozen survey version. Plain SQL: building the ORM's query costs more
     than running it, on the path every answer takes. The survey and the customer are loaded
     only when asked for (the first answer needs them, later ones do not)."""
-    qn = connection.ops.quote_name
-    sessions, versions = RespondentSession._meta.db_table, SurveyVersion._meta.db_table
-    sql = (f"SELECT s.*, v.{qn('definition')} AS frozen_definition FROM {qn(sessions)} s "
-           f"JOIN {qn(versions)} v ON v.{qn('id')} = s.{qn('survey_version_id')} WHERE s.{qn('token')} = %s")
-    if connection.features.has_select_for_update:
-        sql += " FOR UPDATE OF s"
-    session = next(iter(RespondentSession.objects.raw(sql, [token])), None)
+    session = bulk.locked_row(RespondentSession, {"token": token},
+                              joined={"frozen_definition": ("survey_version", "definition")})
     if session is None:
         return None
     definition = session.frozen_definition
@@ -312,25 +307,17 @@ def _record(session: RespondentSession, key: str, values: list[str], skip: bool)
 def _save_progress(session: RespondentSession) -> None:
     """session.save(update_fields=["answered", "last_answer_at", "completed_at"]) in plain SQL:
     it runs with every answer, and the ORM's save machinery costs more than the UPDATE."""
-    qn = connection.ops.quote_name
     ops = connection.ops
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {qn(RespondentSession._meta.db_table)} SET {qn('answered')} = %s, {qn('last_answer_at')} = %s, "
-            f"{qn('completed_at')} = %s WHERE {qn('id')} = %s",
-            [ops.adapt_json_value(session.answered, None), ops.adapt_datetimefield_value(session.last_answer_at),
-             ops.adapt_datetimefield_value(session.completed_at), session.pk])
+    bulk.update_by_id(RespondentSession, ("answered", "last_answer_at", "completed_at"), [
+        (ops.adapt_json_value(session.answered, None), ops.adapt_datetimefield_value(session.last_answer_at),
+         ops.adapt_datetimefield_value(session.completed_at), session.pk)])
 
 
 def _question_id(session: RespondentSession, key: str) -> int | None:
     """The question's id, looked up by key: a version's definition names questions by key, and
     a question deleted (unanswered) since the version was published has no row to refer to."""
-    qn = connection.ops.quote_name
-    table, (org, survey, key_column) = Question._meta.db_table, ("organization_id", "survey_id", "key")
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {qn('id')} FROM {qn(table)} WHERE {qn(org)} = %s AND {qn(survey)} = %s "
-                       f"AND {qn(key_column)} = %s", [session.organization_id, session.survey_id, key])
-        row = cursor.fetchone()
+    row = bulk.select_row(Question, ("id",), {"organization": session.organization_id, "survey": session.survey_id,
+                                              "key": key})
     return row[0] if row else None
 
 
