@@ -20,7 +20,8 @@ from glapp.core import bulk, events
 from glapp.core.errors import FieldError, ValidationFailed
 from glapp.surveys import question_types as qt
 
-ROLLUP_FIELDS = ("organization", "source", "grain", "day", *DIMENSIONS, "n", *(f"c{i}" for i in range(11)))
+ROLLUP_KEY = ("organization", "source", "grain", "day", *DIMENSIONS)  # the cell: rollup_cell_unique
+ROLLUP_COUNTS = ("n", *(f"c{i}" for i in range(11)))
 REBUILD_CHUNK = 20_000  # responses read per step of a rebuild
 REBUILD_FLUSH = 100_000  # responses counted in memory before the counts are written
 ROLLED_TYPES = (*sorted(SCORE_SOURCES), qt.EMOTION)
@@ -38,24 +39,8 @@ def meta_keys(organization_id: int) -> tuple[str, ...]:
     holding stale keys after `set_rollup_dimensions` (in another process) would count new
     responses into the wrong cells. Plain SQL instead, since building the ORM's query costs
     several times more than this indexed lookup of at most four rows."""
-    qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {qn('slot')}, {qn('key')} FROM {qn(RollupDimension._meta.db_table)} "
-                       f"WHERE {qn('organization_id')} = %s", [organization_id])
-        by_slot = dict(cursor.fetchall())
+    by_slot = dict(bulk.select_rows(RollupDimension, ("slot", "key"), {"organization": organization_id}))
     return tuple(by_slot.get(slot, "") for slot in range(1, META_SLOTS + 1))
-
-
-def _upsert_sql() -> str:
-    table, columns = bulk.table_and_columns(Rollup, ROLLUP_FIELDS)
-    qn = connection.ops.quote_name
-    key = [c for c in columns if c != "n" and not (c[0] == "c" and c[1:].isdigit())]
-    counts = [c for c in columns if c not in key]
-    placeholders = ", ".join(["%s"] * len(columns))
-    # Same syntax on SQLite (3.24+) and PostgreSQL: add to the cell when it exists.
-    updates = ", ".join(f"{qn(c)} = {qn(table)}.{qn(c)} + EXCLUDED.{qn(c)}" for c in counts)
-    return (f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES ({placeholders}) "
-            f"ON CONFLICT ({', '.join(qn(c) for c in key)}) DO UPDATE SET {updates}")
 
 
 def write_counts(organization_id: int, accumulator: Accumulator) -> int:
@@ -64,8 +49,7 @@ def write_counts(organization_id: int, accumulator: Accumulator) -> int:
     rows = [(organization_id, source, grain, adapt_date(day), *rest)
             for source, grain, day, *rest in accumulator.rows()]
     if rows:
-        with connection.cursor() as cursor:
-            cursor.executemany(_upsert_sql(), rows)
+        bulk.insert_or_add(Rollup, ROLLUP_KEY, ROLLUP_COUNTS, rows)
     return len(rows)
 
 
