@@ -37,6 +37,7 @@ from glapp.accounts.models import Organization, Unit
 from glapp.analytics.actions import rebuild_invitation_rollups
 from glapp.contacts import actions as contacts
 from glapp.contacts.models import Customer
+from glapp.core import bulk
 from glapp.demo import company as co
 from glapp.demo.generator import EFFECT_REGION, HOUR_WEIGHTS, NEW_PARTNER, OLD_PARTNER, TZ, Effects
 from glapp.distribution import rules
@@ -656,15 +657,11 @@ def _language(person: Person, survey: SurveyInfo, default: str) -> str:
 def _update_customers(persons: list[Person]) -> int:
     names = ["email", "phone", "consent_email", "consent_sms", "preferred_channel", "unsubscribed_at",
              "email_bounced_at", "phone_bounced_at"]
-    meta = Customer._meta
-    columns = ", ".join(f"{connection.ops.quote_name(meta.get_field(n).column)} = %s" for n in names)
-    sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {columns} WHERE id = %s"  # model names only
     adapt = connection.ops.adapt_datetimefield_value
     rows = [(p.email, p.phone, p.consent_email, p.consent_sms, p.preferred, adapt(p.unsubscribed_at),
              adapt(p.email_bounced_at), adapt(p.phone_bounced_at), p.id)
             for p in persons if p.assigned or p.changed]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    bulk.update_by_id(Customer, names, rows)
     return len(rows)
 
 
@@ -678,27 +675,13 @@ def _insert(model, names: list[str], rows: list[tuple], returning: bool = False)
     through the ORM's per-value preparation would double the demo's load time). Only datetimes
     and JSON go through their fields' own preparation. With `returning`, the new ids in row
     order, as bulk_create relies on too."""
-    meta, qn = model._meta, connection.ops.quote_name
-    fields = [meta.get_field(n) for n in names]
+    fields = [model._meta.get_field(n) for n in names]
     adapt_datetime = connection.ops.adapt_datetimefield_value
     prepare = [(lambda v, _: adapt_datetime(v)) if f.get_internal_type() == "DateTimeField"
                else f.get_db_prep_save if f.get_internal_type() == "JSONField" else None for f in fields]
-    head = f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) VALUES "
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    size = max(1, min(500, 999 // len(fields)))  # within SQLite's smallest parameter limit
-    ids: list[int] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            batch = rows[start:start + size]
-            params = [p(v, connection) if p is not None and v is not None else v
-                      for row in batch for p, v in zip(prepare, row, strict=True)]
-            sql = head + ", ".join([one] * len(batch))
-            if returning:
-                cursor.execute(f"{sql} RETURNING {qn(meta.pk.column)}", params)
-                ids += [row[0] for row in cursor.fetchall()]
-            else:
-                cursor.execute(sql, params)
-    return ids
+    prepared = [tuple(p(v, connection) if p is not None and v is not None else v
+                      for p, v in zip(prepare, row, strict=True)) for row in rows]
+    return bulk.insert_values(model, names, prepared, returning="id" if returning else None)
 
 
 EVENT_COLUMNS = ["organization", "created_at", "external_id", "customer", "touchpoint", "unit", "interaction",
@@ -746,9 +729,7 @@ def generate_listening(org: Organization, seed: int, end: dt.date) -> ListeningR
                     detail = message_id(stub, reminder=True)
                 entries.append((at, (org.id, at, i.person.id, kind, reason, detail, i.survey.id,
                                      i.event.row if i.event else None, pk, i.channel)))
-        with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {connection.ops.quote_name(Invitation._meta.db_table)} "
-                               "SET message_id = %s WHERE id = %s", sent)
+        bulk.update_by_id(Invitation, ("message_id",), sent)
         entries.sort(key=lambda e: e[0])  # stable: a moment's entries keep their order (responded, completed)
         _insert(ContactLog, LOG_COLUMNS, [row for _, row in entries])
         rebuild_invitation_rollups(org.id)  # written in bulk, so counted in one go
