@@ -38,11 +38,6 @@ def json_adapter() -> Callable:
     return lambda value: ops.adapt_json_value(value, None)
 
 
-def table_and_columns(model: type[models.Model], field_names: Sequence[str]) -> tuple[str, list[str]]:
-    opts = model._meta
-    return opts.db_table, [opts.get_field(name).column for name in field_names]
-
-
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     """Reserve `count` primary keys so child rows can reference parents without a round trip."""
     if count <= 0:

@@ -1,6 +1,8 @@
-"""The plain-SQL steps of the hot paths (`core/bulk.py`) do what their names say, on any backend."""
+"""The plain-SQL steps of the hot paths (`core/bulk.py`) do what their names say, on any backend,
+and no other module builds SQL by hand."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -10,6 +12,8 @@ from glapp.contacts.models import Customer
 from glapp.core import bulk
 
 pytestmark = pytest.mark.django_db
+
+GLAPP = Path(__file__).resolve().parents[2] / "glapp"
 
 
 def _now():
@@ -104,3 +108,12 @@ def test_locked_row_is_a_model_instance_with_the_joined_fields(org):
         assert (row.key, row.slot, row.org_slug) == ("key1", 1, org.slug)
         assert bulk.locked_row(RollupDimension, {"organization": org.id, "slot": 2}) is None
 
+
+def test_no_module_but_bulk_builds_sql_from_quoted_names():
+    """Table and column names are quoted in one place, from the models' _meta: a hand-built
+    statement elsewhere is a second spelling of the schema, and a place where input could end up
+    in SQL."""
+    found = [str(path.relative_to(GLAPP)) for path in GLAPP.rglob("*.py")
+             if "migrations" not in path.parts and path != GLAPP / "core" / "bulk.py"
+             and "quote_name" in path.read_text()]
+    assert found == []
