@@ -19,6 +19,8 @@ from statistics import NormalDist
 
 from scipy import special
 
+from glapp.core.i18n import gettext_noop  # marks UI text; translated where it is shown
+
 # Below this many answers an NPS moves by more than ±15 points on one answer pattern change,
 # so the UI greys the number out as indicative rather than hiding it.
 MIN_N = 30
@@ -31,11 +33,6 @@ NEWCOMBE = "newcombe_hybrid"
 T_METHOD = "t"
 WELCH = "welch"
 NORMAL_DIFF = "normal_diff"
-
-def gettext_noop(message: str) -> str:
-    """Marks a sentence for the UI's translation catalogue (Django's makemessages extracts calls
-    by this name) while this module stays free of Django; the web layer translates at display."""
-    return message
 
 
 METHODS: dict[str, str] = {

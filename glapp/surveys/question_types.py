@@ -5,6 +5,8 @@ Pure Python (no Django) so ingestion, the importer and the survey builder share 
 
 from dataclasses import dataclass
 
+from glapp.core.i18n import gettext_noop  # marks UI text; translated where it is shown
+
 NPS = "nps"
 CES = "ces"
 CSAT = "csat"
@@ -15,11 +17,6 @@ SINGLE = "single_choice"
 MULTI = "multi_choice"
 TEXT = "text"
 
-
-def gettext_noop(message: str) -> str:
-    """Marks a label for the UI's translation catalogue (Django's makemessages extracts calls by
-    this name) while this module stays free of Django; pages translate it where they show it."""
-    return message
 
 
 # The fixed emotion set (NES = share of positive minus share of negative emotions).
