@@ -150,5 +150,7 @@ def export_csv(request, access):
 
     name = re.sub(r"[^a-z0-9-]", "", access.organization.slug) or "responses"
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-responses-{dt.date.today().isoformat()}.csv"'
+    # The installation's day from Django's clock, as every shown date (the machine's date is another clock).
+    today = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{name}-responses-{today}.csv"'
     return response

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from glapp.accounts.models import Role
 from glapp.responses.models import ImportJob, ImportSource, Response
@@ -151,6 +152,14 @@ def test_export_download_streams_the_filtered_csv(client, org, tmp_path):
     assert sorted(r["customer_id"] for r in rows) == sorted(f"C-{n}" for n in range(12) if n % 11 <= 6)
     assert client.get(reverse("responses:export"), {"from": "igår"}).status_code == 400
     assert client.get(reverse("responses:export"), {"unit": "atlantis"}).status_code == 400
+
+
+def test_the_export_is_named_by_the_installations_day(client, org, monkeypatch):
+    # 23:30 UTC on Sunday is 00:30 on Monday in Stockholm: the file is Monday's.
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 12, 13, 23, 30, tzinfo=dt.UTC))
+    logged_in(client, org)
+    response = client.get(reverse("responses:export"))
+    assert response["Content-Disposition"] == 'attachment; filename="acme-responses-2026-12-14.csv"'
 
 
 def test_unit_limited_user_exports_only_their_units(client, org, tmp_path):
