@@ -285,8 +285,7 @@ class History:
         cap = dt.timedelta(days=self.policy.min_days_between_invitations)
         if any(abs(scheduled - other) < cap for other in person.answering):
             return True
-        return relationship and rules.within_relationship_interval(scheduled, person.answering,
-                                                                   self.policy.relationship_min_months)
+        return relationship and rules.within_relationship_interval(scheduled, person.answering, self.policy)
 
     def _event(self, person: Person, survey: SurveyInfo, occurred: dt.datetime, metadata: dict,
                unit_id: int | None) -> Event:

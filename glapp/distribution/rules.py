@@ -124,10 +124,16 @@ def within_frequency_cap(at: dt.datetime, others: list[dt.datetime], min_days: i
     return any(abs(at - other) < window for other in others)
 
 
-def within_relationship_interval(at: dt.datetime, others: list[dt.datetime], months: int) -> bool:
+def within_relationship_interval(at: dt.datetime, others: list[dt.datetime], policy: Policy) -> bool:
+    """Calendar months on the customers' clock: an invitation at 00:30 on 1 September (22:30 UTC
+    on 31 August) keeps the next one away until 1 March, where months of UTC ended 28 February."""
+    months = policy.relationship_min_months
     if months <= 0:
         return False
-    return any(add_months(other, -months) < at < add_months(other, months) for other in others)
+    zone = ZoneInfo(policy.time_zone)
+    at = at.astimezone(zone)
+    return any(add_months(local, -months) < at < add_months(local, months)
+               for local in (other.astimezone(zone) for other in others))
 
 
 def judge(contact: Contact, policy: Policy, at: dt.datetime, invitations: list[dt.datetime],
@@ -139,8 +145,7 @@ def judge(contact: Contact, policy: Policy, at: dt.datetime, invitations: list[d
     decision = choose_channel(contact, requested)
     if decision.channel is None:
         return decision
-    if relationship and within_relationship_interval(at, relationship_invitations or [],
-                                                     policy.relationship_min_months):
+    if relationship and within_relationship_interval(at, relationship_invitations or [], policy):
         return Decision(None, RELATIONSHIP_INTERVAL)
     if within_frequency_cap(at, invitations, policy.min_days_between_invitations):
         return Decision(None, FREQUENCY_CAP)

@@ -49,8 +49,20 @@ def test_relationship_interval_in_calendar_months():
     assert rules.add_months(at, -6) == local(2026, 2, 28, 12)
     assert rules.add_months(local(2026, 1, 31), 1) == local(2026, 2, 28)
     assert rules.add_months(local(2026, 11, 15), 3) == local(2027, 2, 15)
-    assert rules.within_relationship_interval(at, [local(2026, 3, 1, 12)], 6)
-    assert not rules.within_relationship_interval(at, [local(2026, 2, 28, 12)], 6)
+    assert rules.within_relationship_interval(at, [local(2026, 3, 1, 12)], POLICY)
+    assert not rules.within_relationship_interval(at, [local(2026, 2, 28, 12)], POLICY)
+
+
+def test_relationship_months_are_counted_on_the_customers_clock():
+    # 00:30 on 1 September in Stockholm is 22:30 UTC on 31 August: six months on, the customer's
+    # next relationship survey may come on 1 March, not at 23:45 on 28 February (22:45 UTC),
+    # whatever clock the times arrive in.
+    sent = local(2026, 9, 1, 0, 30).astimezone(dt.UTC)
+    assert rules.within_relationship_interval(local(2027, 2, 28, 23, 45).astimezone(dt.UTC), [sent], POLICY)
+    assert not rules.within_relationship_interval(local(2027, 3, 1, 0, 45).astimezone(dt.UTC), [sent], POLICY)
+    later = local(2027, 3, 1, 0, 15)  # and six months back from 00:15 on 1 March is 00:15 on 1 September
+    assert not rules.within_relationship_interval(later, [local(2026, 9, 1, 0, 14).astimezone(dt.UTC)], POLICY)
+    assert rules.within_relationship_interval(later, [local(2026, 9, 1, 0, 16).astimezone(dt.UTC)], POLICY)
 
 
 def test_judge_order_and_reasons():
