@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from glapp.accounts.models import Membership, Organization, Role, Unit, User
 from glapp.contacts.models import Customer
@@ -170,6 +171,22 @@ def test_command_writes_csv_without_touching_the_database(tmp_path):
 
 
 def test_command_refuses_a_future_end():
-    future = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=2)).isoformat()
+    future = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
     with pytest.raises(CommandError, match="future"):
         call_command("demo", "--no-serve", "--end", future, stdout=io.StringIO())
+
+
+def test_command_days_are_the_installations(tmp_path, monkeypatch):
+    # 23:30 UTC on Sunday 13 December is 00:30 on Monday the 14th in Stockholm: the data end on
+    # the 13th by default, and the 14th is today, not the future.
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 12, 13, 23, 30, tzinfo=dt.UTC))
+
+    def demo(*args) -> str:
+        out = io.StringIO()
+        call_command("demo", "--responses", "20", "--csv", str(tmp_path / "demo.csv"), *args, stdout=out)
+        return out.getvalue()
+
+    assert " to 2026-12-13 " in demo()
+    assert " to 2026-12-14 " in demo("--end", "2026-12-14")
+    with pytest.raises(CommandError, match="future"):
+        demo("--end", "2026-12-15")

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -90,9 +91,11 @@ class Command(BaseCommand):
         out = getattr(self.stdout, "_out", self.stdout)
         console = Console(file=out, highlight=False, soft_wrap=True)
         # Yesterday, not today: a day of responses spread over 24 hours would otherwise put
-        # some of today's after the present moment.
-        end = opts["end"] or dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
-        if end > dt.datetime.now(dt.UTC).date():
+        # some of today's after the present moment. The installation's day from Django's clock,
+        # as everywhere else (the UTC date is yesterday locally until 01:00 or 02:00).
+        today = timezone.localdate()
+        end = opts["end"] or today - dt.timedelta(days=1)
+        if end > today:
             raise CommandError("--end is in the future; responses cannot be submitted after today.")
         if opts["responses"] < 0 or (opts["customers"] is not None and opts["customers"] < 1):
             raise CommandError("--responses must be 0 or more and --customers at least 1.")
