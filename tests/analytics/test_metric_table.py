@@ -59,6 +59,18 @@ def test_stage_groups_sum_their_touchpoints(org, anna):
     assert {c.key: c.estimate.n for c in table.cells} == {("buy",): 1, ("contact",): 2}
 
 
+def test_week_53_is_one_bucket_across_the_new_year(org, anna):
+    """2020 ends in ISO week 53 (Monday 28 December to Sunday 3 January): its days in both years
+    are one weekly bucket, and the first week of 2021 is compared with it."""
+    week_53 = [dt.date(2020, 12, 28), dt.date(2020, 12, 31), dt.date(2021, 1, 1), dt.date(2021, 1, 3)]
+    add_responses(org, *[{"nps": 10, "submitted_at": f"{day}T12:00:00+01:00"} for day in week_53 * 10],
+                  *[{"nps": 0, "submitted_at": f"{dt.date(2021, 1, 4 + i % 7)}T12:00:00+01:00"} for i in range(40)])
+    table = metric_table(anna, MetricQuery("nps", (), bucket="week", date_from=dt.date(2020, 12, 28),
+                                           date_to=dt.date(2021, 1, 10)))
+    assert [(c.bucket, c.estimate.n) for c in table.cells] == [(dt.date(2020, 12, 28), 40), (dt.date(2021, 1, 4), 40)]
+    assert table.cells[1].change == stats.nps_difference((0, 0, 40), (40, 0, 0))
+
+
 def test_months_compare_with_the_month_before(org, anna):
     add_responses(org, *scores(*[0] * 40, month=2), *scores(*[10] * 40, month=3))
     table = metric_table(anna, MetricQuery("nps", ("touchpoint",), bucket="month",

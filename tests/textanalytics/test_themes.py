@@ -20,13 +20,13 @@ NEW = ["Kan inte logga in med BankID sedan uppdateringen", "BankID inloggningen 
        "Efter uppdateringen funkar inte BankID", "BankID felet gör att jag inte kommer in"]
 
 
-def corpus(seed=0):
+def corpus(seed=0, start=START):
     rnd = random.Random(seed)
     docs = []
     n = 0
     for week in range(8):
         for day in range(7):
-            date = START + dt.timedelta(weeks=week, days=day)
+            date = start + dt.timedelta(weeks=week, days=day)
             for _ in range(3):
                 docs.append(ThemeDocument(n, date, covered=True, text=rnd.choice(BACKGROUND), language="sv"))
                 n += 1
@@ -53,6 +53,14 @@ def test_new_complaint_is_found_the_week_it_starts():
     assert all(n == 0 for _, n in top.weekly_counts[:-1])
     new_ids = {d.id for d in docs if d.text in NEW}
     assert set(top.document_ids) == new_ids
+
+
+def test_weeks_run_on_through_a_week_53():
+    """2020 ends in ISO week 53 (28 December to 3 January): no gap, no repeat, no week of the wrong year."""
+    top = find_themes(corpus(start=dt.date(2020, 11, 16)), min_size=5)[0]
+    labels = [week for week, _ in top.weekly_counts]
+    assert labels[-3:] == ["2020-W52", "2020-W53", "2021-W01"] and len(set(labels)) == 8
+    assert top.new and top.weekly_counts[-1][1] == top.size == 14
 
 
 def test_steady_theme_is_found_and_not_growing():

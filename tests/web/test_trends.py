@@ -203,3 +203,15 @@ def test_month_labels_follow_the_language():
         assert bucket_label(dt.date(2026, 10, 1), "month") == "okt 2026"
     with translation.override("en"):
         assert bucket_label(dt.date(2026, 10, 1), "month") == "Oct 2026"
+
+
+def test_week_labels_are_iso_weeks_of_their_iso_year():
+    """The week starting 28 December 2026 is week 53 of 2026 although it ends in 2027, and the
+    next is week 1 of 2027; the week starting 29 December 2025 is already week 1 of 2026."""
+    from django.utils import translation
+
+    from glapp.web.journey import bucket_label
+
+    with translation.override("sv"):
+        assert [bucket_label(dt.date(2026, 12, 28), "week"), bucket_label(dt.date(2027, 1, 4), "week"),
+                bucket_label(dt.date(2025, 12, 29), "week")] == ["v53 2026", "v1 2027", "v1 2026"]
