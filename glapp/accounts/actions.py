@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from glapp.accounts.models import ApiKey, Membership, Organization, Role, Unit, User
 from glapp.core import events
@@ -103,3 +105,52 @@ def remember_language(user: User, language: str) -> None:
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+
+
+def confirm_totp(user: User, key_hex: str, code: str) -> TOTPDevice | None:
+    """Store the TOTP app the person set up with `key_hex` once they prove it with a current code;
+    None (and nothing stored) when the code does not match. One app per person: a new one
+    replaces the old."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        device = TOTPDevice.objects.create(user=user, name="TOTP", key=key_hex, confirmed=True)
+        if not device.verify_token(code):
+            transaction.set_rollback(True)
+            return None
+    return device
+
+
+BACKUP_CODES = 10
+
+
+def new_backup_codes(user: User) -> list[str]:
+    """Ten one-time codes for when the phone is lost, shown once; earlier codes stop working."""
+    with transaction.atomic():
+        device, _ = StaticDevice.objects.get_or_create(user=user, name="backup", defaults={"confirmed": True})
+        device.token_set.all().delete()
+        codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
+        StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    return codes
+
+
+def verify_second_factor(user: User, code: str) -> TOTPDevice | StaticDevice | None:
+    """The person's device that accepts `code` (a TOTP code, or a backup code, which is then used
+    up), or None. django-otp records the code's time step so it cannot be replayed, and slows
+    down a device after each failure."""
+    code = "".join(code.split()).lower()
+    # A six-digit code is for the app, anything else a backup code: a backup code tried on the
+    # app would count as the app's failure and slow down its next code.
+    kind = TOTPDevice if len(code) == 6 and code.isdigit() else StaticDevice
+    with transaction.atomic():
+        for device in kind.objects.filter(user=user, confirmed=True).select_for_update():
+            if device.verify_token(code):
+                return device
+    return None
+
+
+def remove_second_factor(user: User) -> None:
+    """Forget the person's TOTP app and backup codes (they opted out, or lost the phone and an
+    administrator resets them: they enrol again at their next sign-in if their role needs it)."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()

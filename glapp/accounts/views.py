@@ -1,17 +1,26 @@
-"""Settings pages: the organization's API keys (owners and admins only)."""
+"""Settings pages: the organization's API keys (owners and admins only); one's own password and
+two-factor sign-in."""
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from django_otp import login as otp_login
+
+from glapp.accounts import actions, signin, two_factor
 from glapp.accounts.actions import create_api_key, revoke_api_key
 from glapp.accounts.models import ApiKey
 from glapp.accounts.queries import Access, api_keys_of, units_of
+from glapp.accounts.signin_views import CodeForm
 from glapp.accounts.web_access import member_view
 
 SCOPE_CHOICES = [
@@ -81,3 +90,47 @@ def revoke_key(request: HttpRequest, access: Access, prefix: str) -> HttpRespons
     revoke_api_key(key)
     messages.success(request, _("The key “%(name)s” is revoked; requests with it now get 401.") % {"name": key.name})
     return redirect("accounts:api_keys")
+
+
+@never_cache  # the page may carry fresh backup codes
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+@login_required
+def two_factor_settings(request: HttpRequest) -> HttpResponse:
+    """Two-factor sign-in for the signed-in person: set up an app, new backup codes, turn it off
+    (only when their role does not require it)."""
+    user = request.user
+    required = signin.must_use_second_factor(user)
+    enabled = signin.has_second_factor(user)
+    action = request.POST.get("action", "")
+    form = CodeForm(request.POST if action == "enrol" else None)
+    key = None if enabled else two_factor.enrolment_key(request.session)
+    if action == "enrol" and not enabled and form.is_valid():
+        device = actions.confirm_totp(user, key, form.cleaned_data["code"])
+        if device is not None:
+            two_factor.forget_enrolment_key(request.session)
+            otp_login(request, device)
+            return render(request, "accounts/backup_codes.html",
+                          {"codes": actions.new_backup_codes(user), "next": reverse("accounts:two_factor")})
+        form.add_error("code", _("That code is not right. Check the time on your phone and try the current code."))
+    elif action == "backup_codes" and enabled:
+        return render(request, "accounts/backup_codes.html",
+                      {"codes": actions.new_backup_codes(user), "next": reverse("accounts:two_factor")})
+    elif action == "off" and enabled and not required:
+        actions.remove_second_factor(user)
+        messages.success(request, _("Two-factor sign-in is off."))
+        return redirect("accounts:two_factor")
+    context = {"enabled": enabled, "required": required, "form": form,
+               "setup": two_factor.setup_for(user, key) if key else None}
+    return render(request, "accounts/two_factor.html", context)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's own page: the old password, and the new one checked by AUTH_PASSWORD_VALIDATORS."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_changed")
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_changed.html"

@@ -5,6 +5,7 @@ Defaults are safe for production (DEBUG off, secret key required); `GLAPP_DEMO=1
 """
 
 import contextlib
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -67,6 +68,10 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from its own static files; without it the docs page pulls a CDN
     "django_tasks",
     "django_tasks_db",
+    "axes",  # login throttling: failed attempts counted in the cache, never a database write
+    "django_otp",  # second factor: TOTP apps and one-time backup codes
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # glapp's apps, lowest layer first (docs/architecture.md: an app imports only apps listed above it)
     "glapp.core",
     "glapp.accounts",
@@ -93,10 +98,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "glapp.core.middleware.RequestLogMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
 ]
 
 ROOT_URLCONF = "glapp.config.urls"
@@ -151,13 +158,80 @@ DATABASES = _databases()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# At least 12 characters, not a common password, not like the person's name or e-mail, not only
+# digits: checked wherever a password is set (`glapp createuser`, the password page, the admin).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 if TESTING:
     # Tests create many users; the default PBKDF2 cost would dominate the suite.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Sign-in (docs/security.md, "Sign-in"). Axes checks every sign-in before the password is
+# looked at; the OpenID Connect backend is there only when single sign-on is configured.
+AUTHENTICATION_BACKENDS = [
+    "glapp.accounts.signin.ThrottledLogins",  # axes.backends.AxesStandaloneBackend
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling: after GLAPP_LOGIN_FAILURE_LIMIT wrong passwords for one username from one
+# address, that pair is refused for GLAPP_LOGIN_COOLOFF_MINUTES (every further try restarts
+# the wait). Counted in the cache, so a failed attempt costs no database write; the pair (not the
+# username alone) so nobody can lock a colleague out from everywhere by typing their name.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "default"
+AXES_FAILURE_LIMIT = int(os.environ.get("GLAPP_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=float(os.environ.get("GLAPP_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "glapp.accounts.signin_views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "glapp.accounts.signin.client_ip"
+AXES_VERBOSE = False
+# How many reverse proxies in front of glapp append to X-Forwarded-For (0: clients connect directly).
+GLAPP_PROXY_COUNT = int(os.environ.get("GLAPP_PROXY_COUNT", "0"))
+
+# The attempt counters live in the cache: per process by default (each gunicorn process counts on
+# its own, so the limit holds per process), or shared by all with GLAPP_REDIS_URL=redis://….
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "glapp"}}
+if os.environ.get("GLAPP_REDIS_URL"):
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                         "LOCATION": os.environ["GLAPP_REDIS_URL"]}
+else:
+    # axes warns that a per-process cache counts per process: known and documented (security.md).
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+
+# Two-factor sign-in: owners and admins (and staff of the admin site) enrol a TOTP app and give a
+# code at every sign-in; anyone else may opt in. In a local demo (GLAPP_DEMO=1) nobody is forced.
+GLAPP_REQUIRE_2FA = env_bool("GLAPP_REQUIRE_2FA", default=not DEMO)
+OTP_TOTP_ISSUER = os.environ.get("GLAPP_OTP_ISSUER", "glapp")
+
+# Single sign-on through OpenID Connect, off unless an issuer's endpoints and a client are set.
+# Users are matched by verified e-mail to existing people only; glapp creates no one.
+GLAPP_OIDC_PROVIDER_NAME = os.environ.get("GLAPP_OIDC_PROVIDER_NAME", "")
+OIDC_RP_CLIENT_ID = os.environ.get("GLAPP_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("GLAPP_OIDC_CLIENT_SECRET", "")
+GLAPP_OIDC_ISSUER = os.environ.get("GLAPP_OIDC_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("GLAPP_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("GLAPP_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("GLAPP_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("GLAPP_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("GLAPP_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_CREATE_USER = False
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_CALLBACK_CLASS = "glapp.accounts.signin_views.OIDCCallback"
+OIDC_AUTHENTICATE_CLASS = "glapp.accounts.signin_views.OIDCStart"
+# An owner's or admin's sign-in through the provider skips glapp's own code only when the
+# provider is trusted to have asked for a second factor.
+GLAPP_OIDC_TRUST_MFA = env_bool("GLAPP_OIDC_TRUST_MFA")
+GLAPP_OIDC_ENABLED = all((GLAPP_OIDC_ISSUER, OIDC_RP_CLIENT_ID, OIDC_OP_AUTHORIZATION_ENDPOINT,
+                          OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_USER_ENDPOINT, OIDC_OP_JWKS_ENDPOINT))
+if GLAPP_OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("glapp.accounts.oidc.OIDCBackend")
+
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:overview"
 LOGOUT_REDIRECT_URL = "web:login"

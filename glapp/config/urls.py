@@ -3,13 +3,18 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from glapp.accounts import signin_views
 from glapp.api.api import api
 
 urlpatterns = [
     # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the API docs, files).
     path("favicon.ico", RedirectView.as_view(url=static("web/favicon.svg"), permanent=True)),
     path("api/v1/", api.urls),
+    # The admin site signs in through glapp's own login (throttled, with the second factor).
+    path("admin/login/", signin_views.admin_login),
     path("admin/", admin.site.urls),
+    path("login/", include("glapp.accounts.signin_urls")),
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("settings/", include("glapp.accounts.urls")),
     path("data/", include("glapp.responses.urls")),

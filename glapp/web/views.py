@@ -16,11 +16,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from glapp.accounts.actions import remember_language
 from glapp.accounts.queries import Access, access_for
+from glapp.accounts.signin import begin_sign_in
 from glapp.accounts.web_access import ORG_SESSION_KEY, member_view, safe_next
 from glapp.analytics.queries import nps_by_touchpoint, total_nps
 from glapp.contacts.queries import segment_shares
@@ -37,8 +39,21 @@ PAGE_SIZE = 50
 
 
 class LoginView(auth_views.LoginView):
+    """The password step. A correct password signs in only those who need no second factor;
+    the others continue to their code (or, the first time, to setting up their app)."""
+
     template_name = "web/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        return redirect(begin_sign_in(self.request, user, user.backend, self.get_success_url()))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.GLAPP_OIDC_ENABLED:
+            context["sso_provider"] = settings.GLAPP_OIDC_PROVIDER_NAME or _("single sign-on")
+        return context
 
 
 class LogoutView(auth_views.LogoutView):

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from glapp.accounts import signin_views
+
+app_name = "signin"
+urlpatterns = [
+    path("code/", signin_views.code, name="code"),
+    path("enrol/", signin_views.enrol, name="enrol"),
+]
