@@ -3,6 +3,7 @@ import os
 
 import django.utils.timezone
 import pytest
+from django.core.cache import caches
 
 from tests.factories import make_org
 
@@ -16,6 +17,13 @@ if os.environ.get("GLAPP_TEST_CLOCK"):
         raise pytest.UsageError("GLAPP_TEST_CLOCK needs an offset, e.g. 2027-03-28T00:30:00+00:00")
     _clock = _clock.astimezone(dt.UTC)  # Django's now() is UTC, whatever offset the moment is written in
     django.utils.timezone.now = lambda: _clock + (dt.datetime.now(dt.UTC) - _started)
+
+
+@pytest.fixture(autouse=True)
+def _forget_login_attempts():
+    """Failed sign-ins are counted in a per-process cache; one test's attempts are not another's."""
+    yield
+    caches["default"].clear()
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -108,6 +110,19 @@ def delete_demo_org(org: Organization) -> None:
 class UserOutcome:
     user: co.DemoUser
     status: str  # "created", "updated" or "skipped" (the username belongs to someone outside the demo)
+
+
+def password_problems(password: str) -> list[str]:
+    """Why the installation's password rules refuse `password` for any demo user (none: fine):
+    the demo's logins follow the same rules as everyone's."""
+    problems: list[str] = []
+    for du in co.USERS:
+        try:
+            validate_password(password, User(username=du.username, first_name=du.first_name,
+                                              last_name=du.last_name))
+        except ValidationError as exc:
+            problems.extend(m for m in exc.messages if m not in problems)
+    return problems
 
 
 def ensure_users(org: Organization, password: str) -> list[UserOutcome]:

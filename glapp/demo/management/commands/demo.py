@@ -17,7 +17,7 @@ from glapp.demo import listening, loader
 from glapp.demo.csvfile import write_csv
 from glapp.demo.generator import DemoGenerator
 
-DEFAULT_PASSWORD = "glapp-demo"  # noqa: S105 - a published demo password, shown on screen on purpose
+DEFAULT_PASSWORD = "glapp-demo-login"  # noqa: S105 - a published demo password, shown on screen on purpose
 
 
 def _date(value: str) -> dt.date:
@@ -99,6 +99,9 @@ class Command(BaseCommand):
             raise CommandError("--end is in the future; responses cannot be submitted after today.")
         if opts["responses"] < 0 or (opts["customers"] is not None and opts["customers"] < 1):
             raise CommandError("--responses must be 0 or more and --customers at least 1.")
+        refused = loader.password_problems(opts["password"])
+        if refused:
+            raise CommandError("--password rejected: " + " ".join(refused))
         gen = DemoGenerator(opts["seed"], opts["responses"], end, customers=opts["customers"])
 
         if opts["csv"]:
