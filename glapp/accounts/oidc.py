@@ -27,7 +27,7 @@ class Refusal(enum.StrEnum):
     UNKNOWN = "unknown"  # no member with that e-mail
     UNVERIFIED = "unverified"  # the provider does not vouch for the e-mail
     AMBIGUOUS = "ambiguous"  # two people share it
-    TOKEN = "token"  # the answer could not be trusted: signature, expiry, issuer, audience, nonce
+    TOKEN = "token"  # noqa: S105 - the answer could not be trusted: signature, expiry, issuer, audience, nonce
 
 
 class OIDCBackend(OIDCAuthenticationBackend):

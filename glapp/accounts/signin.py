@@ -13,7 +13,8 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest
 from django.urls import reverse
-from django_otp import devices_for_user, login as otp_login
+from django_otp import devices_for_user
+from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from glapp.accounts.models import Membership, Role, User

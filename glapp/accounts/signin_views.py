@@ -39,7 +39,7 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
 def _throttled(request: HttpRequest, username: str) -> bool:
     """A wrong code counts like a wrong password for this username and address (axes), so a
     stolen password does not buy unlimited guesses at the code."""
-    from axes.handlers.proxy import AxesProxyHandler  # noqa: PLC0415 - axes' handler is set up when apps are ready
+    from axes.handlers.proxy import AxesProxyHandler
     return not AxesProxyHandler.is_allowed(request, {"username": username})
 
 

@@ -20,7 +20,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 CLIENT_ID = "glapp-test"
-CLIENT_SECRET = "provider-secret-for-tests"  # noqa: S105 - a test provider's client secret
+CLIENT_SECRET = "provider-secret-for-tests"
 
 
 @dataclass
