@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest
 from django.urls import reverse
-from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -94,7 +93,3 @@ def finish_sign_in(request: HttpRequest, user: User, device) -> str:
 
 def abandon_sign_in(request: HttpRequest) -> None:
     request.session.pop(PENDING_KEY, None)
-
-
-def confirmed_devices(user: User) -> list:
-    return list(devices_for_user(user, confirmed=True))

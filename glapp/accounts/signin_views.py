@@ -1,6 +1,7 @@
 """The sign-in steps after the first factor: the code, the forced enrolment, the lockout page and
 single sign-on's two ends. The login form itself is web's (`web.views.LoginView`)."""
 
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from django import forms
 from django.conf import settings
@@ -39,7 +40,6 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
 def _throttled(request: HttpRequest, username: str) -> bool:
     """A wrong code counts like a wrong password for this username and address (axes), so a
     stolen password does not buy unlimited guesses at the code."""
-    from axes.handlers.proxy import AxesProxyHandler
     return not AxesProxyHandler.is_allowed(request, {"username": username})
 
 
