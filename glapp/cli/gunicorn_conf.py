@@ -26,6 +26,8 @@ worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None
 forwarded_allow_ips = os.environ.get("GLAPP_FORWARDED_ALLOW_IPS", "127.0.0.1")
 errorlog = "-"
 accesslog = None
+# When an operator turns the access log on, it must not carry respondent tokens or personal data.
+logger_class = "glapp.cli.gunicorn_logging.ScrubbedLogger"
 # The runtime control socket lives at one per-user path, so two servers (a demo next to a test
 # run) would collide on it; glapp is managed by signals, as a process supervisor expects.
 control_socket_disable = True

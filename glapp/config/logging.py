@@ -1,8 +1,16 @@
-"""Structured logging: JSON lines in production, key=value in a terminal."""
+"""Structured logging: JSON lines in production, key=value in a terminal.
+
+No personal data in the logs, in either mode: a traceback is kept in full (frames, exception
+type and message) but never with the frames' local variables, which hold request bodies,
+answers and customer records; request bodies are never logged; and every string of a line is
+scrubbed of personal data and respondent tokens (`core/log_privacy.py`)."""
 
 import logging
 
 import structlog
+from structlog.tracebacks import ExceptionDictTransformer
+
+from glapp.core.log_privacy import scrub_event
 
 
 class ClientErrorsWithoutTraceback(logging.Filter):
@@ -18,9 +26,14 @@ class ClientErrorsWithoutTraceback(logging.Filter):
 
 
 def build_logging(json: bool, level: str = "INFO") -> dict:
-    renderer = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
-    )
+    if json:
+        # The traceback as data (frames, exception type and message), never the frames' locals.
+        tracebacks = structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
+        renderer = structlog.processors.JSONRenderer()
+    else:
+        # Plain text, as Python prints it: rich's pretty traceback shows every frame's locals.
+        tracebacks = structlog.processors.format_exc_info
+        renderer = structlog.dev.ConsoleRenderer(colors=False)
     pre_chain = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -39,7 +52,8 @@ def build_logging(json: bool, level: str = "INFO") -> dict:
         "formatters": {
             "structured": {
                 "()": structlog.stdlib.ProcessorFormatter,
-                "processors": [structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+                "processors": [structlog.stdlib.ProcessorFormatter.remove_processors_meta, tracebacks,
+                               scrub_event, renderer],
                 "foreign_pre_chain": pre_chain,
             }
         },
@@ -49,6 +63,7 @@ def build_logging(json: bool, level: str = "INFO") -> dict:
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             "django.db.backends": {"level": "WARNING"},
-            "django.server": {"level": "WARNING"},
+            # Through the structured handler (Django's own prints the raw request line, token and all).
+            "django.server": {"level": "WARNING", "propagate": True},
         },
     }
