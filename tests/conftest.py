@@ -20,8 +20,10 @@ if os.environ.get("GLAPP_TEST_CLOCK"):
 
 
 @pytest.fixture(autouse=True)
-def _forget_login_attempts():
-    """Failed sign-ins are counted in a per-process cache; one test's attempts are not another's."""
+def _fresh_cache():
+    """Failed sign-ins and rate-limit counters live in the (per-process) cache, and rolled-back
+    tests reuse ids: each test starts with nothing counted."""
+    caches["default"].clear()
     yield
     caches["default"].clear()
 

@@ -10,6 +10,7 @@ from ninja.openapi.docs import Swagger
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
+from glapp.api.throttle import ApiRateLimit
 from glapp.core import problems
 
 DESCRIPTION = """
@@ -28,6 +29,11 @@ Validation problems list each bad field: `errors: [{"field": "answers.nps", "mes
 
 **Safe retries.** Send `Idempotency-Key` with writes, and an `external_id` per response: a retry
 returns the first outcome and never stores a response twice.
+
+**Rate limits.** Each API key may send a number of requests per minute, with a cap on any one
+second (a bulk request counts once); calls without valid credentials are limited per client
+address. Over the limit the answer is `429` (`/problems/too-many-requests`) with a `Retry-After`
+header: the seconds to wait before the next try.
 
 **Pages.** Lists are newest first with cursor pagination: follow `next_cursor` or the
 `Link: <…>; rel="next"` header.
@@ -50,6 +56,14 @@ class Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+TOO_MANY_REQUESTS = {
+    "description": "Too many requests: wait the seconds in `Retry-After`, then retry.",
+    "headers": {"Retry-After": {"description": "Seconds to wait before the next request.",
+                                "schema": {"type": "integer", "minimum": 1}}},
+    "content": {problems.PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+
+
 class GlappAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         """Declare error responses with the media type they are really served as."""
@@ -60,6 +74,8 @@ class GlappAPI(NinjaAPI):
                     content = response.get("content", {})
                     if int(status) >= 400 and "application/json" in content:
                         response["content"] = {problems.PROBLEM_CONTENT_TYPE: content.pop("application/json")}
+                # Every operation is rate limited (throttle.py), so every one may answer 429.
+                operation.setdefault("responses", {})["429"] = TOO_MANY_REQUESTS
         return schema
 
     def _get_urls(self):
@@ -98,6 +114,7 @@ api = GlappAPI(
     description=DESCRIPTION.strip(),
     urls_namespace="api",
     renderer=Renderer(),
+    throttle=[ApiRateLimit()],  # once for every operation, after authentication (throttle.py)
     # Served from ninja's bundled static files (ninja is in INSTALLED_APPS), never a CDN.
     docs=Swagger(settings={"persistAuthorization": True, "displayRequestDuration": True}),
 )

@@ -13,13 +13,16 @@ becomes a bare 500 problem: the stack trace goes to the log, never to the client
 
 import json
 import logging
+import math
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
+from glapp.core import ratelimit
 from glapp.core.errors import FieldError, GlappError
 
 log = logging.getLogger("glapp.api")
@@ -63,6 +66,14 @@ def problem(request: HttpRequest | None, status: int, code: str, detail: str = "
     if errors is not None:
         body["errors"] = [{"field": e.field, "message": e.message, "code": e.code} for e in errors]
     return HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def too_many_requests(request: HttpRequest, wait: float | None) -> HttpResponse:
+    seconds = max(1, math.ceil(wait or 1))
+    response = problem(request, 429, "too_many_requests",
+                       f"This client has sent more requests than its rate limit allows; retry in {seconds} s.")
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 # pydantic error types → our codes and wording, so schema errors read like clean_response's.
@@ -109,6 +120,11 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
+        # Guessing keys costs a request each: failures count against the caller's address.
+        wait = ratelimit.hit("api-anon", ratelimit.client_ip(request),
+                             ratelimit.parse(settings.GLAPP_API_ANON_RATE_LIMIT))
+        if wait is not None:
+            return too_many_requests(request, wait)
         response = problem(request, 401, "unauthorized",
                            "Send a valid, unrevoked API key as 'Authorization: Bearer glk_…' or 'X-API-Key'.")
         response["WWW-Authenticate"] = 'Bearer realm="glapp"'
@@ -120,7 +136,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Throttled)
     def throttled(request, exc):
-        return problem(request, 429, "too_many_requests", "Slow down and retry later.")
+        return too_many_requests(request, exc.wait)
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
