@@ -1,5 +1,7 @@
 """Tenants, their unit hierarchy, people and their roles, and API keys."""
 
+import re
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -20,10 +22,41 @@ class Organization(models.Model):
         default=True,
         help_text="Keep comments as written (shown only to roles with PII rights). Off: once analyzed, "
                   "a comment's stored text is replaced by its redacted text and the original is gone.")
+    widget_origins = models.TextField(
+        blank=True, default="",
+        help_text=_("The sites that may show this organization's survey widget, one origin per line "
+                    "(https://shop.example). The widget's survey pages may be framed only by these, and "
+                    "the widget stays off until one is listed."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def widget_origin_list(self) -> list[str]:
+        return parse_origins(self.widget_origins)[0]
+
+    def clean(self) -> None:
+        _origins, bad = parse_origins(self.widget_origins)
+        if bad:
+            raise ValidationError({"widget_origins": _("Not an origin (scheme://host[:port], nothing after it): "
+                                                       "%(lines)s") % {"lines": ", ".join(bad)}})
+
+
+def parse_origins(text: str) -> tuple[list[str], list[str]]:
+    """(origins, lines that are not one) of a text with one origin per line. An origin is
+    scheme://host[:port] with http or https; it goes into a Content-Security-Policy header, so
+    nothing else (spaces, semicolons, quotes, paths) may pass."""
+    good, bad = [], []
+    for line in (text or "").splitlines():
+        line = line.strip().rstrip("/").lower()
+        if not line:
+            continue
+        (good if ORIGIN.fullmatch(line) else bad).append(line)
+    return good, bad
+
+
+ORIGIN = re.compile(r"https?://(?:[A-Za-z0-9-]+\.)*[A-Za-z0-9-]+(?::\d{1,5})?")
 
 
 class Unit(OrgScopedModel):

@@ -366,17 +366,23 @@ def _clean_response(session: RespondentSession, answer: CleanAnswer, now: dt.dat
 # --- Widget -----------------------------------------------------------------------------------
 
 
-def record_display(survey: Survey, *, event: str = "", page: str = "", visitor: str = "") -> Display:
-    """The widget showed the survey. The visitor id (random, kept by the browser) is stored
-    hashed: it tells repeat displays apart without being a key to anyone's browser."""
+def record_display(survey: Survey, *, nonce: str, event: str = "", page: str = "",
+                   visitor: str = "") -> tuple[Display, bool]:
+    """The widget showed the survey, with the display token whose nonce is given: (the display,
+    whether this call counted it). A nonce already stored finds its display and counts nothing.
+    The visitor id (random, kept by the browser) is stored hashed: it tells repeat displays
+    apart without being a key to anyone's browser."""
     hashed = hashlib.sha256(f"{survey.public_token}:{visitor}".encode()).hexdigest()[:64] if visitor else ""
     with transaction.atomic():  # the display and its response-rate count commit together
-        display = Display.objects.create(organization_id=survey.organization_id, survey=survey, event=event[:80],
-                                         page=page[:500], visitor=hashed, touchpoint_id=survey.touchpoint_id)
-        row = {"created_at": display.created_at, "survey_id": survey.pk, "touchpoint_id": survey.touchpoint_id}
-        events.RateChanged(survey.organization_id,
-                           changes=[display_rate_change(row, None, rate_counting.DELIVERED)]).send()
-    return display
+        display, created = Display.objects.get_or_create(
+            nonce=nonce, survey=survey,
+            defaults={"organization_id": survey.organization_id, "event": event[:80], "page": page[:500],
+                      "visitor": hashed, "touchpoint_id": survey.touchpoint_id})
+        if created:
+            row = {"created_at": display.created_at, "survey_id": survey.pk, "touchpoint_id": survey.touchpoint_id}
+            events.RateChanged(survey.organization_id,
+                               changes=[display_rate_change(row, None, rate_counting.DELIVERED)]).send()
+    return display, created
 
 
 def _note_display_answered(session: RespondentSession, now: dt.datetime) -> None:

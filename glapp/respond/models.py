@@ -63,6 +63,9 @@ class Display(OrgScopedModel):
     touchpoint = models.ForeignKey("journeys.Touchpoint", null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     responded_at = models.DateTimeField(null=True, blank=True)
+    # The nonce of the single-use display token it was counted with (display_tokens.py): unique,
+    # so a token posted again finds its display instead of counting another. Empty before tokens.
+    nonce = models.CharField(max_length=32, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         db_table = "surveys_display"  # made when the widget belonged to surveys; the name stays

@@ -11,5 +11,6 @@ urlpatterns = [
     path("s/<str:public_token>/", views.public_survey, name="public"),
     path("w/widget.js", views.widget_js, name="widget_js"),
     path("w/<str:public_token>/config.json", views.widget_config, name="widget_config"),
+    path("w/<str:public_token>/display-token", views.widget_display_token, name="widget_display_token"),
     path("w/<str:public_token>/displays", views.widget_displays, name="widget_displays"),
 ]

@@ -8,7 +8,9 @@ the pages are never cached.
 
 import functools
 import json
+import math
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -25,7 +27,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from glapp.accounts.models import Unit
-from glapp.respond import actions, queries
+from glapp.core import ratelimit
+from glapp.respond import actions, display_tokens, queries
 from glapp.respond.models import RespondentSession
 from glapp.responses.models import Channel
 from glapp.surveys import logic, piping
@@ -95,17 +98,26 @@ def _question_view(question: dict, context: dict, language: str, values: list[st
 
 
 def _page(request: HttpRequest, template: str, language: str, context: dict, status: int = 200,
-          frameable: bool = False) -> HttpResponse:
+          frameable: Sequence[str] = ()) -> HttpResponse:
+    """`frameable`: the origins that may show the page in a frame (the widget's iframe on the
+    organization's sites); none, and it may not be framed at all."""
     language = _page_language(language)
     with translation.override(language):
         response = render(request, f"respond/{template}",
-                          {"lang": language, "frameable": frameable, **context}, status=status)
+                          {"lang": language, "frameable": bool(frameable), **context}, status=status)
     if frameable:
-        response.xframe_options_exempt = True  # shown in the widget's iframe on the customer's site
+        # X-Frame-Options cannot name origins; CSP's frame-ancestors can, and browsers obey it first.
+        response.xframe_options_exempt = True
+        response._csp_replace = {"frame-ancestors": list(frameable)}
     return response
 
 
-def _unavailable(request: HttpRequest, reason: str, language: str = "", frameable: bool = False) -> HttpResponse:
+def _widget_origins(survey: Survey) -> list[str]:
+    return survey.organization.widget_origin_list
+
+
+def _unavailable(request: HttpRequest, reason: str, language: str = "",
+                 frameable: Sequence[str] = ()) -> HttpResponse:
     template, status = {"unknown": ("not_found.html", 404), "expired": ("expired.html", 410),
                         "closed": ("closed.html", 410)}[reason]
     if not language:
@@ -115,7 +127,7 @@ def _unavailable(request: HttpRequest, reason: str, language: str = "", frameabl
 
 def _question_page(request: HttpRequest, *, questions: list[dict], answered: dict, context: dict, language: str,
                    action: str, error: str = "", values: list[str] | None = None, extra: dict | None = None,
-                   frameable: bool = False) -> HttpResponse:
+                   frameable: Sequence[str] = ()) -> HttpResponse:
     answers, skipped = actions.split_answered(answered)
     question = logic.next_question(questions, answers, skipped)
     done, total = logic.progress(questions, answers, skipped)
@@ -140,7 +152,7 @@ def _is_last(questions: list[dict], question: dict, answers: dict, skipped) -> b
     return True
 
 
-def _thank_you_page(request: HttpRequest, session: RespondentSession, frameable: bool) -> HttpResponse:
+def _thank_you_page(request: HttpRequest, session: RespondentSession, frameable: Sequence[str]) -> HttpResponse:
     definition = session.survey_version.definition or {}
     language = _page_language(session.language)
     text = piping.render(_pick(definition.get("thank_you"), session.language), session.context, language)
@@ -156,8 +168,9 @@ def _thank_you_page(request: HttpRequest, session: RespondentSession, frameable:
         frameable=frameable)
 
 
-def _frameable(session: RespondentSession) -> bool:
-    return session.channel == Channel.WIDGET or session.display_id is not None
+def _frameable(session: RespondentSession) -> list[str]:
+    widget = session.channel == Channel.WIDGET or session.display_id is not None
+    return _widget_origins(session.survey) if widget else []
 
 
 # --- /r/<token>/ ----------------------------------------------------------------------------------
@@ -231,10 +244,11 @@ def public_survey(request: HttpRequest, public_token: str) -> HttpResponse:
     survey = queries.survey_for_public_token(public_token)
     widget = request.GET.get("channel") == Channel.WIDGET or "display" in request.GET
     if survey is None:
-        return _unavailable(request, "unknown", frameable=widget)
+        return _unavailable(request, "unknown")
+    frame = _widget_origins(survey) if widget else []
     if not queries.is_open(survey):
         language = (survey.languages or [""])[0]
-        return _unavailable(request, "closed", request.GET.get("lang") or language, frameable=widget)
+        return _unavailable(request, "closed", request.GET.get("lang") or language, frameable=frame)
     display_id = request.GET.get("display")
     display = queries.display_of(survey, display_id) if display_id else None
     if display is not None:
@@ -250,7 +264,7 @@ def public_survey(request: HttpRequest, public_token: str) -> HttpResponse:
     questions = list(survey.current_version.definition.get("questions") or [])
     first = logic.next_question(questions, {})
     if first is None:
-        return _unavailable(request, "closed", params["language"], frameable=widget)
+        return _unavailable(request, "closed", params["language"], frameable=frame)
     error, values = "", []
     start = _start_token(request.POST.get("start", ""))
     if request.method == "POST":
@@ -274,7 +288,7 @@ def public_survey(request: HttpRequest, public_token: str) -> HttpResponse:
     return _question_page(request, questions=questions, answered={}, context=params["context"],
                           language=params["language"], action=action, error=error, values=values,
                           extra={"start": START_SIGNER.sign(start or new_token()),
-                                 "org_name": survey.organization.name}, frameable=widget)
+                                 "org_name": survey.organization.name}, frameable=frame)
 
 
 def _start_token(signed: str) -> str:
@@ -304,11 +318,19 @@ def widget_js(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _cors(response: HttpResponse) -> HttpResponse:
-    response["Access-Control-Allow-Origin"] = "*"
+def _cors(response: HttpResponse, origin: str = "*") -> HttpResponse:
+    response["Access-Control-Allow-Origin"] = origin
     response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
     response["Access-Control-Allow-Headers"] = "Content-Type"
+    if origin != "*":
+        response["Vary"] = "Origin"
     return response
+
+
+def _widget_enabled(survey: Survey) -> bool:
+    """Open, with a triggering event, and with a site allowed to show it (the organization's
+    widget origins): otherwise the panel's frame would be refused by the browser anyway."""
+    return queries.is_open(survey) and bool(survey.widget_event) and bool(_widget_origins(survey))
 
 
 @require_GET
@@ -316,7 +338,7 @@ def widget_config(request: HttpRequest, public_token: str) -> HttpResponse:
     survey = queries.survey_for_public_token(public_token)
     if survey is None:
         return _cors(JsonResponse({"detail": "unknown survey"}, status=404))
-    enabled = queries.is_open(survey) and bool(survey.widget_event)
+    enabled = _widget_enabled(survey)
     language = _page_language((survey.languages or [settings.LANGUAGE_CODE])[0])
     with translation.override(language):  # the panel's own words, in the survey's language
         labels = {"title": _("Survey"), "close_label": _("Close the survey")}
@@ -326,13 +348,46 @@ def widget_config(request: HttpRequest, public_token: str) -> HttpResponse:
     return _cors(response)
 
 
-@csrf_exempt  # called cross-origin from the customer's site, with no cookies at all
-@require_http_methods(["POST", "OPTIONS"])
-def widget_displays(request: HttpRequest, public_token: str) -> HttpResponse:
+def _widget_refusal(status: int, detail: str, origin: str = "*") -> HttpResponse:
+    response = JsonResponse({"detail": detail}, status=status)
+    response["Cache-Control"] = "no-store"
+    return _cors(response, origin)
+
+
+@require_http_methods(["GET", "OPTIONS"])
+def widget_display_token(request: HttpRequest, public_token: str) -> HttpResponse:
+    """A single-use display token (display_tokens.py), asked for by the widget right before it
+    shows the survey: only from the organization's widget origins, and at most
+    `GLAPP_WIDGET_DISPLAY_LIMIT` per client address and survey (counted in the cache)."""
     if request.method == "OPTIONS":
         return _cors(HttpResponse(status=204))
     survey = queries.survey_for_public_token(public_token)
-    if survey is None or not queries.is_open(survey) or not survey.widget_event:
+    if survey is None or not _widget_enabled(survey):
+        raise Http404
+    origin = request.headers.get("Origin", "").lower()
+    if origin not in _widget_origins(survey):
+        return _widget_refusal(403, "This site is not one the organization lets show its survey widget.")
+    wait = ratelimit.hit("widget-token", f"{survey.pk}:{ratelimit.client_ip(request)}",
+                         ratelimit.parse(settings.GLAPP_WIDGET_DISPLAY_LIMIT))
+    if wait is not None:
+        response = _widget_refusal(429, "Too many displays from this address; try again later.", origin)
+        response["Retry-After"] = str(max(1, math.ceil(wait)))
+        return response
+    response = JsonResponse({"token": display_tokens.issue(survey.public_token),
+                             "max_age": display_tokens.MAX_AGE})
+    response["Cache-Control"] = "no-store"
+    return _cors(response, origin)
+
+
+@csrf_exempt  # called cross-origin from the customer's site, with no cookies at all
+@require_http_methods(["POST", "OPTIONS"])
+def widget_displays(request: HttpRequest, public_token: str) -> HttpResponse:
+    """Record a display: 201 when the token's display is counted now, 200 with the same display
+    when the token was posted before (counted once), 400 without a valid token (nothing counted)."""
+    if request.method == "OPTIONS":
+        return _cors(HttpResponse(status=204))
+    survey = queries.survey_for_public_token(public_token)
+    if survey is None or not _widget_enabled(survey):
         raise Http404
     try:  # sent as text/plain, a "simple" request that needs no preflight
         body = json.loads(request.body or b"{}")
@@ -340,11 +395,17 @@ def widget_displays(request: HttpRequest, public_token: str) -> HttpResponse:
         body = {}
     if not isinstance(body, dict):
         body = {}
-    display = actions.record_display(survey, event=str(body.get("event") or ""), page=str(body.get("page") or ""),
-                                     visitor=str(body.get("visitor") or "")[:64])
+    nonce = display_tokens.nonce_of(survey.public_token, body.get("token"))
+    if nonce is None:
+        return _widget_refusal(400, "A display needs a valid display token (GET display-token first); "
+                                    "it may have expired or belong to another survey.")
+    display, created = actions.record_display(
+        survey, nonce=nonce, event=str(body.get("event") or ""), page=str(body.get("page") or ""),
+        visitor=str(body.get("visitor") or "")[:64])
     reference = queries.display_reference(display)
     url = reverse("respond:public", args=[survey.public_token]) + "?" + urlencode(
         {"display": reference, "channel": Channel.WIDGET})
-    response = JsonResponse({"display": reference, "url": request.build_absolute_uri(url)}, status=201)
+    response = JsonResponse({"display": reference, "url": request.build_absolute_uri(url)},
+                            status=201 if created else 200)
     response["Cache-Control"] = "no-store"
     return _cors(response)

@@ -5,7 +5,6 @@ PostgreSQL too (`scripts/test` does): there, a migration that adds a foreign key
 the table's rows in one transaction fails ("pending trigger events"), which SQLite never shows.
 """
 
-import json
 
 import pytest
 from django.db import connection
@@ -20,6 +19,7 @@ from glapp.surveys.models import Question
 from tests.distribution.test_dispatch import NOON, invite
 from tests.factories import make_org
 from tests.surveys.test_respondent_pages import answer, make_swedish_survey
+from tests.surveys.test_respondent_widget import allow_widget, post_display
 
 BEFORE = [("analytics", "0002_count_existing_responses"), ("surveys", "0002_listening"),
           ("distribution", "0003_invitation_channel_requested")]
@@ -39,9 +39,9 @@ def snapshot():
 @pytest.mark.django_db(transaction=True)
 def test_the_upgrade_recounts_what_the_live_code_counted(smtp):
     org = make_org("acme")
+    allow_widget(org)
     survey = make_swedish_survey(org, widget_delay_seconds=2)
-    urls = [json.loads(Client().post(f"/w/{survey.public_token}/displays", "{}", content_type="text/plain")
-                       .content)["url"] for _ in range(3)]
+    urls = [post_display(Client(), survey).json()["url"] for _ in range(3)]
     answer(Client(), urls[0], "nps", "9", start="U" * 24)
     for i in range(3):
         invite(org, f"U{i}", f"u{i}@example.se")

@@ -22,9 +22,18 @@ HOST_PAGE = """<!doctype html>
 </main></body></html>"""
 
 
+SHOP_PATH = "/r/the-shop-checkout/"
+
+
 @pytest.fixture
-def shop(transactional_db):
+def shop(transactional_db, live_server, settings):
     org = make_org("acme", "Acme Butiker")
+    # The shop's site is the only one allowed to show the widget (and to frame its survey pages).
+    org.widget_origins = f"http://127.0.0.1:{live_server.url.rsplit(':', 1)[1]}"
+    org.save(update_fields=["widget_origins"])
+    # The shop's page is glapp's own 404 page with the shop's markup written in (below): it must not
+    # carry glapp's Content-Security-Policy, which would refuse the shop's inline snippet.
+    settings.CONTENT_SECURITY_POLICY = {**settings.CONTENT_SECURITY_POLICY, "EXCLUDE_URL_PREFIXES": [SHOP_PATH]}
     return make_swedish_survey(org, widget_delay_seconds=1)
 
 
@@ -33,7 +42,7 @@ def open_shop(page, live_server, survey, early: str = "") -> str:
     one the live server really served (Chromium lets only a page that came from the loopback
     address space call loopback addresses), with the shop's markup written into it."""
     port = live_server.url.rsplit(":", 1)[1]
-    shop_url = f"http://127.0.0.1:{port}/r/the-shop-checkout/"
+    shop_url = f"http://127.0.0.1:{port}{SHOP_PATH}"
     page.goto(shop_url)
     page.set_content(HOST_PAGE % {"glapp": live_server.url, "token": survey.public_token, "early": early})
     return shop_url

@@ -19,12 +19,26 @@ from tests.surveys.test_respondent_pages import answer, make_swedish_survey
 pytestmark = pytest.mark.django_db
 
 
+SHOP = "https://shop.example"
+
+
+def allow_widget(org, origins: str = SHOP) -> None:
+    org.widget_origins = origins
+    org.save(update_fields=["widget_origins"])
+
+
 @pytest.fixture
 def survey(org):
+    allow_widget(org)
     return make_swedish_survey(org, widget_delay_seconds=2)
 
 
-def post_display(client, survey, **body):
+def display_token(client, survey, origin: str = SHOP) -> str:
+    return client.get(f"/w/{survey.public_token}/display-token", HTTP_ORIGIN=origin).json()["token"]
+
+
+def post_display(client, survey, token: str | None = None, **body):
+    body = {"token": token or display_token(client, survey), **body}
     return client.post(f"/w/{survey.public_token}/displays", json.dumps(body), content_type="text/plain")
 
 
@@ -88,11 +102,13 @@ def test_a_display_is_recorded_and_leads_to_a_framed_survey_linked_to_it(org, su
 
 def test_displays_are_refused_when_the_widget_is_off(org, survey):
     quiet = make_swedish_survey(org, code="quiet", widget_event="")
-    assert post_display(Client(), quiet).status_code == 404
+    assert Client().get(f"/w/{quiet.public_token}/display-token", HTTP_ORIGIN=SHOP).status_code == 404
+    token = display_token(Client(), survey)
+    assert post_display(Client(), quiet, token=token).status_code == 404
     assert Client().post("/w/unknown/displays", "{}", content_type="text/plain").status_code == 404
     resp = Client().post(f"/w/{survey.public_token}/displays", "not json", content_type="text/plain")
-    assert resp.status_code == 201 and Display.objects.get().visitor == ""
-    assert not Display.objects.filter(survey=quiet).exists()
+    assert resp.status_code == 400 and "token" in resp.json()["detail"]
+    assert not Display.objects.exists()
 
 
 def test_a_display_of_another_survey_is_not_linked(org, survey):

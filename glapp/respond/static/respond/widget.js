@@ -2,7 +2,8 @@
  *   <script>window.glapp=window.glapp||function(){(glapp.q=glapp.q||[]).push(arguments)};</script>
  *   <script src="https://glapp.example/w/widget.js" data-survey="PUBLIC_TOKEN" async></script>
  * then call glapp('event', 'checkout_completed') (or dispatch that event on window).
- * After the survey's event and delay it records a display and shows the survey in a panel.
+ * After the survey's event and delay it records a display (with a single-use token) and shows the
+ * survey in a panel. It shows only on the sites the organization lists as its widget origins.
  * No dependencies, no cookies; a browser sees a survey at most once in 30 days. */
 (function () {
   "use strict";
@@ -51,15 +52,22 @@
   }
 
   function display() {
-    // text/plain keeps this a "simple" cross-origin request: no preflight, no cookies.
-    fetch(api + "/displays", {
-      method: "POST", credentials: "omit", headers: { "Content-Type": "text/plain" },
-      body: JSON.stringify({ event: config.event, page: location.href.slice(0, 500), visitor: visitor() })
-    }).then(function (r) { return r.ok ? r.json() : null; }).then(function (d) {
-      if (!d || !d.url) return;
-      save(SHOWN, String(Date.now()));
-      open(d.url);
-    }).catch(function () { triggered = false; });
+    // A single-use display token first (one per display, counted once), then the display itself:
+    // text/plain keeps that POST a "simple" cross-origin request: no preflight, no cookies.
+    fetch(api + "/display-token", { credentials: "omit" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (t) {
+        if (!t || !t.token) return null;
+        return fetch(api + "/displays", {
+          method: "POST", credentials: "omit", headers: { "Content-Type": "text/plain" },
+          body: JSON.stringify({ token: t.token, event: config.event, page: location.href.slice(0, 500),
+                                 visitor: visitor() })
+        }).then(function (r) { return r.ok ? r.json() : null; });
+      }).then(function (d) {
+        if (!d || !d.url) return;
+        save(SHOWN, String(Date.now()));
+        open(d.url);
+      }).catch(function () { triggered = false; });
   }
 
   function open(url) {
