@@ -27,6 +27,7 @@ class CustomerData:
     preferred_channel: str | None = None
     consent_email: bool | None = None
     consent_sms: bool | None = None
+    unit_id: int | None = None  # the owning unit of a customer this creates; never changes an existing one
 
 
 def apply_customer_data(customer: Customer, data: CustomerData) -> list[str]:
@@ -93,7 +94,7 @@ def _customer_ids(organization_id: int, external_ids: list[str]) -> dict[str, in
     return found
 
 
-INSERT_FIELDS = ("organization", "external_id", "created_at", "segment", "region", "attributes",
+INSERT_FIELDS = ("organization", "external_id", "created_at", "segment", "region", "attributes", "unit",
                  *CONTACT_FIELDS, *CONSENT_FIELDS)
 
 
@@ -107,7 +108,7 @@ def _insert_missing(organization_id: int, datas: list[CustomerData]) -> dt.datet
     rows = []
     for data in datas:
         values = [getattr(data, name) for name in CONTACT_FIELDS + CONSENT_FIELDS]
-        rows.append((organization_id, data.external_id, now, "", "", empty,
+        rows.append((organization_id, data.external_id, now, "", "", empty, data.unit_id,
                      *(defaults[name] if value is None else value
                        for name, value in zip(CONTACT_FIELDS + CONSENT_FIELDS, values, strict=True))))
     bulk.insert_rows(Customer, INSERT_FIELDS, rows, ignore_conflicts=True)

@@ -10,6 +10,11 @@ from glapp.core.models import OrgScopedModel
 
 class Customer(OrgScopedModel):
     external_id = models.CharField(max_length=200, help_text=_("The customer's id in the organization's systems."))
+    # The unit that owns the customer: a unit-limited member or API key sees (and may change) only
+    # customers of its subtree. Set once, when the customer is created, to the unit of the event or
+    # response that created it; empty: the whole organization's (only those without a unit limit
+    # see it). Later events elsewhere never move it, so a key cannot widen its own reach.
+    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     first_name = models.CharField(max_length=120, blank=True, default="")
     email = models.EmailField(blank=True, default="")
     phone = models.CharField(max_length=32, blank=True, default="")

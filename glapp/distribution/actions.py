@@ -8,6 +8,7 @@ Decisions are made in memory against the customer's invitations loaded once per 
 those decided earlier in the batch); the rows are then inserted together (`_Writes.flush`).
 """
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
@@ -290,8 +291,9 @@ def record_events(organization_id: int, cleans: list[CleanEvent], now: dt.dateti
 
     With `update_existing_customers=False` (a unit-limited caller) an event's contact data and
     consent are used only for customers the call creates: a customer already in the register
-    belongs to the whole organization, and a store must not redirect another unit's invitations
-    by changing their e-mail address.
+    belongs to its owning unit or the whole organization, and a store must not redirect another
+    unit's invitations by changing their e-mail address. A created customer is owned by its first
+    event's unit.
 
     An event whose external id is already stored (or came earlier in the same batch) is not
     stored again and triggers nothing: the stored event's outcome is returned with
@@ -319,7 +321,10 @@ def record_events(organization_id: int, cleans: list[CleanEvent], now: dt.dateti
         if not fresh:
             return [stored[c.external_id] for c in cleans]
         created: set[str] = set()
-        customers = contacts.lock_customers(organization_id, [c.customer for c in fresh], created)
+        # A customer the batch creates is owned by its first event's unit (within a unit-limited
+        # caller's subtree, as the API confines it); one already in the register keeps its owner.
+        customers = contacts.lock_customers(
+            organization_id, [dataclasses.replace(c.customer, unit_id=c.unit_id) for c in fresh], created)
         surveys = _active_surveys(organization_id, {c.touchpoint_id for c in fresh})
         timings = {(c.occurred_at, survey.pk): _timing(survey, rule_policy, c.occurred_at)
                    for c in fresh for survey in surveys.get(c.touchpoint_id, ())}

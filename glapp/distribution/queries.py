@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -40,13 +40,10 @@ def event_catalog(organization_id: int) -> EventCatalog:
 
 
 def customer_for(access: Access, external_id: str) -> Customer | None:
-    """The customer, or None. A unit-limited access sees only customers with an event or an
-    invitation in its unit subtree: contact data, consent and bounces of others are not theirs."""
-    rows = Customer.objects.for_org(access.organization_id).filter(external_id=external_id)
-    if not access.whole_organization:
-        rows = rows.filter(
-            Exists(TouchpointEvent.objects.filter(access.unit_filter(), customer=OuterRef("pk")))
-            | Exists(Invitation.objects.filter(access.unit_filter(), customer=OuterRef("pk"))))
+    """The customer, or None. A unit-limited access sees only the customers its unit subtree owns
+    (`Customer.unit`): contact data, consent and bounces of others are not theirs, whatever
+    events it reports about them."""
+    rows = Customer.objects.for_org(access.organization_id).filter(access.unit_filter(), external_id=external_id)
     return rows.first()
 
 

@@ -26,7 +26,7 @@ RESPONSE_FIELDS = (
 ANSWER_FIELDS = ("response", "question", "question_type", "number", "text", "choices")
 CUSTOMER_FIELDS = (
     "organization", "external_id", "first_name", "email", "phone", "language", "segment", "region",
-    "attributes", "created_at", "consent_email", "consent_sms",
+    "attributes", "created_at", "consent_email", "consent_sms", "unit",
 )
 
 
@@ -46,12 +46,15 @@ def existing_external_ids(organization_id: int, external_ids: Sequence[str]) -> 
     return _ids_by_external_id(Response, organization_id, external_ids)
 
 
-def ensure_customers(organization_id: int, customers: dict[str, dict]) -> dict[str, int]:
-    """Map external ids to customer ids, creating the customers we have not seen.
+def ensure_customers(organization_id: int, customers: dict[str, dict],
+                     units: dict[str, int | None] | None = None) -> dict[str, int]:
+    """Map external ids to customer ids, creating the customers we have not seen, owned by
+    `units[external id]` (the unit of the response that brought them; none: organization-wide).
 
     Existing customers are not modified here: a response is not the place to overwrite the
-    customer register (the contacts app owns that).
+    customer register (the contacts app owns that), nor to move a customer to another unit.
     """
+    units = units or {}
     ids = _ids_by_external_id(Customer, organization_id, list(customers))
     missing = [ext for ext in customers if ext not in ids]
     if missing:
@@ -66,7 +69,7 @@ def ensure_customers(organization_id: int, customers: dict[str, dict]) -> dict[s
                 cid, organization_id, ext, str(c.get("first_name") or "")[:120], str(c.get("email") or "")[:254],
                 str(c.get("phone") or "")[:32], str(c.get("language") or "")[:8],
                 str(c.get("segment") or "")[:80], str(c.get("region") or "")[:80],
-                to_json(c.get("attributes") or {}), now, False, False,
+                to_json(c.get("attributes") or {}), now, False, False, units.get(ext),
             ))
         bulk.insert_rows(Customer, ("id", *CUSTOMER_FIELDS), rows)
         ids.update(zip(missing, new_ids, strict=True))
@@ -96,7 +99,11 @@ def ingest_responses(organization_id: int, responses: Sequence[CleanResponse], s
                 new.append(r)
 
         customers = {r.customer["external_id"]: r.customer for r in new if r.customer}
-        customer_ids = ensure_customers(organization_id, customers) if customers else {}
+        owners: dict[str, int | None] = {}
+        for r in new:  # a new customer is owned by the unit of its first response in the batch
+            if r.customer:
+                owners.setdefault(r.customer["external_id"], r.unit_id)
+        customer_ids = ensure_customers(organization_id, customers, owners) if customers else {}
         ids = bulk.allocate_ids(Response, len(new))
 
         ops = connection.ops
