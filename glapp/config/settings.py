@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from glapp.config.logging import build_logging
+from glapp.core.ratelimit import parse as parse_rate_limit
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",  # Content-Security-Policy header (CONTENT_SECURITY_POLICY below)
     "ninja",  # serves Swagger UI from its own static files; without it the docs page pulls a CDN
     "django_tasks",
     "django_tasks_db",
@@ -91,6 +93,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "glapp.web.middleware.UserLanguageMiddleware",
@@ -258,11 +261,45 @@ MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+# Transport security outside demo, debug and tests (docs/security.md): HTTPS only (plain HTTP is
+# redirected, browsers remember it for a year through HSTS) and cookies never sent over plain HTTP.
+LOCAL = DEMO or DEBUG or TESTING
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("GLAPP_SECURE_COOKIES", default=not (DEMO or DEBUG or TESTING))
+SESSION_COOKIE_SECURE = env_bool("GLAPP_SECURE_COOKIES", default=not LOCAL)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_SSL_REDIRECT = env_bool("GLAPP_SSL_REDIRECT", default=not LOCAL)
+# A load balancer's health probe may use plain HTTP inside the private network.
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("GLAPP_HSTS_SECONDS", "0" if LOCAL else str(365 * 86400)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GLAPP_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("GLAPP_HSTS_PRELOAD")
+# Behind a reverse proxy that ends TLS: trust its X-Forwarded-Proto for "is this HTTPS?" and its
+# X-Forwarded-For for the client's address (rate limits). Only set this when every request comes
+# through that proxy, which must overwrite both headers; otherwise clients could forge them.
+GLAPP_BEHIND_PROXY = env_bool("GLAPP_BEHIND_PROXY")
+if GLAPP_BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# No page may be framed, except the widget's survey pages, which send their own frame-ancestors
+# (the organization's widget origins) and drop X-Frame-Options (respond/views.py).
 X_FRAME_OPTIONS = "DENY"
+# Scripts only from glapp itself: no inline script, no event handler attributes, no eval. Styles
+# may be inline: the respondent pages inline theirs (one request on a weak connection), server-drawn
+# bars size themselves with style attributes, and htmx adds its indicator style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # Background work: the database backend needs no broker; `glapp worker` runs the queue. Swap
 # TASKS["default"] for a distributed backend (e.g. django-tasks-rq) without touching task code.
@@ -277,6 +314,25 @@ TASKS = {
 
 LOGGING = build_logging(json=env_bool("GLAPP_LOG_JSON", default=not (DEBUG or DEMO or TESTING)),
                         level=os.environ.get("GLAPP_LOG_LEVEL", "INFO"))
+
+# Counters for rate limits (core/ratelimit.py) live in the cache, never in the database. The
+# local-memory cache is per process: with several gunicorn workers each counts alone. Point
+# GLAPP_REDIS_URL at Redis (redis://host:6379/0; needs the `redis` package) to share them.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "glapp"}}
+if os.environ.get("GLAPP_REDIS_URL"):
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                         "LOCATION": os.environ["GLAPP_REDIS_URL"]}
+# "N/period,…" windows (s, min, h, day). Per API key (and per signed-in user reading the API):
+GLAPP_API_RATE_LIMIT = os.environ.get("GLAPP_API_RATE_LIMIT", "3000/min,100/s")
+# Per client address, for API calls without credentials and failed authentications:
+GLAPP_API_ANON_RATE_LIMIT = os.environ.get("GLAPP_API_ANON_RATE_LIMIT", "120/min,20/s")
+# Widget display tokens per client address and survey (respond/display_tokens.py):
+GLAPP_WIDGET_DISPLAY_LIMIT = os.environ.get("GLAPP_WIDGET_DISPLAY_LIMIT", "60/h")
+for _limit in (GLAPP_API_RATE_LIMIT, GLAPP_API_ANON_RATE_LIMIT, GLAPP_WIDGET_DISPLAY_LIMIT):
+    try:
+        parse_rate_limit(_limit)
+    except ValueError as exc:
+        raise ImproperlyConfigured(str(exc)) from None
 
 GLAPP_API_PAGE_SIZE = 100
 GLAPP_API_MAX_PAGE_SIZE = 1000
