@@ -149,8 +149,11 @@ def free_port() -> int:
 
 
 def production_env(tmp_path) -> dict:
-    """Deployment-like settings; PostgreSQL runs use the migrated test database, SQLite a fresh file."""
-    env = clean_env(GLAPP_SECRET_KEY="s" * 50, GLAPP_ALLOWED_HOSTS="127.0.0.1", GLAPP_DATA_DIR=str(tmp_path))
+    """Deployment-like settings behind a TLS-ending proxy (README, Deployment: the requests below
+    carry the proxy's X-Forwarded-Proto); PostgreSQL runs use the migrated test database, SQLite a
+    fresh file."""
+    env = clean_env(GLAPP_SECRET_KEY="s" * 50, GLAPP_ALLOWED_HOSTS="127.0.0.1", GLAPP_DATA_DIR=str(tmp_path),
+                    GLAPP_BEHIND_PROXY="1")
     if connection.vendor == "postgresql":
         params = connection.settings_dict
         env["DATABASE_URL"] = (f"postgres://{params['USER']}:{params['PASSWORD'] or ''}@{params['HOST']}:"
@@ -179,6 +182,9 @@ def start_serve(tmp_path, *options: str) -> tuple[subprocess.Popen, int, Path]:
     return proc, port, log_path
 
 
+PROXIED = {"X-Forwarded-Proto": "https"}  # what the TLS-ending proxy adds
+
+
 @pytest.mark.django_db
 def test_serve_runs_gunicorn_with_two_workers_and_answers_http(tmp_path):
     proc, port, log_path = start_serve(tmp_path, "--workers", "2", "--threads", "2")
@@ -188,7 +194,7 @@ def test_serve_runs_gunicorn_with_two_workers_and_answers_http(tmp_path):
         while True:
             assert proc.poll() is None, log_path.read_text()
             try:
-                response = httpx.get(f"{base}/api/v1/openapi.json", timeout=5)
+                response = httpx.get(f"{base}/api/v1/openapi.json", headers=PROXIED, timeout=5)
                 break
             except httpx.TransportError:
                 assert time.monotonic() < deadline, log_path.read_text()
@@ -196,10 +202,12 @@ def test_serve_runs_gunicorn_with_two_workers_and_answers_http(tmp_path):
         assert response.status_code == 200
         assert response.json()["info"]["title"] == "glapp API"
         # Static files come from installed packages through WhiteNoise, with no collectstatic step.
-        static = httpx.get(f"{base}/static/ninja/swagger-ui-bundle.js", timeout=5)
+        static = httpx.get(f"{base}/static/ninja/swagger-ui-bundle.js", headers=PROXIED, timeout=5)
         assert static.status_code == 200 and len(static.content) > 100_000
-        # Not DEBUG: unknown hosts are refused.
-        assert httpx.get(f"{base}/api/v1/openapi.json", headers={"Host": "evil.example"}).status_code == 400
+        # Not DEBUG: unknown hosts are refused; plain HTTP (not through the proxy) goes to HTTPS.
+        assert httpx.get(f"{base}/api/v1/openapi.json", headers={"Host": "evil.example", **PROXIED}).status_code == 400
+        plain = httpx.get(f"{base}/api/v1/openapi.json", timeout=5)
+        assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
         deadline = time.monotonic() + 20
         while len(re.findall(r"Booting worker with pid", log_path.read_text())) < 2:
             assert time.monotonic() < deadline, log_path.read_text()

@@ -54,10 +54,13 @@ def test_the_pixel_notes_an_opening_once(org):
 
 
 def _sent_and_opened(org, smtp):
+    # Each customer and its invitation belong to a store, as when a store's event created them.
     north = invite(org, external_id="N1")
     Invitation.objects.filter(pk=north.pk).update(unit=Unit.objects.get(code="acme-north-store"))
+    Customer.objects.filter(pk=north.customer_id).update(unit=Unit.objects.get(code="acme-north-store"))
     south = invite(org, external_id="S1", email_address="s1@example.se")
     Invitation.objects.filter(pk=south.pk).update(unit=Unit.objects.get(code="acme-south-store"))
+    Customer.objects.filter(pk=south.customer_id).update(unit=Unit.objects.get(code="acme-south-store"))
     dispatch_due_invitations(now=NOON)
     Client().get(f"/r/{north.token}/o.gif")
     return north, south
@@ -85,8 +88,8 @@ def test_a_unit_limited_user_sees_only_their_units(org, smtp):
     history = client.get("/customers/N1/")
     assert history.status_code == 200
     assert {e.kind for e in history.context["entries"]} >= {"scheduled", "sent", "opened"}
-    # Another unit's customer, or one with no event or invitation at all: not found, so their
-    # contact data, consent and bounces are not shown either.
+    # Another unit's customer, or one of the whole organization: not found, so their contact data,
+    # consent and bounces are not shown either.
     assert client.get("/customers/S1/").status_code == 404
     Customer.objects.create(organization=org, external_id="LOOSE", email="loose@example.se")
     assert client.get("/customers/LOOSE/").status_code == 404
