@@ -35,18 +35,6 @@ class ThrottledLogins(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or with GLAPP_PROXY_COUNT proxies in front, the address
-    the outermost of them saw (X-Forwarded-For read from the right, as only the proxies write
-    there; a client can prepend anything)."""
-    proxies = settings.GLAPP_PROXY_COUNT
-    if proxies:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def must_use_second_factor(user: User) -> bool:
     """Owners and admins of any organization, and staff of the admin site."""
     if not settings.GLAPP_REQUIRE_2FA:

@@ -190,13 +190,20 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=float(os.environ.get("GLAPP_LOGIN_COOLO
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "glapp.accounts.signin_views.locked_out"
-AXES_CLIENT_IP_CALLABLE = "glapp.accounts.signin.client_ip"
+AXES_CLIENT_IP_CALLABLE = "glapp.core.ratelimit.client_ip"
 AXES_VERBOSE = False
-# How many reverse proxies in front of glapp append to X-Forwarded-For (0: clients connect directly).
+# How many reverse proxies in front of glapp append to X-Forwarded-For (0: clients connect
+# directly). With any, their X-Forwarded-Proto says whether the request is HTTPS and the client's
+# address is the one the outermost proxy appended (core/ratelimit.py: client_ip, for sign-in
+# attempts, API and widget limits). Only set it when every request comes through the proxies,
+# which must overwrite X-Forwarded-Proto and append to X-Forwarded-For; else clients forge them.
 GLAPP_PROXY_COUNT = int(os.environ.get("GLAPP_PROXY_COUNT", "0"))
+if GLAPP_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# The attempt counters live in the cache: per process by default (each gunicorn process counts on
-# its own, so the limit holds per process), or shared by all with GLAPP_REDIS_URL=redis://….
+# Sign-in attempts and rate limits (core/ratelimit.py) are counted in the cache, never in the
+# database: per process by default (each gunicorn process counts on its own, so a limit holds per
+# process), or shared by all with GLAPP_REDIS_URL=redis://… (needs the `redis` package).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "glapp"}}
 if os.environ.get("GLAPP_REDIS_URL"):
     CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -274,12 +281,6 @@ SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("GLAPP_HSTS_SECONDS", "0" if LOCAL else str(365 * 86400)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GLAPP_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_HSTS_PRELOAD = env_bool("GLAPP_HSTS_PRELOAD")
-# Behind a reverse proxy that ends TLS: trust its X-Forwarded-Proto for "is this HTTPS?" and its
-# X-Forwarded-For for the client's address (rate limits). Only set this when every request comes
-# through that proxy, which must overwrite both headers; otherwise clients could forge them.
-GLAPP_BEHIND_PROXY = env_bool("GLAPP_BEHIND_PROXY")
-if GLAPP_BEHIND_PROXY:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # No page may be framed, except the widget's survey pages, which send their own frame-ancestors
 # (the organization's widget origins) and drop X-Frame-Options (respond/views.py).
 X_FRAME_OPTIONS = "DENY"
@@ -315,13 +316,6 @@ TASKS = {
 LOGGING = build_logging(json=env_bool("GLAPP_LOG_JSON", default=not (DEBUG or DEMO or TESTING)),
                         level=os.environ.get("GLAPP_LOG_LEVEL", "INFO"))
 
-# Counters for rate limits (core/ratelimit.py) live in the cache, never in the database. The
-# local-memory cache is per process: with several gunicorn workers each counts alone. Point
-# GLAPP_REDIS_URL at Redis (redis://host:6379/0; needs the `redis` package) to share them.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "glapp"}}
-if os.environ.get("GLAPP_REDIS_URL"):
-    CACHES["default"] = {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                         "LOCATION": os.environ["GLAPP_REDIS_URL"]}
 # "N/period,…" windows (s, min, h, day). Per API key (and per signed-in user reading the API):
 GLAPP_API_RATE_LIMIT = os.environ.get("GLAPP_API_RATE_LIMIT", "3000/min,100/s")
 # Per client address, for API calls without credentials and failed authentications:

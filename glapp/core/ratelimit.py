@@ -69,12 +69,14 @@ def hit(scope: str, ident: str, windows: tuple[Window, ...]) -> float | None:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The caller's address. Behind a reverse proxy (`GLAPP_BEHIND_PROXY`) every request comes
-    from the proxy, which appends the real client to X-Forwarded-For: the last entry is the one
-    the proxy wrote, the ones before it the client could have made up."""
-    if settings.GLAPP_BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded.strip():
-            return forwarded.split(",")[-1].strip()
+    """The caller's address, for every limit (API calls, widget tokens, sign-in attempts):
+    REMOTE_ADDR, or with `GLAPP_PROXY_COUNT` reverse proxies in front, the address the outermost
+    of them saw. X-Forwarded-For is read from the right, as only the proxies append to it; the
+    entries before theirs the client could have made up."""
+    proxies = settings.GLAPP_PROXY_COUNT
+    if proxies:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 

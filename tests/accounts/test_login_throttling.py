@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from glapp.accounts.signin import client_ip
+from glapp.core.ratelimit import client_ip
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db

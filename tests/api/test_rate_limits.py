@@ -70,7 +70,7 @@ def test_guessing_keys_is_limited_per_address(org):
     assert Client(REMOTE_ADDR="203.0.113.10").get("/api/v1/health").status_code == 200
 
 
-@override_settings(GLAPP_API_ANON_RATE_LIMIT="2/min", GLAPP_BEHIND_PROXY=True)
+@override_settings(GLAPP_API_ANON_RATE_LIMIT="2/min", GLAPP_PROXY_COUNT=1)
 def test_behind_a_proxy_the_address_is_the_one_the_proxy_appended():
     proxy = Client(REMOTE_ADDR="10.0.0.2")
     # A client cannot dodge the limit by making up X-Forwarded-For entries before the proxy's.

@@ -153,7 +153,7 @@ def production_env(tmp_path) -> dict:
     carry the proxy's X-Forwarded-Proto); PostgreSQL runs use the migrated test database, SQLite a
     fresh file."""
     env = clean_env(GLAPP_SECRET_KEY="s" * 50, GLAPP_ALLOWED_HOSTS="127.0.0.1", GLAPP_DATA_DIR=str(tmp_path),
-                    GLAPP_BEHIND_PROXY="1")
+                    GLAPP_PROXY_COUNT="1")
     if connection.vendor == "postgresql":
         params = connection.settings_dict
         env["DATABASE_URL"] = (f"postgres://{params['USER']}:{params['PASSWORD'] or ''}@{params['HOST']}:"

@@ -61,7 +61,7 @@ def production(tmp_path, code: str, **env) -> dict:
     it prints a JSON result."""
     clean = {k: v for k, v in os.environ.items()
              if k not in ("GLAPP_TESTING", "GLAPP_DEMO", "GLAPP_DEBUG", "GLAPP_SSL_REDIRECT", "GLAPP_HSTS_SECONDS",
-                          "GLAPP_BEHIND_PROXY", "DATABASE_URL")}
+                          "GLAPP_PROXY_COUNT", "DATABASE_URL")}
     clean.update({"GLAPP_SECRET_KEY": "x" * 50, "GLAPP_ALLOWED_HOSTS": "testserver", "GLAPP_DATA_DIR": str(tmp_path),
                   "DJANGO_SETTINGS_MODULE": "glapp.config.settings", **env})
     script = "import django, json\ndjango.setup()\nfrom django.test import Client\n" + code
@@ -94,7 +94,7 @@ def test_production_redirects_to_https_and_sends_hsts(tmp_path):
 
 
 def test_behind_a_proxy_its_forwarded_scheme_is_trusted(tmp_path):
-    result = production(tmp_path, FETCH, GLAPP_BEHIND_PROXY="1")
+    result = production(tmp_path, FETCH, GLAPP_PROXY_COUNT="1")
     assert result["proxied"] == [200, "max-age=31536000"]
 
 
