@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -10,7 +11,7 @@ from django.utils.text import slugify
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from glapp.accounts.models import ApiKey, Membership, Organization, Role, Unit, User
+from glapp.accounts.models import ApiKey, AuditEntry, Membership, Organization, Role, Unit, User
 from glapp.core import events
 from glapp.core.errors import FieldError, ValidationFailed
 
@@ -56,15 +57,61 @@ def create_user(username: str, password: str, *, email: str = "", first_name: st
                                     last_name=last_name, language=language)
 
 
-def add_member(org: Organization, user: User, role: str = Role.VIEWER, unit: Unit | None = None) -> Membership:
+@dataclass(frozen=True)
+class AuditActor:
+    """Who an audit entry names: a signed-in person, an API key or the operator's command line."""
+
+    kind: str
+    user_id: int | None = None
+    username: str = ""
+    api_key_id: int | None = None
+
+    @classmethod
+    def of_user(cls, user) -> "AuditActor":
+        return cls(AuditEntry.Actor.USER, user.pk, user.get_username())
+
+    @classmethod
+    def of_key(cls, key: ApiKey) -> "AuditActor":
+        return cls(AuditEntry.Actor.API_KEY, api_key_id=key.pk, username=key.prefix)
+
+    @classmethod
+    def command(cls) -> "AuditActor":
+        return cls(AuditEntry.Actor.COMMAND)
+
+
+def record_audit(organization_id: int, action: str, actor: AuditActor, *, target_type: str = "",
+                 target: str | int = "", details: dict | None = None) -> AuditEntry:
+    """Append an entry to the organization's audit log. Callers pass internal ids, counts and
+    keyed hashes only, never a customer's identifiers or comment text."""
+    return AuditEntry.objects.create(
+        organization_id=organization_id, action=action, actor=actor.kind, user_id=actor.user_id,
+        username=actor.username[:150], api_key_id=actor.api_key_id, target_type=target_type,
+        target=str(target)[:80], details=details or {})
+
+
+def add_member(org: Organization, user: User, role: str = Role.VIEWER, unit: Unit | None = None,
+               actor: AuditActor | None = None) -> Membership:
+    """Give a person a role (or change it); a change of role or unit is audited."""
     if role not in Role.values:
         raise ValidationFailed([FieldError("role", f"must be one of: {', '.join(Role.values)}")])
     if unit is not None and unit.organization_id != org.id:
         raise ValidationFailed([FieldError("unit", "belongs to another organization")])
-    membership, _ = Membership.objects.update_or_create(
-        organization=org, user=user, defaults={"role": role, "unit": unit}
-    )
+    with transaction.atomic():
+        before = Membership.objects.filter(organization=org, user=user).values("role", "unit_id").first()
+        membership, _ = Membership.objects.update_or_create(
+            organization=org, user=user, defaults={"role": role, "unit": unit}
+        )
+        after = {"role": role, "unit_id": unit.pk if unit else None}
+        if before != after:
+            record_role_change(org.id, user.pk, before, after, actor or AuditActor.command())
     return membership
+
+
+def record_role_change(organization_id: int, user_id: int, before: dict | None, after: dict | None,
+                       actor: AuditActor) -> AuditEntry:
+    """A membership made, changed or removed (None: none before / none after)."""
+    return record_audit(organization_id, AuditEntry.Action.ROLE_CHANGED, actor, target_type="user",
+                        target=user_id, details={"before": before, "after": after})
 
 
 def hash_key_secret(secret: str) -> str:
@@ -72,22 +119,30 @@ def hash_key_secret(secret: str) -> str:
 
 
 def create_api_key(org: Organization, name: str, scopes: list[str], created_by: User | None = None,
-                   unit: Unit | None = None) -> tuple[ApiKey, str]:
-    """Create a key and return it with its plaintext, which is shown once and never stored."""
+                   unit: Unit | None = None, actor: AuditActor | None = None) -> tuple[ApiKey, str]:
+    """Create a key and return it with its plaintext, which is shown once and never stored.
+    Audited, with its scopes and unit."""
     bad = [s for s in scopes if s not in ApiKey.SCOPES]
     if bad or not scopes:
         raise ValidationFailed([FieldError("scopes", f"choose from: {', '.join(ApiKey.SCOPES)}")])
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
-    key = ApiKey.objects.create(organization=org, name=name, prefix=prefix, key_hash=hash_key_secret(secret),
-                                scopes=scopes, created_by=created_by, unit=unit)
+    with transaction.atomic():
+        key = ApiKey.objects.create(organization=org, name=name, prefix=prefix, key_hash=hash_key_secret(secret),
+                                    scopes=scopes, created_by=created_by, unit=unit)
+        actor = actor or (AuditActor.of_user(created_by) if created_by else AuditActor.command())
+        record_audit(org.id, AuditEntry.Action.KEY_CREATED, actor, target_type="api_key", target=key.pk,
+                     details={"prefix": prefix, "scopes": list(scopes), "unit_id": unit.pk if unit else None})
     return key, f"glk_{prefix}_{secret}"
 
 
-def revoke_api_key(key: ApiKey) -> None:
+def revoke_api_key(key: ApiKey, actor: AuditActor | None = None) -> None:
     if key.revoked_at is None:
-        key.revoked_at = timezone.now()
-        key.save(update_fields=["revoked_at"])
+        with transaction.atomic():
+            key.revoked_at = timezone.now()
+            key.save(update_fields=["revoked_at"])
+            record_audit(key.organization_id, AuditEntry.Action.KEY_REVOKED, actor or AuditActor.command(),
+                         target_type="api_key", target=key.pk, details={"prefix": key.prefix})
 
 
 def touch_api_key(key: ApiKey) -> None:

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from glapp.accounts import actions
-from glapp.accounts.models import ApiKey, Membership, Organization, Unit, User
+from glapp.accounts.models import ApiKey, AuditEntry, Membership, Organization, Unit, User
 
 
 @admin.register(Organization)
@@ -34,11 +34,50 @@ class GlappUserAdmin(UserAdmin):
     fieldsets = (*UserAdmin.fieldsets, ("glapp", {"fields": ("language",)}))
 
 
+def _placement(membership: Membership | None) -> dict | None:
+    return None if membership is None else {"role": membership.role, "unit_id": membership.unit_id}
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "organization", "role", "unit")
     list_filter = ("organization", "role")
     raw_id_fields = ("user", "unit")
+
+    # Role changes made here are audited like those made by commands.
+    def save_model(self, request, obj, form, change):
+        before = _placement(Membership.objects.filter(pk=obj.pk).first()) if change else None
+        super().save_model(request, obj, form, change)
+        if before != _placement(obj):
+            actions.record_role_change(obj.organization_id, obj.user_id, before, _placement(obj),
+                                       actions.AuditActor.of_user(request.user))
+
+    def delete_model(self, request, obj):
+        before = _placement(obj)
+        super().delete_model(request, obj)
+        actions.record_role_change(obj.organization_id, obj.user_id, before, None,
+                                   actions.AuditActor.of_user(request.user))
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            self.delete_model(request, membership)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is append-only (owners read it under Settings → Audit log)."""
+
+    list_display = ("created_at", "organization", "action", "actor", "username", "target_type", "target")
+    list_filter = ("organization", "action")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ApiKey)

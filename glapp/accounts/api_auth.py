@@ -85,3 +85,9 @@ def readers() -> list:
 
 def writers() -> list:
     return [ApiKeyBearer(WRITE), ApiKeyHeader(WRITE)]
+
+
+def keys_with(scope: str) -> list:
+    """API keys holding `scope` (or `admin`), e.g. `customers:erase`."""
+    return [ApiKeyBearer(scope), ApiKeyHeader(scope)]
+

@@ -219,7 +219,7 @@ class ApiKey(OrgScopedModel):
     SHA-256 (not a slow KDF) is right here because the secret is 32 random bytes.
     """
 
-    SCOPES = ("responses:read", "responses:write", "surveys:write", "admin")
+    SCOPES = ("responses:read", "responses:write", "surveys:write", "customers:export", "customers:erase", "admin")
 
     name = models.CharField(max_length=120)
     prefix = models.CharField(max_length=16, unique=True)
@@ -234,3 +234,57 @@ class ApiKey(OrgScopedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix})"
+
+
+class AuditQuerySet(OrgQuerySet):
+    """Append-only: the code has no way to change or remove an entry (an organization's entries
+    go only when the organization itself is deleted)."""
+
+    def update(self, **kwargs):
+        raise TypeError("Audit entries are append-only.")
+
+    def delete(self):
+        raise TypeError("Audit entries are append-only.")
+
+
+class AuditEntry(OrgScopedModel):
+    """Who did something with personal data or access rights, and when. Internal ids and keyed
+    hashes only: an entry never holds a customer's name, e-mail, phone or external id, so it can
+    outlive that customer's erasure."""
+
+    class Actor(models.TextChoices):
+        USER = "user", _("Person")
+        API_KEY = "api_key", _("API key")
+        COMMAND = "command", _("Command line")
+
+    class Action(models.TextChoices):
+        UNREDACTED_VIEWED = "comments.unredacted_viewed", _("Viewed unredacted comments")
+        RESPONSES_EXPORTED = "responses.exported", _("Exported responses")
+        CUSTOMER_EXPORTED = "customer.exported", _("Exported a customer's data")
+        CUSTOMER_ERASED = "customer.erased", _("Erased a customer")
+        ROLE_CHANGED = "member.role_changed", _("Changed a role")
+        KEY_CREATED = "api_key.created", _("Created an API key")
+        KEY_REVOKED = "api_key.revoked", _("Revoked an API key")
+
+    actor = models.CharField(max_length=16, choices=Actor.choices)
+    # Plain ids, not foreign keys: an entry stays as written when the person or key is removed.
+    user_id = models.IntegerField(null=True, blank=True)
+    username = models.CharField(max_length=150, blank=True, default="")
+    api_key_id = models.IntegerField(null=True, blank=True)
+    action = models.CharField(max_length=40, choices=Action.choices)
+    target_type = models.CharField(max_length=40, blank=True, default="")
+    target = models.CharField(max_length=80, blank=True, default="", help_text="An internal id or a keyed hash.")
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "created_at"], name="audit_org_time")]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit entries are append-only.")

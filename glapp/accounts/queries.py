@@ -1,12 +1,14 @@
 """Reads for accounts, and the `Access` that scopes every other read to what a person may see."""
 
+import datetime as dt
 import hmac
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils import timezone
 
 from glapp.accounts.actions import hash_key_secret
-from glapp.accounts.models import ROLE_PERMISSIONS, ApiKey, Membership, Organization, Role, Unit, User
+from glapp.accounts.models import ROLE_PERMISSIONS, ApiKey, AuditEntry, Membership, Organization, Role, Unit, User
 
 
 @dataclass(frozen=True)
@@ -82,3 +84,17 @@ def api_keys_of(org: Organization):
 def organization_policy(organization_id: int) -> Organization:
     """The organization's settings (data policies), read where a write must honour them."""
     return Organization.objects.only("id", "keep_comment_originals").get(pk=organization_id)
+
+
+def audit_entries(organization_id: int, action: str = "", date_from=None, date_to=None):
+    """The organization's audit log, newest first, optionally one action and an inclusive range
+    of local days."""
+    rows = AuditEntry.objects.for_org(organization_id).order_by("-created_at", "-id")
+    if action:
+        rows = rows.filter(action=action)
+    tz = timezone.get_current_timezone()
+    if date_from:
+        rows = rows.filter(created_at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
+    if date_to:
+        rows = rows.filter(created_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    return rows

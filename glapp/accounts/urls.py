@@ -9,4 +9,5 @@ urlpatterns = [
     path("two-factor/", views.two_factor_settings, name="two_factor"),
     path("password/", views.PasswordChangeView.as_view(), name="password"),
     path("password/changed/", views.PasswordChangeDoneView.as_view(), name="password_changed"),
+    path("audit/", views.audit_log, name="audit_log"),
 ]

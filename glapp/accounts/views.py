@@ -1,5 +1,8 @@
-"""Settings pages: the organization's API keys (owners and admins only); one's own password and
-two-factor sign-in."""
+"""Settings pages: the organization's API keys (owners and admins) and audit log (owners); one's
+own password and two-factor sign-in."""
+
+import csv
+import json
 
 from django import forms
 from django.contrib import messages
@@ -16,9 +19,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from glapp.accounts import actions, signin, two_factor
-from glapp.accounts.actions import create_api_key, revoke_api_key
-from glapp.accounts.models import ApiKey
-from glapp.accounts.queries import Access, api_keys_of, units_of
+from glapp.accounts.actions import AuditActor, create_api_key, revoke_api_key
+from glapp.accounts.models import ApiKey, AuditEntry, Role
+from glapp.accounts.queries import Access, api_keys_of, audit_entries, units_of
 from glapp.accounts.signin_views import CodeForm
 from glapp.accounts.web_access import member_view
 
@@ -26,6 +29,8 @@ SCOPE_CHOICES = [
     ("responses:read", _("Read responses")),
     ("responses:write", _("Send responses")),
     ("surveys:write", _("Design and publish surveys")),
+    ("customers:export", _("Export everything about a customer")),
+    ("customers:erase", _("Erase customers")),
 ]
 
 
@@ -86,7 +91,7 @@ def revoke_key(request: HttpRequest, access: Access, prefix: str) -> HttpRespons
     key = keys_visible_to(access).filter(prefix=prefix).first()
     if key is None:
         raise Http404
-    revoke_api_key(key)
+    revoke_api_key(key, AuditActor.of_user(request.user))
     messages.success(request, _("The key “%(name)s” is revoked; requests with it now get 401.") % {"name": key.name})
     return redirect("accounts:api_keys")
 
@@ -133,3 +138,49 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "accounts/password_changed.html"
+class AuditFilter(forms.Form):
+    action = forms.ChoiceField(label=_("What"), required=False,
+                               choices=[("", _("Everything")), *AuditEntry.Action.choices])
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+AUDIT_PAGE = 200
+AUDIT_COLUMNS = ("time", "action", "actor", "user_id", "username", "api_key_id", "target_type", "target", "details")
+
+
+def _audit_row(entry: AuditEntry) -> dict:
+    return {"time": entry.created_at.isoformat(), "action": entry.action, "actor": entry.actor,
+            "user_id": entry.user_id, "username": entry.username, "api_key_id": entry.api_key_id,
+            "target_type": entry.target_type, "target": entry.target, "details": entry.details}
+
+
+@require_http_methods(["GET"])
+@member_view
+def audit_log(request: HttpRequest, access: Access) -> HttpResponse:
+    """The organization's audit log (owners only), filtered, and exported as CSV or JSON."""
+    if access.role != Role.OWNER:
+        raise PermissionDenied
+    form = AuditFilter(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = audit_entries(access.organization_id, filters.get("action") or "", filters.get("date_from"),
+                         filters.get("date_to"))
+    fmt = request.GET.get("format")
+    if fmt == "json":
+        response = HttpResponse(json.dumps([_audit_row(e) for e in rows.iterator()], ensure_ascii=False),
+                                content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="glapp-audit-log.json"'
+        return response
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="glapp-audit-log.csv"'
+        writer = csv.writer(response)
+        writer.writerow(AUDIT_COLUMNS)
+        for entry in rows.iterator():
+            row = _audit_row(entry)
+            row["details"] = json.dumps(row["details"], ensure_ascii=False, sort_keys=True)
+            writer.writerow([row[c] for c in AUDIT_COLUMNS])
+        return response
+    return render(request, "accounts/audit_log.html", {
+        "form": form, "entries": list(rows[:AUDIT_PAGE]), "page_size": AUDIT_PAGE,
+        "query": request.GET.urlencode()})

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from glapp.accounts.actions import AuditActor, record_audit
 from glapp.accounts.queries import Access, access_for, units_of
 
 ORG_SESSION_KEY = "org_id"
@@ -58,3 +59,16 @@ def safe_next(request: HttpRequest, fallback: str = "/") -> str:
                                        require_https=request.is_secure()):
         return target
     return fallback
+
+
+def request_actor(request: HttpRequest):
+    """Who made the request, for the audit log: its API key, or the signed-in person."""
+    key = getattr(request, "api_key", None)
+    return AuditActor.of_key(key) if key is not None else AuditActor.of_user(request.user)
+
+
+def audit(request: HttpRequest, access: Access, action: str, *, target_type: str = "", target: str | int = "",
+          details: dict | None = None) -> None:
+    """Record what the request did with personal data in the organization's audit log."""
+    record_audit(access.organization_id, action, request_actor(request), target_type=target_type, target=target,
+                 details=details)

@@ -91,6 +91,30 @@ def add_rate_changes(organization_id: int, changes: Sequence) -> None:
 
 
 
+def subtract_responses(organization_id: int, response_ids: Sequence[int]) -> int:
+    """Take stored responses out of the rollups before they are deleted (erasure): exactly what
+    a recount counts for them (the count of each answer added since, too), subtracted. Caller
+    holds the transaction that deletes them; returns the responses subtracted."""
+    from glapp.responses.queries import iter_rollup_source  # reads of another app go through its queries
+
+    acc = Accumulator(rollup_time_zone(), meta_keys(organization_id))
+    for rows in iter_rollup_source(organization_id, ROLLED_TYPES, REBUILD_CHUNK, response_ids=response_ids):
+        for (submitted_at, survey_id, tp_id, unit_id, channel, language, segment, metadata, has_comment,
+             answers) in rows:
+            acc.add(submitted_at, survey_id, tp_id, unit_id, channel, language, segment, _load_json(metadata),
+                    answers, has_comment)
+    write_counts(organization_id, acc.negated())
+    return acc.responses
+
+
+def subtract_rate_changes(organization_id: int, changes: Sequence) -> None:
+    """Take invitations out of the response-rate rollups before they are deleted (erasure):
+    `changes` are what a recount counts for them (from nothing to their state). Caller holds the
+    transaction."""
+    acc = Accumulator(rollup_time_zone(), meta_keys(organization_id))
+    _add_rate_changes(acc, changes)
+    write_counts(organization_id, acc.negated())
+
 
 def _load_json(value):
     if isinstance(value, str):

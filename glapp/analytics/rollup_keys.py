@@ -172,6 +172,13 @@ class Accumulator:
                 vec[before + 1] -= 1
             vec[after + 1] += 1
 
+    def negated(self) -> "Accumulator":
+        """The same cells with every count negated: adding it removes what this one counted."""
+        out = Accumulator(self.tz, self.meta_keys)
+        out.cells = {key: [-v for v in vec] for key, vec in self.cells.items()}
+        out.responses = -self.responses
+        return out
+
     def rows(self) -> Iterable[tuple]:
         """(source, grain, day, *DIMENSIONS, n, c0..c10) per touched cell."""
         for (source, grain, *rest), vec in self.cells.items():

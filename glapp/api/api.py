@@ -143,6 +143,7 @@ def health(request):
 def _mount_routers() -> None:
     from glapp.analytics.api import router as metrics_router
     from glapp.distribution.api import router as distribution_router
+    from glapp.privacy.api import router as privacy_router
     from glapp.responses.api import router as responses_router
     from glapp.surveys.api import router as surveys_router
     from glapp.textanalytics.api import router as text_router
@@ -152,6 +153,7 @@ def _mount_routers() -> None:
     api.add_router("/", text_router)
     api.add_router("/", surveys_router)
     api.add_router("/", distribution_router)
+    api.add_router("/", privacy_router)
 
 
 _mount_routers()

@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("report", "Print a metric with intervals and change tests as a table"),
     "rollups": ("rollups", "Rebuild rollups, or choose the metadata keys they keep"),
     "invite": ("invite", "Invite customers to a relationship survey (contact rules apply)"),
+    "customer": ("customer", "Erase a customer, or export everything glapp holds about them"),
     "manage": ("", "Run any Django management command, e.g. `glapp manage check --deploy`"),
 }
 

@@ -25,6 +25,21 @@ class ClientErrorsWithoutTraceback(logging.Filter):
         return True
 
 
+class PersonalPathsMasked(logging.Filter):
+    """Django logs every 4xx and 5xx with the request's path ("Not Found: /api/v1/customers/…"):
+    the path is logged as the request log writes it, with a customer's id or a respondent's
+    token replaced by the parameter's name (`core.middleware.loggable_path`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        if request is not None and isinstance(record.args, tuple):
+            from glapp.core.middleware import loggable_path  # Django is set up by the time a request logs
+
+            path = getattr(request, "path", None)
+            record.args = tuple(loggable_path(request) if arg == path else arg for arg in record.args)
+        return True
+
+
 def build_logging(json: bool, level: str = "INFO") -> dict:
     if json:
         # The traceback as data (frames, exception type and message), never the frames' locals.
@@ -57,7 +72,8 @@ def build_logging(json: bool, level: str = "INFO") -> dict:
                 "foreign_pre_chain": pre_chain,
             }
         },
-        "filters": {"client_errors": {"()": ClientErrorsWithoutTraceback}},
+        "filters": {"client_errors": {"()": ClientErrorsWithoutTraceback},
+                    "personal_paths": {"()": PersonalPathsMasked}},
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured",
                                  "filters": ["client_errors"]}},
         "root": {"handlers": ["console"], "level": level},
@@ -65,5 +81,7 @@ def build_logging(json: bool, level: str = "INFO") -> dict:
             "django.db.backends": {"level": "WARNING"},
             # Through the structured handler (Django's own prints the raw request line, token and all).
             "django.server": {"level": "WARNING", "propagate": True},
+            # On the logger, not a handler: every handler (and a test's log capture) sees it masked.
+            "django.request": {"filters": ["personal_paths"]},
         },
     }

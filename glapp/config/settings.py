@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "glapp.textanalytics",
     "glapp.distribution",
     "glapp.respond",
+    "glapp.privacy",
     "glapp.web",
     "glapp.api",
     "glapp.cli",

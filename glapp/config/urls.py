@@ -16,6 +16,7 @@ urlpatterns = [
     path("login/", include("glapp.accounts.signin_urls")),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("settings/privacy/", include("glapp.privacy.urls")),
     path("settings/", include("glapp.accounts.urls")),
     path("data/", include("glapp.responses.urls")),
     path("surveys/", include("glapp.surveys.urls")),

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from glapp.contacts.models import ContactPolicy, Customer
+from glapp.contacts import tombstones
+from glapp.contacts.models import ContactPolicy, Customer, Tombstone
 from glapp.core import bulk
 
 CONTACT_FIELDS = ("first_name", "email", "phone", "language", "preferred_channel")
@@ -154,3 +155,23 @@ def update_contact_policy(policy: ContactPolicy, **values) -> ContactPolicy:
         setattr(policy, name, value)
     policy.save()
     return policy
+
+
+def bury(organization_id: int, external_id: str, email: str = "", phone: str = "") -> int:
+    """Leave a tombstone for an erased customer's identifiers (keyed hashes only); returns how
+    many were new. A second erasure of the same person adds nothing."""
+    made = 0
+    for kind, value in ((tombstones.EXTERNAL_ID, external_id), (tombstones.EMAIL, email),
+                        (tombstones.PHONE, phone)):
+        digest = tombstones.digest(organization_id, kind, value)
+        if digest:
+            _row, created = Tombstone.objects.get_or_create(organization_id=organization_id, digest=digest,
+                                                            defaults={"kind": kind})
+            made += created
+    return made
+
+
+def delete_customers(organization_id: int, customer_ids: Sequence[int]) -> int:
+    """Remove customers from the register (erasure: the callers have removed what refers to them)."""
+    deleted, _by_model = Customer.objects.for_org(organization_id).filter(pk__in=list(customer_ids)).delete()
+    return deleted

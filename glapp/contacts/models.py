@@ -55,3 +55,20 @@ class ContactPolicy(OrgScopedModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization"], name="contact_policy_one_per_org")]
+
+
+class Tombstone(OrgScopedModel):
+    """An erased customer's identifier (external id, e-mail or phone), kept only as a keyed hash
+    (`contacts/tombstones.py`): enough to refuse a later import, API response or touchpoint event
+    that would bring the person back or contact them again, never enough to say who they were."""
+
+    class Kind(models.TextChoices):
+        EXTERNAL_ID = "external_id", _("Customer id")
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Phone")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    digest = models.CharField(max_length=64, help_text=_("HMAC-SHA256 of the normalised identifier."))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "digest"], name="tombstone_digest_unique")]

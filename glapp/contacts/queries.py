@@ -4,7 +4,8 @@ from django.db.models import Count, FloatField, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
-from glapp.contacts.models import ContactPolicy, Customer
+from glapp.contacts import tombstones
+from glapp.contacts.models import ContactPolicy, Customer, Tombstone
 
 VALUE_ATTRIBUTE = "annual_value"  # a customer's worth, a number in the customer's attributes
 
@@ -31,3 +32,55 @@ def contact_policy(organization_id: int) -> ContactPolicy:
     """The organization's contact policy; the defaults (unsaved) when none was stored yet."""
     policy = ContactPolicy.objects.for_org(organization_id).first()
     return policy or ContactPolicy(organization_id=organization_id)
+
+
+LOOKUP_CHUNK = 900  # stays below SQLite's bound-parameter limit on any build
+
+
+def has_tombstones(organization_id: int) -> bool:
+    """Whether anyone of the organization was erased: the writers' fast path skips hashing when not."""
+    return Tombstone.objects.for_org(organization_id).exists()
+
+
+def erased_among(organization_id: int, people: list[tuple[str | None, str | None, str | None]]) -> set[int]:
+    """The indexes of `people` ((external id, e-mail, phone), any may be empty) of whom any
+    identifier belongs to an erased customer (`Tombstone`)."""
+    if not people or not has_tombstones(organization_id):
+        return set()
+    identifiers, owners = [], []
+    for index, (external_id, email, phone) in enumerate(people):
+        for kind, value in ((tombstones.EXTERNAL_ID, external_id), (tombstones.EMAIL, email),
+                            (tombstones.PHONE, phone)):
+            identifiers.append((kind, value))
+            owners.append(index)
+    by_digest = tombstones.candidate_digests(organization_id, identifiers)
+    digests = list(by_digest)
+    found: set[int] = set()
+    for start in range(0, len(digests), LOOKUP_CHUNK):
+        chunk = digests[start:start + LOOKUP_CHUNK]
+        for digest in Tombstone.objects.for_org(organization_id).filter(digest__in=chunk).values_list(
+                "digest", flat=True):
+            found.add(owners[by_digest[digest]])
+    return found
+
+
+def is_erased(organization_id: int, external_id: str | None = None, email: str | None = None,
+              phone: str | None = None) -> bool:
+    return bool(erased_among(organization_id, [(external_id, email, phone)]))
+
+
+def find_customers(organization_id: int, *, external_id: str = "", email: str = "", phone: str = "") -> list[Customer]:
+    """The customers one person is known as: the one with this external id, or every one with
+    this e-mail (any case) or phone number (spaces, dashes and 00/+ forms alike). One identifier
+    is used, the first given."""
+    rows = Customer.objects.for_org(organization_id).order_by("id")
+    if (external_id or "").strip():
+        return list(rows.filter(external_id=external_id.strip()))
+    if (email or "").strip():
+        return list(rows.filter(email__iexact=email.strip()))
+    wanted = tombstones.normalise(tombstones.PHONE, phone)
+    if not wanted:
+        return []
+    ids = [pk for pk, number in rows.exclude(phone="").values_list("id", "phone").iterator(chunk_size=5000)
+           if tombstones.normalise(tombstones.PHONE, number) == wanted]
+    return list(rows.filter(pk__in=ids))

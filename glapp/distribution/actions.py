@@ -21,6 +21,7 @@ from django.utils import timezone
 from glapp.analytics import rate_counting
 from glapp.contacts import actions as contacts
 from glapp.contacts.models import ContactPolicy, Customer
+from glapp.contacts.queries import erased_among
 from glapp.core import bulk, events
 from glapp.core.errors import FieldError, ValidationFailed
 from glapp.distribution import rules
@@ -297,7 +298,8 @@ def record_events(organization_id: int, cleans: list[CleanEvent], now: dt.dateti
 
     An event whose external id is already stored (or came earlier in the same batch) is not
     stored again and triggers nothing: the stored event's outcome is returned with
-    `created=False`.
+    `created=False`. An event naming an erased customer (external id, e-mail or phone) is not
+    stored and creates no customer: it is `skipped` with the reason `erased` and id 0.
 
     The whole batch is decided in memory with a fixed number of queries: the stored external
     ids, the customers (created where missing and locked, in id order), the touchpoints' active
@@ -318,8 +320,12 @@ def record_events(organization_id: int, cleans: list[CleanEvent], now: dt.dateti
             if clean.external_id:
                 seen.add(clean.external_id)
             fresh.append(clean)
+        gone = erased_among(organization_id, [(c.customer.external_id, c.customer.email, c.customer.phone)
+                                              for c in fresh])
+        erased = {id(fresh[i]) for i in gone}
+        fresh = [c for i, c in enumerate(fresh) if i not in gone]
         if not fresh:
-            return [stored[c.external_id] for c in cleans]
+            return [stored[c.external_id] if c.external_id in stored else _erased_result(c) for c in cleans]
         created: set[str] = set()
         # A customer the batch creates is owned by its first event's unit (within a unit-limited
         # caller's subtree, as the API confines it); one already in the register keeps its owner.
@@ -338,6 +344,11 @@ def record_events(organization_id: int, cleans: list[CleanEvent], now: dt.dateti
         for clean in cleans:
             if clean.external_id and clean.external_id in stored:
                 ordered.append(stored[clean.external_id])
+                continue
+            if id(clean) in erased:
+                ordered.append(_erased_result(clean))
+                if clean.external_id:
+                    results[clean.external_id] = ordered[-1]
                 continue
             if clean.external_id and clean.external_id in results:
                 ordered.append(clean.external_id)
@@ -380,6 +391,10 @@ def _trigger(writes: _Writes, customer: Customer, event: _EventRow, surveys: lis
             reasons.append(result)
     outcome = TouchpointEvent.Outcome.INVITED if invited else TouchpointEvent.Outcome.SKIPPED
     return EventResult(event.id, None, True, outcome, reasons[0] if reasons and not invited else "", invited)
+
+
+def _erased_result(clean: CleanEvent) -> EventResult:
+    return EventResult(0, clean.external_id, False, TouchpointEvent.Outcome.SKIPPED, rules.ERASED)
 
 
 def _repeated(first: EventResult) -> EventResult:
@@ -550,3 +565,17 @@ def note_respondent_event(name: str, token: str, now: dt.datetime | None = None,
         if logs:
             bulk.insert_rows(ContactLog, LOG_FIELDS, logs)
     return len(logs)
+
+
+# --- Erasure of customers (glapp.privacy orchestrates) ----------------------------------------
+
+def erase_contact_history(organization_id: int, customer_ids: list[int]) -> dict[str, int]:
+    """Delete the customers' contact history, invitations and touchpoint events (the caller has
+    subtracted the invitations' response-rate counts in the same transaction)."""
+    with transaction.atomic():
+        logs = ContactLog.objects.for_org(organization_id).filter(customer_id__in=customer_ids).delete()[0]
+        invitations = Invitation.objects.for_org(organization_id).filter(customer_id__in=customer_ids)
+        invited = invitations.delete()[1].get(Invitation._meta.label, 0)
+        touchpoint_events = TouchpointEvent.objects.for_org(organization_id).filter(
+            customer_id__in=customer_ids).delete()[1].get(TouchpointEvent._meta.label, 0)
+    return {"contact_log": logs, "invitations": invited, "events": touchpoint_events}

@@ -113,6 +113,7 @@ REASON_LABELS = {
     "already_answered": _("Already answered before it was sent"),
     "too_late": _("Too late: the link would already have expired"),
     "quiet_hours": _("Quiet hours"),
+    "erased": _("The customer was erased"),
 }
 
 

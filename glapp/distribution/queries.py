@@ -224,3 +224,55 @@ def iter_rate_source(organization_id: int, chunk: int = 20_000):
             return
         last_id = rows[-1]["id"]
         yield rate_changes_from_nothing(rows)
+
+
+def went_out_changes(invitation_ids: list[int]) -> list:
+    """What a recount counts for these invitations (those that went out), as `RateChange`s from
+    nothing to their state: an erasure subtracts it before deleting them."""
+    went_out = Q(sent_at__isnull=False) | Q(bounced_at__isnull=False)
+    rows = []
+    for start in range(0, len(invitation_ids), 900):
+        rows += Invitation.objects.filter(went_out, pk__in=invitation_ids[start:start + 900]).values(*RATE_ROW)
+    return rate_changes_from_nothing(rows)
+
+
+def invitations_of_customers(organization_id: int, customer_ids: list[int]) -> list[tuple[int, str, str]]:
+    """(id, token, message id) of every invitation to these customers."""
+    return list(Invitation.objects.for_org(organization_id).filter(customer_id__in=customer_ids)
+                .values_list("id", "token", "message_id"))
+
+
+def customers_counts(organization_id: int, customer_ids: list[int]) -> dict[str, int]:
+    """How many invitations, contact-history entries and touchpoint events these customers have."""
+    return {
+        "invitations": Invitation.objects.for_org(organization_id).filter(customer_id__in=customer_ids).count(),
+        "contact_log": ContactLog.objects.for_org(organization_id).filter(customer_id__in=customer_ids).count(),
+        "events": TouchpointEvent.objects.for_org(organization_id).filter(customer_id__in=customer_ids).count(),
+    }
+
+
+def subject_records(organization_id: int, customers: dict[int, str]) -> dict[str, list[dict]]:
+    """Every touchpoint event, invitation and contact-history entry of these customers (id →
+    external id), for the data-subject export."""
+    ids = list(customers)
+    invitations = Invitation.objects.for_org(organization_id).filter(customer_id__in=ids).select_related(
+        "survey", "touchpoint").order_by("created_at", "id")
+    history = ContactLog.objects.for_org(organization_id).filter(customer_id__in=ids).select_related(
+        "survey").order_by("created_at", "id")
+    events = TouchpointEvent.objects.for_org(organization_id).filter(customer_id__in=ids).select_related(
+        "touchpoint").order_by("occurred_at", "id")
+    return {
+        "events": [{"customer": customers.get(e.customer_id), "external_id": e.external_id,
+                    "touchpoint": e.touchpoint.code, "interaction": e.interaction, "occurred_at": e.occurred_at,
+                    "metadata": e.metadata, "outcome": e.outcome, "reason": e.reason} for e in events],
+        "invitations": [{"customer": customers.get(i.customer_id), "survey": i.survey.code,
+                         "touchpoint": i.touchpoint.code if i.touchpoint_id else None, "channel": i.channel,
+                         "language": i.language, "status": i.status, "context": i.context,
+                         "scheduled_for": i.scheduled_for, "sent_at": i.sent_at, "opened_at": i.opened_at,
+                         "responded_at": i.responded_at, "completed_at": i.completed_at,
+                         "bounced_at": i.bounced_at, "expires_at": i.expires_at} for i in invitations],
+        "contact_history": [{"customer": customers.get(e.customer_id), "at": e.created_at, "kind": e.kind,
+                             "reason": e.reason, "detail": e.detail,
+                             "survey": e.survey.code if e.survey_id else None, "channel": e.channel}
+                            for e in history],
+    }

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 # Why an invitation was not created (or not sent).
+ERASED = "erased"  # the customer was erased: never stored or contacted again
 NO_ACTIVE_SURVEY = "no_active_survey"  # no active transactional survey at the touchpoint
 SURVEY_NOT_PUBLISHED = "survey_not_published"  # active, but without a published version
 SURVEY_CLOSED = "survey_closed"  # at send time: the survey is no longer active

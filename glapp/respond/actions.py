@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from glapp.analytics import rate_counting
 from glapp.core import bulk, events, writelock
 from glapp.core.errors import NotFound
-from glapp.respond.models import Display, RespondentSession
+from glapp.respond.models import Display, RespondentSession, session_response_id
 from glapp.respond.queries import (
     display_by_id,
     display_rate_change,
@@ -393,3 +393,29 @@ def _note_display_answered(session: RespondentSession, now: dt.datetime) -> None
         row = display_rate_row(session.display_id)
         events.RateChanged(session.organization_id, changes=[
             display_rate_change(row, rate_counting.DELIVERED, rate_counting.RESPONDED)]).send()
+
+
+# --- Erasure of customers (glapp.privacy orchestrates) ----------------------------------------
+
+def erase_sessions(organization_id: int, customer_ids: list[int], tokens: list[str],
+                   response_external_ids: list[str]) -> int:
+    """Delete the respondent sessions of these customers: theirs by customer, those of their
+    invitations (by token) and those whose response is one of theirs. A session holds the
+    answers given so far and the piping context (a first name), and its token is the
+    respondent's key: it goes in either erasure mode."""
+    sessions = RespondentSession.objects.for_org(organization_id)
+    doomed = set(sessions.filter(customer_id__in=customer_ids).values_list("id", flat=True))
+    for start in range(0, len(tokens), 900):
+        doomed.update(sessions.filter(token__in=tokens[start:start + 900]).values_list("id", flat=True))
+    wanted = {ext for ext in response_external_ids if ext and ext.startswith("session:")}
+    if wanted:
+        for pk, token in sessions.exclude(pk__in=doomed).values_list("id", "token").iterator(chunk_size=5000):
+            if session_response_id(token) in wanted:
+                doomed.add(pk)
+    ids = sorted(doomed)
+    deleted = 0
+    with transaction.atomic():
+        for start in range(0, len(ids), 900):
+            deleted += sessions.filter(pk__in=ids[start:start + 900]).delete()[1].get(
+                RespondentSession._meta.label, 0)
+    return deleted

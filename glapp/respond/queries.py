@@ -128,3 +128,11 @@ def response_of(session: RespondentSession) -> int | None:
     """The id of the response a session's answers went into (None before its first answer)."""
     return (Response.objects.filter(organization_id=session.organization_id, external_id=session.response_external_id)
             .values_list("id", flat=True).first())
+
+
+def sessions_of_customers(organization_id: int, customer_ids: list[int]) -> list[dict]:
+    """The customers' respondent sessions (answers so far, piping context), for the data-subject export."""
+    rows = RespondentSession.objects.for_org(organization_id).filter(customer_id__in=customer_ids).select_related(
+        "survey").order_by("created_at", "id")
+    return [{"survey": s.survey.code, "started_at": s.created_at, "answered": s.answered, "context": s.context,
+             "completed_at": s.completed_at} for s in rows]

@@ -5,6 +5,7 @@ stored, or nothing is. Re-sending a response with the same `external_id` is a no
 returns the stored response's id, which is what makes retries and re-imports safe.
 """
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -12,10 +13,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from glapp.accounts.models import Unit
+from glapp.contacts import tombstones
 from glapp.contacts.models import Customer
 from glapp.core import bulk, events
 from glapp.core.errors import NotFound
-from glapp.responses.models import Answer, ImportJob, ImportSource, Response
+from glapp.responses.models import Answer, IdempotencyRecord, ImportJob, ImportSource, Response
 from glapp.responses.validation import CleanAnswer, CleanResponse
 from glapp.surveys import question_types as qt
 
@@ -260,4 +262,67 @@ def replace_comment_texts(organization_id: int, texts: dict[int, str]) -> int:
         for answer_id, text in texts.items():
             changed += Answer.objects.filter(id=answer_id, response__organization_id=organization_id,
                                              question_type=qt.TEXT).exclude(text=text).update(text=text)
+    return changed
+
+
+# --- Erasure of one customer (glapp.privacy orchestrates; these are responses' own tables) ----
+
+def anonymise_responses(organization_id: int, response_ids: Sequence[int], keep_metadata: Sequence[str],
+                        needles) -> int:
+    """Unlink responses from their customer and delete their comment text, keeping scores,
+    choices and what the rollups count (comment flag, the rolled-up metadata keys), so figures
+    already reported stay equal to a recount. Other metadata goes: it may describe the person.
+    A response's own id stays (a re-send is still a duplicate) unless it holds one of the
+    person's identifiers (`needles`): then it becomes a keyed hash of itself.
+    Returns the number of comments deleted."""
+    ids = list(response_ids)
+    with transaction.atomic():
+        cleared = Answer.objects.filter(response__organization_id=organization_id, response_id__in=ids,
+                                        question_type=qt.TEXT).exclude(text="").update(text="")
+        keep = set(keep_metadata)
+        for response in Response.objects.for_org(organization_id).filter(pk__in=ids).only(
+                "id", "metadata", "external_id"):
+            values = {"customer": None,
+                      "metadata": {k: v for k, v in (response.metadata or {}).items() if k in keep}}
+            if needles.found_in(response.external_id):
+                values["external_id"] = "erased:" + tombstones.digest(organization_id, "response",
+                                                                      response.external_id)[:32]
+            Response.objects.filter(pk=response.pk).update(**values)
+    return cleared
+
+
+def delete_responses(organization_id: int, response_ids: Sequence[int]) -> int:
+    """Delete responses and their answers (the caller has subtracted their counts in the same
+    transaction and let the apps that refer to them delete their rows first)."""
+    with transaction.atomic():
+        rows = Response.objects.for_org(organization_id).filter(pk__in=list(response_ids))
+        Answer.objects.filter(response__in=rows).delete()
+        deleted, _by_model = rows.delete()
+    return deleted
+
+
+def forget_idempotency_records(organization_id: int, needles) -> int:
+    """Delete stored request outcomes that hold the person (a replay would hand their data out
+    again); a retry after this is judged afresh, and external ids still keep it from storing twice."""
+    doomed = [pk for pk, body in IdempotencyRecord.objects.for_org(organization_id).values_list("id", "body")
+              if needles.found_in(body)]
+    IdempotencyRecord.objects.filter(pk__in=doomed).delete()
+    return len(doomed)
+
+
+def forget_in_import_jobs(organization_id: int, needles) -> int:
+    """Drop the error entries (and a file name) of import jobs that quote the person; the counts stay."""
+    changed = 0
+    for job in ImportJob.objects.for_org(organization_id).only("id", "errors", "filename", "message"):
+        errors = [e for e in (job.errors or []) if not needles.found_in(json.dumps(e, ensure_ascii=False))]
+        values = {}
+        if len(errors) != len(job.errors or []):
+            values["errors"] = errors
+        if needles.found_in(job.filename):
+            values["filename"] = "(erased)"
+        if needles.found_in(job.message):
+            values["message"] = ""
+        if values:
+            ImportJob.objects.filter(pk=job.pk).update(**values)
+            changed += 1
     return changed

@@ -16,7 +16,9 @@ from ninja import Field, Header, Query, Router, Schema
 from pydantic import ConfigDict, WithJsonSchema, field_validator
 
 from glapp.accounts.api_auth import readers, writers
+from glapp.accounts.models import AuditEntry
 from glapp.accounts.queries import Access
+from glapp.accounts.web_access import audit
 from glapp.core import events, writelock
 from glapp.core.errors import Conflict, FieldError, GlappError, NotFound, PermissionDenied, ValidationFailed
 from glapp.core.schemas import Problem, bounded_batch, documented_as
@@ -24,7 +26,15 @@ from glapp.responses import catalog_cache, idempotency
 from glapp.responses.actions import ingest_responses
 from glapp.responses.catalog import Catalog
 from glapp.responses.models import Channel, Source
-from glapp.responses.queries import ResponseFilter, answer_map, page_of_responses, scoped_responses, with_details
+from glapp.responses.queries import (
+    ERASED_MESSAGE,
+    ResponseFilter,
+    answer_map,
+    erased_customers_among,
+    page_of_responses,
+    scoped_responses,
+    with_details,
+)
 from glapp.responses.validation import (
     EXTERNAL_ID_LENGTH,
     MAX_METADATA_KEYS,
@@ -297,6 +307,8 @@ def _clean_one(access: Access, raw: dict) -> tuple[catalog_cache.Names, CleanRes
     denied = _confine_to_unit(access, names.catalog, clean, "unit")
     if denied:
         raise PermissionDenied(f"{denied.field} {denied.message}.")
+    if erased_customers_among(access.organization_id, [clean]):
+        raise ValidationFailed([FieldError("customer", ERASED_MESSAGE, "erased")])
     return names, clean
 
 
@@ -341,6 +353,9 @@ def create_responses_bulk(request: HttpRequest, payload: BulkIn, idempotency_key
         # Errors against a cached catalog are confirmed against a fresh one, as for one response.
         fresh = catalog_cache.get(access.organization_id, fresh=True).catalog
         cleaned, errors, denied = _clean_batch(access, raws, fresh)
+    if not errors:
+        errors = [FieldError(f"responses.{i}.customer", ERASED_MESSAGE, "erased")
+                  for i in sorted(erased_customers_among(access.organization_id, cleaned))]
     if errors:
         raise ValidationFailed(errors)
     if denied:
@@ -393,8 +408,17 @@ def list_responses(request: HttpRequest, response: HttpResponse, filters: Query[
         url = request.build_absolute_uri(request.path) + "?" + urlencode(list(params.lists()), doseq=True)
         response["Link"] = f'<{url}>; rel="next"'
     redact = not request.access.can("pii")
+    _audit_unredacted(request, rows, redact)
     analyses = analyses_of(request.access, [r.id for r in rows])
     return {"items": [response_out(r, redact, analyses.get(r.id)) for r in rows], "next_cursor": next_cursor}
+
+
+def _audit_unredacted(request: HttpRequest, rows, redact: bool) -> None:
+    """Comments as written went out to a key with PII rights: recorded in the audit log."""
+    shown = [r.id for r in rows if r.has_comment]
+    if shown and not redact:
+        audit(request, request.access, AuditEntry.Action.UNREDACTED_VIEWED, target_type="responses",
+              details={"page": "api", "response_ids": shown})
 
 
 @router.get("/responses/{int:response_id}", auth=readers(), response={200: ResponseOut, 404: Problem, **ERRORS},
@@ -406,4 +430,5 @@ def get_response(request: HttpRequest, response_id: int):
     if stored is None:
         raise NotFound("No response with this id.")
     analyses = analyses_of(request.access, [stored.id])
+    _audit_unredacted(request, [stored], not request.access.can("pii"))
     return response_out(stored, not request.access.can("pii"), analyses.get(stored.id))

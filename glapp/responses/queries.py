@@ -3,7 +3,7 @@ list and the CSV export alike, so all three agree on what a filter means."""
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from glapp.accounts.models import Unit
 from glapp.accounts.queries import Access
+from glapp.contacts.queries import erased_among
 from glapp.core.errors import FieldError, ValidationFailed
 from glapp.core.pagination import decode_cursor, encode_cursor
 from glapp.core.pii import redact as redact_pii
@@ -53,6 +54,14 @@ class ResponseFilter:
             has_comment=None if has_comment in (None, "") else has_comment.lower() in {"1", "true", "yes", "on"},
             q=params.get("q") or None,
         )
+
+    def audit_params(self) -> dict:
+        """The filter for the audit log: words searched for may name a person, so only whether
+        there were any is kept."""
+        params = self.to_params()
+        if params.get("q"):
+            params["q"] = "(words)"
+        return params
 
     def to_params(self) -> dict:
         """The parameters `from_params` reads back as this filter (empty ones left out)."""
@@ -227,16 +236,20 @@ def job_by_id(job_id: int) -> ImportJob | None:
     return ImportJob.objects.filter(pk=job_id).first()
 
 
-def iter_rollup_source(organization_id: int, answer_types: tuple[str, ...], chunk: int = 20_000):
+def iter_rollup_source(organization_id: int, answer_types: tuple[str, ...], chunk: int = 20_000,
+                       response_ids: Sequence[int] | None = None):
     """Every response of an organization in id order, in lists of `chunk` tuples:
     (submitted_at, survey_id, touchpoint_id, unit_id, channel, language, segment, metadata,
     has_comment, answers), where answers are (question_type, number, text) of the given types.
 
     Keyset pages on the primary key, and answers fetched per id range through the
     (response, question) index, so a rebuild of ten million rows reads each row once.
+    `response_ids` limits it to those responses (an erasure subtracts what they counted).
     """
     last_id = 0
     base = Response.objects.filter(organization_id=organization_id).order_by("id")
+    if response_ids is not None:
+        base = base.filter(pk__in=list(response_ids))
     while True:
         rows = list(base.filter(id__gt=last_id).values_list(
             "id", "submitted_at", "survey_id", "touchpoint_id", "unit_id", "channel", "language", "segment",
@@ -245,9 +258,12 @@ def iter_rollup_source(organization_id: int, answer_types: tuple[str, ...], chun
             return
         first, last_id = rows[0][0], rows[-1][0]
         answers: dict[int, list] = {}
-        for rid, qtype, number, text in Answer.objects.filter(
-            response_id__gte=first, response_id__lte=last_id, question_type__in=answer_types
-        ).values_list("response_id", "question_type", "number", "text").iterator(chunk_size=chunk):
+        answer_rows = Answer.objects.filter(response_id__gte=first, response_id__lte=last_id,
+                                            question_type__in=answer_types)
+        if response_ids is not None:
+            answer_rows = answer_rows.filter(response_id__in=[row[0] for row in rows])
+        for rid, qtype, number, text in answer_rows.values_list(
+                "response_id", "question_type", "number", "text").iterator(chunk_size=chunk):
             answers.setdefault(rid, []).append((qtype, number, text))
         yield [(*row[1:], answers.get(row[0], ())) for row in rows]
 
@@ -289,3 +305,35 @@ def nps_answers() -> QuerySet:
 
 def response_count(organization_id: int) -> int:
     return Response.objects.filter(organization_id=organization_id).count()
+
+
+def responses_of_customers(organization_id: int, customer_ids: Sequence[int]) -> QuerySet:
+    """Every response linked to these customers, whatever unit (erasure and the data-subject
+    export are about the person, not about one reader's units), with their answers."""
+    return with_details(Response.objects.for_org(organization_id).filter(customer_id__in=list(customer_ids))
+                        .order_by("submitted_at", "id"))
+
+
+def response_keys_of_customers(organization_id: int, customer_ids: Sequence[int]) -> list[tuple[int, str | None]]:
+    """(id, external id) of every response linked to these customers."""
+    return list(Response.objects.for_org(organization_id).filter(customer_id__in=list(customer_ids))
+                .order_by("id").values_list("id", "external_id"))
+
+
+def comment_texts(organization_id: int, response_ids: Sequence[int]) -> list[str]:
+    """The comments (text answers) of these responses, as stored."""
+    return list(Answer.objects.filter(response__organization_id=organization_id, response_id__in=list(response_ids),
+                                      question_type=qt.TEXT).exclude(text="").values_list("text", flat=True))
+
+
+def erased_customers_among(organization_id: int, cleans: Sequence) -> set[int]:
+    """The indexes of clean responses whose customer (external id, e-mail or phone) was erased:
+    every writer refuses them, so a re-import or a re-sent response cannot bring the person back."""
+    people = [(c.customer.get("external_id"), c.customer.get("email"), c.customer.get("phone"))
+              if c.customer else (None, None, None) for c in cleans]
+    if not any(any(p) for p in people):
+        return set()
+    return erased_among(organization_id, people)
+
+
+ERASED_MESSAGE = "belongs to a customer who was erased; glapp stores nothing about them again"

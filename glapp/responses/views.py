@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from glapp.accounts.web_access import member_view
+from glapp.accounts.models import AuditEntry
+from glapp.accounts.web_access import audit, member_view
 from glapp.core.errors import GlappError
 from glapp.responses import exporting, queries
 from glapp.responses.catalog import Catalog
@@ -143,6 +144,9 @@ def export_csv(request, access):
         return HttpResponseBadRequest(_("Invalid filter: %(reason)s") % {"reason": exc}, content_type="text/plain")
     except GlappError as exc:
         return HttpResponseBadRequest(str(exc), content_type="text/plain")
+
+    audit(request, access, AuditEntry.Action.RESPONSES_EXPORTED, target_type="responses",
+          details={"filters": f.audit_params(), "unredacted": access.can("pii"), "via": "web"})
 
     def stream():
         yield first

@@ -167,7 +167,8 @@ def outdated_organizations(skip: set[int] = frozenset()) -> list[int]:
         upgrade_builtin_topics(organization_id)
         current = pipeline_for(organization_id).version
         # Two range seeks on the (organization, version) index, where `exclude` would scan.
-        if analyses.filter(Q(version__lt=current) | Q(version__gt=current)).exists():
+        # An erased comment's analysis (version ERASED) keeps its figures and is never redone.
+        if analyses.filter(Q(version__lt=current) | Q(version__gt=current)).exclude(version=ERASED).exists():
             behind.append(organization_id)
     return behind
 
@@ -359,7 +360,8 @@ def train_sentiment_model(organization_id: int, seed: int = 0) -> dict:
     scores = comment_scores(organization_id)
     corrections = dict(SentimentCorrection.objects.for_org(organization_id).values_list("answer_id", "label"))
     texts, languages, labels = [], [], []
-    for answer_id, response_id, text, lang in CommentAnalysis.objects.for_org(organization_id).values_list(
+    for answer_id, response_id, text, lang in CommentAnalysis.objects.for_org(organization_id).exclude(
+            version=ERASED).values_list(
             "answer_id", "response_id", "redacted_text", "language").order_by("id").iterator(chunk_size=5000):
         corrected = corrections.get(answer_id)
         score = {"positive": 10, "negative": 0}.get(corrected) if corrected else scores.get(response_id)
@@ -478,3 +480,48 @@ def train_topic_classifier(organization_id: int, code: str, seed: int = 0) -> di
         _schedule_reanalysis(organization_id)
     report.update(trained=True, f1=topic.classifier_f1)
     return report
+
+
+# --- Erasure of one customer's comments (glapp.privacy orchestrates) ---------------------------
+
+ERASED = ""  # the version of an analysis whose comment was erased: kept as it was, never redone
+
+
+def forget_comments(organization_id: int, response_ids: Sequence[int], delete: bool) -> dict[str, int]:
+    """Erase what text analysis keeps of these responses' comments. Either way analysts' tags
+    and sentiment corrections go. `delete=False` (anonymise) keeps each analysis's sentiment,
+    emotions and topic codes (what figures are made of) and deletes its redacted text, key
+    phrases and the spans into that text; `delete=True` deletes the analyses. Models trained on
+    the comments or the tags are retrained in the background after the commit, without them."""
+    ids = list(response_ids)
+    with transaction.atomic():
+        analyses = CommentAnalysis.objects.for_org(organization_id).filter(response_id__in=ids)
+        answer_ids = list(analyses.values_list("answer_id", flat=True))
+        tags = TopicTag.objects.for_org(organization_id).filter(answer_id__in=answer_ids)
+        tagged_topics = sorted(set(tags.values_list("topic__code", flat=True)))
+        out = {"tags": tags.delete()[0],
+               "corrections": SentimentCorrection.objects.for_org(organization_id).filter(
+                   answer_id__in=answer_ids).delete()[0]}
+        mentions = TopicMention.objects.filter(organization_id=organization_id, response_id__in=ids)
+        if delete:
+            mentions.delete()
+            out["analyses"] = analyses.delete()[0]
+        else:
+            mentions.update(spans=[])
+            out["analyses"] = analyses.update(redacted_text="", key_phrases=[], clauses=[], pii_kinds=[],
+                                              version=ERASED)
+        retrain_sentiment = bool(answer_ids) and LearnedModel.objects.for_org(organization_id).filter(
+            kind="sentiment").exists()
+        for code in tagged_topics:
+            _schedule_topic_training(organization_id, code)
+        if retrain_sentiment:
+            transaction.on_commit(lambda: _train_sentiment_later(organization_id))
+    out["retrained_topics"] = len(tagged_topics)
+    out["retrained_sentiment"] = int(retrain_sentiment)
+    return out
+
+
+def _train_sentiment_later(organization_id: int) -> None:
+    from glapp.textanalytics.tasks import train_sentiment_model as task  # tasks call actions; not at import
+
+    task.enqueue(organization_id)

@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from glapp.accounts.queries import Access
-from glapp.accounts.web_access import member_view, safe_next
+from glapp.accounts.models import AuditEntry
+from glapp.accounts.web_access import audit, member_view, safe_next
 from glapp.core.errors import Conflict, NotFound, ValidationFailed
 from glapp.core.forms import PERIODS, SCORE_CHOICES, PeriodMixin, unit_filter_choices
 from glapp.core.numbers import number
@@ -213,6 +214,9 @@ def verbatims(request: HttpRequest, access: Access) -> HttpResponse:
         else:
             terms = queries.search_terms(f.q)
             rows = [build_row(v, names, terms, f.topic) for v in page]
+            if page and not page[0].redacted:  # originals were shown: who saw them is recorded
+                audit(request, access, AuditEntry.Action.UNREDACTED_VIEWED, target_type="comments",
+                      details={"page": "comments", "shown": len(page), "answer_ids": [v.answer_id for v in page]})
             if next_cursor:
                 params = request.GET.copy()
                 params["cursor"] = next_cursor
@@ -238,9 +242,13 @@ def _after_write(request: HttpRequest, access: Access, answer_id: int) -> HttpRe
     form, names = _explorer_form(request, access, request.POST)
     valid = form.is_valid()
     f = form.to_filter() if valid else VerbatimFilter()
-    v = queries.verbatim(access, answer_id, valid and bool(form.cleaned_data.get("pii")))
+    original = valid and bool(form.cleaned_data.get("pii"))
+    v = queries.verbatim(access, answer_id, original)
     if v is None:
         raise Http404
+    if not v.redacted:
+        audit(request, access, AuditEntry.Action.UNREDACTED_VIEWED, target_type="comment", target=answer_id,
+              details={"page": "comments"})
     row = build_row(v, names, queries.search_terms(f.q), f.topic)
     return render(request, "textanalytics/_verbatim_row.html", {"row": row, **_row_context(access, form)})
 

@@ -22,8 +22,9 @@ from django.views.i18n import set_language
 
 from glapp.accounts.actions import remember_language
 from glapp.accounts.queries import Access, access_for
+from glapp.accounts.models import AuditEntry
 from glapp.accounts.signin import begin_sign_in
-from glapp.accounts.web_access import ORG_SESSION_KEY, member_view, safe_next
+from glapp.accounts.web_access import ORG_SESSION_KEY, audit, member_view, safe_next
 from glapp.analytics.queries import nps_by_touchpoint, total_nps
 from glapp.contacts.queries import segment_shares
 from glapp.core.errors import ValidationFailed
@@ -173,6 +174,10 @@ def responses(request: HttpRequest, access: Access) -> HttpResponse:
             errors = [f"{e.field}: {e.message}" for e in exc.errors]
         else:
             rows = response_rows(page, redact=not access.can("pii"))
+            shown = [r.id for r in page if r.has_comment]
+            if shown and access.can("pii"):  # comments as written were shown: who saw them is recorded
+                audit(request, access, AuditEntry.Action.UNREDACTED_VIEWED, target_type="responses",
+                      details={"page": "responses", "response_ids": shown})
             if next_cursor:
                 params = request.GET.copy()
                 params["cursor"] = next_cursor

@@ -18,6 +18,7 @@ from glapp.responses.importing.reading import Table, TableError, open_table
 from glapp.responses.importing.storage import stored_file_path
 from glapp.responses.importing.tuning import bulk_write_settings, quiet_gc
 from glapp.responses.models import ImportJob, Source
+from glapp.responses.queries import ERASED_MESSAGE, erased_customers_among
 from glapp.responses.validation import CleanResponse, clean_response, confine_to_unit
 
 CHUNK_SIZE = 5000
@@ -78,6 +79,7 @@ class Batch:
     total: int
     rejected: list[tuple[int, list, list[FieldError]]]
     progress: float | None
+    lines: list[tuple[int, list]] = field(default_factory=list)  # each row's (line, cells), for a late refusal
 
 
 def _validated_batches(table: Table, mapper: RowMapper, catalog: Catalog, chunk_size: int,
@@ -88,6 +90,7 @@ def _validated_batches(table: Table, mapper: RowMapper, catalog: Catalog, chunk_
     keys = NaturalKeys()
     width = len(table.header)
     chunk: list[CleanResponse] = []
+    lines: list[tuple[int, list]] = []
     rejected: list = []
     total = 0
     for line, cells in table.rows:
@@ -109,11 +112,25 @@ def _validated_batches(table: Table, mapper: RowMapper, catalog: Catalog, chunk_
         if result.external_id is None:
             result.external_id = keys.key(result, "submitted_at" in raw)
         chunk.append(result)
+        lines.append((line, cells))
         if len(chunk) >= chunk_size:
-            yield Batch(chunk, total, rejected, table.progress())
-            chunk, rejected, total = [], [], 0
+            yield Batch(chunk, total, rejected, table.progress(), lines)
+            chunk, lines, rejected, total = [], [], [], 0
     if chunk or rejected or total:
-        yield Batch(chunk, total, rejected, 1.0)
+        yield Batch(chunk, total, rejected, 1.0, lines)
+
+
+def _refuse_erased(organization_id: int, batch: Batch) -> None:
+    """Rows naming an erased customer become row errors (one query a batch; none while nobody
+    of the organization was erased)."""
+    erased = erased_customers_among(organization_id, batch.rows)
+    if not erased:
+        return
+    for index in sorted(erased):
+        line, cells = batch.lines[index]
+        batch.rejected.append((line, cells, [FieldError("customer.external_id", ERASED_MESSAGE, "erased")]))
+    batch.rows = [r for i, r in enumerate(batch.rows) if i not in erased]
+    batch.lines = [x for i, x in enumerate(batch.lines) if i not in erased]
 
 
 def run_import(organization_id: int, path: str | os.PathLike, *, mapping: dict[str, str] | None = None,
@@ -134,6 +151,7 @@ def run_import(organization_id: int, path: str | os.PathLike, *, mapping: dict[s
         report.header = table.header
         mapper = RowMapper(table.header, mapping or {}, defaults)
         for batch in _validated_batches(table, mapper, catalog, chunk_size, unit_path):
+            _refuse_erased(organization_id, batch)
             report.total += batch.total
             for line, cells, errors in batch.rejected:
                 items = report.add_errors(line, mapper, errors)

@@ -36,3 +36,29 @@ def store_upload(organization_id: int, chunks) -> str:
     finally:
         tmp.unlink(missing_ok=True)
     return digest.hexdigest()
+
+
+def erase_uploads_holding(organization_id: int, needles) -> int:
+    """Delete the organization's stored uploads in which any cell holds the person (read as the
+    importer reads them: CSV in any encoding, XLSX); a file that cannot be read as a table is
+    searched as text. The person's rows were imported or rejected long since; another run of a
+    job whose file is gone fails with "cannot read the file". Returns the files deleted."""
+    from glapp.responses.importing.reading import TableError, open_table  # reading imports nothing back
+
+    folder = import_dir(organization_id)
+    if not folder.is_dir():
+        return 0
+    deleted = 0
+    for path in sorted(folder.iterdir()):
+        if not path.is_file():
+            continue
+        try:
+            with open_table(path) as table:
+                held = any(needles.in_cell(c) for c in table.header) or any(
+                    needles.in_cell(c) for _line, cells in table.rows for c in cells)
+        except TableError:
+            held = needles.found_in(path.read_bytes().decode("utf-8", "replace"))
+        if held:
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted

@@ -5,7 +5,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from glapp.accounts.models import Organization, Role
+from glapp.accounts.actions import AuditActor, record_audit
+from glapp.accounts.models import AuditEntry, Organization, Role
 from glapp.accounts.queries import Access
 from glapp.core.errors import ValidationFailed
 from glapp.responses import exporting
@@ -64,4 +65,6 @@ class Command(BaseCommand):
         finally:
             if not to_stdout:
                 out.close()
+        record_audit(org.id, AuditEntry.Action.RESPONSES_EXPORTED, AuditActor.command(), target_type="responses",
+                     details={"filters": f.audit_params(), "unredacted": True, "via": "command", "responses": count})
         (sys.stderr if to_stdout else self.stdout).write(f"Exported {count:,} responses.\n")

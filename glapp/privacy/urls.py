@@ -1,0 +1,8 @@
+from django.urls import path
+
+from glapp.privacy import views
+
+app_name = "privacy"
+urlpatterns = [
+    path("", views.privacy, name="privacy"),
+]

@@ -1,0 +1,104 @@
+"""Settings → Privacy: owners and admins find a customer (by external id, e-mail or phone), see
+what an erasure would remove, and erase (choosing the mode) or export everything about them."""
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from glapp.accounts.actions import AuditActor
+from glapp.accounts.queries import Access
+from glapp.accounts.web_access import member_view
+from glapp.core.errors import GlappError
+from glapp.privacy import actions
+from glapp.privacy.queries import LOOKUPS, Lookup, already_erased, customers_named, erasure_preview
+
+
+class FindForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Find by"), choices=[
+        ("external_id", _("Customer id")), ("email", _("E-mail")), ("phone", _("Phone"))])
+    value = forms.CharField(label=_("Value"), max_length=254)
+
+    def lookup(self) -> Lookup:
+        return Lookup.of(**{self.cleaned_data["kind"]: self.cleaned_data["value"]})
+
+
+class EraseForm(FindForm):
+    mode = forms.ChoiceField(label=_("How"), widget=forms.RadioSelect, initial=actions.ANONYMISE, choices=[
+        (actions.ANONYMISE, _("Anonymise: keep the scores without the person, so reported figures stay as they "
+                              "were; comments and contact data are deleted")),
+        (actions.DELETE, _("Delete: remove the responses too; figures are recounted without them")),
+    ])
+    confirm = forms.BooleanField(label=_("I understand that this cannot be undone"))
+
+
+def _require_privacy_officer(access: Access) -> None:
+    # A person belongs to the whole organization: owners and admins without a unit limit.
+    if not access.can_for_organization("manage"):
+        raise PermissionDenied
+
+
+@never_cache  # the page shows a customer's contact data
+@require_http_methods(["GET", "POST"])
+@member_view
+def privacy(request: HttpRequest, access: Access) -> HttpResponse:
+    _require_privacy_officer(access)
+    step = request.POST.get("step", "find") if request.method == "POST" else ""
+    find = FindForm(request.POST if step == "find" else None)
+    context: dict = {"find": find}
+    if step == "find" and find.is_valid():
+        lookup = find.lookup()
+        customers = customers_named(access.organization_id, lookup)
+        if customers:
+            context["preview"] = erasure_preview(access.organization_id, customers)
+            context["erase"] = EraseForm(initial={"kind": lookup.kind, "value": find.cleaned_data["value"]})
+        else:
+            context["not_found"] = True
+            context["erased_before"] = already_erased(access.organization_id, lookup)
+    elif step in ("erase", "export"):
+        form = (EraseForm if step == "erase" else FindForm)(request.POST)
+        if not form.is_valid():  # e.g. erasing without ticking the confirmation: the same preview again
+            customers = _named_in(access, form.data)
+            context.update({"erase": form,
+                            "preview": erasure_preview(access.organization_id, customers) if customers else None})
+            return render(request, "privacy/privacy.html", context, status=400)
+        try:
+            if step == "export":
+                return _export(request, access, form.lookup())
+            done = actions.erase_customer(access.organization_id, form.lookup(), form.cleaned_data["mode"],
+                                          actor=AuditActor.of_user(request.user))
+        except GlappError as exc:
+            messages.error(request, str(exc))
+            return redirect("privacy:privacy")
+        if done.status == actions.ALREADY_ERASED:
+            messages.info(request, _("This customer was already erased; nothing was changed."))
+        else:
+            messages.success(request, _("The customer is erased (%(mode)s): %(responses)s responses, "
+                                        "%(invitations)s invitations.") % {
+                "mode": dict(form.fields["mode"].choices)[done.mode].split(":")[0],
+                "responses": done.counts.get("responses", 0), "invitations": done.counts.get("invitations", 0)})
+        return redirect("privacy:privacy")
+    return render(request, "privacy/privacy.html", context)
+
+
+def _named_in(access: Access, data) -> list:
+    kind, value = data.get("kind"), (data.get("value") or "").strip()
+    if kind not in LOOKUPS or not value:
+        return []
+    return customers_named(access.organization_id, Lookup.of(**{kind: value}))
+
+
+def _export(request: HttpRequest, access: Access, lookup: Lookup) -> HttpResponse:
+    data = actions.export_customer(access.organization_id, lookup, actor=AuditActor.of_user(request.user))
+    response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+                            content_type="application/json; charset=utf-8")
+    # The file name says nothing about the person (downloads folders and proxies keep names).
+    response["Content-Disposition"] = 'attachment; filename="glapp-customer-export.json"'
+    return response
