@@ -18,8 +18,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from glapp.accounts.queries import Access
 from glapp.accounts.models import AuditEntry
+from glapp.accounts.queries import Access
 from glapp.accounts.web_access import audit, member_view, safe_next
 from glapp.core.errors import Conflict, NotFound, ValidationFailed
 from glapp.core.forms import PERIODS, SCORE_CHOICES, PeriodMixin, unit_filter_choices

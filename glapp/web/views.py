@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from glapp.accounts.actions import remember_language
-from glapp.accounts.queries import Access, access_for
 from glapp.accounts.models import AuditEntry
+from glapp.accounts.queries import Access, access_for
 from glapp.accounts.signin import begin_sign_in
 from glapp.accounts.web_access import ORG_SESSION_KEY, audit, member_view, safe_next
 from glapp.analytics.queries import nps_by_touchpoint, total_nps
