@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_unit_paths_from_parents'),
-        ('contacts', '0004_preferred_channel_db_default'),
+        ('contacts', '0005_customer_owning_unit'),
     ]
 
     operations = [

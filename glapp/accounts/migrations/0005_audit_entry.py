@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_unit_paths_from_parents'),
+        ('accounts', '0004_organization_widget_origins'),
     ]
 
     operations = [
