@@ -333,6 +333,10 @@ GLAPP_API_PAGE_SIZE = 100
 GLAPP_API_MAX_PAGE_SIZE = 1000
 GLAPP_BULK_MAX = 1000
 GLAPP_IDEMPOTENCY_TTL_HOURS = 24
+# An XLSX workbook is refused, before it is parsed, when a part the reader holds in memory (shared
+# strings, styles: about 14 bytes of memory per byte) or the whole unpacked workbook is larger.
+GLAPP_XLSX_MAX_PART_MB = int(os.environ.get("GLAPP_XLSX_MAX_PART_MB", "50"))
+GLAPP_XLSX_MAX_TOTAL_MB = int(os.environ.get("GLAPP_XLSX_MAX_TOTAL_MB", "2000"))
 
 # Survey invitations (glapp.distribution). E-mail goes through Django's SMTP backend when
 # EMAIL_HOST is set; without it, the demo writes each mail as a file under the data dir.

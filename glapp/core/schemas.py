@@ -1,6 +1,6 @@
 """Schemas every router shares."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from ninja import Field, Schema
@@ -24,6 +24,14 @@ def documented_as(shape: Any) -> PlainValidator:
     the value on as sent, and `shape`, typed with that validator's limits, describes it in the document,
     so the limits are stated once."""
     return PlainValidator(lambda value: value, json_schema_input_type=shape)
+
+
+# The largest id a database row has (a signed 64-bit integer): a larger number sent as an id is
+# refused by the schema as a field error, instead of overflowing in the database driver.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+# A whole number compared with a stored one (a score filter): any 32-bit value is harmless.
+FilterInt = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 
 
 class FieldProblem(Schema):

@@ -12,9 +12,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from glapp.contacts.actions import CustomerData
+from glapp.core import hostile
 from glapp.core.errors import FieldError
 from glapp.distribution import rules
-from glapp.responses.validation import MAX_METADATA_KEYS, METADATA_VALUE_LENGTH  # the response's limits
+from glapp.responses.validation import (  # the response's limits
+    MAX_METADATA_KEYS,
+    METADATA_KEY_LENGTH,
+    METADATA_VALUE_LENGTH,
+)
 
 PHONE = re.compile(r"^\+?[0-9]{6,15}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
@@ -127,6 +132,10 @@ def parse_time(value, time_zone: str) -> dt.datetime | None:
 
 
 def clean_event(raw: dict, catalog: EventCatalog, now: dt.datetime, prefix: str = "") -> CleanEvent | list[FieldError]:
+    unstorable = hostile.problems(raw) if isinstance(raw, dict) else []
+    if unstorable:
+        # Said alone: the other checks would name fields by keys that cannot be sent back.
+        return [FieldError(f"{prefix}{path}", reason, "unstorable") for path, reason in unstorable]
     errors: list[FieldError] = []
     known = {"id", "customer", "touchpoint", "unit", "interaction", "occurred_at", "metadata", "channel"}
     for name in sorted(set(raw) - known):
@@ -169,7 +178,10 @@ def clean_event(raw: dict, catalog: EventCatalog, now: dt.datetime, prefix: str 
         errors.append(FieldError(prefix + "metadata", f"has more than {MAX_METADATA_KEYS} keys", "too_many"))
     else:
         for key, value in metadata.items():
-            if value is not None and not isinstance(value, str | int | float | bool):
+            if len(str(key)) > METADATA_KEY_LENGTH:
+                errors.append(FieldError(f"{prefix}metadata.{str(key)[:METADATA_KEY_LENGTH]}…",
+                                         f"key must be at most {METADATA_KEY_LENGTH} characters", "too_long"))
+            elif value is not None and not isinstance(value, str | int | float | bool):
                 errors.append(FieldError(f"{prefix}metadata.{key}", "must be text, a number or a boolean", "type"))
             elif isinstance(value, str) and len(value) > METADATA_VALUE_LENGTH:
                 errors.append(FieldError(f"{prefix}metadata.{key}",

@@ -23,7 +23,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from glapp.analytics import rate_counting
-from glapp.core import bulk, events, writelock
+from glapp.core import bulk, events, hostile, writelock
 from glapp.core.errors import NotFound
 from glapp.respond.models import Display, RespondentSession, session_response_id
 from glapp.respond.queries import (
@@ -188,6 +188,10 @@ def clean_respondent_answer(question: dict, values: list[str]) -> tuple[object, 
             return None, ""
         if qtype == qt.TEXT and len(raw) > TEXT_LIMIT:
             return None, format_lazy(_("Your answer is too long: at most {limit} characters."), limit=TEXT_LIMIT)
+        if qtype == qt.TEXT and hostile.text_problem(raw):
+            # Refused, not altered (the rule of every entry, core/hostile.py); only a crafted
+            # request sends a NUL, browsers cannot type one.
+            return None, _("Your answer contains a character that cannot be saved. Please remove it.")
     try:
         number, text, choices = qt.clean_answer(qtype, raw, question.get("options") or [], question.get("scale_max"))
     except qt.AnswerInvalid:

@@ -27,7 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from glapp.accounts.models import Unit
-from glapp.core import ratelimit
+from glapp.core import hostile, ratelimit
 from glapp.respond import actions, display_tokens, queries
 from glapp.respond.models import RespondentSession
 from glapp.responses.models import Channel
@@ -226,8 +226,10 @@ def _public_params(request: HttpRequest, survey: Survey) -> dict:
     if request.GET.get("unit"):
         unit_id = (Unit.objects.for_org(survey.organization_id).filter(code=request.GET["unit"][:80])
                    .values_list("id", flat=True).first())
+    # A value that cannot be stored as sent (a NUL, core/hostile.py) is left out: the link's
+    # context is optional, and the respondent cannot correct a link.
     context = {k: request.GET[k].strip()[:CONTEXT_VALUE_LENGTH] for k in PUBLIC_CONTEXT_KEYS
-               if request.GET.get(k, "").strip()}
+               if request.GET.get(k, "").strip() and not hostile.text_problem(request.GET[k])}
     return {"language": lang if lang in languages else languages[0],
             "channel": channel if channel in PUBLIC_CHANNELS else Channel.LINK,
             "unit_id": unit_id, "context": context}
@@ -395,6 +397,10 @@ def widget_displays(request: HttpRequest, public_token: str) -> HttpResponse:
         body = {}
     if not isinstance(body, dict):
         body = {}
+    for name in ("event", "page", "visitor"):
+        problem = hostile.text_problem(str(body.get(name) or ""))
+        if problem:
+            return _widget_refusal(400, f"{name} {problem}")
     nonce = display_tokens.nonce_of(survey.public_token, body.get("token"))
     if nonce is None:
         return _widget_refusal(400, "A display needs a valid display token (GET display-token first); "

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, Header, Path, Query, Router, Schema
 from pydantic import ConfigDict, WithJsonSchema, field_validator
 
 from glapp.accounts.api_auth import readers, writers
@@ -21,7 +21,7 @@ from glapp.accounts.queries import Access
 from glapp.accounts.web_access import audit
 from glapp.core import events, writelock
 from glapp.core.errors import Conflict, FieldError, GlappError, NotFound, PermissionDenied, ValidationFailed
-from glapp.core.schemas import Problem, bounded_batch, documented_as
+from glapp.core.schemas import MAX_ROW_ID, FilterInt, Problem, bounded_batch, documented_as
 from glapp.responses import catalog_cache, idempotency
 from glapp.responses.actions import ingest_responses
 from glapp.responses.catalog import Catalog
@@ -190,8 +190,8 @@ class ResponseQuery(Schema):
     date_to: dt.date | None = Field(None, alias="to", description="Last day, inclusive.")
     score_type: str = Field(qt.NPS, description=f"Which scale score_min/score_max apply to: "
                                                 f"{', '.join(qt.SCORE_TYPES)}.")
-    score_min: int | None = None
-    score_max: int | None = None
+    score_min: FilterInt | None = None
+    score_max: FilterInt | None = None
     has_comment: bool | None = None
     q: str | None = Field(None, description="Words in the comment (case-insensitive).", max_length=200)
     cursor: str | None = Field(None, description="`next_cursor` of the previous page.")
@@ -423,7 +423,7 @@ def _audit_unredacted(request: HttpRequest, rows, redact: bool) -> None:
 
 @router.get("/responses/{int:response_id}", auth=readers(), response={200: ResponseOut, 404: Problem, **ERRORS},
             summary="Get one response", operation_id="get_response")
-def get_response(request: HttpRequest, response_id: int):
+def get_response(request: HttpRequest, response_id: int = Path(..., ge=1, le=MAX_ROW_ID)):
     """One response by id (scope `responses:read`). Ids of other organizations, or outside the
     key's units, are 404 like ids that never existed."""
     stored = with_details(scoped_responses(request.access).filter(pk=response_id)).first()

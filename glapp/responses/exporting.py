@@ -13,16 +13,8 @@ from django.utils import timezone
 from glapp.accounts.queries import Access
 from glapp.responses.importing.keys import EXPORT_KEY_PREFIX
 from glapp.responses.queries import ResponseFilter, answer_map, filtered_responses, iter_responses
-from glapp.responses.tabular import header, raw_to_row
+from glapp.responses.tabular import guard_formula, header, raw_to_row
 from glapp.surveys.models import Question
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def guard_formula(cell: str) -> str:
-    """Spreadsheets run a cell that starts with = + - @ as a formula, and comments are written
-    by anyone: such cells get a leading apostrophe (shown as text), which import removes again."""
-    return "'" + cell if cell.startswith(FORMULA_START) else cell
 
 
 class _Line:

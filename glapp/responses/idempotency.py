@@ -50,7 +50,8 @@ class Outcome:
 def fingerprint(method: str, path: str, payload) -> str:
     """A hash of what the request asks for; key order and whitespace do not matter."""
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+    # surrogatepass: a request carrying a lone surrogate still gets a hash (and then its field error).
+    return hashlib.sha256(f"{method} {path}\n{canonical}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def check_key(key: str) -> str:

@@ -82,3 +82,28 @@ def row_to_raw(row: dict[str, str], mapping: dict[str, str] | None = None,
     if metadata:
         raw["metadata"] = metadata
     return raw
+
+
+# Spreadsheets run a cell as a formula when it starts with = + - @ (some also after leading
+# blanks or line breaks), or take a leading tab or CR as a cue. Comments are written by anyone.
+_FORMULA_CHARACTERS = frozenset("=+-@")
+_BLANKS = " \t\r\n"
+
+
+def _formula_like(cell: str) -> bool:
+    """Once any apostrophes in front are set aside, the cell would be read as a formula."""
+    rest = cell.lstrip("'")
+    return rest[:1] in ("\t", "\r") or rest.lstrip(_BLANKS)[:1] in _FORMULA_CHARACTERS
+
+
+def guard_formula(cell: str) -> str:
+    """A cell as export writes it: one leading apostrophe (shown as text) when it could run as a
+    formula. Cells that already start with apostrophes before such text get one more, so that
+    `unguard_formula` gives back exactly the original text."""
+    return "'" + cell if cell and _formula_like(cell) else cell
+
+
+def unguard_formula(cell: str) -> str:
+    """Undo `guard_formula` ("'=SUM(A1)" → "=SUM(A1)")."""
+    return cell[1:] if cell[:1] == "'" and _formula_like(cell) else cell
+

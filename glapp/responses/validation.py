@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from glapp.accounts.models import Unit
+from glapp.contacts.models import Customer
+from glapp.core import hostile
 from glapp.core.errors import FieldError
 from glapp.responses.catalog import Catalog, SurveyInfo
 from glapp.responses.models import Channel
@@ -18,12 +20,16 @@ CHANNELS = set(Channel.values)
 # A response's metadata limits, stated here only: an event's metadata becomes the metadata of the
 # response to its invitation, so event validation, respondent sessions and the API schema read them.
 MAX_METADATA_KEYS = 30
+METADATA_KEY_LENGTH = 80  # a key becomes a column of the export and a dimension of the rollups
 METADATA_VALUE_LENGTH = 500
 KNOWN_FIELDS = {
     "survey", "answers", "submitted_at", "touchpoint", "unit", "customer", "channel",
     "language", "segment", "external_id", "metadata",
 }
 CUSTOMER_FIELDS = {"external_id", "first_name", "email", "phone", "language", "segment", "region", "attributes"}
+# The register's column widths: a longer value is refused, never cut to fit.
+CUSTOMER_LENGTHS = {name: Customer._meta.get_field(name).max_length
+                    for name in CUSTOMER_FIELDS - {"external_id", "attributes"}}
 EXTERNAL_ID_LENGTH = 200  # a response's and a customer's; the API document shows it from here
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 ONE_DAY = dt.timedelta(days=1)
@@ -107,6 +113,10 @@ def clean_response(raw: dict, catalog: Catalog, *, tz=None, now=None) -> CleanRe
     errors: list[FieldError] = []
     if not isinstance(raw, dict):
         return [FieldError("", "must be an object")]
+    unstorable = hostile.problems(raw)
+    if unstorable:
+        # Said alone: the other steps would name fields by keys that cannot be sent back.
+        return [FieldError(path, reason, "unstorable") for path, reason in unstorable]
     if not raw.keys() <= KNOWN_FIELDS:
         for name in raw.keys() - KNOWN_FIELDS:
             errors.append(FieldError(str(name), "is not a known field", "unknown_field"))
@@ -207,6 +217,10 @@ def _metadata(metadata, errors: list[FieldError]) -> dict:
         errors.append(FieldError("metadata", f"has more than {MAX_METADATA_KEYS} keys"))
         return metadata
     for key, value in metadata.items():
+        if len(str(key)) > METADATA_KEY_LENGTH:
+            errors.append(FieldError(f"metadata.{str(key)[:METADATA_KEY_LENGTH]}…",
+                                     f"key is longer than {METADATA_KEY_LENGTH} characters"))
+            continue
         if type(value) is str:
             if len(value) > METADATA_VALUE_LENGTH:
                 errors.append(FieldError(f"metadata.{key}", f"is longer than {METADATA_VALUE_LENGTH} characters"))
@@ -235,12 +249,28 @@ def _customer(customer, errors: list[FieldError]) -> dict | None:
             customer = None
         else:
             customer = {**customer, "external_id": str(customer["external_id"]).strip()}
+            _customer_fields(customer, errors)
     else:
         errors.append(FieldError("customer", "must be an external id or an object"))
         customer = None
     if customer and len(customer["external_id"]) > EXTERNAL_ID_LENGTH:
         errors.append(FieldError("customer.external_id", f"is longer than {EXTERNAL_ID_LENGTH} characters"))
     return customer
+
+
+def _customer_fields(customer: dict, errors: list[FieldError]) -> None:
+    """A new customer's attributes, checked against the register's columns."""
+    for name, limit in CUSTOMER_LENGTHS.items():
+        value = customer.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            errors.append(FieldError(f"customer.{name}", "must be text"))
+        elif len(str(value)) > limit:
+            errors.append(FieldError(f"customer.{name}", f"is longer than {limit} characters"))
+    attributes = customer.get("attributes")
+    if attributes is not None and not isinstance(attributes, dict):
+        errors.append(FieldError("customer.attributes", "must be an object of keys and values"))
 
 
 def _answers(raw_answers, survey: SurveyInfo | None, errors: list[FieldError]) -> list[CleanAnswer]:

@@ -3,8 +3,11 @@
 Pure Python (no Django) so ingestion, the importer and the survey builder share one rule.
 """
 
+import math
+import re
 from dataclasses import dataclass
 
+from glapp.core.hostile import text_problem
 from glapp.core.i18n import gettext_noop  # marks UI text; translated where it is shown
 
 NPS = "nps"
@@ -64,21 +67,32 @@ class AnswerInvalid(ValueError):
     pass
 
 
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
+
+
+def score_number(value) -> int:
+    """A scale answer as a whole number, whatever sent it: JSON numbers, file cells and form
+    fields ("9", " 9 ", "9.0", "9,0"). Only plain decimals count, so "nan", "inf", "1e309",
+    NaN, Infinity and 1e400 are refused here, the one place a score becomes a number."""
+    if isinstance(value, bool):
+        raise AnswerInvalid("must be a whole number")
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) > 40 or not _DECIMAL.fullmatch(text):
+            raise AnswerInvalid("must be a whole number")
+        value = float(text.replace(",", "."))
+    if isinstance(value, int):
+        return value
+    if not isinstance(value, float) or not math.isfinite(value) or not value.is_integer():
+        raise AnswerInvalid("must be a whole number")
+    return int(value)
+
+
 def clean_answer(qtype: str, value, options: list[str] | None = None, scale_max: int | None = None):
     """Return (number, text, choices) for one answer or raise AnswerInvalid with a readable reason."""
     spec = TYPES[qtype]
     if spec.kind == "number":
-        if isinstance(value, bool):
-            raise AnswerInvalid("must be a whole number")
-        if isinstance(value, str):
-            value = value.strip()
-            try:
-                value = float(value.replace(",", "."))
-            except ValueError:
-                raise AnswerInvalid("must be a whole number") from None
-        if not isinstance(value, int | float) or value != int(value):
-            raise AnswerInvalid("must be a whole number")
-        value = int(value)
+        value = score_number(value)
         high = scale_max if (qtype == RATING and scale_max) else spec.max
         if not spec.min <= value <= high:
             raise AnswerInvalid(f"must be between {spec.min} and {high}")
@@ -103,6 +117,9 @@ def clean_answer(qtype: str, value, options: list[str] | None = None, scale_max:
     # text
     if not isinstance(value, str):
         raise AnswerInvalid("must be text")
+    problem = text_problem(value)
+    if problem:
+        raise AnswerInvalid(problem)
     if len(value) > MAX_TEXT_LENGTH:
         raise AnswerInvalid(f"is longer than {MAX_TEXT_LENGTH} characters")
     return None, value.strip(), None

@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema
 from glapp.accounts.api_auth import readers, writers
 from glapp.accounts.queries import Access
 from glapp.core.errors import NotFound, PermissionDenied
-from glapp.core.schemas import Problem
+from glapp.core.schemas import Problem, RowId
 from glapp.textanalytics import actions, queries
 from glapp.textanalytics.analyzers import sentiment
 from glapp.textanalytics.pipelines import pipeline_for
@@ -70,12 +70,12 @@ class TopicDefinitionOut(TopicIn):
 
 
 class TagIn(Schema):
-    answer_id: int = Field(..., description="The comment (a text answer's id).")
+    answer_id: RowId = Field(..., description="The comment (a text answer's id).")
     applies: bool = Field(True, description="false: the comment is NOT about this topic.")
 
 
 class CorrectionIn(Schema):
-    answer_id: int
+    answer_id: RowId
     label: str = Field(..., pattern=f"^({'|'.join(sentiment.LABELS)})$")
 
 

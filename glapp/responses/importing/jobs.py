@@ -14,7 +14,7 @@ from glapp.responses import actions
 from glapp.responses.catalog import Catalog
 from glapp.responses.importing.keys import NaturalKeys, known_export_ids
 from glapp.responses.importing.mapping import MappingUnusable, RowMapper, check_mapping
-from glapp.responses.importing.reading import Table, TableError, open_table
+from glapp.responses.importing.reading import Table, TableError, Uncalculated, open_table
 from glapp.responses.importing.storage import stored_file_path
 from glapp.responses.importing.tuning import bulk_write_settings, quiet_gc
 from glapp.responses.models import ImportJob, Source
@@ -93,8 +93,13 @@ def _validated_batches(table: Table, mapper: RowMapper, catalog: Catalog, chunk_
     lines: list[tuple[int, list]] = []
     rejected: list = []
     total = 0
+    spreadsheet = table.format == "xlsx"
     for line, cells in table.rows:
         total += 1
+        if spreadsheet and (uncalculated := [(i, c) for i, c in enumerate(cells) if type(c) is Uncalculated]):
+            rejected.append((line, cells, [FieldError(table.header[i] if i < width else "", c.problem())
+                                            for i, c in uncalculated]))
+            continue
         if len(cells) > width and any(c for c in cells[width:]):
             rejected.append((line, cells, [FieldError("", f"has {len(cells)} cells but the header has {width} "
                                                           "columns")]))

@@ -6,7 +6,7 @@ import unicodedata
 
 from glapp.core.errors import FieldError
 from glapp.responses.catalog import Catalog
-from glapp.responses.tabular import META_PREFIX, STANDARD_COLUMNS
+from glapp.responses.tabular import META_PREFIX, STANDARD_COLUMNS, unguard_formula
 from glapp.surveys import question_types as qt
 
 DEFAULT_FIELDS = ("survey", "touchpoint", "unit", "channel", "language", "segment")
@@ -115,13 +115,6 @@ def check_mapping(header: list[str], mapping: dict[str, str], catalog: Catalog,
         if name not in DEFAULT_FIELDS and name != "customer_id" and not name.startswith(META_PREFIX):
             problems.append(f"'{name}' cannot have a default (one of: {', '.join(DEFAULT_FIELDS)}, meta.<key>)")
     return problems
-
-
-def unguard_formula(cell: str) -> str:
-    """Undo export's guard against spreadsheet formulas ("'=SUM(A1)" → "=SUM(A1)")."""
-    if cell[:1] == "'" and cell[1:2] and cell[1] in "=+-@\t\r":
-        return cell[1:]
-    return cell
 
 
 class RowMapper:

@@ -5,6 +5,7 @@ import codecs
 import csv
 import io
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -15,6 +16,23 @@ csv.field_size_limit(1 << 24)  # long comments are legitimate; the answer valida
 
 class TableError(Exception):
     """The file cannot be read as a table (not CSV/XLSX, no header, duplicate columns, ...)."""
+
+
+class Uncalculated:
+    """A spreadsheet cell holding a formula without a saved result: reported on its row, never
+    read as an empty cell."""
+
+    __slots__ = ("cell",)
+
+    def __init__(self, cell: str):
+        self.cell = cell
+
+    def __str__(self) -> str:
+        return ""
+
+    def problem(self) -> str:
+        return (f"cell {self.cell} holds a formula without a saved result; open and save the file in Excel "
+                "(or paste the values) and import it again")
 
 
 @dataclass
@@ -40,22 +58,87 @@ def detect_format(path: str | os.PathLike) -> str:
 
 
 def detect_encoding(path: str | os.PathLike) -> str:
-    """UTF-8 (with or without BOM) when the whole file decodes as UTF-8, else cp1252 (what
-    Swedish Excel writes), else latin-1. One streaming pass; cheap next to parsing."""
+    """UTF-8 (with or without BOM) when the whole file decodes as UTF-8. A file that is UTF-8 (it
+    holds valid multi-byte characters) with a bad byte somewhere is refused, naming the line:
+    reading all of it in another encoding would garble every accented letter. A file with no
+    UTF-8 characters at all is in a legacy encoding: cp1252 (what Swedish Excel writes), else
+    latin-1. Streaming passes; cheap next to parsing."""
     with open(path, "rb") as f:
-        if f.read(3) == codecs.BOM_UTF8:
-            return "utf-8-sig"
-    for encoding in ("utf-8", "cp1252"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            with open(path, "rb") as f:
-                while chunk := f.read(1 << 20):
-                    decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    return "latin-1"
+        bom = f.read(3) == codecs.BOM_UTF8
+    bad = _first_utf8_error(path)
+    if bad is None:
+        return "utf-8-sig" if bom else "utf-8"
+    if bom or _holds_utf8(path, bad):
+        raise TableError(_utf8_error_message(path, bad))
+    decoder = codecs.getincrementaldecoder("cp1252")()
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "cp1252"
+
+
+def _first_utf8_error(path: str | os.PathLike) -> int | None:
+    """The file offset of the first byte that is not valid UTF-8, or None."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    base = 0
+    with open(path, "rb") as f:
+        while True:
+            chunk = f.read(1 << 20)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                pending = len(exc.object) - len(chunk)  # bytes of a character begun in the last chunk
+                return base - pending + exc.start
+            if not chunk:
+                return None
+            base += len(chunk)
+
+
+def _holds_utf8(path: str | os.PathLike, bad: int) -> bool:
+    """True when the file holds a valid multi-byte UTF-8 character: before the bad byte any
+    byte above 0x7F is one; after it, what decodes as one."""
+    with open(path, "rb") as f:
+        read = 0
+        while read < bad:
+            chunk = f.read(min(1 << 20, bad - read))
+            if not chunk:
+                break
+            if not chunk.isascii():
+                return True
+            read += len(chunk)
+        f.seek(bad + 1)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        while chunk := f.read(1 << 20):
+            if _UTF8_CHARACTER.search(decoder.decode(chunk)):
+                return True
+    return False
+
+
+_UTF8_CHARACTER = re.compile("[^\x00-\x7f\ufffd]")
+
+
+def _utf8_error_message(path: str | os.PathLike, bad: int) -> str:
+    with open(path, "rb") as f:
+        before = b""
+        lines = 1
+        read = 0
+        while read < bad:
+            chunk = f.read(min(1 << 20, bad - read))
+            if not chunk:
+                break
+            lines += chunk.count(b"\n")
+            before = (before + chunk)[-(1 << 16):]
+            read += len(chunk)
+        byte = f.read(1)
+    line_start = before.rfind(b"\n") + 1
+    column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+    return (f"line {lines}, column {column}: the byte 0x{byte.hex().upper()} (at byte {bad + 1} of the file) "
+            "is not valid UTF-8; the rest of the file is UTF-8. Correct that line, or save the file again "
+            "as UTF-8.")
 
 
 def sniff_delimiter(sample: str) -> str:
