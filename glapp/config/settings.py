@@ -332,6 +332,9 @@ for _limit in (GLAPP_API_RATE_LIMIT, GLAPP_API_ANON_RATE_LIMIT, GLAPP_WIDGET_DIS
 GLAPP_API_PAGE_SIZE = 100
 GLAPP_API_MAX_PAGE_SIZE = 1000
 GLAPP_BULK_MAX = 1000
+# A text search of comments (no index narrows it) reads at most this many responses a page; the
+# page's cursor continues the search below them.
+GLAPP_SEARCH_WINDOW = int(os.environ.get("GLAPP_SEARCH_WINDOW", "20000"))
 GLAPP_IDEMPOTENCY_TTL_HOURS = 24
 # An XLSX workbook is refused, before it is parsed, when a part the reader holds in memory (shared
 # strings, styles: about 14 bytes of memory per byte) or the whole unpacked workbook is larger.

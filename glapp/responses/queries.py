@@ -4,8 +4,9 @@ list and the CSV export alike, so all three agree on what a filter means."""
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -157,12 +158,31 @@ def page_of_responses(access: Access, f: ResponseFilter, cursor: str | None, lim
     """Newest first. The cursor is the last row's (submitted_at, id), so pages never skip or
     repeat rows while new responses arrive."""
     qs = filtered_responses(access, f).order_by("-submitted_at", "-id")
+    after = Q()
     if cursor:
         stamp, pk = decode_cursor(cursor)
-        qs = qs.filter(Q(submitted_at__lt=stamp) | Q(submitted_at=stamp, id__lt=pk))
+        after = Q(submitted_at__lt=stamp) | Q(submitted_at=stamp, id__lt=pk)
+        qs = qs.filter(after)
+    edge = _search_window_edge(access, f, after) if f.q else None
+    if edge is not None:
+        qs = qs.filter(Q(submitted_at__gt=edge[0]) | Q(submitted_at=edge[0], id__gte=edge[1]))
     rows = list(with_details(qs)[: limit + 1])
-    next_cursor = encode_cursor(rows[limit - 1].submitted_at, rows[limit - 1].pk) if len(rows) > limit else None
+    if len(rows) > limit:
+        next_cursor = encode_cursor(rows[limit - 1].submitted_at, rows[limit - 1].pk)
+    elif edge is not None:
+        next_cursor = encode_cursor(*edge)  # the search goes on below the window, on the next page
+    else:
+        next_cursor = None
     return rows[:limit], next_cursor
+
+
+def _search_window_edge(access: Access, f: ResponseFilter, after: Q) -> tuple[dt.datetime, int] | None:
+    """A text search reads comments, which no index narrows: one page searches at most the
+    GLAPP_SEARCH_WINDOW newest responses the other filters leave (an index range), and the page's
+    cursor continues below them. The oldest of the window, or None when fewer are left."""
+    window = settings.GLAPP_SEARCH_WINDOW
+    others = filtered_responses(access, replace(f, q=None)).filter(after).order_by("-submitted_at", "-id")
+    return others.values_list("submitted_at", "id")[window - 1: window].first()
 
 
 def iter_responses(access: Access, f: ResponseFilter, batch: int = 2000) -> Iterator[Response]:
