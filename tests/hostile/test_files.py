@@ -175,3 +175,16 @@ def test_export_guards_formulas_after_blanks_and_import_gives_the_text_back(org,
 
     raw = RowMapper(header, {}, None)(records[1])
     assert {k: raw["metadata"][k] for k in cases} == {k: v.strip() for k, v in cases.items()}
+
+
+def test_a_legacy_encoding_can_be_said_explicitly_on_the_command_line(org, tmp_path):
+    path = write_csv(tmp_path / "a.csv", [row(1, comment="Åsa på Öland"), row(2, comment="bra")])
+    path.write_bytes(path.read_bytes().replace(b"bra", b"br\xe4", 1))
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=r"line 3, column \d+: the byte 0xE4"):
+        call_command("import_responses", str(path), "--org", "acme", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("import_responses", str(path), "--org", "acme", "--encoding", "cp1252", stdout=out)
+    assert "created 2" in out.getvalue()
+    assert Answer.objects.filter(text="brä").exists()

@@ -143,7 +143,7 @@ def run_import(organization_id: int, path: str | os.PathLike, *, mapping: dict[s
                chunk_size: int = CHUNK_SIZE, progress: Callable[[ImportReport, float | None], None] | None = None,
                after_chunk: Callable[[ImportReport], None] | None = None,
                on_reject: Callable[[int, list, list[dict]], None] | None = None,
-               unit_path: str | None = None) -> ImportReport:
+               unit_path: str | None = None, encoding: str | None = None) -> ImportReport:
     """Validate every row and (unless dry_run) store the valid ones, chunk by chunk, each chunk
     in its own transaction. Raises TableError when the file cannot be read; rejected rows are
     reported, never fatal. `unit_path` confines the rows to an importer's units (None: the whole
@@ -151,7 +151,7 @@ def run_import(organization_id: int, path: str | os.PathLike, *, mapping: dict[s
     started = time.perf_counter()
     catalog = Catalog.load(organization_id)
     report = ImportReport(dry_run=dry_run)
-    with quiet_gc(), bulk_write_settings(dry_run), open_table(path, fmt) as table:
+    with quiet_gc(), bulk_write_settings(dry_run), open_table(path, fmt, encoding) as table:
         report.format, report.encoding, report.delimiter = table.format, table.encoding, table.delimiter
         report.header = table.header
         mapper = RowMapper(table.header, mapping or {}, defaults)

@@ -172,8 +172,14 @@ def clean_header(cells: list) -> list[str]:
     return header
 
 
-def _open_csv(path: str | os.PathLike) -> Table:
-    encoding = detect_encoding(path)
+def _open_csv(path: str | os.PathLike, encoding: str | None = None) -> Table:
+    if encoding:  # said by the importer (a legacy file): used as said, never guessed
+        try:
+            encoding = codecs.lookup(encoding).name
+        except LookupError:
+            raise TableError(f"unknown encoding '{encoding[:40]}'") from None
+    else:
+        encoding = detect_encoding(path)
     f = open(path, encoding=encoding, newline="")  # noqa: SIM115 - closed by Table.close
     try:
         delimiter = sniff_delimiter(f.read(65536))
@@ -194,12 +200,14 @@ def _open_csv(path: str | os.PathLike) -> Table:
                     yield line, cells
         except csv.Error as exc:
             raise TableError(f"line {previous + 1}: {exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise TableError(f"line {previous + 1}: not {encoding}: {exc.reason}") from exc
 
     return Table(header, rows(), "csv", encoding, delimiter,
                  progress=lambda: min(f.buffer.tell() / size, 1.0), close=f.close)
 
 
-def open_table(path: str | os.PathLike, fmt: str | None = None) -> Table:
+def open_table(path: str | os.PathLike, fmt: str | None = None, encoding: str | None = None) -> Table:
     try:
         fmt = fmt or detect_format(path)
     except OSError as exc:
@@ -209,13 +217,14 @@ def open_table(path: str | os.PathLike, fmt: str | None = None) -> Table:
 
         return open_xlsx(path)
     if fmt == "csv":
-        return _open_csv(path)
+        return _open_csv(path, encoding)
     raise TableError(f"unknown format '{fmt}' (csv or xlsx)")
 
 
-def read_preview(path: str | os.PathLike, rows: int = 3) -> tuple[list[str], list[list[str]], Table]:
+def read_preview(path: str | os.PathLike, rows: int = 3, encoding: str | None = None
+                 ) -> tuple[list[str], list[list[str]], Table]:
     """The header and the first rows, for the mapping form."""
-    with open_table(path) as table:
+    with open_table(path, encoding=encoding) as table:
         sample = []
         for _, cells in table.rows:
             sample.append([str(c) for c in cells])

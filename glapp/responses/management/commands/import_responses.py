@@ -33,6 +33,8 @@ class Command(BaseCommand):
         parser.add_argument("--save-mapping", action="store_true", help="save the mapping and defaults under --source")
         parser.add_argument("--dry-run", action="store_true", help="validate every row, write nothing")
         parser.add_argument("--format", choices=["csv", "xlsx"], help="default: detected from the content")
+        parser.add_argument("--encoding", help="a CSV's encoding when it is not UTF-8, e.g. cp1252 (default: UTF-8, "
+                                               "or cp1252 for a file with no UTF-8 characters)")
         parser.add_argument("--errors-out", metavar="FILE", help="write rejected rows' line, column, reason as CSV")
         parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE)
         parser.add_argument("--show-errors", type=int, default=SHOWN_ERRORS, help="rejected rows printed")
@@ -51,7 +53,7 @@ class Command(BaseCommand):
             raise CommandError("--save-mapping needs --source NAME")
 
         try:
-            header, _, table = read_preview(opts["file"])
+            header, _, table = read_preview(opts["file"], encoding=opts["encoding"])
         except TableError as exc:
             raise CommandError(f"cannot read {opts['file']}: {exc}") from exc
         source = queries.import_source_named(org.id, opts["source"]) if opts["source"] else None
@@ -86,7 +88,8 @@ class Command(BaseCommand):
 
             try:
                 report = run_import_job(job, mapping, defaults, path=opts["file"], progress=progress,
-                                        fmt=opts["format"], chunk_size=opts["chunk_size"],
+                                        fmt=opts["format"], encoding=opts["encoding"],
+                                        chunk_size=opts["chunk_size"],
                                         on_reject=rejected_out[1] if rejected_out else None)
             except TableError as exc:
                 raise CommandError(f"cannot read {opts['file']}: {exc}") from exc
