@@ -65,7 +65,9 @@ def problem(request: HttpRequest | None, status: int, code: str, detail: str = "
         body["instance"] = request.get_full_path()
     if errors is not None:
         body["errors"] = [{"field": e.field, "message": e.message, "code": e.code} for e in errors]
-    return HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_CONTENT_TYPE)
+    # "replace": a field name echoing a lone surrogate someone sent must not break the answer.
+    text = json.dumps(body, ensure_ascii=False).encode("utf-8", "replace")
+    return HttpResponse(text, status=status, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def too_many_requests(request: HttpRequest, wait: float | None) -> HttpResponse:

@@ -22,7 +22,8 @@ def is_a_problem(ctx, response, case):
     """A 4xx is application/problem+json with a status and a title; a 422 names each field."""
     if response.status_code < 400:
         return None
-    assert response.headers.get("Content-Type", [""])[0].startswith("application/problem+json"), (
+    content_type = next((v[0] for k, v in response.headers.items() if k.lower() == "content-type"), "")
+    assert content_type.startswith("application/problem+json"), (
         f"{response.status_code} is not problem+json: {response.text[:200]}")
     body = response.json()
     assert body["status"] == response.status_code and body["title"]
