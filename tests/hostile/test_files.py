@@ -139,7 +139,7 @@ def test_an_xlsx_file_imports_through_the_web_upload(client, org, tmp_path, sett
     assert response.status_code == 302, response.content
     mapping_page = client.get(response["Location"])
     assert mapping_page.status_code == 200 and "Kön var lång" in mapping_page.content.decode()
-    done = client.post(response["Location"], mapping_post(mapping_page, dry_run=""))
+    done = client.post(response["Location"], mapping_post(mapping_page, action="import"))
     assert done.status_code == 302, done.content
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.DONE, job.message
