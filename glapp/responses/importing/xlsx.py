@@ -97,6 +97,8 @@ class _Sheet(ReadOnlyWorksheet):
 
 
 _PARSER_SWAP = threading.Lock()
+
+
 def open_xlsx(path: str | os.PathLike, max_part: int | None = None, max_total: int | None = None) -> Table:
     check_unpacked_sizes(path, max_part or settings.GLAPP_XLSX_MAX_PART_MB * 1_000_000,
                          max_total or settings.GLAPP_XLSX_MAX_TOTAL_MB * 1_000_000)
@@ -130,12 +132,8 @@ def open_xlsx(path: str | os.PathLike, max_part: int | None = None, max_total: i
     def rows() -> Iterator[tuple[int, list]]:
         for line, values in enumerate(iterator, start=2):
             state["line"] = line
-            cells = []
-            for c in values:
-                if c.value is None and getattr(c, "data_type", None) == "f":
-                    cells.append(Uncalculated(c.coordinate))
-                else:
-                    cells.append(xlsx_cell(c.value, getattr(c, "number_format", "General")))
+            cells = [Uncalculated(c.coordinate) if c.value is None and getattr(c, "data_type", None) == "f"
+                     else xlsx_cell(c.value, getattr(c, "number_format", "General")) for c in values]
             if any(cells):
                 yield line, cells
 
