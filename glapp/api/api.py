@@ -11,7 +11,8 @@ from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
 from glapp.api.throttle import ApiRateLimit
-from glapp.core import problems
+from glapp.core import hostile, problems
+from glapp.core.errors import FieldError
 
 DESCRIPTION = """
 Send survey responses from your systems and read them back.
@@ -82,10 +83,27 @@ class GlappAPI(NinjaAPI):
         """Ninja's URLs, with a problem+json 405 for a wrong method and a 404 for unknown paths."""
         urls = []
         for pattern in super()._get_urls():
-            pattern.callback = _problem_on_405(pattern.callback)
+            pattern.callback = _problem_on_405(_storable_parameters(pattern.callback))
             urls.append(pattern)
         urls.append(re_path(r"^.*$", _unknown_path, name="unknown"))
         return urls
+
+
+def _storable_parameters(view):
+    """Path and query parameters that cannot be stored or looked up as sent (a NUL, a lone
+    surrogate: core/hostile.py) are a 422 naming the parameter, whatever the endpoint."""
+
+    def wrapped(request, *args, **kwargs):
+        errors = [FieldError(hostile.printable(str(name)), reason, "unstorable")
+                  for name, values in [*((k, [v]) for k, v in kwargs.items()), *request.GET.lists()]
+                  for reason in {hostile.text_problem(str(name)), *map(hostile.text_problem, map(str, values))}
+                  if reason]
+        if errors:
+            return problems.problem(request, 422, "validation_failed", "The request has invalid fields.", errors)
+        return view(request, *args, **kwargs)
+
+    wrapped.csrf_exempt = getattr(view, "csrf_exempt", False)
+    return wrapped
 
 
 def _problem_on_405(view):

@@ -49,7 +49,7 @@ def problems(value, path: str = "", depth: int = 0) -> list[tuple[str, str]]:
             key_path = f"{path}.{key_text}" if path else key_text
             reason = text_problem(key_text)
             if reason:
-                found.append((f"{path}.{_printable(key_text)}" if path else _printable(key_text),
+                found.append((f"{path}.{printable(key_text)}" if path else printable(key_text),
                               f"key {reason}"))
                 continue
             found.extend(problems(item, key_path, depth + 1))
@@ -59,6 +59,6 @@ def problems(value, path: str = "", depth: int = 0) -> list[tuple[str, str]]:
     return found
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
     """A field name that can itself be sent back in an error document."""
     return _UNSTORABLE.sub("\ufffd", text)[:80]

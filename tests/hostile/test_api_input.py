@@ -152,3 +152,11 @@ def test_a_comment_search_reads_a_bounded_window_per_page_and_its_cursor_goes_on
     assert pages == [[], [], ["R-0"]]  # 7 responses, 3 a page: the match is on the third
     long_query = api.get("/responses", params)
     assert long_query.status_code == 200 and long_query.json()["next_cursor"]
+
+
+@pytest.mark.parametrize("path", ["/responses?q=a%00b", "/responses?survey=a%00b", "/surveys/a%00b",
+                                  "/customers/C%00-1/contact-history", "/metrics?survey=a%00b",
+                                  "/responses?a%00b=1"])
+def test_a_nul_in_a_path_or_query_parameter_is_a_field_error(api, path):
+    problem = assert_problem(api.client.get(f"/api/v1{path}", headers=api._headers(None)), 422)
+    assert problem["errors"][0]["code"] == "unstorable"
