@@ -37,6 +37,9 @@ class IdempotencyKeyReused(GlappError):
         super().__init__(
             message="This Idempotency-Key was already used with a different request; use a new key.",
             code="idempotency_key_reused", status=422,
+            # A 422 names what to change, as every other one does: here the header.
+            errors=[FieldError("Idempotency-Key", "was already used with a different request",
+                               "idempotency_key_reused")],
         )
 
 

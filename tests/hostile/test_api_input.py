@@ -64,7 +64,7 @@ def test_unstorable_text_is_a_field_error_with_or_without_idempotency_key(api, p
 
 
 def test_an_unstorable_metadata_key_is_named_readably(api):
-    body = raw_body(response_payload(metadata={"KEY": "x"}), **{'"KEY': r'"a\u0000'})
+    body = json.dumps(response_payload(metadata={"KEY": "x"})).replace('"KEY"', r'"a\u0000"')
     problem = assert_problem(api.raw("POST", "/responses", body), 422)
     assert problem["errors"][0]["field"] == "metadata.a\ufffd"
 
@@ -160,3 +160,9 @@ def test_a_comment_search_reads_a_bounded_window_per_page_and_its_cursor_goes_on
 def test_a_nul_in_a_path_or_query_parameter_is_a_field_error(api, path):
     problem = assert_problem(api.client.get(f"/api/v1{path}", headers=api._headers(None)), 422)
     assert problem["errors"][0]["code"] == "unstorable"
+
+
+def test_a_reused_idempotency_key_is_a_problem_naming_the_header(api):
+    assert api.post("/responses", response_payload(), headers={"Idempotency-Key": "k-1"}).status_code == 201
+    other = api.post("/responses", response_payload(external_id="R-2"), headers={"Idempotency-Key": "k-1"})
+    assert assert_problem(other, 422, "Idempotency-Key")["type"] == "/problems/idempotency-key-reused"

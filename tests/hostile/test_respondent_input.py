@@ -31,7 +31,7 @@ def test_a_non_finite_score_on_the_public_link_is_the_pages_error(org, survey, s
 def test_a_non_finite_score_on_an_invitation_link_is_the_pages_error(org, survey, score):
     url = f"/r/{make_invitation(org, survey).token}/"
     resp = answer(Client(), url, "nps", score)
-    assert resp.status_code == 400 and 'aria-invalid="true"' in resp.content.decode()
+    assert resp.status_code == 400 and 'role="alert"' in resp.content.decode()
     assert not Response.objects.exists()
 
 
