@@ -1,7 +1,9 @@
 """The /api/v1 NinjaAPI: mounts each app's router and owns auth, errors and docs."""
 
 import datetime as dt
+import json
 
+import ninja.parser
 from django.db import connection
 from django.http import HttpResponseNotAllowed
 from django.urls import re_path
@@ -63,6 +65,12 @@ TOO_MANY_REQUESTS = {
                                 "schema": {"type": "integer", "minimum": 1}}},
     "content": {problems.PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
 }
+class Parser(ninja.parser.Parser):
+    """The JSON body `_storable_parameters` already read and judged, read once."""
+
+    def parse_body(self, request):
+        parsed = getattr(request, "_glapp_json", None)
+        return parsed[0] if parsed is not None else super().parse_body(request)
 
 
 class GlappAPI(NinjaAPI):
@@ -90,14 +98,23 @@ class GlappAPI(NinjaAPI):
 
 
 def _storable_parameters(view):
-    """Path and query parameters that cannot be stored or looked up as sent (a NUL, a lone
-    surrogate: core/hostile.py) are a 422 naming the parameter, whatever the endpoint."""
+    """Path and query parameters and JSON bodies that hold text or numbers that cannot be stored
+    or looked up as sent (a NUL, a lone surrogate, NaN: core/hostile.py) are a 422 naming each
+    field, whatever the endpoint, before any handler or database sees them."""
 
     def wrapped(request, *args, **kwargs):
         errors = [FieldError(hostile.printable(str(name)), reason, "unstorable")
                   for name, values in [*((k, [v]) for k, v in kwargs.items()), *request.GET.lists()]
                   for reason in {hostile.text_problem(str(name)), *map(hostile.text_problem, map(str, values))}
                   if reason]
+        if not errors and request.body and "json" in request.content_type:
+            try:
+                data = json.loads(request.body)
+            except ValueError:
+                data = None  # ninja answers a body it cannot parse
+            else:
+                request._glapp_json = (data,)
+                errors = [FieldError(path, reason, "unstorable") for path, reason in hostile.problems(data)]
         if errors:
             return problems.problem(request, 422, "validation_failed", "The request has invalid fields.", errors)
         return view(request, *args, **kwargs)
@@ -133,6 +150,7 @@ api = GlappAPI(
     urls_namespace="api",
     renderer=Renderer(),
     throttle=[ApiRateLimit()],  # once for every operation, after authentication (throttle.py)
+    parser=Parser(),
     # Served from ninja's bundled static files (ninja is in INSTALLED_APPS), never a CDN.
     docs=Swagger(settings={"persistAuthorization": True, "displayRequestDuration": True}),
 )

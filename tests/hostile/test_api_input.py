@@ -166,3 +166,9 @@ def test_a_reused_idempotency_key_is_a_problem_naming_the_header(api):
     assert api.post("/responses", response_payload(), headers={"Idempotency-Key": "k-1"}).status_code == 201
     other = api.post("/responses", response_payload(external_id="R-2"), headers={"Idempotency-Key": "k-1"})
     assert assert_problem(other, 422, "Idempotency-Key")["type"] == "/problems/idempotency-key-reused"
+
+
+@pytest.mark.parametrize("literal", [r'"a\ud800b"', r'"a\u0000b"', "NaN"])
+def test_every_endpoint_refuses_unstorable_json_at_the_door(api, literal):
+    body = raw_body({"address": "TEXT", "channel": "email"}, TEXT=literal)
+    assert_problem(api.raw("POST", "/deliveries/bounces", body), 422, "address")
