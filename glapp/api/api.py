@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 import ninja.parser
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpResponseNotAllowed
 from django.urls import re_path
@@ -107,9 +108,14 @@ def _storable_parameters(view):
                   for name, values in [*((k, [v]) for k, v in kwargs.items()), *request.GET.lists()]
                   for reason in {hostile.text_problem(str(name)), *map(hostile.text_problem, map(str, values))}
                   if reason]
-        if not errors and request.body and "json" in request.content_type:
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            return problems.problem(request, 413, "payload_too_large",
+                                    "The request body is larger than this server accepts.")
+        if not errors and body and "json" in request.content_type:
             try:
-                data = json.loads(request.body)
+                data = json.loads(body)
             except ValueError:
                 data = None  # ninja answers a body it cannot parse
             else:
