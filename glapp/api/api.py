@@ -66,6 +66,8 @@ TOO_MANY_REQUESTS = {
                                 "schema": {"type": "integer", "minimum": 1}}},
     "content": {problems.PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
 }
+
+
 class Parser(ninja.parser.Parser):
     """The JSON body `_storable_parameters` already read and judged, read once."""
 
