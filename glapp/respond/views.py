@@ -350,8 +350,8 @@ def widget_config(request: HttpRequest, public_token: str) -> HttpResponse:
     return _cors(response)
 
 
-def _widget_refusal(status: int, detail: str, origin: str = "*") -> HttpResponse:
-    response = JsonResponse({"detail": detail}, status=status)
+def _widget_refusal(status: int, detail: str, origin: str = "*", field: str | None = None) -> HttpResponse:
+    response = JsonResponse({"detail": detail, **({"field": field} if field else {})}, status=status)
     response["Cache-Control"] = "no-store"
     return _cors(response, origin)
 
@@ -400,7 +400,7 @@ def widget_displays(request: HttpRequest, public_token: str) -> HttpResponse:
     for name in ("event", "page", "visitor"):
         problem = hostile.text_problem(str(body.get(name) or ""))
         if problem:
-            return _widget_refusal(400, f"{name} {problem}")
+            return _widget_refusal(400, f"{name} {problem}", field=name)
     nonce = display_tokens.nonce_of(survey.public_token, body.get("token"))
     if nonce is None:
         return _widget_refusal(400, "A display needs a valid display token (GET display-token first); "

@@ -9,6 +9,7 @@ from django.test import Client
 from glapp.respond.models import Display, RespondentSession
 from glapp.responses.models import Answer, Response
 from tests.surveys.test_respondent_pages import answer, make_invitation, make_swedish_survey, start_token
+from tests.surveys.test_respondent_widget import allow_widget, display_token
 
 pytestmark = pytest.mark.django_db
 
@@ -54,8 +55,11 @@ def test_a_public_link_parameter_with_a_nul_is_left_out(org, survey):
 
 @pytest.mark.parametrize("text", ["a\x00b", "a\ud800b"])
 def test_a_widget_display_with_unstorable_text_is_refused(org, text):
+    allow_widget(org)
     survey = make_swedish_survey(org, widget_delay_seconds=2)
-    body = json.dumps({"event": "checkout_completed", "page": "/x", "visitor": text})
-    resp = Client().post(f"/w/{survey.public_token}/displays", body, content_type="text/plain")
+    client = Client()
+    body = json.dumps({"event": "checkout_completed", "page": "/x", "visitor": text,
+                       "token": display_token(client, survey)})
+    resp = client.post(f"/w/{survey.public_token}/displays", body, content_type="text/plain")
     assert resp.status_code == 400 and resp.json()["field"] == "visitor"
     assert not Display.objects.exists()
