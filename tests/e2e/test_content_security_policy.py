@@ -21,7 +21,10 @@ WATCH = """addEventListener("securitypolicyviolation", e => {
 
 
 @pytest.fixture
-def acme(transactional_db):
+def acme(transactional_db, settings):
+    # Anna (an owner) signs in with her password alone, as in the demo; the two-factor pages have
+    # their own browser test (test_two_factor_sign_in.py).
+    settings.GLAPP_REQUIRE_2FA = False
     org = make_org("acme", "Acme Butiker")
     add_responses(org, {"nps": 10, "comment": "Snabb och trevlig hjälp"}, {"nps": 4, "comment": "Lång väntetid"})
     make_user(org, "anna", role=Role.OWNER)
