@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from glapp.config.logging import build_logging
+from glapp.core import task_queues
 from glapp.core.ratelimit import parse as parse_rate_limit
 
 
@@ -311,8 +312,14 @@ CONTENT_SECURITY_POLICY = {
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("GLAPP_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": task_queues.ALL,
     }
 }
+# A worker holds a lease on each task it runs and renews it every third of this; a task whose
+# lease ran out (its worker was killed or lost the machine) is queued again, at most
+# GLAPP_TASK_MAX_ATTEMPTS runs in all, then failed with the reason (see core/task_leases.py).
+GLAPP_TASK_LEASE_SECONDS = float(os.environ.get("GLAPP_TASK_LEASE_SECONDS", "300"))
+GLAPP_TASK_MAX_ATTEMPTS = int(os.environ.get("GLAPP_TASK_MAX_ATTEMPTS", "3"))
 
 LOGGING = build_logging(json=env_bool("GLAPP_LOG_JSON", default=not (DEBUG or DEMO or TESTING)),
                         level=os.environ.get("GLAPP_LOG_LEVEL", "INFO"))

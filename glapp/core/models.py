@@ -23,3 +23,14 @@ class OrgScopedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class TaskLease(models.Model):
+    """A running background task's lease (`core/task_leases.py`): the worker running the task
+    renews `expires_at` while it runs; once it has passed, the worker is presumed dead and the
+    task is queued again. Our own table beside django-tasks-db's, keyed by its task row."""
+
+    task = models.OneToOneField("django_tasks_database.DBTaskResult", primary_key=True, on_delete=models.CASCADE,
+                                related_name="+")
+    worker_id = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()

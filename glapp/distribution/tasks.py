@@ -3,10 +3,12 @@ conditional UPDATE first (see dispatch.py), so a repeated or parallel run never 
 
 from django_tasks import task
 
+from glapp.core import task_queues
 from glapp.distribution import dispatch
 
 
-@task()
+# Its own queue: invitations are due now, and never wait behind a backlog of analyses.
+@task(queue_name=task_queues.TIME_CRITICAL)
 def dispatch_due_invitations() -> dict:
     return dispatch.dispatch_due_invitations()
 

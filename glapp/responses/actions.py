@@ -238,8 +238,8 @@ def follow_unit_move(organization_id: int, old_path: str, new_path: str) -> int:
 
 
 def record_import_progress(job, **counts) -> None:
-    """Counts are written after every committed chunk, so a watcher sees the job move and a
-    killed import still shows how far it got."""
+    """Counts are written in every chunk's transaction, so a watcher sees the job move, and a
+    killed import shows exactly how far it got and goes on from there when it runs again."""
     for name, value in counts.items():
         setattr(job, name, value)
     ImportJob.objects.filter(pk=job.pk).update(**counts)
@@ -252,6 +252,16 @@ def finish_import_job(job, *, status: str, errors: list[dict], message: str = ""
     ImportJob.objects.filter(pk=job.pk).update(
         status=status, errors=errors, message=message, finished_at=job.finished_at, **counts
     )
+
+
+def fail_unfinished_import(job_id: int, reason: str) -> bool:
+    """An import task ended in failure without its run recording it (the worker kept dying):
+    the job says it stopped, keeping what it counted, instead of running for ever."""
+    job = ImportJob.objects.filter(pk=job_id, finished_at__isnull=True).first()
+    if job is None:
+        return False
+    finish_import_job(job, status=ImportJob.Status.FAILED, errors=job.errors, message=reason.strip()[:2000])
+    return True
 
 
 def replace_comment_texts(organization_id: int, texts: dict[int, str]) -> int:

@@ -130,6 +130,7 @@ class ImportJob(OrgScopedModel):
     duplicate_count = models.PositiveIntegerField(default=0)
     rejected_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True, help_text="[{line, field, message}], capped.")
+    error_count = models.PositiveIntegerField(default=0, help_text="Every error found, also those past the cap.")
     message = models.TextField(blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

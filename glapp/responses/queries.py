@@ -289,10 +289,17 @@ def iter_rollup_source(organization_id: int, answer_types: tuple[str, ...], chun
 
 
 def text_answers(organization_id: int, first_response_id: int | None = None, last_response_id: int | None = None,
-                 chunk: int = 5000):
+                 chunk: int = 5000, *, unless=None, stored_before=None):
     """Non-empty comments of an organization as (answer_id, response_id, text, response language),
-    in lists of up to `chunk`, in answer id order (keyset pages: flat memory at any size)."""
+    in lists of up to `chunk`, in answer id order (keyset pages: flat memory at any size).
+    `unless` leaves out answers for which a condition on the answer row holds (a higher app's,
+    such as "is analyzed", given as an expression); `stored_before` keeps responses stored
+    before that time."""
     qs = Answer.objects.filter(response__organization_id=organization_id, question_type=qt.TEXT).exclude(text="")
+    if unless is not None:
+        qs = qs.filter(~unless)
+    if stored_before is not None:
+        qs = qs.filter(response__created_at__lt=stored_before)
     if first_response_id is not None:
         qs = qs.filter(response_id__gte=first_response_id)
     if last_response_id is not None:

@@ -2,12 +2,13 @@
 
 from django_tasks import task
 
+from glapp.core import task_queues
 from glapp.responses import idempotency, queries
 from glapp.responses.importing.jobs import run_import_job
 from glapp.responses.importing.reading import TableError
 
 
-@task()
+@task(queue_name=task_queues.IMPORTS, priority=task_queues.IMPORT_PRIORITY)
 def import_file(job_id: int, mapping: dict[str, str], defaults: dict[str, str]) -> dict:
     """Run a stored import (or dry run) job. Safe to retry: keys make re-runs add only what is missing."""
     job = queries.job_by_id(job_id)

@@ -5,11 +5,13 @@ Analysis is idempotent: an answer already analyzed by the current pipeline versi
 one analyzed by an older version is replaced, so a repeated or crashed task only redoes work.
 """
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -297,6 +299,33 @@ def _apply_tags(organization_id: int, analyses: Sequence[CommentAnalysis], tagge
                 TopicMention.objects.create(organization_id=organization_id, analysis=analysis,
                                             response_id=analysis.response_id, topic=code,
                                             sentiment=analysis.sentiment, spans=[], source="tag")
+
+
+# The catch-up of comments never analyzed: at most this many per organization per housekeeping
+# run, and none stored in the last few minutes (their analysis is queued after their commit).
+CATCH_UP_LIMIT = 20_000
+CATCH_UP_GRACE = timedelta(minutes=5)
+
+
+def analyze_missing(organization_id: int, *, limit: int = CATCH_UP_LIMIT, grace: timedelta = CATCH_UP_GRACE) -> int:
+    """Analyze up to `limit` comments that have no analysis at all: one whose task was never
+    queued (a crash between the commit and the enqueue) or lost. Returns how many."""
+    analyzed = Exists(CommentAnalysis.objects.filter(answer_id=OuterRef("pk")))
+    pages = text_answers(organization_id, chunk=min(limit, 5000), unless=analyzed,
+                         stored_before=timezone.now() - grace)
+    return analyze_answers(organization_id, itertools.islice(itertools.chain.from_iterable(pages), limit))
+
+
+def catch_up_missing(skip: set[int] = frozenset(), limit: int = CATCH_UP_LIMIT) -> dict[int, int]:
+    """`analyze_missing` for each organization but those in `skip` (whose analysis is under way);
+    returns organization id → comments analyzed, for those that had any."""
+    from glapp.accounts.models import Organization
+
+    done = {}
+    for organization_id in Organization.objects.order_by("id").values_list("id", flat=True):
+        if organization_id not in skip and (count := analyze_missing(organization_id, limit=limit)):
+            done[organization_id] = count
+    return done
 
 
 def analyze_pending(organization_id: int, *, first_response_id: int | None = None,

@@ -260,7 +260,7 @@ def test_a_longer_answer_window_keeps_its_days_settling_longer(org, monkeypatch)
 
 def test_deleting_a_touchpoint_recounts_so_later_moves_stay_consistent(org, smtp, settings,
                                                                          django_capture_on_commit_callbacks):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}
     invitations = [invite(org, f"T{i}", f"t{i}@example.se") for i in range(2)]
     dispatch_due_invitations(now=NOON)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

@@ -15,7 +15,7 @@ from tests.importing.test_import_csv import HEADER, row
 
 pytestmark = pytest.mark.django_db
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}
 
 
 @pytest.fixture(autouse=True)

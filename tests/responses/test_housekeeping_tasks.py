@@ -19,7 +19,7 @@ from glapp.responses.tasks import prune_idempotency_records
 # connection left inside a transaction; so tests that run it commit for real.
 worker_db = pytest.mark.django_db(transaction=True)
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}
 
 
 def make_records(org, count: int, age_hours: float, prefix: str) -> None:
@@ -83,7 +83,7 @@ def test_task_runs_on_the_database_queue_when_a_worker_picks_it_up(records):
 
 @worker_db
 def test_housekeeping_is_queued_once_while_waiting():
-    everything = ["prune_idempotency_records", "reanalyze_outdated"]
+    everything = ["prune_idempotency_records", "reanalyze_outdated", "analyze_missing_comments"]
     assert enqueue_housekeeping("default") == everything
     assert enqueue_housekeeping("default") == []
     assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == len(everything)

@@ -24,7 +24,7 @@ from tests.api.helpers import Api, key_for
 from tests.surveys.test_respondent_pages import answer, make_invitation, make_swedish_survey
 
 pytestmark = pytest.mark.django_db
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}
 
 
 @pytest.fixture

@@ -188,7 +188,7 @@ def test_analyses_by_an_older_pipeline_are_caught_up_by_the_housekeeping(org, ot
     from glapp.textanalytics.tasks import queue_outdated, reanalyze_outdated
 
     assert reanalyze_outdated in HOUSEKEEPING_TASKS
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}
     comments(org, "Ärendet är fortfarande inte löst.")
     comments(other_org, "Toppen!")
     actions.analyze_pending(org.id)

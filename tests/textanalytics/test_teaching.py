@@ -18,7 +18,7 @@ from tests.web.helpers import login
 
 pytestmark = pytest.mark.django_db
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": []}}
 
 # Comments about the coffee in the store (the topic's query, "xyzzy", never matches them) and
 # comments about other things: the classifier must learn the topic from tags alone.

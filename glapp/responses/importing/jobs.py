@@ -1,12 +1,18 @@
 """The import runner: read, map, validate, confine and key each row (no database access per
 row), write valid rows chunk by chunk, each chunk in its own transaction, and report; and the
-job record around a run."""
+job record around a run.
 
+A job records its counts in each chunk's transaction, so after a crash it knows exactly which
+rows are stored: a re-run (the worker's lease ran out and the task runs again) resumes after
+them, with the counts it had, and writes only the rest."""
+
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.utils import timezone
 
 from glapp.core.errors import FieldError
@@ -40,6 +46,13 @@ class ImportReport:
     error_count: int = 0
     seconds: float = 0.0
     dry_run: bool = False
+
+    @classmethod
+    def resumed(cls, job: ImportJob) -> "ImportReport":
+        """The counts a job committed with its last chunk, to go on from."""
+        return cls(total=job.total_rows, valid=job.created_count + job.duplicate_count, rejected=job.rejected_count,
+                   created=job.created_count, duplicates=job.duplicate_count, errors=list(job.errors),
+                   error_count=job.error_count, dry_run=job.dry_run)
 
     def add_errors(self, line: int, mapper: RowMapper, errors: list[FieldError]) -> list[dict]:
         self.rejected += 1
@@ -82,9 +95,30 @@ class Batch:
     lines: list[tuple[int, list]] = field(default_factory=list)  # each row's (line, cells), for a late refusal
 
 
+def _replay_keys(rows: Iterator, skip: int, mapper: RowMapper, catalog: Catalog, keys: NaturalKeys, tz, now,
+                 unit_path: str | None, width: int) -> None:
+    """Consume the first `skip` rows (stored by an earlier run) without collecting them, only
+    giving each valid row without an external id its natural key: the n-th identical row keys
+    differently from the first, so the rows after them must see the counts the first run saw."""
+    for _ in range(skip):
+        _line, cells = next(rows, (None, None))
+        if cells is None:
+            return
+        if len(cells) > width and any(c for c in cells[width:]):
+            continue
+        raw = mapper(cells)
+        result = clean_response(raw, catalog, tz=tz, now=now)
+        if type(result) is list or result.external_id is not None:
+            continue
+        if unit_path is not None and confine_to_unit(unit_path, catalog, result, "unit"):
+            continue
+        keys.key(result, "submitted_at" in raw)
+
+
 def _validated_batches(table: Table, mapper: RowMapper, catalog: Catalog, chunk_size: int,
-                       unit_path: str | None = None) -> Iterator[Batch]:
-    """The per-row hot path: map, clean, confine to the importer's units, key (no database access)."""
+                       unit_path: str | None = None, skip: int = 0) -> Iterator[Batch]:
+    """The per-row hot path: map, clean, confine to the importer's units, key (no database access).
+    The first `skip` rows were stored by an earlier run: only their keys are replayed."""
     tz = timezone.get_current_timezone()
     now = timezone.now()
     keys = NaturalKeys()
@@ -94,7 +128,10 @@ def _validated_batches(table: Table, mapper: RowMapper, catalog: Catalog, chunk_
     rejected: list = []
     total = 0
     spreadsheet = table.format == "xlsx"
-    for line, cells in table.rows:
+    rows = iter(table.rows)
+    if skip:
+        _replay_keys(rows, skip, mapper, catalog, keys, tz, now, unit_path, width)
+    for line, cells in rows:
         total += 1
         if spreadsheet and (uncalculated := [(i, c) for i, c in enumerate(cells) if type(c) is Uncalculated]):
             rejected.append((line, cells, [FieldError(table.header[i] if i < width else "", c.problem())
@@ -143,28 +180,38 @@ def run_import(organization_id: int, path: str | os.PathLike, *, mapping: dict[s
                chunk_size: int = CHUNK_SIZE, progress: Callable[[ImportReport, float | None], None] | None = None,
                after_chunk: Callable[[ImportReport], None] | None = None,
                on_reject: Callable[[int, list, list[dict]], None] | None = None,
-               unit_path: str | None = None, encoding: str | None = None) -> ImportReport:
+               unit_path: str | None = None, encoding: str | None = None,
+               checkpoint: Callable[[ImportReport], None] | None = None,
+               resume: ImportReport | None = None) -> ImportReport:
     """Validate every row and (unless dry_run) store the valid ones, chunk by chunk, each chunk
     in its own transaction. Raises TableError when the file cannot be read; rejected rows are
     reported, never fatal. `unit_path` confines the rows to an importer's units (None: the whole
-    organization), as the API confines a unit-limited key."""
+    organization), as the API confines a unit-limited key.
+
+    `checkpoint` runs inside each chunk's transaction (the job records its counts there, so they
+    never disagree with what is stored); `resume`, the counts of an earlier run's last checkpoint,
+    makes this run go on after the `resume.total` rows that run had dealt with."""
     started = time.perf_counter()
     catalog = Catalog.load(organization_id)
-    report = ImportReport(dry_run=dry_run)
+    report = resume or ImportReport(dry_run=dry_run)
     with quiet_gc(), bulk_write_settings(dry_run), open_table(path, fmt, encoding) as table:
         report.format, report.encoding, report.delimiter = table.format, table.encoding, table.delimiter
         report.header = table.header
         mapper = RowMapper(table.header, mapping or {}, defaults)
-        for batch in _validated_batches(table, mapper, catalog, chunk_size, unit_path):
+        skip = resume.total if resume else 0
+        for batch in _validated_batches(table, mapper, catalog, chunk_size, unit_path, skip):
             _refuse_erased(organization_id, batch)
-            report.total += batch.total
-            for line, cells, errors in batch.rejected:
-                items = report.add_errors(line, mapper, errors)
-                if on_reject:
-                    on_reject(line, cells, items)
-            if batch.rows:
-                report.valid += len(batch.rows)
-                _write_chunk(organization_id, batch.rows, report, dry_run)
+            with transaction.atomic() if checkpoint else contextlib.nullcontext():
+                report.total += batch.total
+                for line, cells, errors in batch.rejected:
+                    items = report.add_errors(line, mapper, errors)
+                    if on_reject:
+                        on_reject(line, cells, items)
+                if batch.rows:
+                    report.valid += len(batch.rows)
+                    _write_chunk(organization_id, batch.rows, report, dry_run)
+                if checkpoint:
+                    checkpoint(report)
             if progress:
                 progress(report, batch.progress)
             if after_chunk and batch.rows:
@@ -175,19 +222,30 @@ def run_import(organization_id: int, path: str | os.PathLike, *, mapping: dict[s
 
 def run_import_job(job: ImportJob, mapping: dict[str, str] | None, defaults: dict[str, str] | None,
                    path: str | os.PathLike | None = None, progress=None, **options) -> ImportReport | None:
-    """Run an import and keep its job record current: running → done, or failed with the reason."""
+    """Run an import and keep its job record current: running → done, or failed with the reason.
+    A job that was running when its worker died goes on after the rows its last chunk committed."""
     path = path or stored_file_path(job.organization_id, job.file_sha256)
+    resume = ImportReport.resumed(job) if job.status == ImportJob.Status.RUNNING and job.total_rows else None
     actions.record_import_progress(job, status=ImportJob.Status.RUNNING)
+    kept_errors = len(job.errors) if resume else 0
+
+    def checkpoint(report: ImportReport) -> None:
+        nonlocal kept_errors
+        counts = {"total_rows": report.total, "created_count": report.created, "duplicate_count": report.duplicates,
+                  "rejected_count": report.rejected, "error_count": report.error_count}
+        if len(report.errors) != kept_errors:  # the capped list, rewritten only when it grew
+            counts["errors"] = report.errors
+            kept_errors = len(report.errors)
+        actions.record_import_progress(job, **counts)
 
     def tick(report: ImportReport, share: float | None) -> None:
-        actions.record_import_progress(job, total_rows=report.total, created_count=report.created,
-                                       duplicate_count=report.duplicates, rejected_count=report.rejected)
         if progress:
             progress(report, share)
 
     try:
         report = run_import(job.organization_id, path, mapping=mapping, defaults=defaults, dry_run=job.dry_run,
-                            progress=tick, unit_path=job.unit_path or None, **options)
+                            progress=tick, unit_path=job.unit_path or None, checkpoint=checkpoint, resume=resume,
+                            **options)
     except TableError as exc:
         actions.finish_import_job(job, status=ImportJob.Status.FAILED, errors=[], message=str(exc))
         raise
@@ -203,7 +261,7 @@ def run_import_job(job: ImportJob, mapping: dict[str, str] | None, defaults: dic
         message=(f"{report.error_count} error{'' if report.error_count == 1 else 's'} in {report.rejected} "
                  f"rejected row{'' if report.rejected == 1 else 's'}") if report.rejected else "",
         total_rows=report.total, created_count=report.created, duplicate_count=report.duplicates,
-        rejected_count=report.rejected,
+        rejected_count=report.rejected, error_count=report.error_count,
     )
     return report
 

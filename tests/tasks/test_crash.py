@@ -1,0 +1,167 @@
+"""A worker killed with SIGKILL in the middle of an import, and another in the middle of an
+analysis: a new worker, once their leases run out, finishes both, with nothing stored twice.
+
+Real processes on the test's own database: PostgreSQL's test database, or for SQLite (whose
+test database lives in memory) a copy of it in a file."""
+
+import datetime as dt
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection, connections
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from glapp.responses.actions import ingest_responses
+from glapp.responses.catalog import Catalog
+from glapp.responses.importing.jobs import start_import
+from glapp.responses.importing.storage import store_upload
+from glapp.responses.models import ImportJob, Response
+from glapp.responses.tasks import import_file
+from glapp.responses.validation import clean_response
+from glapp.textanalytics.models import CommentAnalysis
+from glapp.textanalytics.tasks import analyze_new_responses
+from tests.factories import make_org, response_payload
+from tests.importing.test_import_csv import HEADER, row
+
+REPO = Path(__file__).resolve().parents[2]
+LEASE = 3  # seconds: how long a dead worker's task waits before it runs again
+IMPORT_ROWS = 60_000  # several chunks, so there is a middle to kill it in
+COMMENTS = 3_000  # analyzed in one task of several committed chunks
+TIMEOUT = 40  # for each phase, generous for a busy machine; the test itself takes seconds
+
+
+@pytest.fixture
+def shared_database(request, tmp_path):
+    """Environment for worker processes that use the test's database."""
+    request.getfixturevalue("transactional_db")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("GLAPP_") and k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env.update(GLAPP_SECRET_KEY="s" * 50, GLAPP_DATA_DIR=str(tmp_path), GLAPP_TASK_LEASE_SECONDS=str(LEASE),
+               GLAPP_DISPATCH_EVERY="1", GLAPP_LOG_JSON="0")
+    if connection.vendor == "postgresql":
+        params = connection.settings_dict
+        env["DATABASE_URL"] = (f"postgres://{params['USER']}:{params['PASSWORD'] or ''}@{params['HOST']}:"
+                               f"{params['PORT']}/{params['NAME']}")
+        yield env
+        return
+    # SQLite: copy the migrated in-memory database to the file the workers open, and use that
+    # file here too for the length of the test.
+    path = tmp_path / "glapp.sqlite3"
+    original = connections["default"]
+    original.ensure_connection()
+    with sqlite3.connect(path) as target:
+        original.connection.backup(target)
+    target.close()
+    shared = type(original)({**original.settings_dict, "NAME": str(path)}, alias="default")
+    connections["default"] = shared
+    try:
+        yield env
+    finally:
+        shared.close()
+        connections["default"] = original
+
+
+def start_worker(env: dict, log: Path) -> subprocess.Popen:
+    with open(log, "a") as out:
+        return subprocess.Popen([sys.executable, "-m", "glapp.cli.main", "worker", "--interval", "0.2"], cwd=REPO,
+                                env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+
+def kill(worker: subprocess.Popen) -> None:
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=10)
+
+
+def wait_until(condition, worker: subprocess.Popen, log: Path, what: str) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while not condition():
+        assert worker.poll() is None, f"the worker exited while waiting for {what}:\n{log.read_text()[-3000:]}"
+        assert time.monotonic() < deadline, f"no {what} after {TIMEOUT}s:\n{log.read_text()[-3000:]}"
+        time.sleep(0.05)
+
+
+def store_comments(org) -> None:
+    """COMMENTS responses with a comment, stored in one transaction: one analysis task for them."""
+    catalog = Catalog.load(org.id)
+    cleaned = [clean_response(response_payload(external_id=f"c-{n}", answers={
+        "nps": n % 11, "comment": f"Kassan var långsam men personalen var trevlig, besök {n}."}), catalog)
+        for n in range(COMMENTS)]
+    ingest_responses(org.id, cleaned, "api")
+
+
+def import_file_rows(org) -> ImportJob:
+    """An import of IMPORT_ROWS rows (without comments), queued as the import page queues it."""
+    day = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)  # the workers' clock is the real one
+    lines = [",".join(HEADER)]
+    for n in range(IMPORT_ROWS):
+        lines.append(",".join(row(n, external_id=f"imp-{n}", comment="", submitted_at=day.isoformat())))
+    sha = store_upload(org.id, ["\n".join(lines).encode() + b"\n"])
+    return start_import(org.id, filename="big.csv", file_sha256=sha, mapping={}, defaults={}, dry_run=False)
+
+
+def task_of(task) -> DBTaskResult:
+    return DBTaskResult.objects.get(task_path=task.module_path)
+
+
+def test_work_killed_mid_import_and_mid_analysis_is_finished_by_the_next_worker(shared_database, tmp_path,
+                                                                                  settings):
+    settings.MEDIA_ROOT = tmp_path / "media"  # where the workers look for the uploaded file
+    log = tmp_path / "worker.log"
+    org = make_org("acme")
+    store_comments(org)
+    job = import_file_rows(org)
+
+    def job_now() -> ImportJob:
+        job.refresh_from_db()
+        return job
+
+    # 1. Killed in the middle of the import (it goes first: imports have priority over analysis).
+    worker = start_worker(shared_database, log)
+    try:
+        wait_until(lambda: 0 < job_now().created_count < IMPORT_ROWS, worker, log, "import in progress")
+    finally:
+        kill(worker)
+    stored_at_kill = Response.objects.filter(external_id__startswith="imp-").count()
+    assert job_now().status == ImportJob.Status.RUNNING and 0 < job.created_count == stored_at_kill < IMPORT_ROWS
+    assert task_of(import_file).status == TaskResultStatus.RUNNING  # what the issue saw: stuck for ever
+
+    # 2. The next worker resumes it once the lease runs out; killed in the middle of the analysis.
+    analysis = task_of(analyze_new_responses)
+    worker = start_worker(shared_database, log)
+    try:
+        wait_until(lambda: (job_now().status == ImportJob.Status.DONE
+                            and DBTaskResult.objects.get(pk=analysis.pk).status == TaskResultStatus.RUNNING
+                            and 0 < CommentAnalysis.objects.count() < COMMENTS), worker, log, "analysis in progress")
+    finally:
+        kill(worker)
+    analyzed_at_kill = set(CommentAnalysis.objects.values_list("id", flat=True))
+    assert 0 < len(analyzed_at_kill) < COMMENTS
+    assert DBTaskResult.objects.get(pk=analysis.pk).status == TaskResultStatus.RUNNING
+
+    # 3. The next one finishes the analysis.
+    worker = start_worker(shared_database, log)
+    try:
+        wait_until(lambda: DBTaskResult.objects.get(pk=analysis.pk).status == TaskResultStatus.SUCCESSFUL,
+                   worker, log, "analysis finished")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+    job_now()
+    assert (job.status, job.total_rows, job.created_count, job.duplicate_count, job.rejected_count) == (
+        ImportJob.Status.DONE, IMPORT_ROWS, IMPORT_ROWS, 0, 0)
+    assert Response.objects.filter(external_id__startswith="imp-").count() == IMPORT_ROWS
+    imported = task_of(import_file)
+    assert imported.status == TaskResultStatus.SUCCESSFUL and len(imported.worker_ids) == 2
+    analysis.refresh_from_db()
+    assert len(analysis.worker_ids) == 2
+    assert CommentAnalysis.objects.count() == COMMENTS
+    # Comments analyzed before the kill were not analyzed again (a new analysis is a new row).
+    assert analyzed_at_kill <= set(CommentAnalysis.objects.values_list("id", flat=True))
