@@ -80,7 +80,10 @@ def held(task_id, worker_id: str, seconds: float):
     finally:
         stop.set()
         beat.join()
-        release(task_id, worker_id)
+        try:
+            release(task_id, worker_id)
+        except OperationalError as exc:  # the next recovery clears a finished task's lease
+            logger.warning("Task %s: could not release its lease: %s", task_id, exc)
 
 
 @dataclass

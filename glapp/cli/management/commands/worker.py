@@ -85,7 +85,7 @@ class Command(BaseCommand):
                                  "(default: %(default)s; never in --batch mode)")
         parser.add_argument("--lease", type=float, default=None, metavar="SECONDS",
                             help="A task whose worker has not renewed its lease for this long is run again "
-                                 "(default: GLAPP_TASK_LEASE_SECONDS, %s)" % settings.GLAPP_TASK_LEASE_SECONDS)
+                                 f"(default: GLAPP_TASK_LEASE_SECONDS, {settings.GLAPP_TASK_LEASE_SECONDS:g})")
 
     def handle(self, *args, backend, queue_name, interval, batch, max_tasks, housekeeping_every, dispatch_every,
                lease, **options):
