@@ -4,7 +4,9 @@ analysis: a new worker, once their leases run out, finishes both, with nothing s
 Real processes on the test's own database: PostgreSQL's test database, or for SQLite (whose
 test database lives in memory) a copy of it in a file."""
 
+import csv
 import datetime as dt
+import io
 import os
 import signal
 import sqlite3
@@ -99,10 +101,12 @@ def store_comments(org) -> None:
 def import_file_rows(org) -> ImportJob:
     """An import of IMPORT_ROWS rows (without comments), queued as the import page queues it."""
     day = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)  # the workers' clock is the real one
-    lines = [",".join(HEADER)]
-    for n in range(IMPORT_ROWS):
-        lines.append(",".join(row(n, external_id=f"imp-{n}", comment="", submitted_at=day.isoformat())))
-    sha = store_upload(org.id, ["\n".join(lines).encode() + b"\n"])
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(HEADER)
+    writer.writerows(row(n, external_id=f"imp-{n}", comment="", submitted_at=day.isoformat())
+                     for n in range(IMPORT_ROWS))
+    sha = store_upload(org.id, [text.getvalue().encode()])
     return start_import(org.id, filename="big.csv", file_sha256=sha, mapping={}, defaults={}, dry_run=False)
 
 
