@@ -40,9 +40,9 @@ TIMEOUT = 40  # for each phase, generous for a busy machine; the test itself tak
 
 
 @pytest.fixture
-def shared_database(request, tmp_path):
-    """Environment for worker processes that use the test's database."""
-    request.getfixturevalue("transactional_db")
+def shared_database(transactional_db, tmp_path):
+    """Environment for worker processes that use the test's database (committed as it goes: the
+    test must not run in a transaction, which the workers could not see past)."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("GLAPP_") and k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
     env.update(GLAPP_SECRET_KEY="s" * 50, GLAPP_DATA_DIR=str(tmp_path), GLAPP_TASK_LEASE_SECONDS=str(LEASE),
@@ -58,6 +58,8 @@ def shared_database(request, tmp_path):
     path = tmp_path / "glapp.sqlite3"
     original = connections["default"]
     original.ensure_connection()
+    # A copy taken inside a transaction waits for its end for ever (sqlite3's backup retries).
+    assert not original.in_atomic_block, "the crash test needs django_db(transaction=True)"
     with sqlite3.connect(path) as target:
         original.connection.backup(target)
     target.close()
@@ -114,6 +116,7 @@ def task_of(task) -> DBTaskResult:
     return DBTaskResult.objects.get(task_path=task.module_path)
 
 
+@pytest.mark.django_db(transaction=True)
 def test_work_killed_mid_import_and_mid_analysis_is_finished_by_the_next_worker(shared_database, tmp_path,
                                                                                   settings):
     settings.MEDIA_ROOT = tmp_path / "media"  # where the workers look for the uploaded file
