@@ -1,6 +1,7 @@
 """Leases on running tasks: a task whose worker died is queued again (once, whoever recovers it),
 a live worker's task is left alone, and a task that keeps killing its worker ends up failed."""
 
+import signal
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from glapp.cli.management.commands.worker import split_queues
+from glapp.cli.management.commands.worker import LeasedWorker, split_queues
 from glapp.core import task_leases, task_queues
 from glapp.core.models import TaskLease
 from glapp.responses.models import IdempotencyRecord, ImportJob
@@ -134,3 +135,22 @@ def test_the_time_critical_queue_gets_its_own_loop_when_the_worker_runs_several(
     assert split_queues(["analysis", "time_critical"]) == (["analysis"], [], True)
     assert split_queues(["time_critical"]) == (["time_critical"], [], False)
     assert split_queues(["analysis", "imports"]) == (["analysis", "imports"], [], False)
+
+
+def test_a_stop_signal_while_a_finished_task_releases_its_lease_lets_the_release_finish(monkeypatch):
+    """SIGTERM between the task's end and its lease's release used to exit the process in the
+    middle of the release's transaction (the loop thought it was idle)."""
+    db_task = DBTaskResult.objects.get(pk=prune_idempotency_records.enqueue().id)
+    db_task.claim("me")
+    worker = LeasedWorker(queue_names=["*"], excluded_queue_names=[], interval=0, batch=True, startup_delay=False,
+                          max_tasks=None, worker_id="me", backend_name="default", lease_seconds=LEASE)
+    release = task_leases.release
+
+    def stopped_while_releasing(task_id, worker_id):
+        worker.shutdown(signal.SIGTERM, None)  # what the signal handler does
+        release(task_id, worker_id)
+
+    monkeypatch.setattr(task_leases, "release", stopped_while_releasing)
+    worker.run_task(db_task)
+    assert not worker.running and not worker.running_task  # the loop stops after this task
+    assert status(db_task) == TaskResultStatus.SUCCESSFUL and not TaskLease.objects.exists()

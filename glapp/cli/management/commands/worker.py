@@ -49,8 +49,14 @@ class LeasedWorker(Worker):
         self.lease_seconds = lease_seconds
 
     def run_task(self, db_task_result: DBTaskResult) -> None:
-        with task_leases.held(db_task_result.pk, self.worker_id, self.lease_seconds):
-            super().run_task(db_task_result)
+        try:
+            with task_leases.held(db_task_result.pk, self.worker_id, self.lease_seconds):
+                super().run_task(db_task_result)
+                # Still busy until the lease is released: a SIGTERM now stops the loop after it
+                # rather than exiting in the middle of the release's transaction.
+                self.running_task = True
+        finally:
+            self.running_task = False
 
 
 def split_queues(queue_names: list[str]) -> tuple[list[str], list[str], bool]:
