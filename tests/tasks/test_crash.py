@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection, connections
+from django.db.models import Count, Subquery
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -33,10 +34,13 @@ from tests.factories import make_org, response_payload
 from tests.importing.test_import_csv import HEADER, row
 
 REPO = Path(__file__).resolve().parents[2]
-LEASE = 3  # seconds: how long a dead worker's task waits before it runs again
-IMPORT_ROWS = 60_000  # several chunks, so there is a middle to kill it in
-COMMENTS = 3_000  # analyzed in one task of several committed chunks
-TIMEOUT = 40  # for each phase, generous for a busy machine; the test itself takes seconds
+# Seconds: how long a dead worker's task waits before it runs again. A new worker takes about
+# as long to start, so this costs no time, and a heartbeat held up by a busy machine (or, on
+# SQLite, by a chunk's write lock) still renews the lease in time.
+LEASE = 5
+IMPORT_ROWS = 20_000  # four chunks of 5000: killed after the first, three are left to resume
+COMMENTS = 4_000  # one analysis task of four committed chunks of 1000: killed after the first
+TIMEOUT = 40  # for each phase, generous for a busy machine
 
 
 @pytest.fixture
@@ -83,9 +87,12 @@ def kill(worker: subprocess.Popen) -> None:
     worker.wait(timeout=10)
 
 
-def wait_until(condition, worker: subprocess.Popen, log: Path, what: str) -> None:
+def wait_until(condition, worker: subprocess.Popen, log: Path, what: str, too_late=lambda: False) -> None:
+    """Poll until `condition`; fail at once, saying so, if `too_late` (the work ended before the
+    worker could be killed in its middle: the test would prove nothing)."""
     deadline = time.monotonic() + TIMEOUT
     while not condition():
+        assert not too_late(), f"the work finished before the worker was killed: make it bigger ({what})"
         assert worker.poll() is None, f"the worker exited while waiting for {what}:\n{log.read_text()[-3000:]}"
         assert time.monotonic() < deadline, f"no {what} after {TIMEOUT}s:\n{log.read_text()[-3000:]}"
         time.sleep(0.05)
@@ -132,11 +139,17 @@ def test_work_killed_mid_import_and_mid_analysis_is_finished_by_the_next_worker(
     # 1. Killed in the middle of the import (it goes first: imports have priority over analysis).
     worker = start_worker(shared_database, log)
     try:
-        wait_until(lambda: 0 < job_now().created_count < IMPORT_ROWS, worker, log, "import in progress")
+        wait_until(lambda: 0 < job_now().created_count < IMPORT_ROWS, worker, log, "import in progress",
+                   too_late=lambda: job.created_count >= IMPORT_ROWS)
     finally:
         kill(worker)
-    stored_at_kill = Response.objects.filter(external_id__startswith="imp-").count()
-    assert job_now().status == ImportJob.Status.RUNNING and 0 < job.created_count == stored_at_kill < IMPORT_ROWS
+    # One statement, one snapshot: PostgreSQL may still commit the dead worker's last chunk
+    # between two reads, and a chunk's rows and the job's count are committed together.
+    imported_rows = Response.objects.filter(organization_id=org.id, external_id__startswith="imp-").order_by()
+    status, counted, stored = ImportJob.objects.filter(pk=job.pk).values_list(
+        "status", "created_count", Subquery(imported_rows.values("organization_id").annotate(n=Count("pk")).values("n"))
+    ).get()
+    assert status == ImportJob.Status.RUNNING and 0 < counted == stored < IMPORT_ROWS
     assert task_of(import_file).status == TaskResultStatus.RUNNING  # what the issue saw: stuck for ever
 
     # 2. The next worker resumes it once the lease runs out; killed in the middle of the analysis.
@@ -145,7 +158,8 @@ def test_work_killed_mid_import_and_mid_analysis_is_finished_by_the_next_worker(
     try:
         wait_until(lambda: (job_now().status == ImportJob.Status.DONE
                             and DBTaskResult.objects.get(pk=analysis.pk).status == TaskResultStatus.RUNNING
-                            and 0 < CommentAnalysis.objects.count() < COMMENTS), worker, log, "analysis in progress")
+                            and 0 < CommentAnalysis.objects.count() < COMMENTS), worker, log, "analysis in progress",
+                   too_late=lambda: CommentAnalysis.objects.count() >= COMMENTS)
     finally:
         kill(worker)
     analyzed_at_kill = set(CommentAnalysis.objects.values_list("id", flat=True))
