@@ -156,8 +156,8 @@ def test_work_killed_mid_import_and_mid_analysis_is_finished_by_the_next_worker(
     analysis = task_of(analyze_new_responses)
     worker = start_worker(shared_database, log)
     try:
-        wait_until(lambda: (job_now().status == ImportJob.Status.DONE
-                            and DBTaskResult.objects.get(pk=analysis.pk).status == TaskResultStatus.RUNNING
+        wait_until(lambda: job_now().status == ImportJob.Status.DONE, worker, log, "import resumed and done")
+        wait_until(lambda: (DBTaskResult.objects.get(pk=analysis.pk).status == TaskResultStatus.RUNNING
                             and 0 < CommentAnalysis.objects.count() < COMMENTS), worker, log, "analysis in progress",
                    too_late=lambda: CommentAnalysis.objects.count() >= COMMENTS)
     finally:
