@@ -155,6 +155,9 @@ def test_work_killed_mid_import_and_mid_analysis_is_finished_by_the_next_worker(
     assert task_of(import_file).status == TaskResultStatus.RUNNING  # what the issue saw: stuck for ever
 
     # 2. The next worker resumes it once the lease runs out; killed in the middle of the analysis.
+    # Started once the lease has run out, so it recovers the import before it picks a task, and
+    # runs it before the analysis (a worker started sooner would run the analysis first).
+    time.sleep(LEASE)
     analysis = task_of(analyze_new_responses)
     worker = start_worker(shared_database, log)
     try:

@@ -2,6 +2,7 @@
 a live worker's task is left alone, and a task that keeps killing its worker ends up failed."""
 
 import signal
+import threading
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from glapp.cli.management.commands.worker import LeasedWorker, split_queues
+from glapp.cli.management.commands.worker import Command, LeasedWorker, split_queues
 from glapp.core import task_leases, task_queues
 from glapp.core.models import TaskLease
 from glapp.responses.models import IdempotencyRecord, ImportJob
@@ -154,3 +155,12 @@ def test_a_stop_signal_while_a_finished_task_releases_its_lease_lets_the_release
     worker.run_task(db_task)
     assert not worker.running and not worker.running_task  # the loop stops after this task
     assert status(db_task) == TaskResultStatus.SUCCESSFUL and not TaskLease.objects.exists()
+
+
+def test_a_starting_worker_recovers_before_it_claims_anything():
+    """Recovery (like each periodic job) runs first in the worker's own thread, before its loop
+    starts: a dead worker's import is back in the queue before the new worker picks a task, so
+    it goes in its priority, not after an analysis queued meanwhile."""
+    ran_in = []
+    Command()._every(3600, "recovery", lambda: ran_in.append(threading.current_thread()), verbosity=0)
+    assert ran_in == [threading.current_thread()]

@@ -151,8 +151,10 @@ class Command(BaseCommand):
                     time.sleep(0.1)
 
     def _every(self, seconds: float, what: str, action, verbosity: int) -> None:
-        """Run `action` now and then every `seconds` in a thread (0: now, once, in this thread);
-        it returns what it did, reported at verbosity 2."""
+        """Run `action` now, in this thread, and then every `seconds` in a thread of its own (0:
+        only now); it returns what it did, reported at verbosity 2. The first run ends before the
+        worker claims anything: a restarted worker recovers its dead predecessor's tasks first, so
+        they go to the queue in their priority rather than behind whatever was queued meanwhile."""
         if verbosity and seconds:
             self.stdout.write(f"glapp worker: {what} every {seconds:g}s.")
 
@@ -165,16 +167,16 @@ class Command(BaseCommand):
                 if done and verbosity > 1:
                     self.stdout.write(f"glapp worker: {what}: {', '.join(map(str, done))}")
 
+        once()
         if not seconds:
-            once()
             return
 
         def loop() -> None:
             while True:
+                time.sleep(seconds)
                 try:
                     once()
                 finally:
                     connections.close_all()  # this thread's own connections; it sleeps for long
-                time.sleep(seconds)
 
         threading.Thread(target=loop, name=f"glapp-{what.split()[0]}", daemon=True).start()
