@@ -28,6 +28,23 @@ def _fresh_cache():
     caches["default"].clear()
 
 
+REDIS_URL = os.environ.get("GLAPP_TEST_REDIS_URL")  # scripts/test starts one and sets it
+
+
+@pytest.fixture(params=["memory", "redis"])
+def cache_backend(request, settings):
+    """Run a test on the built-in per-process cache and on Redis, the cache a deployment with
+    several processes uses (GLAPP_REDIS_URL): counters that work in one may fail in the other."""
+    if request.param == "redis":
+        if not REDIS_URL:
+            pytest.skip("GLAPP_TEST_REDIS_URL is not set (scripts/test starts a Redis and sets it)")
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                       "LOCATION": REDIS_URL}}
+    caches["default"].clear()
+    yield request.param
+    caches["default"].clear()
+
+
 @pytest.fixture
 def org(db):
     return make_org("acme")

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from glapp.core.ratelimit import client_ip
 from tests.factories import PASSWORD, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cache_backend")]
 
 
 def attempt(client: Client, username: str, password: str, **extra):

@@ -13,7 +13,7 @@ from glapp.core import ratelimit
 from tests.api.helpers import Api, key_for
 from tests.factories import response_payload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cache_backend")]
 
 NOW = 1_800_000_030.0  # half a minute into a minute: a 60 s window ends in 30 s
 
@@ -116,3 +116,18 @@ def test_a_limit_setting_is_checked():
     for bad in ("many", "10/fortnight", "-1/s", "10"):
         with pytest.raises(ValueError, match="N/period"):
             ratelimit.parse(bad)
+
+
+def test_on_redis_every_process_counts_the_same_requests(cache_backend, monkeypatch):
+    """Two server processes, each with its own connection: the fourth request is refused
+    whichever process it reaches (the built-in cache counts per process, docs/security.md)."""
+    if cache_backend != "redis":
+        pytest.skip("the built-in cache is per process by design")
+    from django.core.cache import caches
+
+    windows = ratelimit.parse("3/min")
+    for _ in range(3):
+        assert ratelimit.hit("api", "key-1", windows) is None
+    monkeypatch.setattr(ratelimit, "cache", caches.create_connection("default"))
+    assert ratelimit.hit("api", "key-1", windows) == 30
+    assert ratelimit.hit("api", "key-2", windows) is None
