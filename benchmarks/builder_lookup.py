@@ -14,8 +14,6 @@ Last line: flag_ms=<x> baseline_ms=<y> speedup=<baseline / flag, unanswered ques
 """
 
 import argparse
-import datetime as dt
-import io
 import statistics
 import sys
 import tempfile
@@ -26,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import import_speed  # noqa: E402  (shares the fresh-database setup)
+import import_speed  # noqa: E402  (shares the demo database's setup)
 
 
 def timed(fn, question, repeat: int) -> tuple[float, object]:
@@ -48,22 +46,11 @@ def main() -> None:
 
     data_dir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="glapp-builder-"))
     data_dir.mkdir(parents=True, exist_ok=True)
-    import_speed.setup_django(data_dir)
-    from django.core.management import call_command
-
-    from glapp.demo import loader
+    org = import_speed.demo_org(data_dir, args.responses)
     from glapp.responses.models import Answer, Response
     from glapp.surveys import question_types as qt
     from glapp.surveys.models import Question
     from glapp.surveys.queries import question_has_answers
-
-    call_command("migrate", verbosity=0)
-    org = loader.find_demo_org()
-    if org is None or Response.objects.filter(organization=org).count() != args.responses:
-        print(f"== loading {args.responses:,} demo responses into {data_dir}", flush=True)
-        call_command("demo", "--responses", str(args.responses), "--end", dt.date(2026, 6, 30).isoformat(),
-                     "--no-serve", "--skip-analysis", "--skip-listening", stdout=io.StringIO())
-        org = loader.find_demo_org()
 
     def baseline(question) -> bool:
         responses = Response.objects.for_org(question.organization_id).filter(survey_id=question.survey_id)

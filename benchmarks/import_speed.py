@@ -92,6 +92,25 @@ def setup_django(data_dir: Path) -> None:
     django.setup()
 
 
+def demo_org(data_dir: Path, responses: int):
+    """The demo organization with `responses` responses in a (migrated) database under
+    `data_dir`, loaded once (no analysis, no listening) and reused while its size matches."""
+    setup_django(data_dir)
+    from django.core.management import call_command
+
+    from glapp.demo import loader
+    from glapp.responses.models import Response
+
+    call_command("migrate", verbosity=0)
+    org = loader.find_demo_org()
+    if org is None or Response.objects.filter(organization=org).count() != responses:
+        print(f"== loading {responses:,} demo responses into {data_dir}", flush=True)
+        call_command("demo", "--responses", str(responses), "--end", dt.date(2026, 6, 30).isoformat(),
+                     "--no-serve", "--skip-analysis", "--skip-listening", stdout=io.StringIO())
+        org = loader.find_demo_org()
+    return org
+
+
 def create_org(slug: str) -> None:
     from django.core.management import call_command
 

@@ -11,8 +11,6 @@ Last line: window_ms=<x> baseline_ms=<y> speedup=<y / x>
 """
 
 import argparse
-import datetime as dt
-import io
 import statistics
 import sys
 import tempfile
@@ -23,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import import_speed  # noqa: E402  (shares the fresh-database setup)
+import import_speed  # noqa: E402  (shares the demo database's setup)
 
 
 def main() -> None:
@@ -35,22 +33,12 @@ def main() -> None:
 
     data_dir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="glapp-search-"))
     data_dir.mkdir(parents=True, exist_ok=True)
-    import_speed.setup_django(data_dir)
+    org = import_speed.demo_org(data_dir, args.responses)
     from django.conf import settings
-    from django.core.management import call_command
 
     from glapp.accounts.queries import Access
-    from glapp.demo import loader
-    from glapp.responses.models import Response
     from glapp.responses.queries import ResponseFilter, page_of_responses
 
-    call_command("migrate", verbosity=0)
-    org = loader.find_demo_org()
-    if org is None or Response.objects.filter(organization=org).count() != args.responses:
-        print(f"== loading {args.responses:,} demo responses into {data_dir}", flush=True)
-        call_command("demo", "--responses", str(args.responses), "--end", dt.date(2026, 6, 30).isoformat(),
-                     "--no-serve", "--skip-analysis", "--skip-listening", stdout=io.StringIO())
-        org = loader.find_demo_org()
     access = Access(organization=org, role="admin")
     query = ("ingen kommentar säger detta " * 8)[:200]
     search = ResponseFilter(has_comment=True, q=query)

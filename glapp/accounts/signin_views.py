@@ -1,6 +1,8 @@
 """The sign-in steps after the first factor: the code, the forced enrolment, the lockout page and
 single sign-on's two ends. The login form itself is web's (`web.views.LoginView`)."""
 
+import functools
+
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from django import forms
@@ -43,16 +45,26 @@ def _throttled(request: HttpRequest, username: str) -> bool:
     return not AxesProxyHandler.is_allowed(request, {"username": username})
 
 
-@never_cache
-@sensitive_post_parameters("code")
-@require_http_methods(["GET", "POST"])
-def code(request: HttpRequest) -> HttpResponse:
+def _second_step(view):
+    """The steps after the password: only for someone who gave it in this session, and counted
+    by the lockout like the password (a locked-out username sees the lockout page)."""
+    @never_cache
+    @sensitive_post_parameters("code")
+    @require_http_methods(["GET", "POST"])
+    @functools.wraps(view)
+    def step(request: HttpRequest) -> HttpResponse:
+        user = signin.pending_user(request)
+        if user is None:
+            return redirect(settings.LOGIN_URL)
+        if _throttled(request, user.get_username()):
+            return locked_out(request)
+        return view(request, user)
+    return step
+
+
+@_second_step
+def code(request: HttpRequest, user) -> HttpResponse:
     """Second step of signing in for someone with a TOTP app: a code, or one of the backup codes."""
-    user = signin.pending_user(request)
-    if user is None:
-        return redirect(settings.LOGIN_URL)
-    if _throttled(request, user.get_username()):
-        return locked_out(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = actions.verify_second_factor(user, form.cleaned_data["code"])
@@ -66,16 +78,9 @@ def code(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signin_code.html", {"form": form})
 
 
-@never_cache
-@sensitive_post_parameters("code")
-@require_http_methods(["GET", "POST"])
-def enrol(request: HttpRequest) -> HttpResponse:
+@_second_step
+def enrol(request: HttpRequest, user) -> HttpResponse:
     """An owner or admin without a TOTP app sets one up before their first sign-in completes."""
-    user = signin.pending_user(request)
-    if user is None:
-        return redirect(settings.LOGIN_URL)
-    if _throttled(request, user.get_username()):
-        return locked_out(request)
     key = two_factor.enrolment_key(request.session)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
