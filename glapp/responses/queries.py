@@ -176,6 +176,17 @@ def page_of_responses(access: Access, f: ResponseFilter, cursor: str | None, lim
     return rows[:limit], next_cursor
 
 
+def count_of_responses(access: Access, f: ResponseFilter) -> tuple[int, bool]:
+    """How many responses match, and whether that is all of them. A text search counts only the
+    window its first page searches (`_search_window_edge`), never every comment of the
+    organization; the count is then "at least"."""
+    qs = filtered_responses(access, f)
+    edge = _search_window_edge(access, f, Q()) if f.q else None
+    if edge is None:
+        return qs.count(), True
+    return qs.filter(Q(submitted_at__gt=edge[0]) | Q(submitted_at=edge[0], id__gte=edge[1])).count(), False
+
+
 def _search_window_edge(access: Access, f: ResponseFilter, after: Q) -> tuple[dt.datetime, int] | None:
     """A text search reads comments, which no index narrows: one page searches at most the
     GLAPP_SEARCH_WINDOW newest responses the other filters leave (an index range), and the page's

@@ -30,7 +30,7 @@ from glapp.contacts.queries import segment_shares
 from glapp.core.errors import ValidationFailed
 from glapp.core.stats import nps_category
 from glapp.journeys.queries import touchpoints_of
-from glapp.responses.queries import comment_of, filtered_responses, page_of_responses, score_of
+from glapp.responses.queries import comment_of, count_of_responses, page_of_responses, score_of
 from glapp.surveys.queries import surveys_of
 from glapp.web.forms import OverviewForm, ResponsesForm
 from glapp.web.journey import JourneyForm, TrendForm, trend_page
@@ -163,13 +163,14 @@ def responses(request: HttpRequest, access: Access) -> HttpResponse:
     rows: list[ResponseRow] = []
     next_url = export_url = ""
     total = None
+    total_exact = True
     errors: list[str] = []
     if form.is_valid():
         f = form.to_filter()
         try:
             page, next_cursor = page_of_responses(access, f, cursor, PAGE_SIZE)
             if not cursor:
-                total = filtered_responses(access, f).count()
+                total, total_exact = count_of_responses(access, f)
         except ValidationFailed as exc:
             errors = [f"{e.field}: {e.message}" for e in exc.errors]
         else:
@@ -184,7 +185,8 @@ def responses(request: HttpRequest, access: Access) -> HttpResponse:
                 next_url = "?" + params.urlencode()
             if access.can("export"):
                 export_url = "?" + urlencode(f.to_params())  # "Export" downloads what is shown
-    context = {"form": form, "rows": rows, "next_url": next_url, "total": total, "errors": errors,
+    context = {"form": form, "rows": rows, "next_url": next_url, "total": total, "total_exact": total_exact,
+               "window": settings.GLAPP_SEARCH_WINDOW, "errors": errors,
                "cursor": cursor, "export_url": export_url}
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.history_restore_request:

@@ -98,6 +98,20 @@ def test_comment_search_means_every_word_or_a_quoted_phrase_as_in_the_verbatim_e
     assert sorted(ids_in(anna.get("/responses/?q=RING").text)) == sorted([both, apart, one])
 
 
+def test_a_search_counts_only_the_window_it_searched(anna, org, settings):
+    """The count above the list reads no more comments than the page does (GLAPP_SEARCH_WINDOW):
+    beyond the window it says how many it searched, and the next page goes on below."""
+    ids = add_responses(org, *({"nps": 5, "comment": f"ring mig {n}", "submitted_at": days_ago(10 - n)}
+                               for n in range(7)))
+    settings.GLAPP_SEARCH_WINDOW = 3
+    html = anna.get("/responses/?q=ring").text
+    assert ids_in(html) == ids[:-4:-1]
+    assert "3 svar bland de 3 senaste som sökts igenom" in html
+    assert "cursor=" in html  # older matches follow
+    settings.GLAPP_SEARCH_WINDOW = 100  # the whole organization fits: the count is exact
+    assert "7 svar</p>" in anna.get("/responses/?q=ring").text
+
+
 def test_invalid_filter_values_are_reported_not_crashing(anna, org):
     html = anna.get("/responses/?touchpoint=nope&score_min=11&cursor=").text
     assert 'role="alert"' in html
