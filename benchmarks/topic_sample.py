@@ -14,8 +14,8 @@ is never written into the repository). The rule, also in docs/topic-labelling-gu
   125, positive 125 (negative tweets carry most topics; praise and neutral questions stay in).
 - In each stratum the candidates are shuffled by `random.Random(f"topic-eval:{lang}:{stratum}")`
   and the first k are taken; position i in that order goes to dev when i is even, to test when
-  odd. So the split is exactly 50/50 within every stratum, and a larger k keeps every earlier
-  row, its order and its split.
+  odd. So the split is 50/50 within every stratum (dev has one more where k is odd), and a
+  larger k keeps every earlier row, its order and its split.
 
 Labels (`benchmarks/data/topic_labels_{lang}.csv`) hold the row id and the SHA-256 of the exact
 source text (the field as read, not stripped), never the text.
