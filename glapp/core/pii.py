@@ -26,7 +26,7 @@ from stdnum import luhn as stdnum_luhn
 from stdnum.exceptions import ValidationError
 from stdnum.se import personnummer as stdnum_personnummer
 
-VERSION = "pii-3"
+VERSION = "pii-4"
 
 REPLACEMENTS = {
     "email": "[EMAIL]",
@@ -250,8 +250,9 @@ _SURNAME_ENDINGS = (
     "ez", "ski", "ton", "ley", "er", "ford", "well", "wood", "ham", "by", "ins", "ams", "ith",
 )  # fmt: skip
 _STRONG_SURNAME_ENDINGS = ("sson", "berg", "ström", "qvist", "quist", "kvist", "gren", "lund", "holm", "dahl", "stedt")
-# Capitalised words that are not surnames: places, brands, days, months, sentence words.
-_NOT_NAMES = _words(
+# Capitalised words that are not first names: places and brands. Many are surnames too ("Lund",
+# "Ericsson"), so right after a listed first name they are read as one ("Anna Lund").
+_PLACES_AND_BRANDS = _words(
     """
     Stockholm Göteborg Gothenburg Malmö Uppsala Västerås Örebro Linköping Helsingborg Jönköping Norrköping
     Lund Umeå Gävle Borås Södertälje Eskilstuna Halmstad Växjö Karlstad Sundsvall Luleå Kiruna Visby Kalmar
@@ -263,7 +264,11 @@ _NOT_NAMES = _words(
     Finnair KLM United Delta American Southwest JetBlue Virgin Apple Google Microsoft Samsung Amazon Netflix
     Zalando Elgiganten Biltema Jula Postnord PostNord DHL UPS Bring Budbee Instabox Airmee SJ SL Västtrafik
     Skånetrafiken Burgers Burger King Espresso House Pressbyrån Lindex KappAhl Stadium Intersport Apoteket
-    Kronans Ohlson Systembolaget Vattenfall Fortum Folksam Skandia Länsförsäkringar Airlines Airways Air Express
+    Kronans Ohlson Systembolaget Vattenfall Fortum Folksam Skandia Länsförsäkringar Airlines Airways Air Express"""
+)
+# Capitalised words that are never part of a name: days, months, sentence and greeting words.
+_NEVER_NAMES = _words(
+    """
     Måndag Tisdag Onsdag Torsdag Fredag Lördag Söndag Monday Tuesday Wednesday Thursday Friday Saturday Sunday
     Januari Februari Mars April Maj Juni Juli Augusti September Oktober November December January February
     March May June July August October Jul Påsk Midsommar Christmas Easter
@@ -273,6 +278,7 @@ _NOT_NAMES = _words(
     Mvh Hälsningar Regards Best Kind Sincerely Cheers Sent From Skickat Från iPhone Android My Your Our His Her
     Their Swedish English Svensk Svenska Engelska Min Mitt Mina Din Ditt Er Ert Vår Vårt"""
 )
+_NOT_NAMES = _PLACES_AND_BRANDS | _NEVER_NAMES
 
 # After "jag heter" even a place name is a surname ("Karin Lund"), but not a sentence word.
 _FUNCTION_WORDS = _words(
@@ -340,7 +346,15 @@ def _names(text: str, spans: list[tuple[int, int, str]]) -> None:
         # A second first name and/or a surname may follow: "Anna Karin Svensson", "Erik S."
         surname = False
         nxt = _SURNAME_AFTER_RE.match(text, end)
-        if nxt and (nxt.group(1) not in _NOT_NAMES or (strong and nxt.group(1) not in _FUNCTION_WORDS)):
+        # After a first name a place or brand is a surname ("Anna Lund", "Maria Ericsson"), so the
+        # person is not left half-named ("[NAME] Lund"); after one that is also a word ("Per",
+        # "Eva") only if it is shaped like a Swedish surname ("Per Lund", not "Per Telia").
+        candidate = nxt.group(1) if nxt else ""
+        if candidate in _PLACES_AND_BRANDS and first in AMBIGUOUS_FIRST_NAMES:
+            possible = candidate.casefold().endswith(_STRONG_SURNAME_ENDINGS)
+        else:
+            possible = candidate not in _NEVER_NAMES
+        if nxt and (possible or (strong and candidate not in _FUNCTION_WORDS)):
             word2 = nxt.group(1)
             end2 = nxt.end()
             if word2 in FIRST_NAMES:

@@ -241,3 +241,23 @@ def test_a_listed_first_name_is_redacted_where_a_sentence_starts(text, name):
     ordinary words ("Per månad", "Klara för avgång", "Lova att ...") need a cue there."""
     assert [text[s.start:s.end] for s in find(text)] == [name]
     assert find("Lova att ni ringer tillbaka.") == [] and find("Inger förtroende.") == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Tack till Anna Lund för hjälpen", "Anna Lund"),
+    ("Jag pratade med Karin Falk och Maria Ericsson i butiken", "Karin Falk|Maria Ericsson"),
+    ("spoke to Sarah Lund at the desk", "Sarah Lund"),
+    ("Per Lund ringde tillbaka direkt", "Per Lund"),
+])
+def test_a_surname_that_is_also_a_place_or_brand_goes_with_the_first_name(text, name):
+    """Many Swedish surnames are places or brands (Lund, Ericsson): after a first name they are
+    the person's, so the redacted text never keeps half a name ("[NAME] Lund")."""
+    assert "|".join(text[s.start:s.end] for s in find(text)) == name
+
+
+def test_a_place_or_brand_stays_when_no_name_owns_it():
+    """A first name that is also a word claims a place or brand only when it is shaped like a
+    surname; a place after a preposition is the place."""
+    assert find("Per Telia har dålig täckning") == []
+    assert [("Anna i Lund var bra"[s.start:s.end]) for s in find("Anna i Lund var bra")] == ["Anna"]
+    assert find("Vi flög från Lund till Stockholm med SAS") == []
