@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from glapp.textanalytics import actions, pipelines
 from glapp.textanalytics.models import CommentAnalysis, Topic, TopicMention
@@ -80,6 +81,60 @@ def test_glapp_analyze_file_writes_one_result_per_row(tmp_path):
     assert rows[0]["label"] == "positive" and rows[0]["language"] == "sv"
     assert rows[1]["label"] == "negative" and rows[1]["language"] == "en"
     assert {"redacted", "clauses", "topics", "emotions", "key_phrases"} <= set(rows[0])
+
+
+def analyze_file(tmp_path, rows: list[dict], *args: str) -> list[dict]:
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    call_command("analyze", str(source), "--out", str(out), *args)
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+
+def test_glapp_analyze_file_keeps_the_id_column(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("respondent,text\nR-9,Bra\nR-7,Dåligt\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    call_command("analyze", str(source), "--id-column", "respondent", "--out", str(out))
+    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["R-9", "R-7"]
+    rows = analyze_file(tmp_path, [{"ref": 12, "text": "Bra"}, {"ref": 13, "text": "Dåligt"}], "--id-column", "ref")
+    assert [r["id"] for r in rows] == [12, 13]
+    with pytest.raises(CommandError, match="no field 'nope'"):
+        analyze_file(tmp_path, [{"text": "Bra"}], "--id-column", "nope")
+
+
+def test_short_comments_take_the_language_of_the_file(tmp_path):
+    """"Fast service" is Swedish words too; in a file of English comments it is English, and in
+    a file of Swedish ones "Super" stays Swedish. A mixed file decides nothing for them."""
+    english = ["The agent solved my problem quickly and was very friendly.",
+               "I waited two hours on the phone and nobody could help me.",
+               "Great prices but the delivery was late again.", "Thank you for the quick refund!"]
+    swedish = ["Personalen var trevlig och hjälpte mig direkt.", "Jag fick vänta alldeles för länge på svar.",
+               "Leveransen kom i tid och allt fungerade.", "Tack för snabb hjälp med fakturan!"]
+    shorts = ["Fast service", "Fantastic service", "Super"]
+    rows = analyze_file(tmp_path, [{"text": t} for t in english + shorts])
+    assert [r["language"] for r in rows[-3:]] == ["en", "en", "en"]
+    rows = analyze_file(tmp_path, [{"text": t} for t in swedish + shorts])
+    assert [r["language"] for r in rows[-3:]] == ["sv", "sv", "sv"]
+    rows = analyze_file(tmp_path, [{"text": t} for t in english + swedish + shorts])
+    assert rows[-1]["language"] == "sv"  # no prior: the built-in lean, as for a single comment
+    rows = analyze_file(tmp_path, [{"text": t} for t in [*english, "Personalen var otrevlig och kassan var stängd."]])
+    assert rows[-1]["language"] == "sv"  # a clear Swedish text in an English file stays Swedish
+
+
+def test_a_file_is_read_with_the_topics_an_organization_has(org, tmp_path):
+    """One topic set in both modes: a file gets the topics a new organization has switched on,
+    industry packs only when named, and with --org exactly that organization's topics."""
+    comment = [{"text": "My baggage was lost and the staff were rude."}]
+    topics_of = lambda rows: {t["code"] for t in rows[0]["topics"]}  # noqa: E731
+    default = topics_of(analyze_file(tmp_path, comment))
+    assert "staff_attitude" in default and "baggage" not in default
+    assert "baggage" in topics_of(analyze_file(tmp_path, comment, "--pack", "travel"))
+    assert topics_of(analyze_file(tmp_path, comment, "--org", org.slug)) == default
+    Topic.objects.filter(organization=org, code="baggage").update(active=True)
+    assert "baggage" in topics_of(analyze_file(tmp_path, comment, "--org", org.slug))
+    with pytest.raises(CommandError, match="--pack"):
+        analyze_file(tmp_path, comment, "--org", org.slug, "--pack", "travel")
 
 
 def test_without_originals_the_stored_comment_becomes_the_redacted_text(org):

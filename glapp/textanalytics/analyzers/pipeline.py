@@ -123,10 +123,13 @@ def _clause_score(spans, clauses, default: float) -> float:
     return default
 
 
-def builtin_topics() -> list[TopicSpec]:
+def builtin_topics(packs: Sequence[str] = ()) -> list[TopicSpec]:
+    """The topics a new organization has switched on (the general ones), plus those of the
+    industry `packs` named: the same set whether comments are analyzed in an organization or
+    in a file."""
     from glapp.textanalytics.analyzers import taxonomy
 
-    return [TopicSpec(t.code, t.query) for t in taxonomy.TOPICS]
+    return [TopicSpec(t.code, t.query) for t in taxonomy.TOPICS if t.general or t.pack in packs]
 
 
 # --- Process pools: one pipeline per worker process, built once --------------------------------
