@@ -78,6 +78,11 @@ class AuditActor:
     def command(cls) -> "AuditActor":
         return cls(AuditEntry.Actor.COMMAND)
 
+    @classmethod
+    def scheduled(cls) -> "AuditActor":
+        """glapp's own background work (e.g. the nightly retention run)."""
+        return cls(AuditEntry.Actor.SCHEDULED)
+
 
 def record_audit(organization_id: int, action: str, actor: AuditActor, *, target_type: str = "",
                  target: str | int = "", details: dict | None = None) -> AuditEntry:

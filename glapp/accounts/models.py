@@ -256,6 +256,7 @@ class AuditEntry(OrgScopedModel):
         USER = "user", _("Person")
         API_KEY = "api_key", _("API key")
         COMMAND = "command", _("Command line")
+        SCHEDULED = "scheduled", _("Scheduled task")
 
     class Action(models.TextChoices):
         UNREDACTED_VIEWED = "comments.unredacted_viewed", _("Viewed unredacted comments")
@@ -265,6 +266,8 @@ class AuditEntry(OrgScopedModel):
         ROLE_CHANGED = "member.role_changed", _("Changed a role")
         KEY_CREATED = "api_key.created", _("Created an API key")
         KEY_REVOKED = "api_key.revoked", _("Revoked an API key")
+        RETENTION_APPLIED = "retention.applied", _("Applied the retention periods")
+        RETENTION_CHANGED = "retention.changed", _("Changed the retention periods")
 
     actor = models.CharField(max_length=16, choices=Actor.choices)
     # Plain ids, not foreign keys: an entry stays as written when the person or key is removed.

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rollups": ("rollups", "Rebuild rollups, or choose the metadata keys they keep"),
     "invite": ("invite", "Invite customers to a relationship survey (contact rules apply)"),
     "customer": ("customer", "Erase a customer, or export everything glapp holds about them"),
+    "retention": ("retention", "Apply the organizations' retention periods now (or count them, --dry-run)"),
     "manage": ("", "Run any Django management command, e.g. `glapp manage check --deploy`"),
 }
 

@@ -175,3 +175,11 @@ def delete_customers(organization_id: int, customer_ids: Sequence[int]) -> int:
     """Remove customers from the register (erasure: the callers have removed what refers to them)."""
     deleted, _by_model = Customer.objects.for_org(organization_id).filter(pk__in=list(customer_ids)).delete()
     return deleted
+
+
+def forget_contact_data(organization_id: int, customer_ids: Sequence[int]) -> int:
+    """Retention: clear the customers' name, addresses (and their bounces), region and attributes.
+    The id in the organization's systems stays, and so does an opt-out: a customer who comes back
+    is recognised, and not asked again if they said no. Returns the customers changed."""
+    return Customer.objects.for_org(organization_id).filter(pk__in=list(customer_ids)).update(
+        first_name="", email="", phone="", region="", attributes={}, email_bounced_at=None, phone_bounced_at=None)

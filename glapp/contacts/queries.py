@@ -1,6 +1,6 @@
 """Reads for customers."""
 
-from django.db.models import Count, FloatField, Sum
+from django.db.models import Count, FloatField, Q, QuerySet, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
@@ -84,3 +84,23 @@ def find_customers(organization_id: int, *, external_id: str = "", email: str = 
     ids = [pk for pk, number in rows.exclude(phone="").values_list("id", "phone").iterator(chunk_size=5000)
            if tombstones.normalise(tombstones.PHONE, number) == wanted]
     return list(rows.filter(pk__in=ids))
+
+
+# --- Retention (glapp.privacy orchestrates) -----------------------------------------------------
+
+CONTACT_FIELDS = ("first_name", "email", "phone", "region")  # what retention's contact-data period clears
+
+
+def customers_with_contact_data(organization_id: int, created_before) -> QuerySet:
+    """Customers made before `created_before` that still hold a name, an address, a region or attributes."""
+    held = Q(attributes__isnull=False) & ~Q(attributes={})
+    for name in CONTACT_FIELDS:
+        held |= ~Q(**{name: ""})
+    return Customer.objects.for_org(organization_id).filter(created_at__lt=created_before).filter(held)
+
+
+def identifiers_of(organization_id: int, customer_ids) -> list[str]:
+    """The external ids, e-mail addresses and phone numbers of these customers (non-empty ones)."""
+    rows = Customer.objects.for_org(organization_id).filter(pk__in=list(customer_ids)).values_list(
+        "external_id", "email", "phone")
+    return [value for row in rows for value in row if value]

@@ -579,3 +579,12 @@ def erase_contact_history(organization_id: int, customer_ids: list[int]) -> dict
         touchpoint_events = TouchpointEvent.objects.for_org(organization_id).filter(
             customer_id__in=customer_ids).delete()[1].get(TouchpointEvent._meta.label, 0)
     return {"contact_log": logs, "invitations": invited, "events": touchpoint_events}
+
+
+def delete_history_rows(organization_id: int, kind: str, ids: list[int]) -> int:
+    """Retention: delete contact-log entries, invitations or touchpoint events by id (`kind` as
+    in `queries.contact_history_before`). Response-rate counts already made from invitations stay:
+    figures reported for those days do not change. Rows referring to them keep none of it."""
+    model = {"contact_log": ContactLog, "invitations": Invitation, "events": TouchpointEvent}[kind]
+    deleted = model.objects.for_org(organization_id).filter(pk__in=ids).delete()[1]
+    return deleted.get(model._meta.label, 0)

@@ -32,6 +32,8 @@ class TouchpointEvent(OrgScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["organization", "external_id"], name="event_external_id_unique")
         ]
+        # Retention's pages (privacy/retention.py) walk what was recorded before a cutoff.
+        indexes = [models.Index(fields=["organization", "created_at"], name="event_org_recorded")]
 
 
 class Invitation(OrgScopedModel):
@@ -95,6 +97,7 @@ class Invitation(OrgScopedModel):
             models.Index(fields=["status", "scheduled_for"], name="invitation_due"),
             models.Index(fields=["organization", "message_id"], name="invitation_message_id"),
             models.Index(fields=["reminder_due_at"], name="invitation_reminder_due"),
+            models.Index(fields=["organization", "created_at"], name="invitation_org_recorded"),  # retention
         ]
 
 
@@ -149,7 +152,8 @@ class ContactLog(OrgScopedModel):
     channel = models.CharField(max_length=8, blank=True, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["organization", "customer", "created_at"], name="contactlog_customer_time")]
+        indexes = [models.Index(fields=["organization", "customer", "created_at"], name="contactlog_customer_time"),
+                   models.Index(fields=["organization", "created_at"], name="contactlog_org_recorded")]  # retention
 
     @property
     def reason_label(self) -> str:

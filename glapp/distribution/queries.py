@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -276,3 +276,31 @@ def subject_records(organization_id: int, customers: dict[int, str]) -> dict[str
                              "survey": e.survey.code if e.survey_id else None, "channel": e.channel}
                             for e in history],
     }
+
+
+# --- Retention (glapp.privacy orchestrates; its keyset pages run on these querysets) ----------
+
+UNFINISHED = (Invitation.Status.SCHEDULED, Invitation.Status.SENDING)
+
+
+def contact_history_before(organization_id: int, cutoff: dt.datetime, now: dt.datetime) -> dict[str, QuerySet]:
+    """What the contact-history period removes, recorded before `cutoff`, each served by its
+    (organization, created_at) index: contact-log entries, touchpoint events, and invitations
+    that are done (not waiting to be sent, their link no longer open)."""
+    return {
+        "contact_log": ContactLog.objects.for_org(organization_id).filter(created_at__lt=cutoff),
+        "invitations": Invitation.objects.for_org(organization_id).filter(created_at__lt=cutoff)
+        .exclude(status__in=UNFINISHED).exclude(expires_at__gte=now),
+        "events": TouchpointEvent.objects.for_org(organization_id).filter(created_at__lt=cutoff),
+    }
+
+
+def customers_contacted_since(organization_id: int, customer_ids: list[int], since: dt.datetime) -> set[int]:
+    """Those of these customers with a touchpoint event or an invitation since `since`, or an
+    invitation still waiting to be sent (the customer index of each)."""
+    ids = list(customer_ids)
+    heard = set(TouchpointEvent.objects.for_org(organization_id).filter(
+        customer_id__in=ids, created_at__gte=since).values_list("customer_id", flat=True))
+    heard |= set(Invitation.objects.for_org(organization_id).filter(customer_id__in=ids).filter(
+        Q(created_at__gte=since) | Q(status__in=UNFINISHED)).values_list("customer_id", flat=True))
+    return heard

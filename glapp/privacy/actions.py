@@ -105,14 +105,13 @@ def _erase_rows(organization_id: int, customers: list[Customer], mode: str) -> t
     subtract_rate_changes(organization_id, went_out_changes([pk for pk, _token, _message in invitations]))
     counts.update(erase_contact_history(organization_id, ids))
     counts["sessions"] = erase_sessions(organization_id, ids, tokens, [ext for _pk, ext in responses if ext])
-    analysis = forget_comments(organization_id, response_ids, delete=mode == DELETE)
-    counts.update({f"analysis_{k}": v for k, v in analysis.items()})
     if mode == DELETE:
+        analysis = forget_comments(organization_id, response_ids, delete=True)
         subtract_responses(organization_id, response_ids)
         counts["responses_deleted"] = delete_responses(organization_id, response_ids)
     else:
-        counts["comments_deleted"] = anonymise_responses(organization_id, response_ids,
-                                                         [k for k in meta_keys(organization_id) if k], needles)
+        analysis, counts["comments_deleted"] = anonymise_response_rows(organization_id, response_ids, needles)
+    counts.update({f"analysis_{k}": v for k, v in analysis.items() if k != "topics"})
     counts["idempotency_records"] = forget_idempotency_records(organization_id, needles)
     counts["import_jobs"] = forget_in_import_jobs(organization_id, needles)
     for c in customers:
@@ -120,6 +119,19 @@ def _erase_rows(organization_id: int, customers: list[Customer], mode: str) -> t
     _forget_in_admin_history(ids)
     delete_customers(organization_id, ids)
     return counts, needles
+
+
+def anonymise_response_rows(organization_id: int, response_ids: list[int], needles: Needles,
+                            retrain: bool = True) -> tuple[dict, int]:
+    """Anonymise responses (erasure's anonymise mode, retention's identifiable-responses period):
+    text analysis forgets their comments' text, key phrases, tags and corrections; the responses
+    lose their customer, comment text and unrolled metadata; a response's own id that holds one
+    of `needles` becomes a keyed hash. Scores, topic codes and sentiment stay, so every figure
+    stays as reported. Returns (text analysis's counts, comments deleted)."""
+    analysis = forget_comments(organization_id, response_ids, delete=False, retrain=retrain)
+    cleared = anonymise_responses(organization_id, response_ids, [k for k in meta_keys(organization_id) if k],
+                                  needles)
+    return analysis, cleared
 
 
 def _forget_in_admin_history(customer_ids: list[int]) -> None:

@@ -416,10 +416,15 @@ def erase_sessions(organization_id: int, customer_ids: list[int], tokens: list[s
         for pk, token in sessions.exclude(pk__in=doomed).values_list("id", "token").iterator(chunk_size=5000):
             if session_response_id(token) in wanted:
                 doomed.add(pk)
-    ids = sorted(doomed)
+    return delete_sessions(organization_id, sorted(doomed))
+
+
+def delete_sessions(organization_id: int, session_ids: list[int]) -> int:
+    """Delete respondent sessions by id (erasure, retention); returns how many went."""
+    sessions = RespondentSession.objects.for_org(organization_id)
     deleted = 0
     with transaction.atomic():
-        for start in range(0, len(ids), 900):
-            deleted += sessions.filter(pk__in=ids[start:start + 900]).delete()[1].get(
+        for start in range(0, len(session_ids), 900):
+            deleted += sessions.filter(pk__in=session_ids[start:start + 900]).delete()[1].get(
                 RespondentSession._meta.label, 0)
     return deleted

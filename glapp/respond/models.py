@@ -36,6 +36,7 @@ class RespondentSession(OrgScopedModel):
 
     class Meta:
         db_table = "surveys_respondentsession"  # made when the respondent pages belonged to surveys
+        indexes = [models.Index(fields=["organization", "created_at"], name="session_org_started")]  # retention
 
     @property
     def response_external_id(self) -> str:

@@ -136,3 +136,10 @@ def sessions_of_customers(organization_id: int, customer_ids: list[int]) -> list
         "survey").order_by("created_at", "id")
     return [{"survey": s.survey.code, "started_at": s.created_at, "answered": s.answered, "context": s.context,
              "completed_at": s.completed_at} for s in rows]
+
+
+def sessions_before(organization_id: int, cutoff: dt.datetime, now: dt.datetime):
+    """Retention: respondent sessions started before `cutoff` that are over (completed, or their
+    link expired); one still open is left to finish. The (organization, created_at) index serves it."""
+    return RespondentSession.objects.for_org(organization_id).filter(created_at__lt=cutoff).filter(
+        Q(completed_at__isnull=False) | Q(expires_at__lt=now) | Q(expires_at__isnull=True))

@@ -316,8 +316,7 @@ def forget_idempotency_records(organization_id: int, needles) -> int:
     again); a retry after this is judged afresh, and external ids still keep it from storing twice."""
     doomed = [pk for pk, body in IdempotencyRecord.objects.for_org(organization_id).values_list("id", "body")
               if needles.found_in(body)]
-    IdempotencyRecord.objects.filter(pk__in=doomed).delete()
-    return len(doomed)
+    return delete_idempotency_records(organization_id, doomed)
 
 
 def forget_in_import_jobs(organization_id: int, needles) -> int:
@@ -336,3 +335,17 @@ def forget_in_import_jobs(organization_id: int, needles) -> int:
             ImportJob.objects.filter(pk=job.pk).update(**values)
             changed += 1
     return changed
+
+
+# --- Retention (glapp.privacy orchestrates) -----------------------------------------------------
+
+def delete_idempotency_records(organization_id: int, record_ids: Sequence[int]) -> int:
+    """Delete stored request outcomes (and the bodies they replay); a later retry is judged afresh,
+    and external ids still keep it from storing twice."""
+    return IdempotencyRecord.objects.for_org(organization_id).filter(pk__in=list(record_ids)).delete()[0]
+
+
+def forget_import_errors(organization_id: int, job_ids: Sequence[int]) -> int:
+    """Drop the rejected rows import jobs list (they quote the file's cells); the counts stay."""
+    return ImportJob.objects.for_org(organization_id).filter(pk__in=list(job_ids)).exclude(errors=[]) \
+        .update(errors=[])

@@ -16,7 +16,7 @@ from glapp.contacts.queries import erased_among
 from glapp.core.errors import FieldError, ValidationFailed
 from glapp.core.pagination import decode_cursor, encode_cursor
 from glapp.core.pii import redact as redact_pii
-from glapp.responses.models import Answer, ImportJob, ImportSource, Response
+from glapp.responses.models import Answer, IdempotencyRecord, ImportJob, ImportSource, Response
 from glapp.surveys import question_types as qt
 
 
@@ -375,3 +375,59 @@ def erased_customers_among(organization_id: int, cleans: Sequence) -> set[int]:
 
 
 ERASED_MESSAGE = "belongs to a customer who was erased; glapp stores nothing about them again"
+
+
+# --- Retention (glapp.privacy orchestrates; its keyset pages run on these querysets) ----------
+
+def responses_submitted_before(organization_id: int, cutoff: dt.datetime) -> QuerySet:
+    """Responses submitted before `cutoff`: the (organization, submitted_at) index serves them."""
+    return Response.objects.for_org(organization_id).filter(submitted_at__lt=cutoff)
+
+
+def comments_of_responses(organization_id: int, response_ids: Sequence[int]) -> list[tuple[int, int, str, str]]:
+    """(answer id, response id, text, response language) of these responses' non-empty comments."""
+    return list(Answer.objects.filter(response__organization_id=organization_id, response_id__in=list(response_ids),
+                                      question_type=qt.TEXT).exclude(text="").order_by("id").values_list(
+        "id", "response_id", "text", "response__language"))
+
+
+def comments_of(organization_id: int, response_ids, unless: Q | None = None) -> QuerySet:
+    """The non-empty comments of these responses (ids, or a queryset of them); `unless` leaves out
+    those for which a condition on the answer row holds (a higher app's, given as an expression)."""
+    qs = Answer.objects.filter(response__organization_id=organization_id, response_id__in=response_ids,
+                               question_type=qt.TEXT).exclude(text="")
+    return qs if unless is None else qs.exclude(unless)
+
+
+def with_customer_or_comment(organization_id: int, response_ids: Sequence[int]) -> QuerySet:
+    """Those of these responses that still identify someone: linked to a customer, or with a comment."""
+    commented = Answer.objects.filter(response=OuterRef("pk"), question_type=qt.TEXT).exclude(text="")
+    return Response.objects.for_org(organization_id).filter(pk__in=list(response_ids)).filter(
+        Q(customer__isnull=False) | Exists(commented))
+
+
+def identifiable_responses_before(organization_id: int, cutoff: dt.datetime) -> QuerySet:
+    commented = Answer.objects.filter(response=OuterRef("pk"), question_type=qt.TEXT).exclude(text="")
+    return responses_submitted_before(organization_id, cutoff).filter(Q(customer__isnull=False) | Exists(commented))
+
+
+def customers_answered_since(organization_id: int, customer_ids: Sequence[int], since: dt.datetime) -> set[int]:
+    """Those of these customers with a response submitted since `since` (the customer index)."""
+    return set(Response.objects.for_org(organization_id).filter(
+        customer_id__in=list(customer_ids), submitted_at__gte=since).values_list("customer_id", flat=True))
+
+
+def idempotency_records_before(organization_id: int, cutoff: dt.datetime) -> QuerySet:
+    return IdempotencyRecord.objects.for_org(organization_id).filter(created_at__lt=cutoff)
+
+
+def import_jobs_with_errors_before(organization_id: int, cutoff: dt.datetime) -> QuerySet:
+    """Finished import jobs made before `cutoff` that still list rejected rows (they quote cells)."""
+    return ImportJob.objects.for_org(organization_id).filter(created_at__lt=cutoff, finished_at__isnull=False) \
+        .exclude(errors=[])
+
+
+def upload_digests_in_use(organization_id: int, since: dt.datetime) -> set[str]:
+    """Files an import job made since `since`, or one not finished, still needs."""
+    return set(ImportJob.objects.for_org(organization_id).filter(
+        Q(created_at__gte=since) | Q(finished_at__isnull=True)).values_list("file_sha256", flat=True))

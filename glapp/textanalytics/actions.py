@@ -516,12 +516,14 @@ def train_topic_classifier(organization_id: int, code: str, seed: int = 0) -> di
 ERASED = ""  # the version of an analysis whose comment was erased: kept as it was, never redone
 
 
-def forget_comments(organization_id: int, response_ids: Sequence[int], delete: bool) -> dict[str, int]:
+def forget_comments(organization_id: int, response_ids: Sequence[int], delete: bool,
+                    retrain: bool = True) -> dict[str, int]:
     """Erase what text analysis keeps of these responses' comments. Either way analysts' tags
     and sentiment corrections go. `delete=False` (anonymise) keeps each analysis's sentiment,
     emotions and topic codes (what figures are made of) and deletes its redacted text, key
     phrases and the spans into that text; `delete=True` deletes the analyses. Models trained on
-    the comments or the tags are retrained in the background after the commit, without them."""
+    the comments or the tags are retrained in the background after the commit, without them
+    (`retrain=False`: the caller does it once, with `retrain_without`, after many calls)."""
     ids = list(response_ids)
     with transaction.atomic():
         analyses = CommentAnalysis.objects.for_org(organization_id).filter(response_id__in=ids)
@@ -541,13 +543,21 @@ def forget_comments(organization_id: int, response_ids: Sequence[int], delete: b
                                               version=ERASED)
         retrain_sentiment = bool(answer_ids) and LearnedModel.objects.for_org(organization_id).filter(
             kind="sentiment").exists()
-        for code in tagged_topics:
-            _schedule_topic_training(organization_id, code)
-        if retrain_sentiment:
-            transaction.on_commit(lambda: _train_sentiment_later(organization_id))
+        if retrain:
+            retrain_without(organization_id, tagged_topics, retrain_sentiment)
     out["retrained_topics"] = len(tagged_topics)
     out["retrained_sentiment"] = int(retrain_sentiment)
+    out["topics"] = tagged_topics
     return out
+
+
+def retrain_without(organization_id: int, topic_codes, sentiment: bool) -> None:
+    """Relearn these topics (and the sentiment model) in the background after the commit,
+    without the comments and tags just forgotten."""
+    for code in sorted(set(topic_codes)):
+        _schedule_topic_training(organization_id, code)
+    if sentiment:
+        transaction.on_commit(lambda: _train_sentiment_later(organization_id))
 
 
 def _train_sentiment_later(organization_id: int) -> None:

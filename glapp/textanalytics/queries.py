@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from glapp.core import stats
 from glapp.core.pagination import decode_cursor, encode_cursor
-from glapp.responses.queries import nps_answers, search_terms, text_answer_count, unit_and_days
+from glapp.responses.queries import comments_of, nps_answers, search_terms, text_answer_count, unit_and_days
 from glapp.textanalytics.models import CommentAnalysis, Topic, TopicMention
 from glapp.textanalytics.pipelines import pipeline_for
 
@@ -499,3 +499,17 @@ def filter_key_phrases(access, f: VerbatimFilter, limit: int = 10, cap: int = GR
     rows = filtered_analyses(access, f).order_by("-id").values_list("key_phrases", "language")[:cap]
     return group_stored_phrases(rows, limit)
 
+
+
+# --- Retention (glapp.privacy orchestrates) -----------------------------------------------------
+
+def redacted_texts(organization_id: int, answer_ids) -> dict[int, str]:
+    """answer id → its analysis's redacted text, for those of these comments that are analyzed."""
+    return dict(CommentAnalysis.objects.for_org(organization_id).filter(answer_id__in=list(answer_ids))
+                .exclude(redacted_text="").values_list("answer_id", "redacted_text"))
+
+
+def unredacted_comment_count(organization_id: int, response_ids) -> int:
+    """How many comments of these responses (a queryset of ids) are stored otherwise than redacted:
+    their analysis's redacted text differs, or they are not analyzed yet."""
+    return comments_of(organization_id, response_ids, unless=Q(analysis__redacted_text=F("text"))).count()

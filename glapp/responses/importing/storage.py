@@ -62,3 +62,22 @@ def erase_uploads_holding(organization_id: int, needles) -> int:
             path.unlink(missing_ok=True)
             deleted += 1
     return deleted
+
+
+def erase_uploads_before(organization_id: int, cutoff_timestamp: float, keep: set[str],
+                         dry_run: bool = False) -> int:
+    """Delete the organization's stored uploads last written before `cutoff_timestamp` (seconds
+    since the epoch) that no import job still needs (`keep`: their digests). Storing the same
+    file again rewrites it, so a file uploaded again is as new as its latest upload. Returns
+    the files deleted (or, with `dry_run`, those that would be)."""
+    folder = import_dir(organization_id)
+    if not folder.is_dir():
+        return 0
+    deleted = 0
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or path.name in keep or path.stat().st_mtime >= cutoff_timestamp:
+            continue
+        if not dry_run:
+            path.unlink(missing_ok=True)
+        deleted += 1
+    return deleted

@@ -19,10 +19,11 @@ from django_tasks_db.models import DBTaskResult
 
 from glapp.core import task_leases, task_queues
 from glapp.distribution.tasks import PERIODIC_TASKS as DISPATCH_TASKS
+from glapp.privacy.tasks import HOUSEKEEPING_TASKS as PRIVACY_HOUSEKEEPING
 from glapp.responses.tasks import HOUSEKEEPING_TASKS as RESPONSE_HOUSEKEEPING
 from glapp.textanalytics.tasks import HOUSEKEEPING_TASKS as TEXT_HOUSEKEEPING
 
-HOUSEKEEPING_TASKS = [*RESPONSE_HOUSEKEEPING, *TEXT_HOUSEKEEPING]
+HOUSEKEEPING_TASKS = [*RESPONSE_HOUSEKEEPING, *TEXT_HOUSEKEEPING, *PRIVACY_HOUSEKEEPING]
 
 
 def enqueue_housekeeping(backend_name: str, tasks=None) -> list[str]:
