@@ -34,6 +34,7 @@ from glapp.core.needles import Needles
 from glapp.distribution.actions import erase_contact_history
 from glapp.distribution.channels.outbox import forget_in_outboxes
 from glapp.distribution.queries import invitations_of_customers, went_out_changes
+from glapp.privacy.models import RetentionPolicy
 from glapp.privacy.queries import Lookup, already_erased, customers_named, subject_export
 from glapp.respond.actions import erase_sessions
 from glapp.responses.actions import (
@@ -153,3 +154,18 @@ def export_customer(organization_id: int, lookup: Lookup, *, actor: AuditActor) 
                  details={"lookup": lookup.kind, "customer_ids": [c.pk for c in customers],
                           "responses": len(data["responses"])})
     return data
+
+
+def set_retention_periods(organization_id: int, days: dict[str, int | None], *, actor: AuditActor) -> RetentionPolicy:
+    """Set the organization's retention periods (kind → days, None: keep; validated by the model's
+    validators), recorded in the audit log with the days before and after."""
+    with transaction.atomic():
+        policy, _created = RetentionPolicy.objects.select_for_update().get_or_create(organization_id=organization_id)
+        before = {kind: policy.days(kind) for kind in RetentionPolicy.KINDS}
+        for kind in RetentionPolicy.KINDS:
+            setattr(policy, f"{kind}_days", days.get(kind))
+        policy.full_clean(exclude=["organization"])
+        policy.save()
+        record_audit(organization_id, AuditEntry.Action.RETENTION_CHANGED, actor, target_type="retention",
+                     details={"before": before, "after": {kind: policy.days(kind) for kind in RetentionPolicy.KINDS}})
+    return policy

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from glapp.accounts.models import AuditEntry
+from glapp.accounts.queries import audit_entries
 from glapp.contacts.models import Customer
 from glapp.contacts.queries import find_customers, is_erased
 from glapp.core.errors import FieldError, ValidationFailed
@@ -90,3 +92,34 @@ def subject_export(organization_id: int, customers: list[Customer]) -> dict:
         **subject_records(organization_id, by_id),
         "sessions": sessions_of_customers(organization_id, ids),
     }
+
+
+@dataclass
+class RetentionRunSummary:
+    """One retention run over the organization, from its audit entries: when, by whom, the
+    cutoff and counts per kind of data."""
+
+    run: str
+    started_at: object
+    actor: str
+    kinds: dict[str, dict] = field(default_factory=dict)  # kind → {"cutoff": iso, counts…}
+
+
+def retention_log(organization_id: int, runs: int = 10) -> list[RetentionRunSummary]:
+    """The latest retention runs, newest first (entries of one run summed per kind)."""
+    out: dict[str, RetentionRunSummary] = {}
+    for entry in audit_entries(organization_id, AuditEntry.Action.RETENTION_APPLIED)[:2000]:
+        details = dict(entry.details)
+        run_id = details.pop("run", "")
+        if run_id not in out:
+            if len(out) == runs:
+                break
+            out[run_id] = RetentionRunSummary(run_id, entry.created_at, entry.get_actor_display())
+        summary = out[run_id]
+        summary.started_at = min(summary.started_at, entry.created_at)
+        kind = details.pop("kind", entry.target)
+        row = summary.kinds.setdefault(kind, {"cutoff": details.pop("cutoff", "")})
+        details.pop("cutoff", None)
+        for name, n in details.items():
+            row[name] = row.get(name, 0) + n
+    return list(out.values())

@@ -97,6 +97,8 @@ class Run:
                                  target_type="retention", target=step,
                                  details={"run": self.run_id, "kind": step,
                                           "cutoff": self.cutoff[step].isoformat(), **done})
+        if not done:
+            return
         totals = self.counts.setdefault(step, {})
         for k, n in done.items():
             totals[k] = totals.get(k, 0) + n

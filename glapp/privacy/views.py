@@ -1,6 +1,8 @@
 """Settings → Privacy: owners and admins find a customer (by external id, e-mail or phone), see
-what an erasure would remove, and erase (choosing the mode) or export everything about them."""
+what an erasure would remove, and erase (choosing the mode) or export everything about them;
+they set the retention periods and see what the next run would do; owners read the runs' log."""
 
+import datetime as dt
 import json
 
 from django import forms
@@ -14,11 +16,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from glapp.accounts.actions import AuditActor
+from glapp.accounts.models import Role
 from glapp.accounts.queries import Access
 from glapp.accounts.web_access import member_view
 from glapp.core.errors import GlappError
-from glapp.privacy import actions
-from glapp.privacy.queries import LOOKUPS, Lookup, already_erased, customers_named, erasure_preview
+from glapp.privacy import actions, retention
+from glapp.privacy.models import RetentionPolicy
+from glapp.privacy.queries import LOOKUPS, Lookup, already_erased, customers_named, erasure_preview, retention_log
 
 
 class FindForm(forms.Form):
@@ -37,6 +41,60 @@ class EraseForm(FindForm):
         (actions.DELETE, _("Delete: remove the responses too; figures are recounted without them")),
     ])
     confirm = forms.BooleanField(label=_("I understand that this cannot be undone"))
+
+
+class RetentionForm(forms.ModelForm):
+    class Meta:
+        model = RetentionPolicy
+        fields = [f"{kind}_days" for kind in RetentionPolicy.KINDS]
+        widgets = {name: forms.NumberInput(attrs={"min": 1, "max": 3650, "step": 1, "placeholder": _("keep")})
+                   for name in fields}
+
+
+STEP_LABELS = {
+    retention.RAW_COMMENTS: _("Raw comments"),
+    retention.ORIGINALS: _("Originals: uploaded files, rejected rows, API request bodies"),
+    retention.CONTACT_DATA: _("Contact data"),
+    retention.CONTACT_HISTORY: _("Invitation and contact history"),
+    retention.IDENTIFIABLE: _("Identifiable responses"),
+}
+COUNT_LABELS = {
+    "comments_redacted": _("comments replaced by their redacted text"),
+    "idempotency_records": _("stored API request outcomes deleted"),
+    "import_errors": _("import jobs' rejected rows deleted"),
+    "uploads": _("uploaded files deleted"),
+    "customers": _("customers' contact data cleared"),
+    "contact_log": _("contact history entries deleted"),
+    "invitations": _("invitations deleted"),
+    "events": _("touchpoint events deleted"),
+    "sessions": _("respondent sessions deleted"),
+    "responses": _("responses anonymised"),
+    "comments_deleted": _("comments deleted"),
+}
+
+
+def _rows(counts: dict[str, dict], cutoffs: dict) -> list[dict]:
+    """Steps as the page lists them: label, cutoff and labelled counts."""
+    return [{"step": step, "label": STEP_LABELS.get(step, step), "cutoff": cutoff,
+             "counts": [(f"{step}.{name}", COUNT_LABELS.get(name, name), n)
+                        for name, n in counts.get(step, {}).items()]}
+            for step, cutoff in cutoffs.items()]
+
+
+def _retention_context(access: Access, form: RetentionForm | None = None) -> dict:
+    policy = retention.policy_of(access.organization_id)
+    # The next run counted, not done: the same code path as the run, so the counts are its own.
+    run = retention.apply_retention(access.organization_id, actor=AuditActor.command(), dry_run=True)
+    log = None
+    if access.role == Role.OWNER:  # as the audit log: owners read it
+        log = [{"run": r, "rows": _rows(r.kinds, {k: dt.datetime.fromisoformat(v["cutoff"]) if v.get("cutoff") else None
+                                                   for k, v in r.kinds.items()})}
+               for r in retention_log(access.organization_id)]
+        for entry in log:
+            for row in entry["rows"]:
+                row["counts"] = [c for c in row["counts"] if not c[0].endswith(".cutoff")]
+    return {"retention": form or RetentionForm(instance=policy), "retention_policy": policy,
+            "retention_preview": _rows(run.counts, run.cutoff), "retention_log": log}
 
 
 def _require_privacy_officer(access: Access) -> None:
@@ -68,7 +126,7 @@ def privacy(request: HttpRequest, access: Access) -> HttpResponse:
             customers = _named_in(access, form.data)
             context.update({"erase": form,
                             "preview": erasure_preview(access.organization_id, customers) if customers else None})
-            return render(request, "privacy/privacy.html", context, status=400)
+            return render(request, "privacy/privacy.html", {**context, **_retention_context(access)}, status=400)
         try:
             if step == "export":
                 return _export(request, access, form.lookup())
@@ -85,7 +143,24 @@ def privacy(request: HttpRequest, access: Access) -> HttpResponse:
                 "mode": dict(form.fields["mode"].choices)[done.mode].split(":")[0],
                 "responses": done.counts.get("responses", 0), "invitations": done.counts.get("invitations", 0)})
         return redirect("privacy:privacy")
-    return render(request, "privacy/privacy.html", context)
+    return render(request, "privacy/privacy.html", {**context, **_retention_context(access)})
+
+
+@never_cache
+@require_http_methods(["POST"])
+@member_view
+def retention_settings(request: HttpRequest, access: Access) -> HttpResponse:
+    """Save the retention periods (owners and admins, as for erasure)."""
+    _require_privacy_officer(access)
+    form = RetentionForm(request.POST, instance=retention.policy_of(access.organization_id))
+    if not form.is_valid():
+        context = {"find": FindForm(), **_retention_context(access, form)}
+        return render(request, "privacy/privacy.html", context, status=400)
+    actions.set_retention_periods(access.organization_id, {k.removesuffix("_days"): v for k, v in
+                                                           form.cleaned_data.items()},
+                                  actor=AuditActor.of_user(request.user))
+    messages.success(request, _("The retention periods are saved; the next daily run applies them."))
+    return redirect("privacy:privacy")
 
 
 def _named_in(access: Access, data) -> list:
