@@ -84,6 +84,21 @@ class Run:
     cutoff: dict[str, dt.datetime] = field(default_factory=dict)
     retrain_topics: set[str] = field(default_factory=set)
     retrain_sentiment: bool = False
+    # A preview (a dry run for the settings page) looks at no more than this many rows per step,
+    # so the page costs the same on any organization; the steps it stopped in are "at least".
+    preview_limit: int | None = None
+    truncated: set[str] = field(default_factory=set)
+
+    def pages(self, step: str, qs: QuerySet, date_field: str | None, size: int) -> Iterator[list[int]]:
+        seen = 0
+        for ids in pages(qs, date_field, size):
+            if self.preview_limit is not None and seen + len(ids) > self.preview_limit:
+                self.truncated.add(step)
+                if ids := ids[:self.preview_limit - seen]:
+                    yield ids
+                return
+            seen += len(ids)
+            yield ids
 
     def batch(self, step: str, work: Callable[[], dict[str, int]]) -> None:
         """One page of one step: its writes and the audit entry saying what they did, together."""
@@ -126,9 +141,12 @@ def policy_of(organization_id: int) -> RetentionPolicy | None:
 
 
 def apply_retention(organization_id: int, *, actor: AuditActor, now: dt.datetime | None = None,
-                    dry_run: bool = False, page: int = PAGE) -> Run:
-    """Apply the organization's periods now (or, with `dry_run`, count what that would do)."""
-    run = Run(organization_id, now or timezone.now(), actor, dry_run)
+                    dry_run: bool = False, page: int = PAGE, preview_limit: int | None = None) -> Run:
+    """Apply the organization's periods now (or, with `dry_run`, count what that would do; with
+    `preview_limit` too, count at most that many rows per step)."""
+    if preview_limit is not None and not dry_run:
+        raise ValueError("preview_limit is for a dry run")
+    run = Run(organization_id, now or timezone.now(), actor, dry_run, preview_limit=preview_limit)
     policy = policy_of(organization_id)
     if policy is None:
         return run
@@ -157,7 +175,7 @@ def apply_due(now: dt.datetime | None = None) -> dict[int, dict[str, dict[str, i
 def _raw_comments(run: Run, cutoff: dt.datetime, size: int) -> None:
     org = run.organization_id
     commented = responses_submitted_before(org, cutoff).filter(has_comment=True)
-    for ids in pages(commented, "submitted_at", size):
+    for ids in run.pages(RAW_COMMENTS, commented, "submitted_at", size):
         def work(ids=ids) -> dict[str, int]:
             comments = comments_of_responses(org, ids)
             redacted = redacted_texts(org, [c[0] for c in comments])
@@ -174,10 +192,10 @@ def _raw_comments(run: Run, cutoff: dt.datetime, size: int) -> None:
 
 def _originals(run: Run, cutoff: dt.datetime, size: int) -> None:
     org = run.organization_id
-    for ids in pages(idempotency_records_before(org, cutoff), "created_at", size):
+    for ids in run.pages(ORIGINALS, idempotency_records_before(org, cutoff), "created_at", size):
         run.batch(ORIGINALS, lambda ids=ids: {
             "idempotency_records": len(ids) if run.dry_run else delete_idempotency_records(org, ids)})
-    for ids in pages(import_jobs_with_errors_before(org, cutoff), None, size):
+    for ids in run.pages(ORIGINALS, import_jobs_with_errors_before(org, cutoff), None, size):
         run.batch(ORIGINALS, lambda ids=ids: {
             "import_errors": len(ids) if run.dry_run else forget_import_errors(org, ids)})
     # Files cannot roll back and hold nothing a row needs: each is deleted on its own.
@@ -187,7 +205,7 @@ def _originals(run: Run, cutoff: dt.datetime, size: int) -> None:
 
 def _contact_data(run: Run, cutoff: dt.datetime, size: int) -> None:
     org = run.organization_id
-    for ids in pages(customers_with_contact_data(org, created_before=cutoff), None, size):
+    for ids in run.pages(CONTACT_DATA, customers_with_contact_data(org, created_before=cutoff), None, size):
         def work(ids=ids) -> dict[str, int]:
             heard = customers_answered_since(org, ids, cutoff) | customers_contacted_since(org, ids, cutoff)
             quiet = [pk for pk in ids if pk not in heard]
@@ -198,7 +216,7 @@ def _contact_data(run: Run, cutoff: dt.datetime, size: int) -> None:
 def _contact_history(run: Run, cutoff: dt.datetime, size: int) -> None:
     org = run.organization_id
     for kind, qs in contact_history_before(org, cutoff, run.now).items():
-        for ids in pages(qs, "created_at", size):
+        for ids in run.pages(CONTACT_HISTORY, qs, "created_at", size):
             run.batch(CONTACT_HISTORY, lambda kind=kind, ids=ids: {
                 kind: len(ids) if run.dry_run else delete_history_rows(org, kind, ids)})
     # A session holds the answers given so far: it goes with the history or the responses.
@@ -208,13 +226,13 @@ def _contact_history(run: Run, cutoff: dt.datetime, size: int) -> None:
 
 def _expire_sessions(run: Run, step: str, cutoff: dt.datetime, size: int) -> None:
     org = run.organization_id
-    for ids in pages(sessions_before(org, cutoff, run.now), "created_at", size):
+    for ids in run.pages(step, sessions_before(org, cutoff, run.now), "created_at", size):
         run.batch(step, lambda ids=ids: {"sessions": len(ids) if run.dry_run else delete_sessions(org, ids)})
 
 
 def _identifiable(run: Run, cutoff: dt.datetime, size: int) -> None:
     org = run.organization_id
-    for ids in pages(responses_submitted_before(org, cutoff), "submitted_at", size):
+    for ids in run.pages(IDENTIFIABLE, responses_submitted_before(org, cutoff), "submitted_at", size):
         def work(ids=ids) -> dict[str, int]:
             rows = list(with_customer_or_comment(org, ids).values_list("id", "customer_id"))
             if run.dry_run or not rows:

@@ -73,18 +73,23 @@ COUNT_LABELS = {
 }
 
 
-def _rows(counts: dict[str, dict], cutoffs: dict) -> list[dict]:
-    """Steps as the page lists them: label, cutoff and labelled counts."""
-    return [{"step": step, "label": STEP_LABELS.get(step, step), "cutoff": cutoff,
+def _rows(counts: dict[str, dict], cutoffs: dict, truncated: set[str] = frozenset()) -> list[dict]:
+    """Steps as the page lists them: label, cutoff, labelled counts, and whether the counts are
+    only a lower bound (a preview stops counting at PREVIEW_LIMIT rows a step)."""
+    return [{"step": step, "label": STEP_LABELS.get(step, step), "cutoff": cutoff, "more": step in truncated,
              "counts": [(f"{step}.{name}", COUNT_LABELS.get(name, name), n)
                         for name, n in counts.get(step, {}).items()]}
             for step, cutoff in cutoffs.items()]
 
 
+PREVIEW_LIMIT = 5000  # rows looked at per step: the page costs the same on any organization
+
+
 def _retention_context(access: Access, form: RetentionForm | None = None) -> dict:
     policy = retention.policy_of(access.organization_id)
     # The next run counted, not done: the same code path as the run, so the counts are its own.
-    run = retention.apply_retention(access.organization_id, actor=AuditActor.command(), dry_run=True)
+    run = retention.apply_retention(access.organization_id, actor=AuditActor.command(), dry_run=True,
+                                    preview_limit=PREVIEW_LIMIT)
     log = None
     if access.role == Role.OWNER:  # as the audit log: owners read it
         log = [{"run": r, "rows": _rows(r.kinds, {k: dt.datetime.fromisoformat(v["cutoff"]) if v.get("cutoff") else None
@@ -94,7 +99,8 @@ def _retention_context(access: Access, form: RetentionForm | None = None) -> dic
             for row in entry["rows"]:
                 row["counts"] = [c for c in row["counts"] if not c[0].endswith(".cutoff")]
     return {"retention": form or RetentionForm(instance=policy), "retention_policy": policy,
-            "retention_preview": _rows(run.counts, run.cutoff), "retention_log": log}
+            "retention_preview": _rows(run.counts, run.cutoff, run.truncated), "retention_log": log,
+            "preview_limit": PREVIEW_LIMIT}
 
 
 def _require_privacy_officer(access: Access) -> None:

@@ -337,3 +337,28 @@ def test_the_page_is_in_swedish_and_only_owners_and_admins_change_it(dated):
     assert analyst.post("/settings/privacy/retention/", {"contact_data_days": "30"}).status_code == 403
     admin = _signed_in(org, Role.ADMIN)
     assert admin.post("/settings/privacy/retention/", {"contact_data_days": "30"}).status_code == 302
+
+
+def test_the_preview_counts_a_bounded_number_of_rows_and_says_so(dated):
+    """The settings page previews the next run on every view: it looks at no more than
+    PREVIEW_LIMIT rows a step (the same cost on any organization), says where it stopped, and
+    changes nothing; the run itself does them all."""
+    from glapp.privacy import views
+
+    org = dated
+    _policy(org, identifiable_responses=PERIOD, contact_data=PERIOD)
+    full = retention.apply_retention(org.id, actor=AuditActor.command(), now=NOW, dry_run=True, page=1)
+    bounded = retention.apply_retention(org.id, actor=AuditActor.command(), now=NOW, dry_run=True, page=1,
+                                        preview_limit=1)
+    assert full.counts["identifiable_responses"]["responses"] > 1 and not full.truncated
+    assert bounded.counts["identifiable_responses"]["responses"] == 1
+    assert "identifiable_responses" in bounded.truncated
+    with pytest.raises(ValueError):
+        retention.apply_retention(org.id, actor=AuditActor.command(), preview_limit=1)
+    views.PREVIEW_LIMIT, limit = 1, views.PREVIEW_LIMIT
+    try:
+        page = _signed_in(org).get("/settings/privacy/").content.decode()
+    finally:
+        views.PREVIEW_LIMIT = limit
+    assert 'data-preview-more="identifiable_responses"' in page
+    assert Response.objects.filter(organization=org).exclude(customer=None).exists()  # nothing done
