@@ -7,14 +7,23 @@ only words that are entirely made of known parts (optionally joined by a linking
 optionally inflected) are split, so "knappen" is never read as "kn" + "appen". A long known head
 (5+ letters) after an unknown modifier of 3+ letters is also accepted ("paketleveransen").
 
-`word_keys(norm, language)` is what topic queries match on: the word, its stem, its base form
-(a known part with its inflection removed, which Snowball misses on short words: "kön" → "kö"),
-and for Swedish every contiguous run of compound parts with their stems and bases.
+`match_stem(word, language)` is the stem topic queries compare: Snowball's, but giving back what
+Snowball removed beyond inflection. Snowball also strips derivational suffixes ("vänlig" → "vän",
+"billig" → "bil", "säkerhet" → "säker", "installation" → "instal", "helpful" → "help"), which
+joins words of different meaning; a query for "vänlig" must not find "vän" (friend), nor
+"instalment" find "installation".
+
+`word_keys(norm, language)` is what topic queries match on: the word, its match stem, its base
+form (a known part with its inflection removed, which Snowball misses on short words: "kön" →
+"kö"), and for Swedish the compound's head and every run of parts that ends with the head
+("hemleveransen" → "leveransen", "leverans"). The meaning of a Swedish compound sits in its last
+part: "paketresa" is a trip, not a parcel, and "kundtjänst" is not about "kund", so a modifier
+alone is not a key (a query reaches it with a wildcard: `paket*`).
 """
 
 import snowballstemmer
 
-VERSION = "morphology-1"
+VERSION = "morphology-2"
 
 _STEMMERS = {"sv": snowballstemmer.stemmer("swedish"), "en": snowballstemmer.stemmer("english")}
 _CACHE_MAX = 300_000
@@ -30,6 +39,46 @@ def stem(word: str, language: str) -> str:
         out = stemmer.stemWord(word) if stemmer is not None else word
         if len(_stem_cache) < _CACHE_MAX:
             _stem_cache[key] = out
+    return out
+
+
+# Inflectional endings Snowball may remove: anything else it removed is derivational and is kept.
+# Swedish: noun, adjective and verb inflection; "-ande"/"-ende" make nouns ("erbjudande" is an
+# offer, "erbjuder" offers), so they count as derivational. English: plural, past, -ing, final e.
+_INFLECTIONS = {
+    "sv": ("a", "ad", "ade", "ades", "ar", "are", "aren", "arens", "arna", "arnas", "arne", "as", "ast", "aste",
+           "at", "d", "de", "des", "dde", "e", "en", "ens", "er", "erna", "ernas", "ern", "erns", "es", "et", "ets",
+           "n", "na", "ns", "or", "orna", "ornas", "r", "rna", "s", "t", "te", "tes", "tt"),
+    "en": ("", "s", "es", "ed", "d", "ing", "'s", "e"),
+}
+_INFLECTIONS_BY_LENGTH = {lang: sorted(set(e for e in endings if e), key=len, reverse=True)
+                          for lang, endings in _INFLECTIONS.items()}
+_match_stem_cache: dict[tuple[str, str], str] = {}
+
+
+def match_stem(word: str, language: str) -> str:
+    """Snowball's stem with derivational suffixes given back (see the module docstring)."""
+    key = (word, language)
+    out = _match_stem_cache.get(key)
+    if out is not None:
+        return out
+    out = stem(word, language)
+    endings = _INFLECTIONS_BY_LENGTH.get(language)
+    if endings and word.startswith(out) and len(word) > len(out):
+        rest = word[len(out):]
+        if language == "sv" and rest[:3] in ("and", "end", "het"):
+            rest = rest[:3]  # "erbjudande(n/t)", "säkerhet(en)": the noun, one stem
+        else:
+            for ending in endings:
+                if rest.endswith(ending):
+                    rest = rest[: len(rest) - len(ending)]
+                    break
+        # A doubled last consonant before the ending ("cancelled", "vänner") is not a suffix.
+        if len(rest) == 1 and rest == out[-1]:
+            rest = ""
+        out += rest
+    if len(_match_stem_cache) < _CACHE_MAX:
+        _match_stem_cache[key] = out
     return out
 
 
@@ -151,7 +200,7 @@ _keys_cache: dict[tuple[str, str], tuple[str, ...]] = {}
 
 def _light_keys(word: str, language: str, out: set[str]) -> None:
     out.add(word)
-    out.add(stem(word, language))
+    out.add(match_stem(word, language))
     if language != "en":
         base = _head_base(word)
         if base is not None:
@@ -177,12 +226,10 @@ def word_keys(norm: str, language: str) -> tuple[str, ...]:
             fine = _splits(piece)[1]
             if len(fine) < 2:
                 continue
-            # Every contiguous run of parts ("kund", "tjänst", "kundtjänst", "tjänstpersonalen", ...).
-            for a in range(len(fine)):
-                for b in range(a + 1, len(fine) + 1):
-                    if a == 0 and b == len(fine):
-                        continue
-                    _light_keys("".join(fine[a:b]), lang, out)
+            # Every run of parts that ends with the head ("tjänstpersonalen", "personalen"), never
+            # a modifier alone ("kund" is not what "kundtjänstpersonalen" is about).
+            for a in range(1, len(fine)):
+                _light_keys("".join(fine[a:]), lang, out)
     got = tuple(out)
     if len(_keys_cache) < _CACHE_MAX:
         _keys_cache[key] = got

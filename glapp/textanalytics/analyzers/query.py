@@ -1,17 +1,31 @@
 """The topic query language: which comments mention a topic, and where (for highlighting).
 
-Syntax (operators in capitals; Swedish aliases OCH, ELLER, INTE)::
+Syntax (operators in capitals; Swedish aliases OCH, ELLER, INTE, UTOM, NÄRA)::
 
-    leverans                 a word: matched on its stem and base form, so "leverans" matches
-                             "leveransen", "leveranser"; in Swedish comments also inside compounds,
-                             so it matches "hemleveransen" and "leveranstiden"
-    pris*                    a trailing wildcard (at least 2 letters): "priset", "prisvärd", "prislapp"
+    leverans                 a word: matched on its inflections, so "leverans" matches
+                             "leveransen", "leveranser"; in Swedish comments also as the head
+                             (last part) of a compound, so it matches "hemleveransen". A compound
+                             is about its head: "paket" does not match "paketresa" (a trip).
+                             Stems keep derivational suffixes: "vänlig" does not match "vän",
+                             "instalment" does not match "installation"
+    leverans*                a trailing wildcard (at least 2 letters): any word, or run of compound
+                             parts ending at the head, that starts so: "leveranstiden",
+                             "hemleveranstiden". A wildcard reaches a compound's first part
     "lång kö"                an exact phrase: these words in this order, each compared exactly
-                             (case-insensitive, no stemming); a word in a phrase may end in *:
-                             "lång* kö*"
+                             (case-insensitive, no stemming, no compounds); a word in a phrase may
+                             end in *: "lång* kö*". A one-word phrase is one exact word: "store"
+                             (not Swedish "stora")
     a AND b   a b            both (a space between terms means AND)
     a OR b                   either; AND binds tighter than OR: "a b OR c" is "(a b) OR c"
-    a NOT b   a -b           a, unless the comment also has b. A query cannot be only negative.
+    a NOT b   a -b           a, unless the comment also has b anywhere. A query cannot be only
+                             negative
+    a EXCEPT b               a's words, except where they are part of a match of b: a word-level
+                             exclusion that leaves the rest of the comment alone.
+                             `paket EXCEPT (familj* OR tv*)` finds "paketet kom" but not
+                             "familjepaketet"; `klaga EXCEPT "inget att klaga"` does not take the
+                             praise "inget att klaga på" as a complaint; `damaged EXCEPT (damaged
+                             NEAR/2 box)` leaves a damaged box to delivery. Binds like NEAR,
+                             left to right: put alternatives in parentheses on either side
     ( ... )                  grouping
     a NEAR/3 b               a and b with at most 3 words between them, in either order; a and b
                              are words, phrases or parenthesised groups; NEAR alone means NEAR/5
@@ -22,7 +36,7 @@ comment's language for stems (Swedish, English, or both when unknown).
 `parse(source)` returns a `Query` or raises `QuerySyntaxError(message, position)`.
 `Query.match(doc)` returns the matched character spans, sorted and merged; an empty list means
 no match. Build one `Doc` per comment and match all topics against it: the Doc's index of word
-keys (word, stem, base form, compound parts) makes every word, and every wildcard, a dictionary lookup.
+keys (word, stem, base form, compound heads) makes every word, and every wildcard, a dictionary lookup.
 """
 
 import re
@@ -31,10 +45,11 @@ from dataclasses import dataclass
 from glapp.textanalytics.analyzers import morphology
 from glapp.textanalytics.analyzers.tokens import normalize, tokenize
 
-VERSION = "query-1"
+VERSION = "query-2"
 
 DEFAULT_NEAR = 5
-_OPERATORS = {"AND": "AND", "OCH": "AND", "OR": "OR", "ELLER": "OR", "NOT": "NOT", "INTE": "NOT"}
+_OPERATORS = {"AND": "AND", "OCH": "AND", "OR": "OR", "ELLER": "OR", "NOT": "NOT", "INTE": "NOT",
+              "EXCEPT": "EXCEPT", "UTOM": "EXCEPT"}
 _WORD = r"[^\W_]+(?:['’\-][^\W_]+)*"
 _LEX = re.compile(
     r"(?P<space>\s+)"
@@ -163,7 +178,7 @@ class Term:
         if got is None:
             keys = {self.word}
             for lang in _languages(language):
-                keys.add(morphology.stem(self.word, lang))
+                keys.add(morphology.match_stem(self.word, lang))
                 if lang == "sv":
                     base = morphology.base_form(self.word)
                     if base:
@@ -347,6 +362,28 @@ class Near:
         return f"({self.left!r} NEAR/{self.distance} {self.right!r})"
 
 
+class Except:
+    """`left EXCEPT right`: left's hits that no hit of right overlaps (a word-level exclusion)."""
+
+    __slots__ = ("left", "right")
+
+    def __init__(self, left, right):
+        self.left = left
+        self.right = right
+
+    def hits(self, doc: Doc) -> list[tuple[int, int]]:
+        left = self.left.hits(doc)
+        if not left:
+            return []
+        right = self.right.hits(doc)
+        if not right:
+            return left
+        return [(a0, a1) for a0, a1 in left if not any(b0 <= a1 and a0 <= b1 for b0, b1 in right)]
+
+    def __repr__(self):
+        return f"({self.left!r} EXCEPT {self.right!r})"
+
+
 @dataclass
 class Query:
     source: str
@@ -390,7 +427,7 @@ def _lex(source: str) -> list[tuple[str, str, int]]:
             continue
         if kind == "other":
             raise QuerySyntaxError(f"Unexpected character '{text}': use words, \"phrases\", AND, OR, NOT, "
-                                   "NEAR/n and parentheses", pos)
+                                   "EXCEPT, NEAR/n and parentheses", pos)
         if kind == "phrase" and (len(text) < 2 or not text.endswith('"')):
             raise QuerySyntaxError("Unclosed quote: a phrase needs a closing \"", pos)
         if kind == "word" and text.endswith("*") and m.end() < len(source) and (source[m.end()].isalnum()
@@ -455,10 +492,12 @@ class _Parser:
                     what = "the end of the query" if kind == "end" else f"'{text}'"
                     raise QuerySyntaxError(f"Expected a word, phrase or '(' before {what}", pos)
                 break
+            if kind == "EXCEPT":
+                raise QuerySyntaxError("EXCEPT needs a term before it", pos)
             if kind == "AND":
                 self.take()
                 nxt = self.peek()
-                if nxt[0] in ("end", "rparen", "OR", "AND"):
+                if nxt[0] in ("end", "rparen", "OR", "AND", "EXCEPT"):
                     raise QuerySyntaxError("AND needs a term after it", nxt[2])
                 if not positives and not negatives:
                     raise QuerySyntaxError("AND needs a term before it", pos)
@@ -466,7 +505,7 @@ class _Parser:
             if kind in ("NOT", "minus"):
                 self.take()
                 nxt = self.peek()
-                if nxt[0] in ("end", "rparen", "OR", "AND", "NOT", "minus"):
+                if nxt[0] in ("end", "rparen", "OR", "AND", "NOT", "minus", "EXCEPT"):
                     raise QuerySyntaxError(f"{'NOT' if kind == 'NOT' else '-'} needs a term after it", nxt[2])
                 negatives.append(self.near_expr())
                 continue
@@ -480,8 +519,14 @@ class _Parser:
 
     def near_expr(self):
         node = self.primary()
-        while self.peek()[0] == "near":
-            _, text, pos = self.take()
+        while self.peek()[0] in ("near", "EXCEPT"):
+            kind, text, pos = self.take()
+            if kind == "EXCEPT":
+                nxt = self.peek()
+                if nxt[0] not in ("word", "phrase", "lparen"):
+                    raise QuerySyntaxError("EXCEPT needs a word, phrase or '(' after it", nxt[2])
+                node = Except(node, self.primary())
+                continue
             dist = text.split("/", 1)[1] if "/" in text else ""
             if "/" in text and not dist:
                 raise QuerySyntaxError("NEAR/ needs a number of words, e.g. NEAR/3", pos)
@@ -510,6 +555,8 @@ class _Parser:
             return node
         if kind == "near":
             raise QuerySyntaxError("NEAR needs a term before it", pos)
+        if kind == "EXCEPT":
+            raise QuerySyntaxError("EXCEPT needs a term before it", pos)
         if kind == "end":
             raise QuerySyntaxError("Unexpected end of the query", pos)
         raise QuerySyntaxError(f"Unexpected '{text}'", pos)
