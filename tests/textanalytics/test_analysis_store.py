@@ -236,6 +236,22 @@ def test_unedited_earlier_built_in_queries_are_brought_up_to_date(org, monkeypat
     assert actions.upgrade_builtin_topics(org.id) == []
 
 
+def test_a_copy_of_the_previous_taxonomy_is_upgraded_without_patching(org):
+    """taxonomy-2's payment query (instal* took "installation") in an organization is replaced by
+    the current one by the real SUPERSEDED table; an edited copy stays."""
+    from glapp.textanalytics.analyzers import taxonomy
+
+    previous = ('betalning OR betala OR betalade OR betalat OR betalsätt OR swish OR klarna OR kortbetalning '
+                'OR "kortet" OR delbetalning OR avbetalning OR autogiro OR "e-faktura" OR kontant OR kontanter '
+                'OR payment OR payments OR pay OR paid OR paying OR "credit card" OR "debit card" OR card OR '
+                'paypal OR "apple pay" OR "google pay" OR instal* OR cash OR "direct debit" OR declined')
+    Topic.objects.filter(organization=org, code="payment").update(query=previous)
+    Topic.objects.filter(organization=org, code="loyalty").update(query="bonus OR points OR miles")  # edited
+    assert "payment" in actions.upgrade_builtin_topics(org.id)
+    assert Topic.objects.get(organization=org, code="payment").query == taxonomy.BY_CODE["payment"].query
+    assert Topic.objects.get(organization=org, code="loyalty").query == "bonus OR points OR miles"
+
+
 def test_analyses_by_an_older_pipeline_are_caught_up_by_the_housekeeping(org, other_org, settings):
     """After an upgrade changed an analyzer, stored results are redone in the background without
     anyone editing a topic: the worker's housekeeping queues each organization that is behind."""
