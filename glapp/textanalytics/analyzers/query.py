@@ -138,8 +138,8 @@ class Doc:
         self.index = index
         self._prefix_index = None
 
-    def prefixed(self, prefix: str) -> list[int]:
-        """Word positions with any key starting with `prefix` (a registered wildcard prefix)."""
+    def prefix_index(self) -> dict[str, set[int]]:
+        """Registered wildcard prefix → word positions with a key starting with it (built once)."""
         index = self._prefix_index
         if index is None:
             index = self._prefix_index = {}
@@ -150,6 +150,11 @@ class Doc:
                         index[p] = set(positions)
                     else:
                         got.update(positions)
+        return index
+
+    def prefixed(self, prefix: str) -> list[int]:
+        """Word positions with any key starting with `prefix` (a registered wildcard prefix)."""
+        index = self.prefix_index()
         if prefix not in _PREFIXES:  # a Prefix built by hand, not by parse()
             _register_prefix(prefix)
             self._prefix_index = None
@@ -211,6 +216,28 @@ class Prefix:
 
     def __repr__(self):
         return self.prefix + "*"
+
+
+class Prefixes:
+    """Several wildcards of one OR group looked up together in the comment's prefix index."""
+
+    __slots__ = ("prefixes",)
+
+    def __init__(self, prefixes: list[Prefix]):
+        self.prefixes = frozenset(p.prefix for p in prefixes)
+
+    def hits(self, doc: Doc) -> list[tuple[int, int]]:
+        index = doc.prefix_index()
+        common = self.prefixes.intersection(index)
+        if not common:
+            return []
+        found = set()
+        for prefix in common:
+            found.update(index[prefix])
+        return [(p, p) for p in sorted(found)]
+
+    def __repr__(self):
+        return " OR ".join(p + "*" for p in sorted(self.prefixes))
 
 
 class Phrase:
@@ -477,6 +504,9 @@ class _Parser:
         terms = [c for c in children if isinstance(c, Term)]
         if len(terms) > 1:
             children = [Terms(terms), *(c for c in children if not isinstance(c, Term))]
+        prefixes = [c for c in children if isinstance(c, Prefix)]
+        if len(prefixes) > 1:
+            children = [*(c for c in children if not isinstance(c, Prefix)), Prefixes(prefixes)]
         phrases = [c for c in children if isinstance(c, Phrase) and not c.parts[0][1]]
         if len(phrases) > 1:
             children = [*(c for c in children if c not in phrases), Phrases(phrases)]
