@@ -21,3 +21,13 @@ def create_journey(org: Organization, name: str, stages: list[tuple[str, list[st
                 Touchpoint.objects.create(organization=org, stage=stage, name=tp_name,
                                           code=slugify(tp_name), position=t_pos)
     return journey
+
+
+def add_touchpoints(stage: Stage, touchpoints: list[tuple[str, str]]) -> list[Touchpoint]:
+    """Append touchpoints [(name, code)] to a stage, after the ones it has."""
+    with transaction.atomic():
+        last = stage.touchpoints.order_by("-position").values_list("position", flat=True).first()
+        start = 0 if last is None else last + 1
+        return [Touchpoint.objects.create(organization_id=stage.organization_id, stage=stage, name=name[:200],
+                                          code=code, position=start + i)
+                for i, (name, code) in enumerate(touchpoints)]

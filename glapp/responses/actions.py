@@ -212,11 +212,15 @@ def _insert_new_answers(response_id: int, answers: Sequence[CleanAnswer]) -> set
 
 # --- File imports: the job record and the saved column mapping --------------------------------
 
-def save_import_source(organization_id: int, name: str, mapping: dict[str, str], defaults: dict[str, str]):
-    """Create or update the named source so the next file of the same kind needs no mapping."""
+def save_import_source(organization_id: int, name: str, mapping: dict[str, str], defaults: dict[str, str],
+                       options: dict | None = None):
+    """Create or update the named source so the next file of the same kind needs no mapping:
+    its columns, defaults, and how its cells read (date format, time zone, value maps)."""
+    values = {"mapping": dict(mapping), "defaults": {k: v for k, v in defaults.items() if v not in (None, "")}}
+    if options is not None:
+        values["options"] = dict(options)
     source, _ = ImportSource.objects.update_or_create(
-        organization_id=organization_id, name=name.strip()[:120],
-        defaults={"mapping": dict(mapping), "defaults": {k: v for k, v in defaults.items() if v not in (None, "")}},
+        organization_id=organization_id, name=name.strip()[:120], defaults=values,
     )
     return source
 

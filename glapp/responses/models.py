@@ -104,6 +104,9 @@ class ImportSource(OrgScopedModel):
     name = models.CharField(max_length=120)
     mapping = models.JSONField(default=dict)
     defaults = models.JSONField(default=dict, blank=True, help_text="Values for fields the file lacks.")
+    # How the file's cells are read (importing/options.py): date format, the source's time zone,
+    # value mappings per column ("First Payment" → first-payment, "Very satisfied" → 5).
+    options = models.JSONField(default=dict, blank=True, help_text="Date format, time zone, value mappings.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -140,3 +143,7 @@ class ImportJob(OrgScopedModel):
     # covers it see the job (its rejected rows repeat the file's cells).
     unit_path = models.CharField(max_length=500, blank=True, default="")
     finished_at = models.DateTimeField(null=True, blank=True)
+    # What the run read, for the dry run's page: the date format used (and whether it was
+    # detected), each mapped column's source values with what they become and their counts, and
+    # the touchpoints, units and surveys the file names that do not exist (importing/summary.py).
+    summary = models.JSONField(default=dict, blank=True)

@@ -9,13 +9,15 @@ from glapp.responses.importing.reading import TableError
 
 
 @task(queue_name=task_queues.IMPORTS, priority=task_queues.IMPORT_PRIORITY)
-def import_file(job_id: int, mapping: dict[str, str], defaults: dict[str, str]) -> dict:
-    """Run a stored import (or dry run) job. Safe to retry: keys make re-runs add only what is missing."""
+def import_file(job_id: int, mapping: dict[str, str], defaults: dict[str, str], options: dict | None = None) -> dict:
+    """Run a stored import (or dry run) job. Safe to retry: keys make re-runs add only what is missing.
+    `options`: how the cells read and what to create first (importing/options.py); tasks queued
+    before options existed run without them."""
     job = queries.job_by_id(job_id)
     if job is None or job.finished_at is not None:
         return {"skipped": True}
     try:
-        report = run_import_job(job, mapping, defaults)
+        report = run_import_job(job, mapping, defaults, options=options)
     except TableError:
         return {"failed": True}  # recorded on the job; retrying cannot fix an unreadable file
     return {"total": report.total, "created": report.created, "duplicates": report.duplicates,

@@ -6,6 +6,8 @@ import unicodedata
 
 from glapp.core.errors import FieldError
 from glapp.responses.catalog import Catalog
+from glapp.responses.importing.dates import DateUnreadable
+from glapp.responses.importing.layout import ANSWER, LONG_TARGETS, QUESTION
 from glapp.responses.tabular import META_PREFIX, STANDARD_COLUMNS, unguard_formula
 from glapp.surveys import question_types as qt
 
@@ -32,6 +34,11 @@ ALIASES = {
     "segment": {"kundsegment", "kundtyp"},
 }
 NPS_ALIASES = {"betyg", "nps", "rekommendation", "score", "nps_score", "rekommendera", "rating"}
+LONG_ALIASES = {  # a long file's question and answer columns, suggested only when both are there
+    QUESTION: {"question", "fraga", "question_text", "question_label", "item", "fragetext"},
+    ANSWER: {"answer", "value", "svar", "varde", "answer_value", "response_value"},
+}
+ERROR_COLUMN = "import_error"  # the error file's own column: ignored when the file is imported again
 TEXT_ALIASES = {"kommentar", "kommentarer", "comment", "comments", "fritext", "motivering", "feedback",
                 "synpunkter", "text"}
 
@@ -48,7 +55,7 @@ def question_keys(catalog: Catalog, survey_code: str | None = None) -> dict[str,
 
 def targets(catalog: Catalog, survey_code: str | None = None) -> list[str]:
     """Every column a file column may map to ("" = ignore is always allowed too)."""
-    return [*STANDARD_COLUMNS, *question_keys(catalog, survey_code)]
+    return [*STANDARD_COLUMNS, *LONG_TARGETS, *question_keys(catalog, survey_code)]
 
 
 def suggest_mapping(header: list[str], catalog: Catalog, survey_code: str | None = None) -> dict[str, str]:
@@ -60,12 +67,19 @@ def suggest_mapping(header: list[str], catalog: Catalog, survey_code: str | None
     text_key = next((k for k, t in keys.items() if t == qt.TEXT), None)
     mapping: dict[str, str] = {}
     used: set[str] = set()
+    norms = {normalize_name(c) for c in header}
+    long = all(norms & names for names in LONG_ALIASES.values())
     for column in header:
         norm = normalize_name(column)
         if column in by_norm.values() or column.startswith(META_PREFIX):
             target = column
         elif norm in by_norm:
             target = by_norm[norm]
+        elif column == ERROR_COLUMN:
+            mapping[column] = ""
+            continue
+        elif long and (target := next((t for t, names in LONG_ALIASES.items() if norm in names), None)):
+            pass
         elif norm in NPS_ALIASES and nps_key:
             target = nps_key
         elif norm in TEXT_ALIASES and text_key:
@@ -74,6 +88,8 @@ def suggest_mapping(header: list[str], catalog: Catalog, survey_code: str | None
             target = next((t for t, names in ALIASES.items() if norm in names), None)
         if target is None or target in used:
             target = META_PREFIX + (norm or "column")
+            while target in used:  # "Comment" and "Comment (2)" are two keys, never one
+                target += "_"
         used.add(target)
         mapping[column] = target
     return mapping
@@ -111,6 +127,9 @@ def check_mapping(header: list[str], mapping: dict[str, str], catalog: Catalog,
     for name in mapping:
         if name not in header:
             problems.append(f"'{name}' is not a column of this file")
+    chosen = [mapping.get(c, c) for c in header]
+    if (QUESTION in chosen) != (ANSWER in chosen):
+        problems.append(f"a long file needs one column mapped to {QUESTION} and one to {ANSWER}")
     for name in defaults or {}:
         if name not in DEFAULT_FIELDS and name != "customer_id" and not name.startswith(META_PREFIX):
             problems.append(f"'{name}' cannot have a default (one of: {', '.join(DEFAULT_FIELDS)}, meta.<key>)")
@@ -121,8 +140,14 @@ class RowMapper:
     """Turns a row's cells into the API's response shape; the same result as
     `tabular.row_to_raw` (tested), compiled once per file because it runs per row."""
 
-    def __init__(self, header: list[str], mapping: dict[str, str], defaults: dict[str, str] | None = None):
+    def __init__(self, header: list[str], mapping: dict[str, str], defaults: dict[str, str] | None = None,
+                 values: dict | None = None, read_date=None):
+        """`values` maps a column's cells (index → callable, `values.ColumnValues`); `read_date`
+        turns the submitted_at cell into a datetime (`dates.parse` in the mapping's format)."""
         self.header = header
+        self.values = sorted((values or {}).items())
+        self.read_date = read_date
+        self.errors: list[FieldError] = []  # the last row's cells that could not be read
         self.width = len(header)
         self.standard: list[tuple[int, str]] = []
         self.answers: list[tuple[int, str]] = []
@@ -156,6 +181,12 @@ class RowMapper:
             cells = [*cells, *[""] * (self.width - len(cells))]
         if "'" in "".join(cells):  # rare: one C-level scan instead of a check per cell
             cells = [unguard_formula(c) for c in cells]
+        if self.values:
+            cells = list(cells)
+            for index, convert in self.values:
+                value = cells[index]
+                if value and (value := value.strip()):
+                    cells[index] = convert(value)
         # Most cells of a wide file are empty: test before stripping.
         raw: dict = {}
         for index, name in self.standard:
@@ -185,6 +216,15 @@ class RowMapper:
         raw["answers"] = answers
         if metadata:
             raw["metadata"] = metadata
+        if self.errors:
+            self.errors = []
+        if self.read_date is not None and "submitted_at" in raw:
+            text = raw["submitted_at"]
+            try:
+                raw["submitted_at"] = self.read_date(text)
+            except DateUnreadable as exc:
+                self.errors = [FieldError("submitted_at", f"'{text[:40]}' {exc}")]
+                del raw["submitted_at"]
         return raw
 
     def column_of(self, error: FieldError) -> str:

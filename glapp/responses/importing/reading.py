@@ -157,19 +157,83 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
-def clean_header(cells: list) -> list[str]:
+PEEK_ROWS = 1000  # rows read ahead to see whether a column without a name holds data
+
+
+def clean_header(cells: list, data_width: int = 0) -> list[str]:
+    """The header's names, every column named: an empty name becomes "column 7" (its position),
+    a repeated one "Comment (2)", so such a column can be mapped or ignored like any other
+    instead of making every row unreadable. Trailing unnamed columns are kept only as far as
+    the first rows hold data in them (`data_width`): spreadsheets pad rows with empty cells."""
     header = ["" if c is None else str(c).strip() for c in cells]
-    while header and not header[-1]:
+    while len(header) > data_width and header and not header[-1]:
         header.pop()
     if not header:
         raise TableError("the file has no header row")
-    header = [name or f"column_{i}" for i, name in enumerate(header, start=1)]
+    taken = {name for name in header if name}
     seen: set[str] = set()
-    for name in header:
-        if name in seen:
-            raise TableError(f"the column '{name}' appears twice in the header")
+    named = []
+    for position, name in enumerate(header, start=1):
+        if not name:
+            name = unique_name(f"column {position}", taken)
+        elif name in seen:
+            name = unique_name(name, taken)
         seen.add(name)
-    return header
+        taken.add(name)
+        named.append(name)
+    return named
+
+
+def unique_name(name: str, taken: set[str]) -> str:
+    """`name` if free, else "name (2)", "name (3)", … whichever is free first."""
+    if name not in taken:
+        return name
+    n = 2
+    while f"{name} ({n})" in taken:
+        n += 1
+    return f"{name} ({n})"
+
+
+def peek_width(rows: Iterator, limit: int = PEEK_ROWS) -> tuple[int, list, Exception | None]:
+    """The widest non-empty extent of the first `limit` rows, those rows (to yield again), and
+    the error that stopped the reading early, to be raised when the rows get that far."""
+    ahead: list = []
+    width = 0
+    try:
+        for item in rows:
+            ahead.append(item)
+            cells = item[1] if isinstance(item, tuple) else item
+            for i in range(len(cells) - 1, width - 1, -1):
+                if cells[i] not in (None, ""):
+                    width = i + 1
+                    break
+            if len(ahead) >= limit:
+                break
+    except Exception as exc:  # re-raised in its place by the reader
+        return width, ahead, exc
+    return width, ahead, None
+
+
+class _numbered:
+    """A CSV reader's records with the line each starts on (a quoted cell may span lines)."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.previous = reader.line_num
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> tuple[int, list]:
+        cells = next(self.reader)
+        line, self.previous = self.previous + 1, self.reader.line_num
+        return line, cells
+
+
+def _row_error(exc: Exception, lines: "_numbered", encoding: str) -> TableError:
+    if isinstance(exc, UnicodeDecodeError):
+        return TableError(f"line {lines.previous + 1}: not {encoding}: {exc.reason}")
+    return TableError(f"line {lines.previous + 1}: {exc}")
 
 
 def _open_csv(path: str | os.PathLike, encoding: str | None = None) -> Table:
@@ -185,23 +249,27 @@ def _open_csv(path: str | os.PathLike, encoding: str | None = None) -> Table:
         delimiter = sniff_delimiter(f.read(65536))
         f.seek(0)
         reader = csv.reader(f, delimiter=delimiter)
-        header = clean_header(next(reader, []))
+        first = next(reader, [])
+        lines = _numbered(reader)
+        width, ahead, pending = peek_width(lines)
+        header = clean_header(first, width)
     except (csv.Error, TableError) as exc:
         f.close()
         raise TableError(str(exc)) from exc
     size = os.path.getsize(path) or 1
 
     def rows() -> Iterator[tuple[int, list]]:
-        previous = reader.line_num
+        for line, cells in ahead:
+            if cells and any(cells):
+                yield line, cells
         try:
-            for cells in reader:
-                line, previous = previous + 1, reader.line_num
+            if pending is not None:
+                raise pending
+            for line, cells in lines:
                 if cells and any(cells):
                     yield line, cells
-        except csv.Error as exc:
-            raise TableError(f"line {previous + 1}: {exc}") from exc
-        except UnicodeDecodeError as exc:
-            raise TableError(f"line {previous + 1}: not {encoding}: {exc.reason}") from exc
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise _row_error(exc, lines, encoding) from exc
 
     return Table(header, rows(), "csv", encoding, delimiter,
                  progress=lambda: min(f.buffer.tell() / size, 1.0), close=f.close)

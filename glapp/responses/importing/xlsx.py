@@ -15,7 +15,7 @@ from openpyxl.worksheet import _read_only
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
-from glapp.responses.importing.reading import Table, TableError, Uncalculated, clean_header
+from glapp.responses.importing.reading import Table, TableError, Uncalculated, clean_header, peek_width
 
 _FORMAT_LITERALS = re.compile(r'\[(?![hms]+\])[^\]]*\]|"[^"]*"|\\.')  # [$-sv-SE], [Red], "text", \x
 
@@ -121,19 +121,31 @@ def open_xlsx(path: str | os.PathLike, max_part: int | None = None, max_total: i
     # Cells, not bare values: a date cell's number format tells a date from a midnight time
     # (about 3 % slower to read than values alone).
     iterator = sheet.iter_rows()
-    try:
-        header = clean_header([cell.value for cell in next(iterator, ())])
-    except TableError:
-        close()
-        raise
+    first = [cell.value for cell in next(iterator, ())]
     total = sheet.max_row or 0
     state = {"line": 1}
 
-    def rows() -> Iterator[tuple[int, list]]:
+    def converted() -> Iterator[tuple[int, list]]:
         for line, values in enumerate(iterator, start=2):
             state["line"] = line
-            cells = [Uncalculated(c.coordinate) if c.value is None and getattr(c, "data_type", None) == "f"
-                     else xlsx_cell(c.value, getattr(c, "number_format", "General")) for c in values]
+            yield line, [Uncalculated(c.coordinate) if c.value is None and getattr(c, "data_type", None) == "f"
+                         else xlsx_cell(c.value, getattr(c, "number_format", "General")) for c in values]
+
+    lines = converted()
+    width, ahead, pending = peek_width(lines)
+    try:
+        header = clean_header(first, width)
+    except TableError:
+        close()
+        raise
+
+    def rows() -> Iterator[tuple[int, list]]:
+        for line, cells in ahead:
+            if any(cells):
+                yield line, cells
+        if pending is not None:
+            raise pending
+        for line, cells in lines:
             if any(cells):
                 yield line, cells
 
