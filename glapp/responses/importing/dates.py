@@ -160,9 +160,9 @@ def _localize(naive: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
 
 def _iso(text: str, tz: dt.tzinfo) -> dt.datetime:
     value = text.strip().replace(" ", "T", 1).replace(",", ".")
-    if len(value) == 10:
-        return _localize(dt.datetime.combine(dt.date.fromisoformat(value), NOON), tz)
     try:
+        if len(value) == 10:
+            return _localize(dt.datetime.combine(dt.date.fromisoformat(value), NOON), tz)
         parsed = dt.datetime.fromisoformat(value)
     except ValueError as exc:
         raise DateUnreadable("is not a valid date") from exc

@@ -292,7 +292,7 @@ def run_import(organization_id: int, path: str | os.PathLike, *, mapping: dict[s
         counted = {k for k, t in question_keys(catalog).items() if t != "text"}
         extra: list[ColumnValues] = []
         if is_long(mapping):
-            table, mapping, extra = _widen(table, mapping, opts, catalog)
+            table, mapping, extra = _widen(table, mapping, opts, catalog, (defaults or {}).get("survey"))
             counted = set()
         values = column_values(table.header, mapping, opts.values, references, counted)
         mapper = RowMapper(table.header, mapping, defaults, values=values, read_date=read_date)
@@ -346,10 +346,10 @@ def _date_reader(path, fmt, encoding, header, mapping, opts: ImportOptions, tz, 
     return lambda text: date_formats.parse(text, chosen, tz)
 
 
-def _widen(table: Table, mapping: dict[str, str], opts: ImportOptions, catalog: Catalog):
+def _widen(table: Table, mapping: dict[str, str], opts: ImportOptions, catalog: Catalog, survey: str | None):
     q_column = next(c for c in table.header if mapping.get(c) == QUESTION)
     a_column = next(c for c in table.header if mapping.get(c) == ANSWER)
-    known, keys = question_labels(catalog)
+    known, keys = question_labels(catalog, survey)
     questions = ColumnValues(q_column, QUESTION, opts.values.get(q_column, {}), known=known, codes=keys)
     answers = ColumnValues(a_column, ANSWER, opts.values.get(a_column, {}))
     wide, wide_mapping = widen(table, mapping, questions, answers)

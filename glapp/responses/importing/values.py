@@ -102,7 +102,11 @@ class ColumnValues:
         if mapped is None and self.folded:
             mapped = self.folded.get(fold(value))
         if mapped is not None:
-            return mapped, (BLANKED if mapped == BLANK else MAPPED)
+            if mapped == BLANK:
+                return mapped, BLANKED
+            if self.target in REFERENCE_TARGETS and mapped not in self.codes:
+                return mapped, UNKNOWN  # mapped to a code nothing has yet: one to create
+            return mapped, MAPPED
         if self.target in REFERENCE_TARGETS or self.target == QUESTION:
             if value in self.codes:
                 return value, AS_IS
@@ -159,18 +163,20 @@ class References:
         return cls(known, codes)
 
 
-def question_labels(catalog: Catalog) -> tuple[dict[str, str], frozenset]:
-    """A long file's question cells → question keys: each question's texts (any language) and its key."""
+def question_labels(catalog: Catalog, survey_code: str | None = None) -> tuple[dict[str, str], frozenset]:
+    """A long file's question cells → question keys: each question's key and texts (any
+    language); the questions of the file's survey (`survey_code`) first, then the others'."""
     known: dict[str, str] = {}
     keys = set()
-    for survey in catalog.surveys.values():
-        for key, question in survey.questions.items():
+    surveys = sorted(catalog.surveys.values(), key=lambda s: s.code != survey_code)
+    for survey in surveys:
+        for key in survey.questions:
             keys.add(key)
+            known.setdefault(fold(key), key)
+        for key, question in survey.questions.items():
             for text in (question.texts or {}).values():
                 if isinstance(text, str) and text.strip():
                     known.setdefault(fold(text), key)
-    for key in keys:
-        known[fold(key)] = key
     return known, frozenset(keys)
 
 

@@ -1,6 +1,5 @@
 """`manage.py import_responses FILE --org SLUG`: validate and import a CSV/XLSX of responses."""
 
-import csv
 import hashlib
 
 from django.core.management.base import BaseCommand, CommandError
@@ -12,9 +11,13 @@ from rich.table import Table as RichTable
 from glapp.accounts.models import Organization
 from glapp.responses import queries
 from glapp.responses.catalog import Catalog
-from glapp.responses.importing.jobs import CHUNK_SIZE, run_import_job, start_import
+from glapp.responses.importing.dates import FORMATS, LABELS
+from glapp.responses.importing.errorfile import ErrorFile
+from glapp.responses.importing.jobs import CHUNK_SIZE, DatesUnconfirmed, run_import, run_import_job, start_import
 from glapp.responses.importing.mapping import MappingUnusable, parse_assignments, proposed_mapping
+from glapp.responses.importing.options import ImportOptions
 from glapp.responses.importing.reading import TableError, read_preview
+from glapp.responses.importing.suggest import suggested_values
 
 SHOWN_ERRORS = 50
 
@@ -35,7 +38,22 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["csv", "xlsx"], help="default: detected from the content")
         parser.add_argument("--encoding", help="a CSV's encoding when it is not UTF-8, e.g. cp1252 (default: UTF-8, "
                                                "or cp1252 for a file with no UTF-8 characters)")
-        parser.add_argument("--errors-out", metavar="FILE", help="write rejected rows' line, column, reason as CSV")
+        parser.add_argument("--errors-out", metavar="FILE",
+                            help="write every rejected row as CSV: the file's columns, then import_error (line, reason)")
+        parser.add_argument("--date-format", choices=FORMATS,
+                            help="how submitted_at is written: " + ", ".join(f"{k} = {v}" for k, v in LABELS.items())
+                                 + " (default: detected; a detected format other than ISO must be confirmed "
+                                   "with this option)")
+        parser.add_argument("--time-zone", metavar="ZONE",
+                            help="time zone of times without an offset, e.g. Europe/London (default: the "
+                                 "organization's customers' time zone)")
+        parser.add_argument("--value", action="append", metavar="COLUMN:VALUE=TARGET",
+                            help="map one value of a column, e.g. 'Touchpoint:First Payment=first-payment' or "
+                                 "'Satisfaction:N/A do not use=' (blank); saved with --save-mapping")
+        parser.add_argument("--create-missing", action="store_true",
+                            help="create the touchpoints, units and surveys the file names that do not exist")
+        parser.add_argument("--stage", metavar="ID", type=int,
+                            help="the journey stage for created touchpoints (default: a stage 'Imported')")
         parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE)
         parser.add_argument("--show-errors", type=int, default=SHOWN_ERRORS, help="rejected rows printed")
 
@@ -47,6 +65,7 @@ class Command(BaseCommand):
         try:
             manual = parse_assignments(opts["map"], "--map")
             defaults = parse_assignments(opts["set"], "--set")
+            value_maps = parse_values(opts["value"])
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         if opts["save_mapping"] and not opts["source"]:
@@ -60,6 +79,16 @@ class Command(BaseCommand):
         defaults = {**(source.defaults if source else {}), **defaults}
         catalog = Catalog.load(org.id)
         mapping = {**proposed_mapping(header, catalog, source, defaults.get("survey")), **manual}
+        saved = ImportOptions.from_dict(source.options if source else {})
+        values = suggested_values(org.id, opts["file"], header, mapping, catalog, encoding=opts["encoding"],
+                                  fmt=opts["format"], survey=defaults.get("survey"))
+        for column, chosen in {**saved.values, **value_maps}.items():
+            values[column] = {**values.get(column, {}), **chosen}
+        options = ImportOptions(date_format=opts["date_format"] or saved.date_format,
+                                time_zone=opts["time_zone"] or saved.time_zone,
+                                values={c: m for c, m in values.items() if m})
+        if opts["create_missing"] and not opts["dry_run"]:
+            options.create = self._missing(org, opts, mapping, defaults, options, console)
         digest = hashlib.sha256()
         with open(opts["file"], "rb") as f:
             while block := f.read(1 << 20):
@@ -68,10 +97,11 @@ class Command(BaseCommand):
             job = start_import(
                 org.id, filename=str(opts["file"]).rsplit("/", 1)[-1], file_sha256=digest.hexdigest(),
                 mapping=mapping, defaults=defaults, dry_run=opts["dry_run"], header=header, catalog=catalog,
-                save_as=opts["source"] if opts["save_mapping"] else None, source=source, queue=False)
+                save_as=opts["source"] if opts["save_mapping"] else None, source=source, queue=False,
+                options=options.to_dict())
         except MappingUnusable as exc:
             raise CommandError("the mapping cannot be used:\n  " + "\n  ".join(exc.problems)) from exc
-        self._print_mapping(console, table, header, mapping, defaults)
+        self._print_mapping(console, table, header, mapping, defaults, options)
         if opts["save_mapping"]:
             console.print(f"Saved the mapping as [bold]{escape(job.source.name)}[/bold].")
 
@@ -89,8 +119,10 @@ class Command(BaseCommand):
             try:
                 report = run_import_job(job, mapping, defaults, path=opts["file"], progress=progress,
                                         fmt=opts["format"], encoding=opts["encoding"],
-                                        chunk_size=opts["chunk_size"],
+                                        chunk_size=opts["chunk_size"], options=options.to_dict(),
                                         on_reject=rejected_out[1] if rejected_out else None)
+            except DatesUnconfirmed as exc:
+                raise CommandError(f"nothing was imported: {exc}") from exc
             except TableError as exc:
                 raise CommandError(f"cannot read {opts['file']}: {exc}") from exc
             finally:
@@ -100,7 +132,24 @@ class Command(BaseCommand):
         if rejected_out:
             console.print(f"Every rejected row, with its line and reason, is in {escape(opts['errors_out'])}.")
 
-    def _print_mapping(self, console, table, header, mapping, defaults):
+    def _missing(self, org, opts, mapping, defaults, options, console) -> dict:
+        """What the file names and the organization lacks, found by a dry pass, to create first."""
+        try:
+            dry = run_import(org.id, opts["file"], mapping=mapping, defaults=defaults, dry_run=True,
+                             fmt=opts["format"], encoding=opts["encoding"], options=options.to_dict())
+        except TableError as exc:
+            raise CommandError(f"cannot read {opts['file']}: {exc}") from exc
+        missing = dry.summary.get("missing", {})
+        for kind, entries in missing.items():
+            for entry in entries:
+                console.print(f"Creating {kind} [bold]{escape(entry['code'])}[/bold] ({escape(entry['name'])}, "
+                              f"{entry['rows']:,} rows)")
+        create = {f"{kind}s": entries for kind, entries in missing.items()}
+        if opts["stage"]:
+            create["stage"] = opts["stage"]
+        return create
+
+    def _print_mapping(self, console, table, header, mapping, defaults, options=None):
         details = table.format.upper()
         if table.encoding:
             delimiter = {"\t": "tab"}.get(table.delimiter, table.delimiter)
@@ -115,8 +164,32 @@ class Command(BaseCommand):
         for name, value in defaults.items():
             grid.add_row("[dim](default)[/dim]", escape(f"{name} = {value}"))
         console.print(grid)
+        if options and options.values:
+            grid = RichTable(show_header=True, title="Values")
+            for name in ("file column", "value", "becomes"):
+                grid.add_column(name)
+            for column, values in options.values.items():
+                for value, target in values.items():
+                    grid.add_row(escape(column), escape(value), escape(target) if target else "[dim](blank)[/dim]")
+            console.print(grid)
+
+    def _print_summary(self, console, report):
+        dates = report.summary.get("dates")
+        if dates and dates.get("format"):
+            how = "detected" if dates.get("detected") else "as chosen"
+            console.print(f"Dates in {escape(dates['column'])}: {LABELS[dates['format']]} ({how})")
+        for column, values in report.summary.get("values", {}).items():
+            unknown = [v for v in values["values"] if v[3] == "unknown"]
+            if unknown:
+                listed = ", ".join(f"{v[0]} ({v[2]:,})" for v in unknown[:20])
+                console.print(f"[yellow]{escape(column)}: values nothing maps: {escape(listed)}[/yellow]")
+        for kind, entries in report.summary.get("missing", {}).items():
+            names = ", ".join(f"{e['name']} → {e['code']}" for e in entries[:20])
+            console.print(f"[yellow]{kind}s that do not exist: {escape(names)} (--create-missing creates "
+                          "them)[/yellow]")
 
     def _print_report(self, console, report, opts):
+        self._print_summary(console, report)
         verb = "would create" if report.dry_run else "created"
         console.print(
             f"{report.total:,} rows: {report.valid:,} valid, {report.rejected:,} rejected; "
@@ -133,16 +206,21 @@ class Command(BaseCommand):
             console.print(grid)
 
     def _open_rejected(self, path, header):
-        """A CSV of every rejected row (not capped): line, reason, then the row's own cells, so
-        it can be fixed and imported again."""
+        """A CSV of every rejected row (not capped), in the file's own columns plus the reason,
+        so it can be fixed and imported again."""
         if not path:
             return None
         out = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115 - closed after the run
-        writer = csv.writer(out)
-        writer.writerow(["line", "reason", *header])
+        return out, ErrorFile(out, header)
 
-        def on_reject(line, cells, errors):
-            reason = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
-            writer.writerow([line, reason, *cells])
 
-        return out, on_reject
+def parse_values(items: list[str] | None) -> dict[str, dict[str, str]]:
+    """["Touchpoint:First Payment=first-payment"] → {"Touchpoint": {"First Payment": "first-payment"}}."""
+    out: dict[str, dict[str, str]] = {}
+    for item in items or []:
+        column, colon, rest = item.partition(":")
+        value, equals, target = rest.partition("=")
+        if not colon or not equals or not column.strip() or not value.strip():
+            raise ValueError(f"--value '{item}' is not COLUMN:VALUE=TARGET")
+        out.setdefault(column.strip(), {})[value.strip()] = target.strip()
+    return out
