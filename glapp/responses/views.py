@@ -13,13 +13,17 @@ from django.views.decorators.http import require_GET, require_POST
 from glapp.accounts.models import AuditEntry
 from glapp.accounts.web_access import audit, member_view
 from glapp.core.errors import GlappError
-from glapp.responses import exporting, queries
+from glapp.responses import actions, exporting, queries
 from glapp.responses.catalog import Catalog
 from glapp.responses.forms import MappingForm, UploadForm
+from glapp.responses.importing.dates import LABELS
 from glapp.responses.importing.jobs import ERROR_CAP, start_import
 from glapp.responses.importing.mapping import MappingUnusable, proposed_mapping, question_keys
+from glapp.responses.importing.options import ImportOptions
 from glapp.responses.importing.reading import TableError, read_preview
 from glapp.responses.importing.storage import store_upload, stored_file_path
+from glapp.responses.importing.suggest import distinct_values, questions_by_key, suggest_for
+from glapp.responses.importing.values import References
 from glapp.responses.models import ImportJob
 from glapp.responses.queries import ResponseFilter
 from glapp.surveys.queries import surveys_of
@@ -75,23 +79,45 @@ def import_map(request, access, sha: str):
     source = queries.import_source_named(org_id, source_name)
     defaults = dict(source.defaults) if source else {}
     initial_mapping = proposed_mapping(header, catalog, source, defaults.get("survey"))
-    form = MappingForm(
-        request.POST or None, header=header, question_keys=question_keys(catalog),
-        surveys=[(s.code, f"{s.name} ({s.code})") for s in surveys_of(org_id) if s.code in catalog.surveys],
-        initial_mapping=initial_mapping,
-        initial={"source": source_name, "default_survey": defaults.get("survey", ""),
-                 "default_channel": defaults.get("channel", "")},
-    )
+    saved = ImportOptions.from_dict(source.options if source else {})
+    initial = {"source": source_name, "default_survey": defaults.get("survey", ""),
+               "default_channel": defaults.get("channel", ""), "date_format": saved.date_format,
+               "time_zone": saved.time_zone}
+
+    def mapping_form(data, mapping, options, values_initial):
+        return MappingForm(
+            data, header=header, question_keys=question_keys(catalog), initial_mapping=mapping,
+            surveys=[(s.code, f"{s.name} ({s.code})") for s in surveys_of(org_id) if s.code in catalog.surveys],
+            value_columns=_value_columns(org_id, path, header, mapping, catalog, options, values_initial),
+            customers_zone=customers_time_zone(org_id), initial=initial)
+
+    if request.method == "POST":  # the value fields follow the columns as the user mapped them
+        posted = {column: request.POST.get(f"col_{i}", "") for i, column in enumerate(header)}
+        form = mapping_form(request.POST, posted, saved, request.POST.get("default_survey") or None)
+    else:
+        form = mapping_form(None, initial_mapping, saved, defaults.get("survey"))
     problems = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and request.POST.get("action") == "values" and form.is_valid():
+        # "Show the values": the page again, with the value maps for the columns as now mapped.
+        chosen = ImportOptions.from_dict(form.options())
+        chosen.values = {c: {**saved.values.get(c, {}), **v} for c, v in chosen.values.items()} or saved.values
+        initial.update(source=form.cleaned_data["source"], default_survey=form.cleaned_data["default_survey"],
+                       default_channel=form.cleaned_data["default_channel"], date_format=chosen.date_format,
+                       time_zone=chosen.time_zone)
+        form = mapping_form(None, form.mapping(), chosen, form.cleaned_data["default_survey"] or None)
+    elif request.method == "POST" and form.is_valid():
         # The form owns survey and channel; other saved defaults (set from the CLI) are kept.
         kept = {k: v for k, v in defaults.items() if k not in ("survey", "channel")}
+        options = form.options()
+        # Values of saved maps that this file's first rows do not show are kept.
+        for column, values in saved.values.items():
+            options["values"][column] = {**values, **options["values"].get(column, {})}
         try:
             job = start_import(
                 org_id, filename=filename, file_sha256=sha, mapping=form.mapping(),
                 defaults={**kept, **form.defaults()}, dry_run=request.POST.get("action") != "import",
                 header=header, catalog=catalog, save_as=form.cleaned_data["source"], created_by=request.user,
-                unit_path=access.unit_path)
+                unit_path=access.unit_path, options=options)
         except MappingUnusable as exc:
             problems = exc.problems
         else:
@@ -102,6 +128,34 @@ def import_map(request, access, sha: str):
         "columns": [(column, field, [r[i] for r in rows]) for i, (column, field) in enumerate(form.column_fields())],
         "sources": queries.import_sources(access),
     })
+
+
+NO_VALUE_MAP = {"", "submitted_at", "external_id", "customer_id"}
+
+
+def _value_columns(org_id: int, path, header: list[str], mapping: dict[str, str], catalog: Catalog,
+                   saved: ImportOptions, survey: str | None) -> list:
+    """The columns whose values may be mapped on the page (few distinct values, a target that
+    reads codes, scores or choices), each with its values and their saved or suggested targets."""
+    references = References.load(org_id, catalog)
+    questions = questions_by_key(catalog)
+    out = []
+    for index, distinct in sorted(distinct_values(path, len(header)).items()):
+        column = header[index]
+        target = mapping.get(column, column)
+        question = questions.get(target)
+        if target in NO_VALUE_MAP or target.startswith("meta.") or (question and question.type == "text"):
+            continue
+        initial = {**suggest_for(target, distinct, catalog, references, questions, survey),
+                   **saved.values.get(column, {})}
+        out.append((index, column, distinct, initial))
+    return out
+
+
+def customers_time_zone(org_id: int) -> str:
+    from glapp.contacts.queries import contact_policy  # contacts is below responses
+
+    return contact_policy(org_id).time_zone
 
 
 @member_view
@@ -115,21 +169,63 @@ def import_job(request, access, job_id: int):
     # A job still pending after a while: the worker is busy, or none runs. Say so rather than spin.
     waiting = job.status == ImportJob.Status.PENDING and timezone.now() - job.created_at > WORKER_PATIENCE
     return render(request, template, {"job": job, "valid": job.total_rows - job.rejected_count,
-                                      "error_cap": ERROR_CAP, "no_worker": waiting})
+                                      "error_cap": ERROR_CAP, "no_worker": waiting, **_summary_context(access, job)})
+
+
+def _summary_context(access, job: ImportJob) -> dict:
+    """What the dry run read, for its page: the dates and how, the values and what they became,
+    what is missing and whether this member may create it."""
+    summary = job.summary or {}
+    dates = dict(summary.get("dates") or {})
+    if dates:
+        dates["label"] = LABELS.get(dates.get("format") or "", "")
+        dates["confirm"] = bool(dates.get("detected") and dates.get("format") not in ("", "iso", None))
+        dates["ask"] = bool(dates.get("ambiguous") or dates.get("mixed"))
+    may = {"touchpoint": access.can("manage"), "unit": access.can("manage"), "survey": access.can("surveys")}
+    missing = [(kind, entries, may.get(kind, False)) for kind, entries in (summary.get("missing") or {}).items()]
+    stages = []
+    if any(kind == "touchpoint" and allowed for kind, _e, allowed in missing):
+        from glapp.journeys.queries import journeys_of  # journeys is below responses
+
+        stages = [(stage.pk, f"{journey.name} › {stage.name}") for journey in journeys_of(access.organization_id)
+                  for stage in journey.stages.all()]
+    return {"dates": dates, "value_summary": summary.get("values") or {}, "missing": missing, "stages": stages,
+            "formats": list(LABELS.items())}
 
 
 @member_view
 @require_POST
 def import_job_run(request, access, job_id: int):
-    """After a dry run: import the same file with the same saved mapping."""
+    """After a dry run: import the same file with the same saved mapping; the user may confirm
+    (or choose) the date format, which is saved with the mapping, and confirm creating what the
+    dry run found missing. `action=dry_run` runs the dry run again instead."""
     _require(access, "import")
     dry = queries.import_job_for(access, job_id)
     if dry is None or dry.source is None:
         raise Http404
+    options = ImportOptions.from_dict(dry.source.options)
+    chosen = request.POST.get("date_format", "")
+    if chosen in LABELS:
+        options.date_format = chosen
+        dry.source = actions.save_import_source(access.organization_id, dry.source.name, dry.source.mapping,
+                                                dry.source.defaults, options.saved())
+    if request.POST.get("create_missing"):
+        options.create = _confirmed_creation(access, dry, request.POST.get("stage"))
     job = start_import(access.organization_id, filename=dry.filename, file_sha256=dry.file_sha256,
-                                 mapping=dry.source.mapping, defaults=dry.source.defaults, dry_run=False,
-                                 source=dry.source, created_by=request.user, unit_path=access.unit_path)
+                       mapping=dry.source.mapping, defaults=dry.source.defaults,
+                       dry_run=request.POST.get("action") == "dry_run", source=dry.source, created_by=request.user,
+                       unit_path=access.unit_path, options=options.to_dict())
     return redirect("responses:import_job", job_id=job.pk)
+
+
+def _confirmed_creation(access, job: ImportJob, stage: str | None) -> dict:
+    """What the dry run found missing, of the kinds this member may create."""
+    missing = (job.summary or {}).get("missing") or {}
+    may = {"touchpoint": access.can("manage"), "unit": access.can("manage"), "survey": access.can("surveys")}
+    create: dict = {f"{kind}s": entries for kind, entries in missing.items() if may.get(kind)}
+    if stage and stage.isdigit():
+        create["stage"] = int(stage)
+    return create
 
 
 @member_view

@@ -39,7 +39,8 @@ class Command(BaseCommand):
         parser.add_argument("--encoding", help="a CSV's encoding when it is not UTF-8, e.g. cp1252 (default: UTF-8, "
                                                "or cp1252 for a file with no UTF-8 characters)")
         parser.add_argument("--errors-out", metavar="FILE",
-                            help="write every rejected row as CSV: the file's columns, then import_error (line, reason)")
+                            help="write every rejected row as CSV: the file's columns, then import_error "
+                                 "(line, reason)")
         parser.add_argument("--date-format", choices=FORMATS,
                             help="how submitted_at is written: " + ", ".join(f"{k} = {v}" for k, v in LABELS.items())
                                  + " (default: detected; a detected format other than ISO must be confirmed "
