@@ -205,8 +205,9 @@ def test_cli_reports_rejected_rows_and_writes_them_out(org, tmp_path):
     assert "1 rejected" in text and "must be between 0 and 10" in text
     with open(rejected, encoding="utf-8") as f:
         lines = list(csv.reader(f))
-    assert lines[0][:3] == ["line", "reason", "external_id"]
-    assert lines[1][:2] == ["3", "nps: must be between 0 and 10"]
+    # The file's own columns, then the reason (docs/importing.md, "The error file").
+    assert lines[0] == [*HEADER, "import_error"]
+    assert lines[1][:-1] == row(2, nps="99") and lines[1][-1] == "line 3: nps: must be between 0 and 10"
     assert Response.objects.count() == 0
 
 
