@@ -12,6 +12,13 @@ One module per step, each imported from where it is used:
 - `reading`  a file as a `Table` of rows: format, encoding and delimiter detection, CSV
 - `xlsx`     XLSX sheets, their cells read as a CSV of the same sheet would hold them
 - `mapping`  file columns → glapp columns: suggestions, checks, the per-row `RowMapper`
+- `dates`    dates as other tools write them (DD/MM, M/D, Excel serials), detected from a whole column
+- `options`  how cells read, saved with a mapping: date format, source time zone, value maps
+- `values`   value maps (labels → codes and scores), counts for the dry run, what is missing
+- `suggest`  value maps to start from: names, option texts, Likert labels
+- `layout`   a long file (one row per answer) read as the wide table the runner imports
+- `create`   the confirmed touchpoints, units and surveys a file names, created before the run
+- `errorfile` rejected rows in the input's columns plus the reason
 - `keys`     natural keys for rows without an external id, export's ids recognised
 - `tuning`   garbage collector and SQLite checkpoint settings for the length of an import
 - `jobs`     the runner: validate, key and write chunk by chunk, and keep a job record current
