@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from glapp.accounts.actions import hash_key_secret
 from glapp.accounts.models import ROLE_PERMISSIONS, ApiKey, AuditEntry, Membership, Organization, Role, Unit, User
+from glapp.core import bulk
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,11 @@ def api_key_access(raw_key: str) -> tuple[Access, ApiKey] | None:
     parts = raw_key.split("_", 2)
     if len(parts) != 3 or parts[0] != "glk":
         return None
-    key = ApiKey.objects.active().select_related("organization", "unit").filter(prefix=parts[1]).first()
-    if key is None or not hmac.compare_digest(key.key_hash, hash_key_secret(parts[2])):
+    # Read on every API request, so in one plain statement: the ORM's query for this (two joins,
+    # an ordering) costs several times the lookup itself. Nothing is cached between requests, so
+    # a revoked key, a changed scope or a moved unit counts from the next request in every process.
+    key = bulk.select_instance(ApiKey, {"prefix": parts[1]}, related=("organization", "unit"))
+    if key is None or key.revoked_at is not None or not hmac.compare_digest(key.key_hash, hash_key_secret(parts[2])):
         return None
     role = Role.ADMIN if "admin" in key.scopes else Role.ANALYST
     access = Access(key.organization, role, key.unit.path if key.unit else None, frozenset(key.scopes))

@@ -12,10 +12,11 @@ allocation relies on the IMMEDIATE write lock; `locked_row` locks until it ends)
 
 import datetime as dt
 import functools
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
 def datetime_adapter() -> Callable:
@@ -124,6 +125,22 @@ def update_by_id(model: type[models.Model], field_names: Sequence[str], rows: Se
             cursor.executemany(sql, rows)
 
 
+def set_flag(model: type[models.Model], field_name: str, ids: Sequence[int]) -> int:
+    """Set a boolean that is set once and never unset on the rows with these ids (UPDATE … SET
+    flag = true WHERE flag = false AND id IN (…)); returns how many this call set. A row already
+    set is an index lookup that writes and locks nothing."""
+    if not ids:
+        return 0
+    changed = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            chunk = list(ids[start:start + LOOKUP_CHUNK])
+            cursor.execute(f"{_set_flag_sql(connection.vendor, model, field_name)} ({', '.join(['%s'] * len(chunk))})",
+                           [True, False, *chunk])
+            changed += cursor.rowcount
+    return changed
+
+
 def set_once(model: type[models.Model], pk: int, field_name: str, value) -> bool:
     """Set a field that is set once and never unset (UPDATE … WHERE id = … AND field IS NULL);
     True if this call set it. Of two concurrent calls only one finds it still unset."""
@@ -166,6 +183,56 @@ def lookup(model: type[models.Model], key_field: str, keys: Iterable, where: Map
             chunk = keys[start:start + LOOKUP_CHUNK]
             cursor.execute(f"{head} IN ({', '.join(['%s'] * len(chunk))})", [*fixed, *chunk])
             found.update(cursor.fetchall())
+    return found
+
+
+def exists(model: type[models.Model], where: Mapping[str, object]) -> bool:
+    """Whether any row's fields equal `where`'s values (stops at the first)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_exists_sql(connection.vendor, model, tuple(where)), list(where.values()))
+        return cursor.fetchone() is not None
+
+
+def select_instance(model: type[models.Model], where: Mapping[str, object], *,
+                    related: Sequence[str] = ()) -> models.Model | None:
+    """The row whose fields equal `where`'s values (a unique key), as a model instance with
+    every field converted as the ORM converts it, or None; `related` names foreign keys whose
+    rows come along in the same statement (LEFT JOIN), cached on the instance as select_related
+    caches them. For an indexed read on every request, where building the ORM's query (a
+    join and an ordering) costs many times more than running it."""
+    shape = (connection.vendor, model, tuple(where), tuple(related))
+    sql, parts, columns = _instance_sql(*shape)
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
+        cursor.execute(sql, list(where.values()))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for index, column, converters in _converters_of(db, shape, columns):
+        value = values[index]
+        for convert in converters:
+            value = convert(value, column, db)
+        values[index] = value
+    instances = [None if values[first + pk] is None else part.from_db(db.alias, attnames, values[first:last])
+                 for part, attnames, first, last, pk in parts]
+    found = instances[0]
+    for name, other in zip(related, instances[1:], strict=True):
+        model._meta.get_field(name).set_cached_value(found, other)
+    return found
+
+
+# A connection's converters for a statement's columns, looked up once per connection (each
+# thread has its own), not per row: finding them costs more than the lookup they serve.
+_converters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _converters_of(db, shape: tuple, columns: Sequence) -> list[tuple[int, object, list]]:
+    known = _converters.setdefault(db, {})
+    found = known.get(shape)
+    if found is None:
+        found = known[shape] = [(i, col, converters) for i, col in enumerate(columns)
+                                if (converters := db.ops.get_db_converters(col) + col.get_db_converters(db))]
     return found
 
 
@@ -234,6 +301,49 @@ def _update_sql(vendor: str, model: type[models.Model], field_names: tuple[str, 
 def _set_once_sql(vendor: str, model: type[models.Model], field_name: str) -> str:
     column = _columns(model._meta, [field_name])[0]
     return f"{_update_sql(vendor, model, (field_name,))} AND {column} IS NULL"
+
+
+@functools.cache
+def _set_flag_sql(vendor: str, model: type[models.Model], field_name: str) -> str:
+    """The statement up to its IN, which takes as many placeholders as the chunk has ids."""
+    opts = model._meta
+    qn = connection.ops.quote_name
+    column = _columns(opts, [field_name])[0]
+    return (f"UPDATE {qn(opts.db_table)} SET {column} = %s WHERE {column} = %s AND {qn(opts.pk.column)} IN")
+
+
+@functools.cache
+def _exists_sql(vendor: str, model: type[models.Model], where: tuple[str, ...]) -> str:
+    opts = model._meta
+    return f"SELECT 1 FROM {connection.ops.quote_name(opts.db_table)} WHERE {_where(opts, where)} LIMIT 1"
+
+
+@functools.cache
+def _instance_sql(vendor: str, model: type[models.Model], where: tuple[str, ...], related: tuple[str, ...]):
+    """The statement; per model in it (the row's, then each related one's) the model, its
+    fields' attribute names, where its values start and end in a row and where its key is;
+    and every column as the ORM's converters expect it."""
+    opts = model._meta
+    qn = connection.ops.quote_name
+    tables = [(model, "t")]
+    joins = []
+    for i, name in enumerate(related):
+        fk = opts.get_field(name)
+        alias = f"j{i}"
+        tables.append((fk.related_model, alias))
+        joins.append(f" LEFT JOIN {qn(fk.related_model._meta.db_table)} {alias} "
+                     f"ON {alias}.{qn(fk.target_field.column)} = t.{qn(fk.column)}")
+    select, parts, columns = [], [], []
+    for part, alias in tables:
+        fields = part._meta.concrete_fields
+        first = len(columns)
+        select += [f"{alias}.{qn(f.column)}" for f in fields]
+        columns += [f.get_col(alias) for f in fields]
+        attnames = [f.attname for f in fields]
+        parts.append((part, attnames, first, len(columns), attnames.index(part._meta.pk.attname)))
+    sql = (f"SELECT {', '.join(select)} FROM {qn(opts.db_table)} t{''.join(joins)} "
+           f"WHERE {_where(opts, where, 't.')}")
+    return sql, tuple(parts), tuple(columns)
 
 
 @functools.cache

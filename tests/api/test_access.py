@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from glapp.accounts.actions import revoke_api_key
-from glapp.accounts.models import ApiKey, Role
+from glapp.accounts.models import ApiKey, Role, Unit
 from glapp.responses.models import Response
 from tests.api.helpers import Api, assert_problem, key_for
 from tests.factories import PASSWORD, make_user, response_payload
@@ -32,6 +32,22 @@ def test_revoked_key_is_401(org):
     revoke_api_key(ApiKey.objects.get(prefix=key.split("_")[1]))
     assert_problem(Api(key).get("/responses"), 401)
     assert_problem(Api(key).post("/responses", response_payload()), 401)
+
+
+def test_a_change_to_a_key_counts_from_the_next_request(org):
+    # Nothing about a key is kept between requests (accounts/queries.py: api_key_access), so
+    # what its owner changes holds at once, in every server process.
+    api = Api(key_for(org))
+    prefix = api.key.split("_")[1]
+    assert api.post("/responses", response_payload(unit="acme-south-store")).status_code == 201
+    ApiKey.objects.filter(prefix=prefix).update(scopes=["responses:read"])
+    assert_problem(api.post("/responses", response_payload()), 403)
+    ApiKey.objects.filter(prefix=prefix).update(scopes=["responses:write"],
+                                                unit=Unit.objects.get(organization=org, code="acme-north"))
+    assert_problem(api.post("/responses", response_payload(unit="acme-south-store")), 403)
+    assert api.post("/responses", response_payload(unit="acme-north-store")).status_code == 201
+    revoke_api_key(ApiKey.objects.get(prefix=prefix))
+    assert_problem(api.post("/responses", response_payload(unit="acme-north-store")), 401)
 
 
 def test_scopes_are_enforced(org):

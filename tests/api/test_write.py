@@ -255,6 +255,21 @@ def test_a_full_batch_is_one_transaction_with_few_queries(api, settings, django_
     assert Response.objects.count() == settings.GLAPP_BULK_MAX
 
 
+def test_one_response_costs_a_fixed_number_of_queries(api, django_assert_num_queries):
+    """A regression on the hot path (a query per answer, a read back, a lookup per request that
+    should be per batch) fails here; a count, not a timing. In the test's transaction the two
+    writing transactions are savepoints; the analysis queued after the commit is textanalytics'
+    own and not counted here."""
+    assert api.post("/responses", response_payload(external_id="warm-up")).status_code == 201
+    # The key (with its organization and unit), whether anyone was erased; then in the write:
+    # savepoint ×2, known external ids, known customers, customer ids, the customer, response
+    # ids, the response, its answers (one executemany), its questions marked answered, the
+    # rollups' dimensions, the rollups (one executemany), release ×2.
+    with django_assert_num_queries(16):
+        resp = api.post("/responses", response_payload(external_id="counted", customer="C-new"))
+    assert resp.status_code == 201, resp.content
+
+
 def test_a_lost_unique_race_is_retried_and_sees_the_winner(org):
     # Two senders of one external_id at the same instant: on a database that does not serialize
     # writers, the loser's insert hits the unique constraint. One retry turns that into a replay.

@@ -7,9 +7,13 @@ from pathlib import Path
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from glapp.accounts.actions import create_api_key
+from glapp.accounts.models import ApiKey, Organization, Unit
 from glapp.analytics.models import Rollup, RollupDimension
 from glapp.contacts.models import Customer
 from glapp.core import bulk
+from glapp.surveys.models import Question
+from tests.factories import make_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +111,53 @@ def test_locked_row_is_a_model_instance_with_the_joined_fields(org):
         assert isinstance(row, RollupDimension)
         assert (row.key, row.slot, row.org_slug) == ("key1", 1, org.slug)
         assert bulk.locked_row(RollupDimension, {"organization": org.id, "slot": 2}) is None
+
+
+def test_select_instance_is_the_orm_row_with_its_related_rows(org, django_assert_num_queries):
+    unit = Unit.objects.get(organization=org, code="acme-north")
+    key, _ = create_api_key(org, "k", ["responses:write", "admin"], unit=unit)
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=dt.datetime(2026, 5, 4, 9, 30, tzinfo=dt.UTC))
+    expected = ApiKey.objects.select_related("organization", "unit").get(pk=key.pk)
+    with django_assert_num_queries(1):
+        found = bulk.select_instance(ApiKey, {"prefix": key.prefix}, related=("organization", "unit"))
+        # Every field converted as the ORM converts it (JSON, aware datetimes, booleans) …
+        for model, got, want in ((ApiKey, found, expected), (Organization, found.organization, expected.organization),
+                                 (Unit, found.unit, expected.unit)):
+            for field in model._meta.concrete_fields:
+                assert getattr(got, field.attname) == getattr(want, field.attname), field.name
+        # … and the related rows come with it: reading them is no query.
+        assert found.organization.keep_comment_originals is True and found.unit.path == unit.path
+    assert found.scopes == ["responses:write", "admin"] and found.last_used_at.tzinfo is not None
+    assert not found._state.adding and found._state.db == "default"
+
+
+def test_select_instance_without_a_row_or_a_related_row(org, django_assert_num_queries):
+    key, _ = create_api_key(org, "k", ["responses:read"])
+    assert bulk.select_instance(ApiKey, {"prefix": "nosuch"}, related=("organization", "unit")) is None
+    with django_assert_num_queries(1):
+        found = bulk.select_instance(ApiKey, {"prefix": key.prefix}, related=("unit",))
+        assert found.unit is None  # a null foreign key: None, not a query
+    assert found.organization == org  # not brought along: the ORM reads it when asked
+
+
+def test_exists_matches_every_condition(org, other_org):
+    _dimensions(org, [1])
+    assert bulk.exists(RollupDimension, {"organization": org.id})
+    assert bulk.exists(RollupDimension, {"organization": org.id, "slot": 1})
+    assert not bulk.exists(RollupDimension, {"organization": org.id, "slot": 2})
+    assert not bulk.exists(RollupDimension, {"organization": other_org.id})
+
+
+def test_set_flag_sets_only_rows_still_unset_and_says_how_many(org):
+    survey = make_survey(org, "flags")
+    ids = list(Question.objects.filter(survey=survey).order_by("id").values_list("id", flat=True))
+    assert bulk.set_flag(Question, "answered", ids[:1]) == 1
+    assert bulk.set_flag(Question, "answered", ids) == len(ids) - 1
+    assert bulk.set_flag(Question, "answered", ids) == 0
+    assert bulk.set_flag(Question, "answered", []) == 0
+    assert set(Question.objects.filter(survey=survey).values_list("answered", flat=True)) == {True}
+    missing = range(10**9, 10**9 + 1000)  # more ids than one IN (…) takes
+    assert bulk.set_flag(Question, "answered", missing) == 0
 
 
 def test_no_module_but_bulk_builds_sql_from_quoted_names():
