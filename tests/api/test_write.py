@@ -5,7 +5,7 @@ import json
 import pytest
 
 from glapp.responses.models import Answer, IdempotencyRecord, Response
-from tests.api.helpers import assert_problem
+from tests.api.helpers import Api, assert_problem, key_for
 from tests.factories import response_payload
 
 pytestmark = pytest.mark.django_db
@@ -268,6 +268,15 @@ def test_one_response_costs_a_fixed_number_of_queries(api, django_assert_num_que
     with django_assert_num_queries(16):
         resp = api.post("/responses", response_payload(external_id="counted", customer="C-new"))
     assert resp.status_code == 201, resp.content
+
+
+def test_the_write_right_after_an_erasure_is_refused(api, org):
+    # Whether anyone was erased is asked on every write, never remembered from the last one
+    # (contacts/queries.py: has_tombstones): the person cannot slip back in between.
+    assert api.post("/responses", response_payload(customer="C-gone")).status_code == 201
+    eraser = Api(key_for(org, ("customers:erase",)))
+    assert eraser.raw("DELETE", "/customers/C-gone?mode=delete").status_code == 200
+    assert_problem(api.post("/responses", response_payload(customer="C-gone")), 422, "customer")
 
 
 def test_a_lost_unique_race_is_retried_and_sees_the_winner(org):
