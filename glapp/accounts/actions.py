@@ -1,39 +1,94 @@
 """Writes for organizations, units, users, memberships and API keys."""
 
+import datetime as dt
 import hashlib
+import re
 import secrets
+import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from glapp.accounts.models import ApiKey, AuditEntry, Membership, Organization, Role, Unit, User
+from glapp.accounts.models import ApiKey, AuditEntry, Membership, Organization, Role, SetupToken, Unit, User
 from glapp.core import events
 from glapp.core.errors import FieldError, ValidationFailed
 
 
 def create_organization(name: str, slug: str = "", default_language: str = "sv",
-                        keep_comment_originals: bool = True) -> Organization:
-    """The one way an organization comes to be (the CLI, the demo, the admin site and tests all
-    call it). Higher apps give it what every organization has from the start (text analysis: the
-    built-in topics) in the same transaction, on `events.OrganizationCreated`, so no read ever
-    has to create it."""
+                        keep_comment_originals: bool = True, languages: list[str] | None = None,
+                        time_zone: str = "") -> Organization:
+    """The one way an organization comes to be (the CLI, the first-run page, the demo, the admin
+    site and tests all call it). Higher apps give it what every organization has from the start
+    (text analysis: the built-in topics; contacts: the contact policy in `time_zone`) in the same
+    transaction, on `events.OrganizationCreated`, so no read ever has to create it."""
+    fields = organization_fields(name=name, slug=slug or slugify(name), default_language=default_language,
+                                 languages=languages, time_zone=time_zone)
     with transaction.atomic():
-        org = Organization.objects.create(name=name, slug=slug or slugify(name), default_language=default_language,
-                                          keep_comment_originals=keep_comment_originals)
-        create_unit(org, name=name, code=slugify(name) or "root", kind=Unit.Kind.COMPANY)
-        events.OrganizationCreated(org.id).send()
+        if Organization.objects.filter(slug=fields["slug"]).exists():
+            raise ValidationFailed([FieldError("slug", "is taken by another organization", "taken")])
+        org = Organization.objects.create(name=fields["name"], slug=fields["slug"],
+                                          default_language=fields["default_language"],
+                                          languages=fields["languages"], keep_comment_originals=keep_comment_originals)
+        create_unit(org, name=org.name, code=slugify(org.name) or "root", kind=Unit.Kind.COMPANY)
+        events.OrganizationCreated(org.id, time_zone=time_zone).send()
+    return org
+
+
+def organization_fields(*, name: str, slug: str, default_language: str, languages: list[str] | None,
+                        time_zone: str = "") -> dict:
+    """An organization's settings checked as one: each bad field named, the default language
+    first among its languages."""
+    errors = []
+    name = (name or "").strip()
+    if not name:
+        errors.append(FieldError("name", "is required", "required"))
+    if not SLUG.fullmatch(slug or ""):
+        errors.append(FieldError("slug", "use lowercase letters, digits and hyphens", "invalid"))
+    ui_languages = [code for code, _name in settings.LANGUAGES]
+    languages = list(dict.fromkeys(languages or [default_language]))
+    if default_language not in ui_languages:
+        errors.append(FieldError("default_language", f"must be one of: {', '.join(ui_languages)}"))
+    bad = [code for code in languages if code not in ui_languages]
+    if bad:
+        errors.append(FieldError("languages", f"must be among: {', '.join(ui_languages)}"))
+    if time_zone and not is_time_zone(time_zone):
+        errors.append(FieldError("time_zone", "is not a known time zone (e.g. Europe/Stockholm)", "invalid"))
+    if errors:
+        raise ValidationFailed(errors)
+    languages = [default_language, *(code for code in languages if code != default_language)]
+    return {"name": name, "slug": slug, "default_language": default_language, "languages": languages}
+
+
+SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")
+
+
+def is_time_zone(name: str) -> bool:
+    return name in zoneinfo.available_timezones()
+
+
+def update_organization(org: Organization, *, name: str, default_language: str, languages: list[str]) -> Organization:
+    """Rename an organization or change its languages (its slug stays: commands and links use it)."""
+    fields = organization_fields(name=name, slug=org.slug, default_language=default_language, languages=languages)
+    org.name, org.default_language, org.languages = fields["name"], fields["default_language"], fields["languages"]
+    org.save(update_fields=["name", "default_language", "languages"])
     return org
 
 
 def create_unit(org: Organization, name: str, code: str, kind: str = Unit.Kind.OTHER,
                 parent: Unit | None = None) -> Unit:
     # Unit.save() checks the parent and sets the path, as it does for the admin.
-    return Unit.objects.create(organization=org, name=name, code=code, kind=kind, parent=parent)
+    with transaction.atomic():
+        if Unit.objects.for_org(org).filter(code=code).exists():
+            raise ValidationFailed([FieldError("code", "is taken by another unit", "taken")])
+        return Unit.objects.create(organization=org, name=name, code=code, kind=kind, parent=parent)
 
 
 def move_unit(unit: Unit, parent: Unit) -> Unit:
@@ -48,7 +103,7 @@ def move_unit(unit: Unit, parent: Unit) -> Unit:
     return unit
 
 
-def create_user(username: str, password: str, *, email: str = "", first_name: str = "", last_name: str = "",
+def create_user(username: str, password: str | None, *, email: str = "", first_name: str = "", last_name: str = "",
                 language: str = "", is_superuser: bool = False) -> User:
     if is_superuser:
         return User.objects.create_superuser(username=username, password=password, email=email,
@@ -214,3 +269,200 @@ def remove_second_factor(user: User) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+
+
+# --- The first organization of an empty installation -------------------------------------------
+
+SETUP_TOKEN_HOURS = 24
+
+
+def issue_setup_token() -> str:
+    """A new one-time token for the first-run page (printed by `glapp serve` and `glapp
+    setup-token`), valid for a day; earlier unspent tokens stop working. Only its hash is stored."""
+    token = secrets.token_urlsafe(24)
+    with transaction.atomic():
+        SetupToken.objects.filter(spent_at__isnull=True).delete()
+        SetupToken.objects.create(token_hash=hash_key_secret(token))
+    return token
+
+
+def spend_setup_token(token: str) -> bool:
+    """Spend the token if it is the current one and the installation is still empty. Called in the
+    transaction that creates the organization, so the token and the emptiness are checked under
+    one lock: two people with one token cannot both create an organization."""
+    if not token:
+        return False
+    fresh = timezone.now() - dt.timedelta(hours=SETUP_TOKEN_HOURS)
+    row = (SetupToken.objects.select_for_update()
+           .filter(token_hash=hash_key_secret(token.strip()), spent_at__isnull=True, created_at__gte=fresh).first())
+    if row is None or Organization.objects.exists():
+        return False
+    row.spent_at = timezone.now()
+    row.save(update_fields=["spent_at"])
+    return True
+
+
+@dataclass(frozen=True)
+class OwnerSpec:
+    """The first owner of an organization: with a password (checked by the password rules), or
+    none, and then an invitation link sets it."""
+
+    username: str
+    email: str = ""
+    password: str = ""
+    first_name: str = ""
+    last_name: str = ""
+
+
+def create_organization_with_owner(org_fields: dict, owner: OwnerSpec, *, setup_token: str | None = None,
+                                   actor: AuditActor | None = None) -> tuple[Organization, User]:
+    """An organization and its first owner in one transaction (`glapp org create`, the first-run
+    page). With `setup_token` (the first-run page) the token must be the current one and the
+    installation empty, and it is spent. Bad fields are all reported at once."""
+    errors = owner_errors(owner)
+    with transaction.atomic():
+        if setup_token is not None and not spend_setup_token(setup_token):
+            raise ValidationFailed([FieldError("token", "is not the current setup token, or an organization exists",
+                                               "invalid_token")])
+        try:
+            org = create_organization(**org_fields)
+        except ValidationFailed as refused:
+            raise ValidationFailed([*refused.errors, *errors]) from None
+        if errors:
+            raise ValidationFailed(errors)
+        user = create_user(owner.username, owner.password or None, email=owner.email, first_name=owner.first_name,
+                           last_name=owner.last_name, language=org.default_language)
+        add_member(org, user, Role.OWNER, actor=actor or AuditActor.command())
+    return org, user
+
+
+def owner_errors(owner: OwnerSpec) -> list[FieldError]:
+    errors = []
+    if not owner.username.strip():
+        errors.append(FieldError("username", "is required", "required"))
+    elif User.objects.filter(username=owner.username).exists():
+        errors.append(FieldError("username", "is taken", "taken"))
+    if owner.email:
+        try:
+            validate_email(owner.email)
+        except DjangoValidationError:
+            errors.append(FieldError("email", "is not an e-mail address", "invalid"))
+    if owner.password:
+        try:
+            validate_password(owner.password, User(username=owner.username, email=owner.email,
+                                                   first_name=owner.first_name, last_name=owner.last_name))
+        except DjangoValidationError as exc:
+            errors.append(FieldError("password", " ".join(exc.messages), "weak"))
+    elif not owner.email:
+        errors.append(FieldError("email", "is needed to invite an owner without a password", "required"))
+    return errors
+
+
+# --- People --------------------------------------------------------------------------------------
+
+MANAGER_ROLES = (Role.OWNER, Role.ADMIN)
+
+
+def roles_grantable_by(role: str) -> list[str]:
+    """Owners hand out every role; admins every role but owner (and they cannot change an owner)."""
+    return list(Role.values) if role == Role.OWNER else [r for r in Role.values if r != Role.OWNER]
+
+
+def _check_may_change(actor_role: str, before_role: str | None, after_role: str | None) -> None:
+    grantable = roles_grantable_by(actor_role)
+    if actor_role not in MANAGER_ROLES or (before_role and before_role not in grantable) or (
+            after_role and after_role not in grantable):
+        raise ValidationFailed([FieldError("role", "only an owner may make or change an owner", "forbidden")])
+
+
+def _check_not_last_owner(org: Organization, user: User, after_role: str | None) -> None:
+    """An organization always keeps an owner: the last one cannot be demoted or removed."""
+    if after_role == Role.OWNER:
+        return
+    owners = Membership.objects.for_org(org).filter(role=Role.OWNER, user__is_active=True)
+    if owners.filter(user=user).exists() and not owners.exclude(user=user).exists():
+        raise ValidationFailed([FieldError("role", "the organization needs at least one owner", "last_owner")])
+
+
+def invite_member(org: Organization, email: str, role: str, unit: Unit | None, *, actor_role: str,
+                  actor: AuditActor, first_name: str = "", last_name: str = "") -> tuple[Membership, bool]:
+    """Give the person with this e-mail address a role, creating their account (no password yet:
+    the invitation's link sets it) when glapp does not know them. Returns (membership, whether the
+    account is new). The caller sends the invitation after the commit (`invitations.py`)."""
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        raise ValidationFailed([FieldError("email", "is not an e-mail address", "invalid")]) from None
+    _check_may_change(actor_role, None, role)
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).order_by("pk").first()
+        new = user is None
+        if new:
+            user = create_user(_free_username(email), None, email=email, first_name=first_name, last_name=last_name)
+        elif Membership.objects.for_org(org).filter(user=user).exists():
+            raise ValidationFailed([FieldError("email", "already belongs to someone in this organization", "member")])
+        if not user.is_active:
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+        membership = add_member(org, user, role, unit, actor=actor)
+        record_audit(org.id, AuditEntry.Action.MEMBER_INVITED, actor, target_type="user", target=user.pk,
+                     details={"role": role, "unit_id": unit.pk if unit else None, "new_account": new})
+    return membership, new
+
+
+def _free_username(email: str) -> str:
+    base = email[:140]
+    name, n = base, 2
+    while User.objects.filter(username=name).exists():
+        name, n = f"{base}-{n}", n + 1
+    return name
+
+
+def change_member(membership: Membership, role: str, unit: Unit | None, *, actor_role: str,
+                  actor: AuditActor) -> Membership:
+    """Change someone's role or unit (audited); the last owner stays an owner."""
+    _check_may_change(actor_role, membership.role, role)
+    with transaction.atomic():
+        # The owners are locked, so two owners demoting each other at once cannot leave none.
+        list(Membership.objects.select_for_update().filter(organization_id=membership.organization_id,
+                                                           role=Role.OWNER))
+        _check_not_last_owner(membership.organization, membership.user, role)
+        return add_member(membership.organization, membership.user, role, unit, actor=actor)
+
+
+def remove_member(membership: Membership, *, actor_role: str, actor: AuditActor) -> None:
+    """Take someone's access to the organization away (audited). Someone who then belongs to no
+    organization and is not a superuser is deactivated: they can no longer sign in."""
+    _check_may_change(actor_role, membership.role, None)
+    with transaction.atomic():
+        list(Membership.objects.select_for_update().filter(organization_id=membership.organization_id,
+                                                           role=Role.OWNER))
+        _check_not_last_owner(membership.organization, membership.user, None)
+        before = {"role": membership.role, "unit_id": membership.unit_id}
+        Membership.objects.filter(pk=membership.pk).delete()
+        record_role_change(membership.organization_id, membership.user_id, before, None, actor)
+        user = membership.user
+        if not user.is_superuser and not Membership.objects.filter(user=user).exists():
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+
+
+def rename_unit(unit: Unit, name: str) -> Unit:
+    """A unit's name is what people read; its code (what imports and the API use) stays."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed([FieldError("name", "is required", "required")])
+    unit.name = name
+    unit.save(update_fields=["name"])
+    return unit
+
+
+def free_unit_code(org: Organization, name: str) -> str:
+    """A unit code from its name, unique in the organization ("Malmö" → "malmo", "malmo-2")."""
+    base = slugify(name)[:70].strip("-") or "unit"
+    taken = set(Unit.objects.for_org(org).filter(code__startswith=base).values_list("code", flat=True))
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}-{n}", n + 1
+    return code

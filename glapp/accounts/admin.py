@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 
 from glapp.accounts import actions
 from glapp.accounts.models import ApiKey, AuditEntry, Membership, Organization, Unit, User
+from glapp.core.admin import OrgScopedAdmin
 
 
 @admin.register(Organization)
@@ -22,7 +23,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(OrgScopedAdmin):
     list_display = ("name", "code", "kind", "organization", "path")
     list_filter = ("organization", "kind")
     search_fields = ("name", "code")
@@ -39,7 +40,7 @@ def _placement(membership: Membership | None) -> dict | None:
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(OrgScopedAdmin):
     list_display = ("user", "organization", "role", "unit")
     list_filter = ("organization", "role")
     raw_id_fields = ("user", "unit")
@@ -64,7 +65,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(OrgScopedAdmin):
     """Read-only: the audit log is append-only (owners read it under Settings → Audit log)."""
 
     list_display = ("created_at", "organization", "action", "actor", "username", "target_type", "target")
@@ -81,7 +82,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(OrgScopedAdmin):
     # The hash is never shown or editable: keys are created with `glapp apikey create`.
     list_display = ("name", "prefix", "organization", "scopes", "last_used_at", "revoked_at")
     list_filter = ("organization",)

@@ -14,10 +14,16 @@ from glapp.core.errors import FieldError, ValidationFailed
 from glapp.core.models import OrgQuerySet, OrgScopedModel
 
 
+def default_languages() -> list[str]:
+    return ["sv", "en"]
+
+
 class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     default_language = models.CharField(max_length=8, default="sv")
+    # The languages its surveys and customers use (the default first); the UI languages glapp has.
+    languages = models.JSONField(default=default_languages)
     keep_comment_originals = models.BooleanField(
         default=True,
         help_text="Keep comments as written (shown only to roles with PII rights). Off: once analyzed, "
@@ -264,6 +270,7 @@ class AuditEntry(OrgScopedModel):
         CUSTOMER_EXPORTED = "customer.exported", _("Exported a customer's data")
         CUSTOMER_ERASED = "customer.erased", _("Erased a customer")
         ROLE_CHANGED = "member.role_changed", _("Changed a role")
+        MEMBER_INVITED = "member.invited", _("Invited a person")
         KEY_CREATED = "api_key.created", _("Created an API key")
         KEY_REVOKED = "api_key.revoked", _("Revoked an API key")
         RETENTION_APPLIED = "retention.applied", _("Applied the retention periods")
@@ -291,3 +298,13 @@ class AuditEntry(OrgScopedModel):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Audit entries are append-only.")
+
+
+class SetupToken(models.Model):
+    """The one-time token that lets someone create the first organization on the first-run page
+    of an empty installation (`glapp serve` and `glapp setup-token` print it). Only a SHA-256 of
+    it is stored; it is spent with the organization it creates, in one transaction."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    spent_at = models.DateTimeField(null=True, blank=True)

@@ -102,3 +102,28 @@ def audit_entries(organization_id: int, action: str = "", date_from=None, date_t
     if date_to:
         rows = rows.filter(created_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
     return rows
+
+
+def installation_is_empty() -> bool:
+    """No organization yet: the first-run page is open (with the setup token)."""
+    return not Organization.objects.exists()
+
+
+def members_of(access: Access):
+    """The organization's people as the access may see them: a unit-limited manager sees only
+    those limited to units in their subtree."""
+    rows = Membership.objects.for_org(access.organization).select_related("user", "unit")
+    if not access.whole_organization:
+        rows = rows.filter(access.unit_filter("unit__path"))
+    return rows.order_by("user__last_name", "user__first_name", "user__username")
+
+
+def member_of(access: Access, membership_id: int) -> Membership | None:
+    return members_of(access).filter(pk=membership_id).first()
+
+
+def unit_of(access: Access, unit_id) -> Unit | None:
+    try:
+        return units_of(access).filter(pk=int(unit_id)).first()
+    except (TypeError, ValueError):
+        return None

@@ -6,4 +6,5 @@ app_name = "signin"
 urlpatterns = [
     path("code/", signin_views.code, name="code"),
     path("enrol/", signin_views.enrol, name="enrol"),
+    path("welcome/<uidb64>/<token>/", signin_views.WelcomeView.as_view(), name="welcome"),
 ]

@@ -8,6 +8,7 @@ from axes.helpers import get_cool_off
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -147,3 +148,16 @@ class OIDCCallback(OIDCAuthenticationCallbackView):
         provider = settings.GLAPP_OIDC_PROVIDER_NAME or _("your identity provider")
         messages.error(self.request, REFUSAL_MESSAGES[refusal] % {"provider": provider})
         return redirect(settings.LOGIN_URL)
+
+
+class WelcomeView(auth_views.PasswordResetConfirmView):
+    """An invited person's link (`invitations.py`): they choose their password (checked by
+    AUTH_PASSWORD_VALIDATORS) and then sign in as everyone does, with the second factor if their
+    role needs one. The link works once."""
+
+    template_name = "accounts/welcome.html"
+    post_reset_login = False
+
+    def get_success_url(self):
+        messages.success(self.request, _("Your password is set. Sign in with your username and it."))
+        return resolve_url(settings.LOGIN_URL)

@@ -15,6 +15,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("import_responses", "Import responses from a CSV or XLSX file"),
     "export": ("export_responses", "Export responses to CSV"),
     "migrate": ("migrate", "Create or update the database schema"),
+    "org": ("org", "Create an organization and its first owner, or list organizations"),
+    "setup-token": ("setup_token", "Print a new one-time token for the first-run page of an empty installation"),
     "createuser": ("createuser", "Create a user and give them a role in an organization"),
     "apikey": ("apikey", "Create, list or revoke API keys"),
     "analyze": ("analyze", "Analyze comments (an organization's, or any CSV/XLSX/JSONL file) offline"),

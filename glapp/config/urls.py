@@ -3,7 +3,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from glapp.accounts import signin_views
+from glapp.accounts import setup_views, signin_views
 from glapp.api.api import api
 
 urlpatterns = [
@@ -13,10 +13,12 @@ urlpatterns = [
     # The admin site signs in through glapp's own login (throttled, with the second factor).
     path("admin/login/", signin_views.admin_login),
     path("admin/", admin.site.urls),
+    path("setup/", setup_views.first_run, name="setup"),
     path("login/", include("glapp.accounts.signin_urls")),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("settings/privacy/", include("glapp.privacy.urls")),
+    path("settings/journeys/", include("glapp.journeys.urls")),
     path("settings/", include("glapp.accounts.urls")),
     path("data/", include("glapp.responses.urls")),
     path("surveys/", include("glapp.surveys.urls")),

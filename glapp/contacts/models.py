@@ -41,6 +41,10 @@ class Customer(OrgScopedModel):
         return self.external_id
 
 
+def weekdays() -> list[int]:
+    return [1, 2, 3, 4, 5]
+
+
 class ContactPolicy(OrgScopedModel):
     """An organization's rules against survey fatigue (one row per organization)."""
 
@@ -51,6 +55,11 @@ class ContactPolicy(OrgScopedModel):
     quiet_hours_start = models.TimeField(default=dt.time(21, 0), help_text=_("No invitation is sent from …"))
     quiet_hours_end = models.TimeField(default=dt.time(8, 0), help_text=_("… until (local time)."))
     time_zone = models.CharField(max_length=64, default="Europe/Stockholm")
+    # When the organization answers its customers (local time in `time_zone`): what SLAs on
+    # cases count. Weekdays as ISO numbers, Monday = 1.
+    office_hours_start = models.TimeField(default=dt.time(8, 0))
+    office_hours_end = models.TimeField(default=dt.time(17, 0))
+    office_days = models.JSONField(default=weekdays)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -90,10 +90,12 @@ def _adapter(receiver: Callable[[Any], Any]) -> Callable[..., Any]:
 
 @dataclass(frozen=True)
 class OrganizationCreated(Event):
-    """An organization was made: higher apps give it what every organization has (built-in topics)."""
+    """An organization was made: higher apps give it what every organization has (built-in topics;
+    the contact policy, with the customers' time zone when one was chosen)."""
 
     name = "organization.created"
     mode = IN_TRANSACTION
+    time_zone: str = ""  # the customers' time zone (IANA name); empty: the contact policy's default
 
 
 @dataclass(frozen=True)

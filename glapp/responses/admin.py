@@ -1,17 +1,17 @@
 from django.contrib import admin
 
+from glapp.core.admin import OrgScopedAdmin, OrgScopedInline
 from glapp.responses.models import Answer, ImportJob, ImportSource, Response
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(OrgScopedInline):
     model = Answer
-    extra = 0
     readonly_fields = ("question", "question_type", "number", "text", "choices")
     can_delete = False
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(OrgScopedAdmin):
     # Large tables: no counts by full scan, ids instead of dropdowns.
     list_display = ("id", "organization", "survey", "touchpoint", "submitted_at", "channel", "source")
     list_filter = ("organization", "source", "channel")
@@ -21,11 +21,11 @@ class ResponseAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportSource)
-class ImportSourceAdmin(admin.ModelAdmin):
+class ImportSourceAdmin(OrgScopedAdmin):
     list_display = ("name", "organization", "updated_at")
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(OrgScopedAdmin):
     list_display = ("filename", "organization", "status", "created_count", "duplicate_count", "rejected_count")
     list_filter = ("organization", "status")

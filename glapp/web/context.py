@@ -19,6 +19,7 @@ def glapp_context(request):
         # Navigation shows only what the role may open (the views check again).
         "can_import": access.can("import"),
         "can_manage_keys": access.can("manage_keys"),
+        "can_manage": access.can("manage"),
         "can_erase": access.can_for_organization("manage"),
         "is_owner": access.role == "owner",
         # Only pages that render the organization switcher pay for this query.

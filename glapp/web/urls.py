@@ -1,6 +1,6 @@
 from django.urls import path
 
-from glapp.web import views
+from glapp.web import settings_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("language/", views.change_language, name="language"),
     path("organization/", views.switch_organization, name="switch_organization"),
+    path("settings/", settings_views.settings_home, name="settings"),
+    path("settings/organization/", settings_views.organization_settings, name="organization_settings"),
 ]

@@ -22,7 +22,7 @@ from django.views.i18n import set_language
 
 from glapp.accounts.actions import remember_language
 from glapp.accounts.models import AuditEntry
-from glapp.accounts.queries import Access, access_for
+from glapp.accounts.queries import Access, access_for, installation_is_empty
 from glapp.accounts.signin import begin_sign_in
 from glapp.accounts.web_access import ORG_SESSION_KEY, audit, member_view, safe_next
 from glapp.analytics.queries import nps_by_touchpoint, total_nps
@@ -52,6 +52,8 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # An empty installation has nobody to sign in yet: point at the first-run page.
+        context["first_run"] = installation_is_empty()
         if settings.GLAPP_OIDC_ENABLED:
             context["sso_provider"] = settings.GLAPP_OIDC_PROVIDER_NAME or _("single sign-on")
         return context

@@ -10,6 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from glapp.accounts.actions import SETUP_TOKEN_HOURS, issue_setup_token
+from glapp.accounts.queries import installation_is_empty
 from glapp.cli.gunicorn_conf import TASK_WORKER_ENV
 
 
@@ -49,6 +51,13 @@ class Command(BaseCommand):
                 f"The database has {len(pending)} unapplied migration(s) ({', '.join(pending[:3])}"
                 f"{', …' if len(pending) > 3 else ''}). Run `glapp migrate` first, or pass --migrate."
             )
+        url = f"http://{bind}/" if not bind.startswith("unix:") else bind
+        if installation_is_empty():
+            # Nobody can sign in yet: the first-run page creates the organization, and only with
+            # this token, so whoever reaches the server first cannot take it over.
+            self.stdout.write(f"No organization yet. Open {url.rstrip('/')}/setup/ and give this one-time setup "
+                              f"token (valid {SETUP_TOKEN_HOURS} hours; `glapp setup-token` prints a new one):\n"
+                              f"  {issue_setup_token()}")
         # Gunicorn forks workers from this process image; hand over without an open connection.
         connections.close_all()
 
@@ -56,7 +65,6 @@ class Command(BaseCommand):
                 "--bind", bind, "--workers", str(workers), "--threads", str(threads)]
         if access_log:
             argv += ["--access-logfile", "-"]
-        url = f"http://{bind}/" if not bind.startswith("unix:") else bind
         mode = " (demo mode)" if settings.DEMO else ""
         with_tasks = settings.DEMO if task_worker is None else task_worker
         # Read by the gunicorn config's hooks, which start the task worker once the server is up.
