@@ -1,13 +1,32 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from glapp.accounts import actions
 from glapp.accounts.models import ApiKey, AuditEntry, Membership, Organization, Unit, User
 from glapp.core.admin import OrgScopedAdmin
+from glapp.core.errors import ValidationFailed
+
+
+class OrganizationForm(forms.ModelForm):
+    """The same rules as the first-run page and `glapp org create`, shown on the form."""
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            actions.organization_fields(name=cleaned.get("name") or "", slug=cleaned.get("slug") or "",
+                                        default_language=cleaned.get("default_language") or "",
+                                        languages=cleaned.get("languages") or None)
+        except ValidationFailed as refused:
+            for error in refused.errors:
+                if error.field in self.fields and error.field not in self.errors:
+                    self.add_error(error.field, error.message)
+        return cleaned
 
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
+    form = OrganizationForm
     list_display = ("name", "slug", "default_language", "created_at")
     search_fields = ("name", "slug")
 
@@ -17,7 +36,8 @@ class OrganizationAdmin(admin.ModelAdmin):
             return
         # A new organization is made the one way (its root unit, and what other apps add to it).
         created = actions.create_organization(obj.name, obj.slug, obj.default_language,
-                                              keep_comment_originals=obj.keep_comment_originals)
+                                              keep_comment_originals=obj.keep_comment_originals,
+                                              languages=obj.languages)
         obj.pk, obj.created_at = created.pk, created.created_at
         obj._state.adding, obj._state.db = False, created._state.db
 

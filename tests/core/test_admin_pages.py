@@ -132,3 +132,14 @@ def test_every_admin_of_an_organization_s_rows_uses_the_tenant_safe_forms():
             if issubclass(inline.model, OrgScopedModel):
                 assert issubclass(inline.formset, OrgScopedInlineFormSet), inline.model._meta.label
                 assert issubclass(inline.form, OrgScopedModelForm), inline.model._meta.label
+
+
+@pytest.mark.parametrize(("field", "value"), [("slug", "Not_A_Slug"), ("languages", '["xx"]'),
+                                              ("default_language", "xx")])
+def test_an_organization_the_product_would_refuse_is_refused_on_the_admin_form(superuser_client, field, value):
+    from glapp.accounts.models import Organization
+    data = {"name": "Nordbank", "slug": "nordbank", "default_language": "sv", "languages": '["sv"]',
+            "keep_comment_originals": "on", "widget_origins": "", field: value}
+    page = superuser_client.post(_url(Organization, "add"), data)
+    assert page.status_code == 200 and field in page.context["adminform"].form.errors
+    assert not Organization.objects.filter(name="Nordbank").exists()

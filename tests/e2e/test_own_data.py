@@ -39,7 +39,7 @@ def set_up_from_empty(page: Page, base_url: str, token: str, name: str = "Nordba
     expect(page).to_have_url(re.compile(r"/setup/$"))
     page.get_by_label("Engångsnyckel för installationen").fill(token)
     page.get_by_label("Organisationens namn").fill(name)
-    page.get_by_label("Tidszon för kunderna").select_option("Europe/Stockholm")
+    page.get_by_label("Kundernas tidszon").select_option("Europe/Stockholm")
     page.get_by_label("Ditt användarnamn").fill(OWNER)
     page.get_by_label("Din e-postadress").fill("maria@nordbank.test")
     page.get_by_label("Lösenord", exact=True).fill(OWNER_PASSWORD)

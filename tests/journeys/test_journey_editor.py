@@ -86,7 +86,8 @@ def test_an_owner_builds_a_journey_in_the_editor(client, org):
     page = client.post("/settings/journeys/", {"name": "Customer life"})
     journey = Journey.objects.get(organization=org, name="Customer life")
     assert page.status_code == 302 and page.url == f"/settings/journeys/{journey.pk}/"
-    assert _post(client, journey, kind="journey", id=journey.pk, op="add_stage", name="Become a customer").status_code == 302
+    added = _post(client, journey, kind="journey", id=journey.pk, op="add_stage", name="Become a customer")
+    assert added.status_code == 302
     _post(client, journey, kind="journey", id=journey.pk, op="add_stage", name="Pay")
     become, pay = journey.stages.order_by("position")
     _post(client, journey, kind="stage", id=become.pk, op="add_touchpoint", name="Sign-up")
