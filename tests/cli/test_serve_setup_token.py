@@ -25,7 +25,7 @@ def _stop(proc: subprocess.Popen) -> None:
 def test_serve_on_an_empty_installation_prints_the_setup_token_and_serves_the_first_run_page(tmp_path):
     proc, port, log_path = start_serve(tmp_path, "--workers", "1", "--threads", "1")
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a fresh SQLite file is migrated first
         while not (found := re.search(r"/setup/ and give this one-time setup token.*\n\s+(\S+)", log_path.read_text())):
             assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text()
             time.sleep(0.2)

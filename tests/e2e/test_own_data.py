@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from glapp.accounts import actions
 from glapp.accounts.models import Organization
 from glapp.journeys.models import Journey, Touchpoint
+from tests.e2e.test_content_security_policy import violations, watch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,9 +74,14 @@ def build_journey_in_editor(page: Page, base_url: str, day: FirstDay, name: str 
 
 def test_from_an_empty_installation_to_your_own_journey(live_server, page, settings):
     settings.GLAPP_REQUIRE_2FA = False  # the two-factor enrolment has its own browser test
+    console = watch(page)  # every page of the first day works under the Content-Security-Policy
     token = actions.issue_setup_token()  # what `glapp serve` prints on an empty installation
     day = set_up_from_empty(page, live_server.url, token)
     day = build_journey_in_editor(page, live_server.url, day)
+    for path in ("/settings/organization/", "/settings/units/", "/settings/people/", "/settings/api-keys/"):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+    assert violations(page, console) == []
 
     touchpoints = Touchpoint.objects.filter(stage__journey=day.journey).order_by("stage__position", "position")
     assert [(t.stage.code, t.code) for t in touchpoints] == [
