@@ -143,10 +143,12 @@ class UnitForm(ActionErrorsMixin, forms.Form):
 
 
 class MoveUnitForm(ActionErrorsMixin, forms.Form):
+    unit = forms.ModelChoiceField(label=_("Move"), queryset=None, empty_label=None)
     parent = forms.ModelChoiceField(label=_("Move under"), queryset=None, empty_label=None)
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args, units, movable, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = movable
         self.fields["parent"].queryset = units
 
 

@@ -50,12 +50,13 @@ def units(request: HttpRequest, access: Access) -> HttpResponse:
             else:
                 messages.success(request, _("“%(name)s” added.") % {"name": unit.name})
                 return redirect("accounts:units")
-    rows = [{"unit": u, "depth": depth,
-             "move_form": MoveUnitForm(units=units_of(access).exclude(Unit.subtree_filter("path", u.path)),
-                                       initial={"parent": u.parent_id}, prefix=f"u{u.pk}"),
-             "is_root": u.parent_id is None or (not access.whole_organization and u.path == access.unit_path)}
-            for u, depth in _tree(scope)]
-    return render(request, "accounts/units.html", {"rows": rows, "form": form, "may_edit": _may_edit(access)})
+    rows = [{"unit": u, "depth": depth} for u, depth in _tree(scope)]
+    movable = units_of(access).exclude(parent__isnull=True)
+    if not access.whole_organization:
+        movable = movable.exclude(path=access.unit_path)  # their own top unit stays where it is
+    move_form = MoveUnitForm(units=units_of(access), movable=movable)
+    return render(request, "accounts/units.html", {"rows": rows, "form": form, "move_form": move_form,
+                                                   "may_edit": _may_edit(access)})
 
 
 @require_POST
@@ -77,23 +78,21 @@ def rename_unit(request: HttpRequest, access: Access, unit_id: int) -> HttpRespo
 
 @require_POST
 @member_view
-def move_unit(request: HttpRequest, access: Access, unit_id: int) -> HttpResponse:
+def move_unit(request: HttpRequest, access: Access) -> HttpResponse:
     _require_editor(access)
-    unit = unit_of(access, unit_id)
-    # A unit-limited admin may not move their own top unit out from under themselves.
-    if unit is None or (not access.whole_organization and unit.path == access.unit_path):
-        raise Http404
-    form = MoveUnitForm(request.POST, units=units_of(access), prefix=f"u{unit.pk}")
-    if form.is_valid():
-        try:
-            actions.move_unit(unit, form.cleaned_data["parent"])
-        except ValidationFailed:
-            messages.error(request, _("A unit cannot move under itself or a unit below it."))
-        else:
-            messages.success(request, _("“%(name)s” moved under “%(parent)s”, with everything below it.") % {
-                "name": unit.name, "parent": form.cleaned_data["parent"].name})
-    else:
+    movable = units_of(access).exclude(parent__isnull=True)
+    if not access.whole_organization:
+        movable = movable.exclude(path=access.unit_path)
+    form = MoveUnitForm(request.POST, units=units_of(access), movable=movable)
+    if not form.is_valid():
         messages.error(request, _("Choose a unit you may see to move it under."))
+        return redirect("accounts:units")
+    unit, parent = form.cleaned_data["unit"], form.cleaned_data["parent"]
+    try:
+        actions.move_unit(unit, parent)
+    except ValidationFailed:
+        messages.error(request, _("A unit cannot move under itself or a unit below it."))
+    else:
+        messages.success(request, _("“%(name)s” moved under “%(parent)s”, with everything below it.") % {
+            "name": unit.name, "parent": parent.name})
     return redirect("accounts:units")
-
-

@@ -62,6 +62,14 @@ def _target(access: Access, kind: str, target_id: str):
     return row
 
 
+# What the editor may do to each kind of row.
+OPERATIONS = {
+    "journey": {"rename", "code", "delete", "add_stage"},
+    "stage": {"rename", "code", "up", "down", "delete", "add_touchpoint"},
+    "touchpoint": {"rename", "code", "up", "down", "to_stage", "delete"},
+}
+
+
 def _apply(journey, row, op: str, post) -> str:
     """Run one editor operation; returns what to tell the person."""
     if op == "add_stage":
@@ -80,7 +88,8 @@ def _apply(journey, row, op: str, post) -> str:
         actions.move(row, -1 if op == "up" else 1)
         return _("“%(name)s” moved.") % {"name": row.name}
     if op == "to_stage":
-        stage = queries.stage_of(journey.organization_id, int(post.get("stage") or 0))
+        stage_id = post.get("stage", "")
+        stage = queries.stage_of(journey.organization_id, int(stage_id)) if stage_id.isdigit() else None
         if stage is None or stage.journey_id != journey.pk:
             raise Http404
         actions.move_touchpoint(row, stage)
@@ -102,6 +111,8 @@ def journey_editor(request: HttpRequest, access: Access, journey_id: int) -> Htt
         if not _may_edit(access):
             raise PermissionDenied
         kind, op = request.POST.get("kind", "journey"), request.POST.get("op", "")
+        if op not in OPERATIONS.get(kind, ()):
+            raise Http404
         row = _target(access, kind, request.POST.get("id", journey.pk))
         journey_of_row = {"journey": lambda r: r.pk, "stage": lambda r: r.journey_id,
                           "touchpoint": lambda r: r.stage.journey_id}[kind](row)

@@ -132,8 +132,10 @@ def test_a_unit_limited_admin_manages_only_people_and_units_of_their_subtree(cli
                                             "new-parent": unit(org, "acme-south").pk})
     assert page.status_code == 200 and not Unit.objects.filter(name="Ystad").exists()
     north = unit(org, "acme-north")
-    assert client.post(f"/settings/units/{north.pk}/move/", {f"u{north.pk}-parent": unit(org, "lulea").pk}
-                       ).status_code == 404
+    client.post("/settings/units/move/", {"unit": north.pk, "parent": unit(org, "acme-north-store").pk})
+    client.post("/settings/units/move/", {"unit": unit(org, "lulea").pk, "parent": unit(org, "acme-south").pk})
+    assert unit(org, "acme-north").path == north.path  # their own top unit stays
+    assert unit(org, "lulea").parent_id == north.pk  # and nothing leaves their subtree
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.ANALYST, Role.CASE_HANDLER])
@@ -141,6 +143,7 @@ def test_read_only_roles_see_units_without_edit_controls_and_no_people_page(clie
     login(client, make_user(org, "reader", role))
     page = client.get("/settings/units/").content.decode()
     assert "North store" in page and "/rename/" not in page and 'data-testid="add-unit"' not in page
+    assert 'data-testid="move-unit"' not in page
     assert client.get("/settings/people/").status_code == 403
     north = unit(org, "acme-north")
     assert client.post(f"/settings/units/{north.pk}/rename/", {"name": "X"}).status_code == 403
@@ -158,7 +161,7 @@ def test_units_are_added_renamed_and_moved_with_the_whole_subtree(client, org):
     north.refresh_from_db()
     assert (north.name, north.code) == ("Norrland", "acme-north")
     # Move North (with its store and Kiruna) under South.
-    assert client.post(f"/settings/units/{north.pk}/move/", {f"u{north.pk}-parent": south.pk}).status_code == 302
+    assert client.post("/settings/units/move/", {"unit": north.pk, "parent": south.pk}).status_code == 302
     for u in (north, kiruna, unit(org, "acme-north-store")):
         u.refresh_from_db()
         assert Unit.in_subtree(u.path, south.path), u.code
@@ -166,7 +169,7 @@ def test_units_are_added_renamed_and_moved_with_the_whole_subtree(client, org):
     assert {"acme-north", "kiruna", "acme-north-store"} <= set(units_of(manager).values_list("code", flat=True))
     # No cycles: South under Kiruna (below it now) is refused, nothing moves.
     before = south.path
-    client.post(f"/settings/units/{south.pk}/move/", {f"u{south.pk}-parent": kiruna.pk})
+    client.post("/settings/units/move/", {"unit": south.pk, "parent": kiruna.pk})
     south.refresh_from_db()
     assert south.path == before
     # A code that is taken is named on the form.

@@ -135,3 +135,14 @@ def test_another_organization_s_rows_are_not_found(client, org, other_org):
     their_stage = Stage.objects.filter(organization=other_org).first()
     assert _post(client, mine, kind="stage", id=their_stage.pk, op="rename", name="Hacked").status_code == 404
     assert Stage.objects.get(pk=their_stage.pk).name != "Hacked"
+
+
+@pytest.mark.parametrize(("kind", "op", "extra"), [("journey", "up", {}), ("touchpoint", "add_stage", {}),
+                                                   ("stage", "nonsense", {}), ("touchpoint", "to_stage",
+                                                                                {"stage": "abc"})])
+def test_an_operation_that_does_not_fit_the_row_is_not_found_never_a_server_error(client, org, kind, op, extra):
+    login(client, make_user(org, "owner", Role.OWNER))
+    journey = Journey.objects.get(organization=org, code="main")
+    row = {"journey": journey, "stage": journey.stages.first(),
+           "touchpoint": Touchpoint.objects.filter(stage__journey=journey).first()}[kind]
+    assert _post(client, journey, kind=kind, id=row.pk, op=op, **extra).status_code == 404
