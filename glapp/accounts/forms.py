@@ -18,8 +18,7 @@ def language_choices():
 
 
 def time_zone_choices():
-    return [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name and not name.startswith(
-        ("Etc/", "SystemV/", "US/"))]
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
 # What the actions' error codes say on a page (the actions' own messages are the API's English).
