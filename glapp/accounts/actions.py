@@ -53,6 +53,8 @@ def organization_fields(*, name: str, slug: str, default_language: str, language
     if not SLUG.fullmatch(slug or ""):
         errors.append(FieldError("slug", "use lowercase letters, digits and hyphens", "invalid"))
     ui_languages = [code for code, _name in settings.LANGUAGES]
+    if languages and not (isinstance(languages, list) and all(isinstance(code, str) for code in languages)):
+        languages = [repr(languages)]  # not a list of codes: refused below, with the others
     languages = list(dict.fromkeys(languages or [default_language]))
     if default_language not in ui_languages:
         errors.append(FieldError("default_language", f"must be one of: {', '.join(ui_languages)}"))

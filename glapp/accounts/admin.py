@@ -14,13 +14,15 @@ class OrganizationForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         try:
-            actions.organization_fields(name=cleaned.get("name") or "", slug=cleaned.get("slug") or "",
-                                        default_language=cleaned.get("default_language") or "",
-                                        languages=cleaned.get("languages") or None)
+            fields = actions.organization_fields(name=cleaned.get("name") or "", slug=cleaned.get("slug") or "",
+                                                 default_language=cleaned.get("default_language") or "",
+                                                 languages=cleaned.get("languages") or None)
         except ValidationFailed as refused:
             for error in refused.errors:
                 if error.field in self.fields and error.field not in self.errors:
                     self.add_error(error.field, error.message)
+        else:
+            cleaned["languages"] = fields["languages"]  # none given: the default language
         return cleaned
 
 

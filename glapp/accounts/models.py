@@ -23,7 +23,7 @@ class Organization(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     default_language = models.CharField(max_length=8, default="sv")
     # The languages its surveys and customers use (the default first); the UI languages glapp has.
-    languages = models.JSONField(default=default_languages)
+    languages = models.JSONField(default=default_languages, blank=True)
     keep_comment_originals = models.BooleanField(
         default=True,
         help_text="Keep comments as written (shown only to roles with PII rights). Off: once analyzed, "

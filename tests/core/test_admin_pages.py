@@ -134,7 +134,7 @@ def test_every_admin_of_an_organization_s_rows_uses_the_tenant_safe_forms():
                 assert issubclass(inline.form, OrgScopedModelForm), inline.model._meta.label
 
 
-@pytest.mark.parametrize(("field", "value"), [("slug", "Not_A_Slug"), ("languages", '["xx"]'),
+@pytest.mark.parametrize(("field", "value"), [("slug", "Not_A_Slug"), ("languages", '["xx"]'), ("languages", "5"),
                                               ("default_language", "xx")])
 def test_an_organization_the_product_would_refuse_is_refused_on_the_admin_form(superuser_client, field, value):
     from glapp.accounts.models import Organization
@@ -143,3 +143,17 @@ def test_an_organization_the_product_would_refuse_is_refused_on_the_admin_form(s
     page = superuser_client.post(_url(Organization, "add"), data)
     assert page.status_code == 200 and field in page.context["adminform"].form.errors
     assert not Organization.objects.filter(name="Nordbank").exists()
+
+
+def test_an_organization_added_in_the_admin_without_languages_speaks_its_default_language(superuser_client):
+    from glapp.accounts.models import Organization
+    page = superuser_client.post(_url(Organization, "add"), {
+        "name": "Nordbank", "slug": "nordbank", "default_language": "en", "languages": "", "widget_origins": ""})
+    assert page.status_code == 302, page.context and page.context["adminform"].form.errors
+    org = Organization.objects.get(slug="nordbank")
+    assert org.languages == ["en"]
+    change = superuser_client.post(_url(Organization, "change", org.pk), {
+        "name": "Nordbank AB", "slug": "nordbank", "default_language": "sv", "languages": "", "widget_origins": ""})
+    assert change.status_code == 302
+    org.refresh_from_db()
+    assert (org.name, org.languages) == ("Nordbank AB", ["sv"])
