@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_audit_entry'),
+        ('accounts', '0006_audit_retention_actions'),
     ]
 
     operations = [
