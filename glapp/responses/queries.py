@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from glapp.accounts.models import Unit
@@ -302,19 +302,36 @@ def iter_rollup_source(organization_id: int, answer_types: tuple[str, ...], chun
 def text_answers(organization_id: int, first_response_id: int | None = None, last_response_id: int | None = None,
                  chunk: int = 5000, *, unless=None, stored_before=None):
     """Non-empty comments of an organization as (answer_id, response_id, text, response language),
-    in lists of up to `chunk`, in answer id order (keyset pages: flat memory at any size).
-    `unless` leaves out answers for which a condition on the answer row holds (a higher app's,
-    such as "is analyzed", given as an expression); `stored_before` keeps responses stored
-    before that time."""
-    qs = Answer.objects.filter(response__organization_id=organization_id, question_type=qt.TEXT).exclude(text="")
+    in lists of up to `chunk` (keyset pages: flat memory at any size). `unless` leaves out answers
+    for which a condition on the answer row holds (a higher app's, such as "is analyzed", given
+    as an expression); `stored_before` keeps responses stored before that time.
+
+    With a response id range, only the range is read, whatever the organization's size: the
+    pages walk the (response, question) index from the range's start. Without one, the whole
+    organization is read in answer id order."""
+    qs = Answer.objects.filter(question_type=qt.TEXT).exclude(text="")
     if unless is not None:
         qs = qs.filter(~unless)
+    if first_response_id is None and last_response_id is None:
+        qs = qs.filter(response__organization_id=organization_id)
+        if stored_before is not None:
+            qs = qs.filter(response__created_at__lt=stored_before)
+        yield from _pages_by_answer_id(qs, chunk)
+        return
+    # No join with the responses, no list of them, no EXISTS (which PostgreSQL turns into a
+    # join): planners given any of these drive the query from the organization's responses, all
+    # of them. Each answer of the range reads its own response's fields by primary key instead.
+    def of_response(field: str) -> Subquery:
+        return Subquery(Response.objects.filter(id=OuterRef("response_id")).values(field))
+
+    qs = qs.annotate(owner=of_response("organization_id"), language=of_response("language")).filter(
+        owner=organization_id)
     if stored_before is not None:
-        qs = qs.filter(response__created_at__lt=stored_before)
-    if first_response_id is not None:
-        qs = qs.filter(response_id__gte=first_response_id)
-    if last_response_id is not None:
-        qs = qs.filter(response_id__lte=last_response_id)
+        qs = qs.annotate(stored_at=of_response("created_at")).filter(stored_at__lt=stored_before)
+    yield from _pages_by_response(qs, first_response_id or 0, last_response_id, chunk)
+
+
+def _pages_by_answer_id(qs: QuerySet, chunk: int):
     last_id = 0
     while True:
         rows = list(qs.filter(id__gt=last_id).order_by("id").values_list(
@@ -323,6 +340,25 @@ def text_answers(organization_id: int, first_response_id: int | None = None, las
             return
         last_id = rows[-1][0]
         yield rows
+
+
+def _pages_by_response(qs: QuerySet, first_response_id: int, last_response_id: int | None, chunk: int):
+    """Keyset pages in the order of the answers' unique (response, question) index, each a range
+    scan of that index starting where the last page ended: the rows read are those of the range
+    (ordered by answer id, the database would walk every answer of the organization instead)."""
+    if last_response_id is not None:
+        qs = qs.filter(response_id__lte=last_response_id)
+    after = None  # (response id, question id) of the last row of the previous page
+    while True:
+        page = qs.filter(response_id__gte=first_response_id)
+        if after is not None:
+            page = qs.filter(response_id__gte=after[0]).exclude(response_id=after[0], question_id__lte=after[1])
+        rows = list(page.order_by("response_id", "question_id").values_list(
+            "id", "response_id", "text", "language", "question_id")[:chunk])
+        if not rows:
+            return
+        after = rows[-1][1], rows[-1][4]
+        yield [row[:4] for row in rows]
 
 
 def text_answer_count(organization_id: int) -> int:

@@ -334,14 +334,20 @@ def analyze_pending(organization_id: int, *, first_response_id: int | None = Non
     """Analyze every comment of the organization (or of a response id range) that the current
     pipeline has not analyzed yet."""
     pipeline = pipeline_for(organization_id)
+    rows = pending_comments(organization_id, pipeline.version, first_response_id, last_response_id)
+    return analyze_answers(organization_id, rows, pipeline, progress, workers)
 
-    def pending():
-        for rows in text_answers(organization_id, first_response_id, last_response_id):
-            current = set(CommentAnalysis.objects.filter(
-                answer_id__in=[r[0] for r in rows], version=pipeline.version).values_list("answer_id", flat=True))
-            yield from (r for r in rows if r[0] not in current)
 
-    return analyze_answers(organization_id, pending(), pipeline, progress, workers)
+def pending_comments(organization_id: int, version: str, first_response_id: int | None = None,
+                     last_response_id: int | None = None):
+    """The comments (of a response id range) without an analysis by `version`, as rows for
+    `analyze_answers`. Both reads are bounded by the range, however large the organization: the
+    comments walk the answers' response index, and which of them are current is looked up by
+    their answer ids (the analyses' unique answer index)."""
+    for rows in text_answers(organization_id, first_response_id, last_response_id):
+        current = set(CommentAnalysis.objects.filter(
+            answer_id__in=[r[0] for r in rows], version=version).values_list("answer_id", flat=True))
+        yield from (r for r in rows if r[0] not in current)
 
 
 # --- Analysts teach ---------------------------------------------------------------------------
