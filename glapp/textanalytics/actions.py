@@ -25,8 +25,10 @@ from glapp.textanalytics.analyzers.pipeline import Pipeline
 from glapp.textanalytics.analyzers.sentiment import LABELS
 from glapp.textanalytics.models import (
     ALL_LANGUAGES,
+    AnalysisDrain,
     CommentAnalysis,
     LearnedModel,
+    PendingAnalysis,
     SentimentCorrection,
     Topic,
     TopicMention,
@@ -190,7 +192,12 @@ def analyze_answers(organization_id: int, answers: Iterable[tuple], pipeline: Pi
 
     def write(rows, results):
         nonlocal written
-        written += _store(organization_id, pipeline.version, rows, results, corrections)
+        try:
+            written += _store(organization_id, pipeline.version, rows, results, corrections)
+        except IntegrityError:
+            # Another run stored some of these answers' analyses at the same moment (two drains
+            # of one organization on two workers): now committed, they are replaced like any other.
+            written += _store(organization_id, pipeline.version, rows, results, corrections)
         if progress:
             progress(len(rows))
 
@@ -348,6 +355,91 @@ def pending_comments(organization_id: int, version: str, first_response_id: int 
         current = set(CommentAnalysis.objects.filter(
             answer_id__in=[r[0] for r in rows], version=version).values_list("answer_id", flat=True))
         yield from (r for r in rows if r[0] not in current)
+
+
+# --- Arrivals: many small ones, few tasks --------------------------------------------------------
+
+# A drain queued this long ago that has not started is presumed lost (its task row deleted or
+# failed unstarted): the next arrival queues another. Behind a long backlog a second one may be
+# queued while the first still waits; it then finds nothing left to do.
+DRAIN_STALE = timedelta(minutes=15)
+# Waiting ranges closer than this many response ids are read as one range (each id of another
+# organization in between costs one step of the index scan, each separate range a query).
+MERGE_GAP = 500
+DRAIN_BATCH = 1000  # waiting ranges read (and then deleted) at a time
+
+
+def record_arrival(organization_id: int, first_response_id: int, last_response_id: int,
+                   queue_drain: Callable[[int], object]) -> bool:
+    """After the commit of new comments: note their range for the organization's drain, and
+    queue the drain (`queue_drain(organization_id)`) unless one is waiting. Returns whether it
+    was queued. While a drain waits, this is one insert and one read: no row is locked that the
+    organization's other requests need. The range is committed before the drain's state is
+    read, so a drain either is still waiting (and will read the range) or has started, found the
+    state cleared and this arrival queues the next one: no range is left without a drain."""
+    PendingAnalysis.objects.create(organization_id=organization_id, first_response_id=first_response_id,
+                                   last_response_id=last_response_id)
+    return request_drain(organization_id, queue_drain)
+
+
+def request_drain(organization_id: int, queue_drain: Callable[[int], object]) -> bool:
+    """Queue the organization's drain unless one is waiting (not started, not stale)."""
+    now = timezone.now()
+    fresh = Q(queued_at__gte=now - DRAIN_STALE)
+    state = AnalysisDrain.objects.filter(organization_id=organization_id)
+    if state.filter(fresh).exists():  # the common case under load: read, not written
+        return False
+    with transaction.atomic():  # the state and the task row commit together: never one without the other
+        if state.exists():
+            if not state.exclude(fresh).update(queued_at=now):
+                return False  # another arrival queued it just now
+        else:
+            try:
+                with transaction.atomic():
+                    AnalysisDrain.objects.create(organization_id=organization_id, queued_at=now)
+            except IntegrityError:  # the organization's first arrivals, at the same moment
+                return False
+        queue_drain(organization_id)
+    return True
+
+
+def drain_arrivals(organization_id: int) -> int:
+    """Analyze every range of the organization that waited when this drain started; returns how
+    many comments were analyzed. Each range is deleted after its analysis is stored, so a drain
+    killed midway loses nothing (run again, it redoes only what is not stored). Ranges that
+    arrive meanwhile are left to the next drain, which they queue: the state is cleared first."""
+    AnalysisDrain.objects.filter(organization_id=organization_id).update(queued_at=None)
+    waiting = PendingAnalysis.objects.filter(organization_id=organization_id)
+    newest = waiting.order_by("-id").values_list("id", flat=True).first()
+    if newest is None:
+        return 0
+    pipeline = pipeline_for(organization_id)
+    analyzed = 0
+    while batch := list(waiting.filter(id__lte=newest).order_by("id").values_list(
+            "id", "first_response_id", "last_response_id")[:DRAIN_BATCH]):
+        for first, last in merged_ranges((first, last) for _, first, last in batch):
+            analyzed += analyze_answers(organization_id, pending_comments(
+                organization_id, pipeline.version, first, last), pipeline)
+        PendingAnalysis.objects.filter(id__in=[pk for pk, _, _ in batch]).delete()
+    return analyzed
+
+
+def merged_ranges(ranges: Iterable[tuple[int, int]], gap: int = MERGE_GAP) -> list[tuple[int, int]]:
+    """Response id ranges merged where they overlap or lie less than `gap` ids apart."""
+    merged: list[list[int]] = []
+    for first, last in sorted(ranges):
+        if merged and first <= merged[-1][1] + gap:
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    return [(first, last) for first, last in merged]
+
+
+def organizations_with_arrivals(older_than: timedelta = CATCH_UP_GRACE) -> list[int]:
+    """Organizations with a range waiting longer than `older_than`: its drain was never queued
+    (a crash between the commit and the queueing) or lost."""
+    return sorted(set(PendingAnalysis.objects.filter(created_at__lt=timezone.now() - older_than)
+                      .values_list("organization_id", flat=True)))
 
 
 # --- Analysts teach ---------------------------------------------------------------------------

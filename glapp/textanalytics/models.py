@@ -108,3 +108,26 @@ class LearnedModel(OrgScopedModel):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "kind", "language"],
                                                name="learned_model_unique")]
+
+
+class PendingAnalysis(models.Model):
+    """Responses whose comments arrived and wait for their organization's next drain (one task
+    that analyzes every waiting range: many small arrivals, few tasks). Deleted once analyzed."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+",
+                                     db_index=False)
+    first_response_id = models.BigIntegerField()
+    last_response_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "id"], name="pending_analysis_org")]
+
+
+class AnalysisDrain(models.Model):
+    """Whether the organization's drain is queued and not yet started: an arrival queues one only
+    when none waits, so there is at most one waiting drain per organization."""
+
+    organization = models.OneToOneField("accounts.Organization", primary_key=True, on_delete=models.CASCADE,
+                                        related_name="+")
+    queued_at = models.DateTimeField(null=True, blank=True)

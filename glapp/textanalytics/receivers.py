@@ -1,5 +1,6 @@
 """New comments are analyzed in the background, after their transaction commits: those of new
 responses, and those added later to a stored response (a respondent page saves answer by answer).
+Their range is noted for the organization's drain (`actions.record_arrival`).
 The responses API shows each response with its analysis, which it asks for.
 
 A new organization gets its copy of the built-in topics in the transaction that creates it, so
@@ -18,9 +19,12 @@ def on_comments_added(event: events.CommentsAdded) -> None:
 
 
 def _analyze(organization_id: int, first_id: int, last_id: int) -> None:
-    from glapp.textanalytics.tasks import analyze_new_responses
+    """The range waits for the organization's drain, queued unless one is waiting: however many
+    small arrivals, one task analyzes them together."""
+    from glapp.textanalytics.actions import record_arrival
+    from glapp.textanalytics.tasks import queue_drain
 
-    analyze_new_responses.enqueue(organization_id, first_id, last_id)
+    record_arrival(organization_id, first_id, last_id, queue_drain)
 
 
 def on_analysis_outdated(event: events.AnalysisOutdated) -> None:

@@ -11,7 +11,19 @@ analysis_task = task(queue_name=task_queues.ANALYSIS, priority=task_queues.ANALY
 
 
 @analysis_task
+def analyze_arrivals(organization_id: int) -> dict:
+    """The organization's drain: every range of new comments waiting when it starts (queued by
+    the first arrival after the previous drain started, see `actions.record_arrival`)."""
+    return {"analyzed": actions.drain_arrivals(organization_id)}
+
+
+def queue_drain(organization_id: int) -> None:
+    analyze_arrivals.enqueue(organization_id)
+
+
+@analysis_task
 def analyze_new_responses(organization_id: int, first_response_id: int, last_response_id: int) -> dict:
+    """One range: what earlier versions queued per arrival (such tasks may still wait in a queue)."""
     return {"analyzed": actions.analyze_pending(organization_id, first_response_id=first_response_id,
                                                 last_response_id=last_response_id)}
 
@@ -60,8 +72,11 @@ def queue_outdated() -> list[int]:
 def analyze_missing_comments() -> dict[str, int]:
     """Periodic (with the housekeeping): comments that have no analysis at all, because the task
     their commit queued was lost, are analyzed, a bounded number per organization and run. An
-    organization whose analysis is queued or running is left to it."""
-    done = actions.catch_up_missing(skip=_under_way(analyze_new_responses, reanalyze_organization))
+    organization whose analysis is queued or running is left to it. An organization whose new
+    comments wait for a drain that was never queued (or was lost) gets one."""
+    for organization_id in actions.organizations_with_arrivals():
+        actions.request_drain(organization_id, queue_drain)
+    done = actions.catch_up_missing(skip=_under_way(analyze_arrivals, analyze_new_responses, reanalyze_organization))
     return {str(organization_id): count for organization_id, count in done.items()}
 
 

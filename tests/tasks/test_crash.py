@@ -29,7 +29,7 @@ from glapp.responses.models import ImportJob, Response
 from glapp.responses.tasks import import_file
 from glapp.responses.validation import clean_response
 from glapp.textanalytics.models import CommentAnalysis
-from glapp.textanalytics.tasks import analyze_new_responses
+from glapp.textanalytics.tasks import analyze_arrivals
 from tests.factories import make_org, response_payload
 from tests.importing.test_import_csv import HEADER, row
 
@@ -39,7 +39,7 @@ REPO = Path(__file__).resolve().parents[2]
 # SQLite, by a chunk's write lock) still renews the lease in time.
 LEASE = 5
 IMPORT_ROWS = 15_000  # three chunks of 5000: killed after the first, two are left to resume
-COMMENTS = 3_000  # one analysis task of three committed chunks of 1000: killed after the first
+COMMENTS = 3_000  # one drain of three committed chunks of 1000: killed after the first
 TIMEOUT = 40  # for each phase, generous for a busy machine
 
 
@@ -101,7 +101,7 @@ def wait_until(condition, worker: subprocess.Popen, log: Path, what: str, too_la
 
 
 def store_comments(org) -> None:
-    """COMMENTS responses with a comment, stored in one transaction: one analysis task for them."""
+    """COMMENTS responses with a comment, stored in one transaction: one drain analyzes them."""
     catalog = Catalog.load(org.id)
     cleaned = [clean_response(response_payload(external_id=f"c-{n}", answers={
         "nps": n % 11, "comment": f"Kassan var långsam men personalen var trevlig, besök {n}."}), catalog)
@@ -158,7 +158,7 @@ def test_work_killed_mid_import_and_mid_analysis_is_finished_by_the_next_worker(
     # Started once the lease has run out, so it recovers the import before it picks a task, and
     # runs it before the analysis (a worker started sooner would run the analysis first).
     time.sleep(LEASE)
-    analysis = task_of(analyze_new_responses)
+    analysis = task_of(analyze_arrivals)
     worker = start_worker(shared_database, log)
     try:
         wait_until(lambda: job_now().status == ImportJob.Status.DONE, worker, log, "import resumed and done")
