@@ -17,8 +17,8 @@ comment still unanalysed counts with its age at the end), the invitation delay (
 invitation sent, max; one unsent counts with its age), lost (acknowledged but not stored) and
 doubled (a response, analysis or invitation stored twice). Last line:
 `analysis_lag_p95_s=<t> invitation_delay_max_s=<t> lost=<n> doubled=<n>`.
-PostgreSQL: DATABASE_URL names a database the benchmark may replace (and creates
-`<name>_soakbase_<key>` beside it).
+PostgreSQL: DATABASE_URL names the server and a database name `<name>`; the benchmark keeps its
+base as `<name>_soakbase_<key>` and runs on a copy, `<name>_soakrun` (replaced on each run).
 """
 
 import argparse
@@ -197,7 +197,7 @@ def prepare_database(db: str, base: int, tmpdir: Path) -> tuple[dict, str]:
     else:
         url = os.environ.get("DATABASE_URL", "")
         if not url.startswith("postgres"):
-            raise SystemExit("--db postgres needs DATABASE_URL=postgres://… (a database this benchmark may replace)")
+            raise SystemExit("--db postgres needs DATABASE_URL=postgres://…/<name> (see the docstring)")
         name = urlsplit(url).path.lstrip("/")
         template = f"{name}_soakbase_{key}"
         import psycopg
@@ -214,9 +214,9 @@ def prepare_database(db: str, base: int, tmpdir: Path) -> tuple[dict, str]:
             except BaseException:
                 pg_admin(url, f'DROP DATABASE IF EXISTS "{template}"')
                 raise
-        pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
-                 f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        env["DATABASE_URL"] = url
+        run = f"{name}_soakrun"
+        pg_admin(url, f'DROP DATABASE IF EXISTS "{run}" WITH (FORCE)', f'CREATE DATABASE "{run}" TEMPLATE "{template}"')
+        env["DATABASE_URL"] = urlsplit(url)._replace(path=f"/{run}").geturl()
     return env, run_setup(env, 0)
 
 
