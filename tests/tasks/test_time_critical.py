@@ -79,11 +79,9 @@ def test_an_invitation_due_now_is_sent_while_a_long_analysis_runs_and_thousands_
         invitation.refresh_from_db()
         assert DBTaskResult.objects.get(pk=long_one.pk).started_at < invitation.created_at, \
             "the long analysis had not started when the invitation fell due: the test proves nothing"
-        # Sent while the long analysis still ran, and the analysis queue was still all but full.
-        while (finished := DBTaskResult.objects.get(pk=long_one.pk).finished_at) is None:
-            assert time.monotonic() < deadline + TIMEOUT, f"the long analysis never ended:\n{log.read_text()[-3000:]}"
-            time.sleep(0.2)
-        assert invitation.sent_at < finished
+        # Sent while the long analysis still ran (read after the send: running still, or ended later).
+        long_now = DBTaskResult.objects.get(pk=long_one.pk)
+        assert long_now.status == TaskResultStatus.RUNNING or long_now.finished_at > invitation.sent_at
         assert waiting_at_send > waiting_before // 2, (waiting_before, waiting_at_send)
     finally:
         worker.terminate()
