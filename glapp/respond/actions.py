@@ -97,12 +97,18 @@ def is_expired(session: RespondentSession, now: dt.datetime | None = None) -> bo
 # --- Sessions ---------------------------------------------------------------------------------
 
 
-def session_from_invitation(token: str) -> RespondentSession:
+def session_from_invitation(token: str, language: str = "") -> RespondentSession:
     """The session for an invitation link, created on its first view with the invitation's
     token (so the invitation's events and the response find each other). Race-safe: two first
-    views at once get the same session. Raises `Unavailable`."""
+    views at once get the same session. Raises `Unavailable`.
+
+    The session speaks the invitation's language (the one its message was written in), or
+    `language` (the link's `?lang=`) when the survey has texts in it."""
     invitation = _answerable_invitation(token)
-    session, _created = _get_or_create_session(token, _invitation_defaults(invitation))
+    defaults = _invitation_defaults(invitation)
+    if language and language in (invitation.survey.languages or []):
+        defaults["language"] = language
+    session, _created = _get_or_create_session(token, defaults)
     return session
 
 
@@ -133,6 +139,25 @@ def _invitation_defaults(invitation) -> dict:
         "channel": invitation.channel or Channel.LINK, "language": invitation.language or "sv",
         "context": dict(invitation.context or {}), "expires_at": invitation.expires_at,
     }
+
+
+def set_language(token: str, language: str) -> RespondentSession | None:
+    """The respondent's language switch: the session's later pages (and its thank-you page) in
+    `language`, one of the survey's own; the answers given stay as they are. None for a token
+    with no session."""
+    if not token or len(token) > TOKEN_MAX_LENGTH:
+        return None
+    with writelock.serialized(), transaction.atomic():
+        session = (RespondentSession.objects.select_for_update(of=("self",))
+                   .select_related("survey__organization", "survey_version", "customer")
+                   .filter(token=token).first())
+        if session is None:
+            return None
+        spoken = (session.survey_version.definition or {}).get("languages") or session.survey.languages or []
+        if language in spoken and language != session.language:
+            session.language = language
+            session.save(update_fields=["language"])
+        return session
 
 
 def _get_or_create_session(token: str, defaults: dict) -> tuple[RespondentSession, bool]:

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from glapp.accounts.models import Unit
 from glapp.core import hostile, ratelimit
-from glapp.respond import actions, display_tokens, queries
+from glapp.respond import actions, display_tokens, languages, queries
 from glapp.respond.models import RespondentSession
 from glapp.responses.models import Channel
 from glapp.surveys import logic, piping
@@ -56,6 +56,16 @@ EMOTION_LABELS = {code: gettext_lazy(label) for code, label in qt.EMOTION_LABELS
 
 
 # --- Page parts ---------------------------------------------------------------------------------
+
+# The language switch's button: a submit button of the question's form, so the answer being
+# given is re-shown in the new language rather than lost (and no script is needed).
+SWITCH_FIELD = "switch_language"
+
+
+def _survey_languages(survey: Survey, definition: dict | None = None) -> list[str]:
+    definition = definition if definition is not None else (survey.current_version.definition or {})
+    return list(definition.get("languages") or survey.languages or [settings.LANGUAGE_CODE])
+
 
 
 def _pick(texts, language: str, fallback: str = "") -> str:
@@ -126,15 +136,18 @@ def _unavailable(request: HttpRequest, reason: str, language: str = "",
 
 
 def _question_page(request: HttpRequest, *, questions: list[dict], answered: dict, context: dict, language: str,
-                   action: str, error: str = "", values: list[str] | None = None, extra: dict | None = None,
-                   frameable: Sequence[str] = ()) -> HttpResponse:
+                   survey_languages: list[str], action: str, error: str = "", values: list[str] | None = None,
+                   extra: dict | None = None, frameable: Sequence[str] = ()) -> HttpResponse:
     answers, skipped = actions.split_answered(answered)
     question = logic.next_question(questions, answers, skipped)
+    if values and request.POST.get("question") != question["key"]:
+        values = []  # posted for another question (an old tab): nothing of it belongs here
     done, total = logic.progress(questions, answers, skipped)
     last = _is_last(questions, question, answers, skipped)
     return _page(request, "question.html", language, {
         "q": _question_view(question, context, _page_language(language), values or []),
         "number": done + 1, "total": max(total, done + 1), "error": error, "action": action, "last": last,
+        "switch": languages.switch_options(survey_languages, language), "switch_field": SWITCH_FIELD,
         **(extra or {}),
     }, status=400 if error else 200, frameable=frameable)
 
@@ -181,7 +194,16 @@ def _frameable(session: RespondentSession) -> list[str]:
 @never_cache
 def respond(request: HttpRequest, token: str) -> HttpResponse:
     error, values = "", []
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get(SWITCH_FIELD):
+        # The language switch: the session's language changes, nothing is answered; the answer
+        # being given is shown again, in the new language, to be sent with "Next".
+        values = request.POST.getlist("answer")
+        session = actions.set_language(token, request.POST[SWITCH_FIELD])
+        if session is None:
+            return _unavailable(request, "unknown")
+        if actions.is_expired(session):
+            return _unavailable(request, "expired", session.language, _frameable(session))
+    elif request.method == "POST":
         # One transaction reads the session (locked), checks it and stores the answer.
         values = request.POST.getlist("answer")
         try:
@@ -198,7 +220,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         session = queries.session_for_token(token)
         if session is None:
             try:
-                session = actions.session_from_invitation(token)
+                session = actions.session_from_invitation(token, request.GET.get("lang", ""))
             except actions.Unavailable as exc:
                 return _unavailable(request, exc.reason, exc.language)
         if actions.is_expired(session):
@@ -210,6 +232,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         return _thank_you_page(request, session, frameable)
     return _question_page(request, questions=actions.questions_of(session), answered=session.answered,
                           context=session.context, language=session.language, error=error, values=values,
+                          survey_languages=_survey_languages(session.survey, session.survey_version.definition),
                           action=reverse("respond:session", args=[session.token]), frameable=frameable,
                           extra={"org_name": session.survey.organization.name})
 
@@ -219,8 +242,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
 
 def _public_params(request: HttpRequest, survey: Survey) -> dict:
     """Language, channel, unit and context from the public link's query string (whitelisted)."""
-    languages = list((survey.current_version.definition or {}).get("languages") or survey.languages or ["sv"])
-    lang = request.GET.get("lang", "")
+    requested = request.POST.get(SWITCH_FIELD) or request.GET.get("lang", "")
     channel = request.GET.get("channel", "")
     unit_id = None
     if request.GET.get("unit"):
@@ -230,7 +252,10 @@ def _public_params(request: HttpRequest, survey: Survey) -> dict:
     # context is optional, and the respondent cannot correct a link.
     context = {k: request.GET[k].strip()[:CONTEXT_VALUE_LENGTH] for k in PUBLIC_CONTEXT_KEYS
                if request.GET.get(k, "").strip() and not hostile.text_problem(request.GET[k])}
-    return {"language": lang if lang in languages else languages[0],
+    language = languages.choose(_survey_languages(survey), requested=requested,
+                                accept=languages.browser_languages(request),
+                                default=survey.organization.default_language)
+    return {"language": language,
             "channel": channel if channel in PUBLIC_CHANNELS else Channel.LINK,
             "unit_id": unit_id, "context": context}
 
@@ -249,8 +274,10 @@ def public_survey(request: HttpRequest, public_token: str) -> HttpResponse:
         return _unavailable(request, "unknown")
     frame = _widget_origins(survey) if widget else []
     if not queries.is_open(survey):
-        language = (survey.languages or [""])[0]
-        return _unavailable(request, "closed", request.GET.get("lang") or language, frameable=frame)
+        language = languages.choose(survey.languages or [], requested=request.GET.get("lang", ""),
+                                    accept=languages.browser_languages(request),
+                                    default=survey.organization.default_language)
+        return _unavailable(request, "closed", language, frameable=frame)
     display_id = request.GET.get("display")
     display = queries.display_of(survey, display_id) if display_id else None
     if display is not None:
@@ -269,7 +296,10 @@ def public_survey(request: HttpRequest, public_token: str) -> HttpResponse:
         return _unavailable(request, "closed", params["language"], frameable=frame)
     error, values = "", []
     start = _start_token(request.POST.get("start", ""))
-    if request.method == "POST":
+    switching = request.method == "POST" and bool(request.POST.get(SWITCH_FIELD))
+    if switching:
+        values = request.POST.getlist("answer")  # shown again in the new language; nothing starts yet
+    elif request.method == "POST":
         skip = bool(request.POST.get("skip"))
         values = request.POST.getlist("answer")
         value, error = (None, "") if skip else actions.clean_respondent_answer(first, values)
@@ -286,9 +316,12 @@ def public_survey(request: HttpRequest, public_token: str) -> HttpResponse:
                                 path=request.path)
             return response
     query = {k: v for k, v in request.GET.items()}
+    if switching or "lang" in query:
+        query["lang"] = params["language"]  # the answer's POST starts the session in this language
     action = request.path + (f"?{urlencode(query)}" if query else "")
     return _question_page(request, questions=questions, answered={}, context=params["context"],
-                          language=params["language"], action=action, error=error, values=values,
+                          language=params["language"], survey_languages=_survey_languages(survey), action=action,
+                          error=error, values=values,
                           extra={"start": START_SIGNER.sign(start or new_token()),
                                  "org_name": survey.organization.name}, frameable=frame)
 
