@@ -350,7 +350,10 @@ GLAPP_XLSX_MAX_TOTAL_MB = int(os.environ.get("GLAPP_XLSX_MAX_TOTAL_MB", "2000"))
 
 # Survey invitations (glapp.distribution). E-mail goes through Django's SMTP backend when
 # EMAIL_HOST is set; without it, the demo writes each mail as a file under the data dir.
-GLAPP_BASE_URL = os.environ.get("GLAPP_BASE_URL", "http://localhost:8000").rstrip("/")
+# The address customers reach glapp at: every link that leaves the server (invitations, reminders,
+# the public survey link) is built on it (core/links.py). Unset outside demo mode, `glapp serve`
+# and `glapp manage check --deploy` warn.
+GLAPP_BASE_URL = os.environ.get("GLAPP_BASE_URL", "").strip().rstrip("/")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

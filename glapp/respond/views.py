@@ -27,7 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from glapp.accounts.models import Unit
-from glapp.core import hostile, ratelimit
+from glapp.core import hostile, links, ratelimit
 from glapp.respond import actions, display_tokens, languages, queries
 from glapp.respond.models import RespondentSession
 from glapp.responses.models import Channel
@@ -444,7 +444,7 @@ def widget_displays(request: HttpRequest, public_token: str) -> HttpResponse:
     reference = queries.display_reference(display)
     url = reverse("respond:public", args=[survey.public_token]) + "?" + urlencode(
         {"display": reference, "channel": Channel.WIDGET})
-    response = JsonResponse({"display": reference, "url": request.build_absolute_uri(url)},
+    response = JsonResponse({"display": reference, "url": links.absolute(url, request)},
                             status=201 if created else 200)
     response["Cache-Control"] = "no-store"
     return _cors(response)

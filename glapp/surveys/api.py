@@ -17,7 +17,7 @@ from pydantic import ConfigDict
 
 from glapp.accounts.api_auth import ApiKeyBearer, ApiKeyHeader, readers
 from glapp.accounts.queries import Access
-from glapp.core import problems
+from glapp.core import links, problems
 from glapp.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from glapp.core.schemas import Problem
 from glapp.journeys.queries import touchpoints_of
@@ -243,7 +243,7 @@ def _survey_out(request: HttpRequest, s: Survey) -> dict:
     return {"code": s.code, "name": s.name, "kind": s.kind, "status": s.status,
             "touchpoint": s.touchpoint.code if s.touchpoint_id else None, "languages": s.languages,
             "current_version": s.current_version.number if s.current_version_id else None,
-            "public_url": request.build_absolute_uri(f"/s/{s.public_token}/"), "updated_at": s.updated_at}
+            "public_url": links.absolute(f"/s/{s.public_token}/", request), "updated_at": s.updated_at}
 
 
 def _detail(request: HttpRequest, survey: Survey, language: str) -> dict:

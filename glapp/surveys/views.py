@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from glapp.accounts.queries import Access
 from glapp.accounts.web_access import member_view
-from glapp.core import events
+from glapp.core import events, links
 from glapp.core.errors import ValidationFailed
 from glapp.surveys import actions, queries
 from glapp.surveys import question_types as qt
@@ -77,7 +77,7 @@ def survey_list(request: HttpRequest, access: Access) -> HttpResponse:
     figures = survey_figures(access, surveys)
     for survey in surveys:
         survey.response_count = figures.get(survey.pk, {}).get("responses", 0)
-        survey.public_url = request.build_absolute_uri(f"/s/{survey.public_token}/")
+        survey.public_url = links.absolute(f"/s/{survey.public_token}/", request)
     return render(request, "surveys/builder/list.html", {
         "surveys": surveys, "can_edit": may_edit(access), "language_names": LANGUAGE_NAMES})
 
@@ -184,7 +184,6 @@ def editor_context(request: HttpRequest, access: Access, survey: Survey, *, sett
     report = queries.lint_definition(queries.definition_of(survey, questions), ui_language())
     language = preview_language(request, survey)
     can_edit = may_edit(access)
-    base = request.build_absolute_uri("/").rstrip("/")
     return {
         "survey": survey, "can_edit": can_edit, "report": report,
         "cards": _cards(survey, questions, report, language, can_edit, bound),
@@ -192,10 +191,11 @@ def editor_context(request: HttpRequest, access: Access, survey: Survey, *, sett
         "add_form": add_form or AddQuestionForm(),
         "preview_lang": language, "language_names": LANGUAGE_NAMES,
         "versions": queries.versions_of(survey),
-        "public_url": f"{base}/s/{survey.public_token}/",
+        "public_url": links.absolute(f"/s/{survey.public_token}/", request),
         # The first line queues glapp('event', …) calls made before the script has loaded.
         "widget_snippet": ("<script>window.glapp=window.glapp||function(){(glapp.q=glapp.q||[]).push(arguments)};"
-                           f'</script>\n<script src="{base}/w/widget.js" data-survey="{survey.public_token}" '
+                           f'</script>\n<script src="{links.absolute("/w/widget.js", request)}" '
+                           f'data-survey="{survey.public_token}" '
                            "async></script>"),
         "widget": survey_figures(access, [survey], detail=True).get(survey.pk, {}).get("widget"),
         "publish_findings": publish_findings, "publish_blocked": publish_blocked,

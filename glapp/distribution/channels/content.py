@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 
+from glapp.core import links
 from glapp.distribution.models import Invitation
 from glapp.surveys import piping
 
@@ -57,7 +58,7 @@ def _message_domain() -> str:
 
 
 def absolute(path: str) -> str:
-    return settings.GLAPP_BASE_URL + path
+    return links.absolute(path)
 
 
 def first_question(invitation: Invitation) -> str:

@@ -13,6 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from glapp.accounts.actions import SETUP_TOKEN_HOURS, issue_setup_token
 from glapp.accounts.queries import installation_is_empty
 from glapp.cli.gunicorn_conf import TASK_WORKER_ENV
+from glapp.core import links
 
 
 def pending_migrations() -> list[str]:
@@ -43,6 +44,9 @@ class Command(BaseCommand):
     def handle(self, *args, bind, workers, threads, access_log, migrate, task_worker, **options):
         if workers < 1 or threads < 1:
             raise CommandError("--workers and --threads must be at least 1")
+        warning = links.unset_warning()
+        if warning:  # said first: it matters before the first invitation goes out
+            self.stderr.write(f"Warning: {warning}")
         if migrate:
             call_command("migrate", interactive=False, verbosity=options["verbosity"])
         pending = pending_migrations()
