@@ -369,7 +369,9 @@ class TrendPage:
     date_to: dt.date
     compare_from: dt.date | None
     compare_to: dt.date | None
-    hidden_series: int = 0  # groups in the table but not drawn in the chart
+    # Groups in the table but not drawn in the chart (more lines do not read): named under the
+    # chart with their figures, since the smallest group may well be the one that matters.
+    hidden: list[TrendRow] = field(default_factory=list)
     transactional_only: bool = False
     counts_invitations: bool = False  # n is delivered invitations (response rate), not answers
     settled_until: dt.date | None = None  # set when later days are still settling and the page shows some
@@ -436,7 +438,7 @@ def trend_page(access: Access, q: MetricQuery) -> TrendPage:
                        x_label=lambda d: bucket_label(d, q.bucket), y_format=lambda v: fmt(metric, v),
                        point_label=point_label)
 
-    rows = []
+    rows, hidden = [], []
     data_from = first_day(access, metric.source)  # bucket coverage, and the comparison period's
     if grouped:
         for cell in period.cells:
@@ -449,6 +451,8 @@ def trend_page(access: Access, q: MetricQuery) -> TrendPage:
                     row.vs_rest_arrow = "▲" if up else "▼"
                     row.vs_rest_trend = "better" if up == metric.higher_is_better else "worse"
             rows.append(row)
+            if cell.key in series and cell.key not in keep:
+                hidden.append(row)
         total_table = period
     else:
         covered_from = max(over_time.date_from, data_from or over_time.date_from)
@@ -465,7 +469,7 @@ def trend_page(access: Access, q: MetricQuery) -> TrendPage:
     return TrendPage(q.metric, label, chart, rows, table_figure(total_table), describe_method(over_time), grouped,
                      q.bucket,
                      total_table.date_from, total_table.date_to, total_table.compare_from, total_table.compare_to,
-                     hidden_series=max(0, len(series) - len(keep)),
+                     hidden=hidden,
                      transactional_only=q.survey_kind == "transactional",
                      counts_invitations=metric.source == INVITATIONS,
                      settled_until=total_table.settled_until if total_table.total_provisional else None,

@@ -196,3 +196,16 @@ def test_numbers_are_rounded_signed_and_localized():
         assert fmt(METRICS["csat"], 76.4) == "76"
     with translation.override("en"):
         assert fmt(METRICS["ces"], 5.126) == "5.13"
+
+
+def test_the_change_reads_as_the_metrics_change_not_the_ns(client, surveys):
+    """"n = 40 · before 0, n = 50 (+50)" read as if n had changed by 50: the change is NPS's."""
+    org = surveys
+    add_responses(org, *many(30, 10), *many(10, 0), *many(25, 10, ago=120), *many(25, 0, ago=120))
+    login(client, make_user(org, "anna"))
+    phone = card(client.get("/journey/").text, "phone-support")
+    assert "n = 40 · " in phone
+    assert "NPS +50 mot tidigare (var 0, n = 50)" in phone
+    assert "(+50)" not in phone
+    login(client, make_user(org, "eric", language="en"))
+    assert "NPS +50 vs before (was 0, n = 50)" in card(client.get("/journey/").text, "phone-support")

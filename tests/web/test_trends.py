@@ -215,3 +215,18 @@ def test_week_labels_are_iso_weeks_of_their_iso_year():
     with translation.override("sv"):
         assert [bucket_label(dt.date(2026, 12, 28), "week"), bucket_label(dt.date(2027, 1, 4), "week"),
                 bucket_label(dt.date(2025, 12, 29), "week")] == ["v53 2026", "v1 2027", "v1 2026"]
+
+
+def test_a_group_left_out_of_the_chart_is_named_with_its_figures(client, org):
+    """Eight lines at most: a ninth, smaller group (here the one with the worst NPS) is named
+    under the chart with its value, interval and n, not just counted."""
+    big = [in_month(1, 20, 9, customer={"external_id": f"C-{g}", "segment": f"grupp-{g}"}) for g in range(8)]
+    small = in_month(1, 5, 0, customer={"external_id": "C-small", "segment": "mindre grupp"})
+    add_responses(org, *[p for group in big for p in group], *small)
+    login(client, make_user(org, "anna"))
+    html = client.get("/trends/?group_by=segment").text
+    assert len(rows(html)) == 9
+    note = re.search(r'data-testid="not-drawn">(.*?)</span>\.', html, re.S).group(1)
+    assert "1 mindre grupp, i tabellen" in note
+    assert re.search(r"mindre grupp −100 \(−\d+ – −?\d+\), n = 5", re.sub(r"<[^>]+>", "", note))
+    assert "mindre grupp" not in re.search(r"<svg .*?</svg>", html, re.S).group(0)
