@@ -30,6 +30,7 @@ from glapp.responses.queries import (
     ERASED_MESSAGE,
     ResponseFilter,
     answer_map,
+    answer_text,
     erased_customers_among,
     page_of_responses,
     scoped_responses,
@@ -279,7 +280,7 @@ def create_response(request: HttpRequest, payload: ResponseIn, idempotency_key: 
         [result] = ingest_responses(access.organization_id, [clean], "api")
         if result.created:
             # Describe the new response from what was just written: no read back on the hot path.
-            body = _created_out(result.id, clean, names)
+            body = _created_out(result.id, clean, names, redact=not access.can("pii"))
         else:
             stored = with_details(scoped_responses(access).filter(pk=result.id)).first()
             if stored is None:  # the earlier response with this external_id is outside the key's units
@@ -312,12 +313,14 @@ def _clean_one(access: Access, raw: dict) -> tuple[catalog_cache.Names, CleanRes
     return names, clean
 
 
-def _created_out(response_id: int, clean: CleanResponse, names: catalog_cache.Names) -> dict:
-    """The same document `response_out` gives for the stored row (a test holds them equal)."""
+def _created_out(response_id: int, clean: CleanResponse, names: catalog_cache.Names, *, redact: bool) -> dict:
+    """The same document `response_out` gives for the stored row, for the same key (a test holds
+    them equal): a comment is redacted here exactly when a GET would redact it."""
     answers = {}
     for a in sorted(clean.answers, key=lambda a: names.questions[a.question_id]):
         key = names.questions[a.question_id][1]
-        answers[key] = a.number if a.number is not None else a.choices if a.choices is not None else a.text
+        answers[key] = a.number if a.number is not None else a.choices if a.choices is not None \
+            else answer_text(a.text, a.question_type, redact)
     return {
         "id": response_id,
         "survey": names.surveys[clean.survey_id],

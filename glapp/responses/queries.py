@@ -216,6 +216,12 @@ def _shown(text: str, redact: bool) -> str:
     return redact_pii(text).text if redact and text else text
 
 
+def answer_text(text: str, question_type: str, redact: bool) -> str:
+    """An answer's text in a response document, read back or echoed after a write alike: the
+    caller's PII rights decide, never the path the document took."""
+    return _shown(text, redact and question_type == qt.TEXT)
+
+
 def answer_map(response: Response, redact: bool = False) -> dict[str, object]:
     """question key → value, for the API and exports (comments redacted when `redact`)."""
     out: dict[str, object] = {}
@@ -225,7 +231,7 @@ def answer_map(response: Response, redact: bool = False) -> dict[str, object]:
         elif a.choices is not None:
             out[a.question.key] = a.choices
         else:
-            out[a.question.key] = _shown(a.text, redact and a.question_type == qt.TEXT)
+            out[a.question.key] = answer_text(a.text, a.question_type, redact)
     return out
 
 

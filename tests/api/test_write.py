@@ -316,3 +316,23 @@ def test_unexpected_failure_is_a_500_problem_without_internals(api, monkeypatch)
     assert "hunter2" not in resp.content.decode() and "Traceback" not in resp.content.decode()
     assert body["type"] == "/problems/internal-error"
     assert not IdempotencyRecord.objects.exists()  # a failed write does not hold on to its key
+
+
+@pytest.mark.parametrize(("scopes", "redacted"), [
+    (("responses:read", "responses:write"), True),  # no PII rights
+    (("responses:read", "responses:write", "admin"), False)])
+def test_the_created_document_redacts_the_comment_exactly_as_a_read_does(org, scopes, redacted):
+    """One rule for POST and GET: the key's PII rights decide whether the comment is shown as written."""
+    from tests.api.helpers import Api, key_for
+
+    api = Api(key_for(org, scopes))
+    comment = "Ring mig på anna.svensson@example.com eller 070-123 45 67, tack"
+    created = api.post("/responses", response_payload(external_id="pii-1", answers={"nps": 3, "comment": comment}))
+    assert created.status_code == 201
+    shown = created.json()["answers"]["comment"]
+    read = api.get(f"/responses/{created.json()['id']}").json()["answers"]["comment"]
+    assert shown == read
+    assert ("anna.svensson@example.com" not in shown) is redacted
+    again = api.post("/responses", response_payload(external_id="pii-1", answers={"nps": 3, "comment": comment}))
+    assert again.status_code == 200 and again.json()["answers"]["comment"] == read  # the 200 echo too
+    assert Answer.objects.get(text__startswith="Ring mig").text == comment  # stored as written
