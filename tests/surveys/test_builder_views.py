@@ -1,5 +1,7 @@
 """The builder pages: who may edit, tenants kept apart, the no-JavaScript path, the live lint panel."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.utils import translation
@@ -324,3 +326,19 @@ def test_someone_limited_to_a_unit_may_look_but_not_edit_a_survey_of_the_whole_o
     assert store_analyst.get("/surveys/new/").status_code == 403
     draft.refresh_from_db()
     assert draft.status == Survey.Status.DRAFT and not draft.versions.exists()
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.CASE_HANDLER])
+def test_a_reader_sees_the_survey_as_text_not_as_fields_without_a_save(org, draft, role):
+    """A role that may not edit gets a read-only view: no text area, input or select it could
+    type into, and the questions' wording, options and settings as text."""
+    html = client_for(org, "vera", role).get(f"/surveys/{draft.pk}/").content.decode()
+    main = html.split('id="links-title"')[0]  # the share box's snippet is read-only by design
+    assert "<textarea" not in main and "<select" not in main
+    assert not re.search(r'<input (?![^>]*type="hidden")', main)
+    nps = draft.questions.get(key="nps")
+    assert 'data-testid="read-only-nps"' in html and escape(nps.texts["en"]) in html
+    assert 'data-testid="read-only-settings"' in html and escape(draft.name) in html
+    # A designer still gets the fields and the save button.
+    designer = client_for(org, "dina", Role.OWNER).get(f"/surveys/{draft.pk}/").content.decode()
+    assert "<textarea" in designer.split('id="links-title"')[0] and 'data-testid="save-question"' in designer
