@@ -18,6 +18,9 @@ from glapp.distribution.models import ContactLog, Invitation, TouchpointEvent
 from glapp.distribution.validation import EventCatalog
 from glapp.journeys.models import Touchpoint
 from glapp.responses.metadata import response_metadata
+from glapp.responses.models import session_response_id
+from glapp.responses.queries import answer_text, scoped_responses, with_details
+from glapp.surveys import question_types as qt
 
 
 def invitation_for_token(token: str) -> Invitation | None:
@@ -56,6 +59,44 @@ def contact_history(access: Access, customer: Customer, limit: int = 500) -> lis
                            | Q(invitation__isnull=True, event__isnull=True))
     return list(rows.select_related("survey", "invitation", "event__touchpoint").order_by("-created_at", "-id")
                 [:limit])
+
+
+@dataclass
+class WhatWasAnswered:
+    """An invitation's response as the customer page shows it: scores, choices, the comment."""
+
+    scores: list[tuple[str, int]]  # ("NPS", 9), in the survey's order
+    choices: list[tuple[str, str]]  # (question key, "price, service")
+    comments: list[str]  # the open answers, redacted for readers without PII rights
+    has_comment: bool
+    response_id: int
+
+
+SCORE_NAMES = {qt.NPS: "NPS", qt.CES: "CES", qt.CSAT: "CSAT", qt.LBA: "LBA"}
+
+
+def answered_invitations(access: Access, entries: list[ContactLog], *, redact: bool) -> dict[int, WhatWasAnswered]:
+    """What each answered invitation among `entries` got for an answer, by invitation id: one
+    query for all (the response's external id derives from the invitation's token), limited to
+    the responses the reader may see."""
+    tokens = {e.invitation_id: e.invitation.token for e in entries
+              if e.invitation_id and e.kind in (ContactLog.Kind.RESPONDED, ContactLog.Kind.COMPLETED)}
+    if not tokens:
+        return {}
+    by_external = {session_response_id(token): invitation_id for invitation_id, token in tokens.items()}
+    out = {}
+    for response in with_details(scoped_responses(access).filter(external_id__in=list(by_external))):
+        scores, choices, comments = [], [], []
+        for a in response.answers.all():
+            if a.number is not None:
+                scores.append((SCORE_NAMES.get(a.question_type, a.question.key), a.number))
+            elif a.question_type in (qt.SINGLE, qt.MULTI, qt.EMOTION):  # one choice is kept as text
+                choices.append((a.question.key, ", ".join(a.choices or [a.text])))
+            elif a.text:
+                comments.append(answer_text(a.text, a.question_type, redact))
+        out[by_external[response.external_id]] = WhatWasAnswered(
+            scores, choices, comments, response.has_comment, response.id)
+    return out
 
 
 def _day_start(day: dt.date) -> dt.datetime:

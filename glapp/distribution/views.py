@@ -13,15 +13,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from glapp.accounts.models import AuditEntry
 from glapp.accounts.queries import Access
-from glapp.accounts.web_access import member_view
+from glapp.accounts.web_access import audit, member_view
 from glapp.contacts.actions import ensure_contact_policy, update_contact_policy
 from glapp.core import events
 from glapp.distribution import actions, queries
 from glapp.distribution.forms import PolicyForm, RatesForm
-from glapp.distribution.models import reason_label
+from glapp.distribution.models import ContactLog, reason_label
 from glapp.journeys.queries import touchpoints_of
 from glapp.surveys.queries import surveys_of
+
+ANSWERED_KINDS = (ContactLog.Kind.RESPONDED, ContactLog.Kind.COMPLETED)
 
 # A 1×1 transparent GIF.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -76,8 +79,20 @@ def customer(request: HttpRequest, access: Access, external_id: str) -> HttpResp
     found = queries.customer_for(access, external_id)
     if found is None:
         raise Http404
+    entries = queries.contact_history(access, found)
+    answered = queries.answered_invitations(access, entries, redact=not access.can("pii"))
+    said = set()  # on the newest of an invitation's answered/completed entries only
+    for entry in entries:
+        entry.answered = None
+        if entry.kind in ANSWERED_KINDS and entry.invitation_id not in said:
+            entry.answered = answered.get(entry.invitation_id)
+            said.add(entry.invitation_id)
+    shown = sorted({a.response_id for a in answered.values() if a.has_comment})
+    if shown and access.can("pii"):  # comments as written were shown: who saw them is recorded
+        audit(request, access, AuditEntry.Action.UNREDACTED_VIEWED, target_type="responses",
+              details={"page": "customer", "response_ids": shown})
     return render(request, "distribution/customer.html", {
-        "customer": found, "entries": queries.contact_history(access, found), "show_pii": access.can("pii"),
+        "customer": found, "entries": entries, "show_pii": access.can("pii"),
     })
 
 

@@ -1,11 +1,10 @@
 """A respondent's way through a survey (`RespondentSession`) and the widget's displays (`Display`,
 the denominator of the widget's response rate)."""
 
-import hashlib
-
 from django.db import models
 
 from glapp.core.models import OrgScopedModel
+from glapp.responses.models import session_response_id
 from glapp.surveys.models import TOKEN_MAX_LENGTH, new_token
 
 
@@ -43,13 +42,6 @@ class RespondentSession(OrgScopedModel):
         return session_response_id(self.token)
 
 
-def session_response_id(token: str) -> str:
-    """The external id of a session's response: derived from the token, never the token itself.
-    External ids are shown to every API reader and written into exports, while the token is the
-    respondent's key to the session (answering, resuming, unsubscribing). A hash needs no key, so
-    it never changes (a keyed one would split a session's answers when the key is rotated), and
-    it cannot be turned back into the token or guessed to plant a response ahead of a session."""
-    return "session:" + hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
 class Display(OrgScopedModel):

@@ -1,5 +1,7 @@
 """Responses and their answers, plus the records that make ingestion idempotent."""
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -147,3 +149,13 @@ class ImportJob(OrgScopedModel):
     # detected), each mapped column's source values with what they become and their counts, and
     # the touchpoints, units and surveys the file names that do not exist (importing/summary.py).
     summary = models.JSONField(default=dict, blank=True)
+
+
+def session_response_id(token: str) -> str:
+    """The external id of a respondent session's response (respond), found by its invitation's token
+    (distribution): derived from the token, never the token itself.
+    External ids are shown to every API reader and written into exports, while the token is the
+    respondent's key to the session (answering, resuming, unsubscribing). A hash needs no key, so
+    it never changes (a keyed one would split a session's answers when the key is rotated), and
+    it cannot be turned back into the token or guessed to plant a response ahead of a session."""
+    return "session:" + hashlib.sha256(token.encode()).hexdigest()[:32]
