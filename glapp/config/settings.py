@@ -252,6 +252,8 @@ LOGOUT_REDIRECT_URL = "web:login"
 LANGUAGE_CODE = os.environ.get("GLAPP_LANGUAGE", "sv")
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date and time format in both languages (ISO dates, 24-hour times): config/formats/.
+FORMAT_MODULE_PATH = ["glapp.config.formats"]
 TIME_ZONE = os.environ.get("GLAPP_TIME_ZONE", "Europe/Stockholm")
 USE_I18N = True
 USE_TZ = True
