@@ -17,6 +17,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from glapp.accounts.models import Organization, User
+from glapp.core import links
 
 LINK_DAYS = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
 
@@ -24,7 +25,7 @@ LINK_DAYS = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
 def set_password_url(user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     path = reverse("signin:welcome", args=[uid, default_token_generator.make_token(user)])
-    return settings.GLAPP_BASE_URL + path
+    return links.absolute(path)
 
 
 def send_invitation(user: User, org: Organization, inviter: User | None) -> None:
@@ -35,8 +36,7 @@ def send_invitation(user: User, org: Organization, inviter: User | None) -> None
     with translation.override(language):
         context = {
             "org": org, "user": user, "inviter": inviter, "days": LINK_DAYS,
-            "url": set_password_url(user) if not user.has_usable_password() else settings.GLAPP_BASE_URL
-            + reverse("web:login"),
+            "url": set_password_url(user) if not user.has_usable_password() else links.absolute(reverse("web:login")),
             "needs_password": not user.has_usable_password(),
         }
         subject = _("You are invited to %(organization)s on glapp") % {"organization": org.name}
