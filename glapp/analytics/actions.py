@@ -15,16 +15,24 @@ from django.db import connection, transaction
 
 from glapp.analytics import rate_counting
 from glapp.analytics.models import Rollup, RollupDimension
-from glapp.analytics.rollup_keys import DIMENSIONS, INVITATIONS, META_SLOTS, SCORE_SOURCES, Accumulator
+from glapp.analytics.rollup_keys import (
+    CHOICE_TYPES,
+    DIMENSIONS,
+    INVITATIONS,
+    META_SLOTS,
+    MOMENTS,
+    SCORE_SOURCES,
+    Accumulator,
+)
 from glapp.core import bulk, events
 from glapp.core.errors import FieldError, ValidationFailed
 from glapp.surveys import question_types as qt
 
-ROLLUP_KEY = ("organization", "source", "grain", "day", *DIMENSIONS)  # the cell: rollup_cell_unique
-ROLLUP_COUNTS = ("n", *(f"c{i}" for i in range(11)))
+ROLLUP_KEY = ("organization", "source", "grain", "day", *DIMENSIONS, "question", "option")  # rollup_cell_unique
+ROLLUP_COUNTS = ("n", *(f"c{i}" for i in range(11)), *MOMENTS)
 REBUILD_CHUNK = 20_000  # responses read per step of a rebuild
 REBUILD_FLUSH = 100_000  # responses counted in memory before the counts are written
-ROLLED_TYPES = (*sorted(SCORE_SOURCES), qt.EMOTION)
+ROLLED_TYPES = (*sorted(SCORE_SOURCES), qt.EMOTION, *sorted(CHOICE_TYPES))
 
 
 def rollup_time_zone() -> dt.tzinfo:
@@ -59,17 +67,24 @@ def add_responses(organization_id: int, responses: Sequence) -> None:
     add = acc.add
     for r in responses:
         add(r.submitted_at, r.survey_id, r.touchpoint_id, r.unit_id, r.channel, r.language, r.segment,
-            r.metadata, [(a.question_type, a.number, a.text) for a in r.answers], r.has_comment)
+            r.metadata, [(a.question_id, a.question_type, a.number, a.text, a.choices) for a in r.answers],
+            r.has_comment)
     write_counts(organization_id, acc)
 
 
 def add_answers_to_rollups(organization_id: int, response, answers: Sequence, first_comment: bool) -> None:
     """Count answers added to a response already counted (`responses.add_answers`): the response
     itself is not counted again, its comment only if it is the first. Caller holds the transaction."""
+    from glapp.responses.queries import rollup_answers  # reads of another app go through its queries
+
+    added = [(a.question_id, a.question_type, a.number, a.text, a.choices) for a in answers]
+    new_questions = {a[0] for a in added}
+    # The response's answers stored before these (the new ones are already in its rows).
+    earlier = [a for a in rollup_answers(response.id, ROLLED_TYPES) if a[0] not in new_questions]
     acc = Accumulator(rollup_time_zone(), meta_keys(organization_id))
     acc.add_answers(response.submitted_at, response.survey_id, response.touchpoint_id, response.unit_id,
                     response.channel, response.language, response.segment, response.metadata or {},
-                    [(a.question_type, a.number, a.text) for a in answers], first_comment)
+                    added, first_comment, earlier)
     write_counts(organization_id, acc)
 
 

@@ -20,7 +20,8 @@ router = Router(tags=["metrics"])
 
 
 class MetricsQuery(Schema):
-    metric: str = Field("nps", description="One of: " + ", ".join(metrics.METRICS) + ".")
+    metric: str | None = Field(None, description="One of: " + ", ".join(metrics.METRICS) + ". Default: nps, or "
+                                                 "with `question`, its kind's first (csat for a csat question).")
     group_by: list[str] = Field(
         [], description=f"Up to {queries.MAX_GROUPS} of: {', '.join(queries.GROUPS)}, or meta.<key> for a "
                         "metadata key the organization rolls up. Repeat the parameter for two.")
@@ -42,6 +43,11 @@ class MetricsQuery(Schema):
     language: list[str] = []
     survey: list[str] = Field([], description="Survey codes.")
     survey_kind: str | None = Field(None, description="transactional or relationship.")
+    question: str | None = Field(None, description="One question's own figure: survey_code.question_key, or the "
+                                                   "question key alone when only one survey (of those filtered) "
+                                                   "has it. It must be of the metric's kind (a csat question for "
+                                                   "csat and csat_mean). Without it, every question of that kind "
+                                                   "is pooled, with intervals over respondents.")
     meta: list[str] = Field([], description="key:value on a rolled-up metadata key, e.g. campaign:superkampanj.")
     weight: str | None = Field(None, description="segment: weight each segment to its share of the customer "
                                                  "register (post-stratification); segment_value: to its share "
@@ -67,9 +73,14 @@ class EstimateOut(Schema):
     value: float | None
     low: float | None
     high: float | None
-    n: int
-    small: bool = Field(..., description=f"Fewer than {stats.MIN_N} answers (for response_rate: delivered "
-                                         "invitations): too thin to read.")
+    n: int = Field(..., description="Answers (for response_rate: delivered invitations).")
+    respondents: int | None = Field(None, description="When fewer than n (pooled questions, several answers a "
+                                                      "respondent): the respondents who gave them.")
+    n_effective: float | None = Field(None, description="When set: as many independent answers as the interval "
+                                                        "rests on (pooled answers of fewer respondents, or "
+                                                        "weighting).")
+    small: bool = Field(..., description=f"Fewer than {stats.MIN_N} answers (or effective answers; for "
+                                         "response_rate: delivered invitations): too thin to read.")
 
 
 class RowOut(EstimateOut):
@@ -116,10 +127,13 @@ class MetricsOut(Schema):
                                                             "their survey's answer window closes), the last "
                                                             "settled day; null when every figure is final.")
     total_provisional: bool = False
+    data_period: Period | None = Field(None, description="The first and last day with responses you may see, "
+                                                         "whatever the period asked: when `total.n` is 0, the "
+                                                         "period to ask instead (null: no responses at all).")
     rows: list[RowOut]
 
 
-def to_metric_query(params: MetricsQuery) -> queries.MetricQuery:
+def to_metric_query(params: MetricsQuery, access: Access) -> queries.MetricQuery:
     meta = []
     for item in params.meta:
         key, sep, value = item.partition(":")
@@ -127,19 +141,21 @@ def to_metric_query(params: MetricsQuery) -> queries.MetricQuery:
             raise ValidationFailed([FieldError("meta", f"'{item[:80]}' is not key:value", "invalid")])
         meta.append((key, value))
     return queries.MetricQuery(
-        metric=params.metric, group_by=tuple(params.group_by), bucket=params.bucket, date_from=params.date_from,
+        metric=queries.metric_for(access, params.metric, params.question, params.survey),
+        group_by=tuple(params.group_by), bucket=params.bucket, date_from=params.date_from,
         date_to=params.date_to, compare=params.compare, compare_from=params.compare_from,
         compare_to=params.compare_to, touchpoint=tuple(params.touchpoint), stage=tuple(params.stage),
         unit=params.unit, channel=tuple(params.channel), segment=tuple(params.segment),
         language=tuple(params.language), survey=tuple(params.survey), survey_kind=params.survey_kind,
-        meta=tuple(meta), weight=params.weight,
+        question=params.question, meta=tuple(meta), weight=params.weight,
     )
 
 
 def estimate_out(e: stats.Estimate | None) -> dict | None:
     if e is None:
         return None
-    return {"value": e.value, "low": e.low, "high": e.high, "n": e.n, "small": e.is_small}
+    return {"value": e.value, "low": e.low, "high": e.high, "n": e.n, "respondents": e.respondents,
+            "n_effective": e.n_effective, "small": e.is_small}
 
 
 def change_out(d: stats.Difference | None, significant: bool) -> dict | None:
@@ -148,7 +164,11 @@ def change_out(d: stats.Difference | None, significant: bool) -> dict | None:
     return {"delta": d.delta, "low": d.low, "high": d.high, "p_value": d.p_value, "significant": significant}
 
 
-def table_out(table: queries.MetricTable) -> dict:
+def period_out(span: tuple[dt.date, dt.date] | None) -> dict | None:
+    return {"from": span[0], "to": span[1]} if span else None
+
+
+def table_out(table: queries.MetricTable, data_period: tuple[dt.date, dt.date] | None = None) -> dict:
     m = table.metric
     code = table.total.method if table.total else ""
     return {
@@ -164,6 +184,7 @@ def table_out(table: queries.MetricTable) -> dict:
         "total_change": change_out(table.total_change, table.total_change_significant),
         "settled_until": table.settled_until,
         "total_provisional": table.total_provisional,
+        "data_period": period_out(data_period),
         "rows": [
             {
                 **estimate_out(c.estimate),
@@ -190,4 +211,64 @@ def get_metrics(request: HttpRequest, params: Query[MetricsQuery]):
     p-value; `significant` is decided after false-discovery control across all rows. Groups
     without a row had no answers."""
     access: Access = request.access
-    return table_out(queries.metric_table(access, to_metric_query(params)))
+    table = queries.metric_table(access, to_metric_query(params, access))
+    return table_out(table, queries.data_span(access))
+
+
+class ChoicesQuery(Schema):
+    question: str = Field(..., description="The choice question: survey_code.question_key, or the key alone when "
+                                           "one survey (of those filtered) has it.")
+    date_from: dt.date | None = Field(None, alias="from", description="First day, inclusive; default: "
+                                                                       f"{queries.DEFAULT_DAYS} days before `to`.")
+    date_to: dt.date | None = Field(None, alias="to", description="Last day, inclusive; default: today.")
+    touchpoint: list[str] = Field([], description="Touchpoint codes.")
+    stage: list[str] = Field([], description="Stage codes.")
+    unit: str | None = Field(None, description="Unit code: that unit and everything below it.")
+    channel: list[str] = []
+    segment: list[str] = []
+    language: list[str] = []
+    survey: list[str] = Field([], description="Survey codes.")
+
+
+class OptionOut(Schema):
+    code: str
+    name: str
+    count: int = Field(..., description="Respondents who chose it.")
+    share: EstimateOut = Field(..., description="Its share of the respondents who answered the question, in "
+                                                "percent, with a Wilson interval; n is those respondents.")
+
+
+class ChoicesOut(Schema):
+    question: Member
+    kind: str = Field(..., description="single_choice (the shares add up to 100 %) or multi_choice (each "
+                                       "option is its own share of the respondents).")
+    period: Period
+    respondents: int = Field(..., description="Respondents who answered the question in the period.")
+    method: MethodInfo
+    data_period: Period | None = Field(None, description="As in /metrics: the days with responses you may see.")
+    options: list[OptionOut]
+
+
+@router.get("/metrics/choices", auth=readers(), response={200: ChoicesOut, 401: Problem, 403: Problem, 422: Problem},
+            by_alias=True, summary="How respondents chose in a choice question, each option with its interval",
+            operation_id="get_choice_distribution")
+def get_choice_distribution(request: HttpRequest, params: Query[ChoicesQuery]):
+    """From rollups (scope `responses:read`), with the filters of /metrics. Options are listed in
+    the question's order, those nobody chose too, then any the answers hold that the question no
+    longer offers."""
+    access: Access = request.access
+    q = queries.MetricQuery(
+        date_from=params.date_from, date_to=params.date_to, touchpoint=tuple(params.touchpoint),
+        stage=tuple(params.stage), unit=params.unit, channel=tuple(params.channel), segment=tuple(params.segment),
+        language=tuple(params.language), survey=tuple(params.survey), question=params.question)
+    dist = queries.choice_distribution(access, q)
+    return {
+        "question": {"code": dist.question.code, "name": dist.question.name},
+        "kind": dist.kind,
+        "period": {"from": dist.date_from, "to": dist.date_to},
+        "respondents": dist.respondents,
+        "method": {"code": stats.WILSON, "description": stats.METHODS[stats.WILSON]},
+        "data_period": period_out(queries.data_span(access)),
+        "options": [{"code": o.code, "name": o.name, "count": o.count, "share": estimate_out(o.estimate)}
+                    for o in dist.options],
+    }

@@ -5,10 +5,11 @@ Pure Python, no Django, like the formulas it uses.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from glapp.analytics.rollup_keys import INVITATIONS
+from glapp.analytics.rollup_keys import CLUSTER_SCORES, INVITATIONS, VALUES
 from glapp.core.stats import (
+    CLUSTERED,
     Difference,
     Estimate,
     mean_difference,
@@ -37,6 +38,26 @@ class MetricDef:
     # Days until a day's figure stops changing (0: final at once). Invitations are counted on the
     # day they went out and answered up to their answer window later, so recent days read low.
     settles_days: int = 0
+
+    @property
+    def scores(self) -> tuple[int, ...]:
+        """Each answer value's score in this metric (count slot → score): what a respondent's
+        answers add up to in the per-respondent sums of pooled rollups."""
+        if self.kind == "net":
+            return tuple(1 if v in self.top else (-1 if v in self.bottom else 0) if v in self.values else 0
+                         for v in range(VALUES))
+        if self.kind == "share":
+            return tuple(int(v in self.top) if v in self.values else 0 for v in range(VALUES))
+        return tuple(v if v in self.values else 0 for v in range(VALUES))
+
+    @property
+    def moment(self) -> int | None:
+        """Which per-respondent sums of its source's pooled rows are this metric's (0 or 1); None
+        for a source that holds one answer per unit (response rates)."""
+        scores = CLUSTER_SCORES.get(self.source)
+        if scores is None:
+            return None
+        return scores.index(self.scores)  # ValueError: rollup_keys.CLUSTER_SCORES lacks the metric
 
 
 _EMOTION_RANGE = range(len(EMOTIONS))
@@ -98,6 +119,56 @@ def _mean_moments(counts: Sequence[int]) -> tuple[int, float, float]:
     return n, float(total), float(total_sq)
 
 
+for _m in METRICS.values():  # fail at import, not on a page, if a metric has no per-respondent sums
+    _m.moment  # noqa: B018
+
+
+@dataclass(frozen=True)
+class Respondents:
+    """Per-respondent sums of a pooled cell (rollup_keys.MOMENTS, this metric's pair): `count`
+    respondents, Σ m² over their answer counts m, Σ y² and Σ y·m over their score sums y."""
+
+    count: int
+    m_sq: float
+    y_sq: float
+    y_m: float
+
+    @classmethod
+    def of(cls, metric: str, moments: Sequence[int]) -> "Respondents | None":
+        """From a rollup vector's MOMENTS; None for a metric whose answers are never pooled."""
+        slot = _metric(metric).moment
+        if slot is None:
+            return None
+        return cls(moments[0], moments[1], moments[2 + 2 * slot], moments[3 + 2 * slot])
+
+
+def design_effect(metric: str, counts: Sequence[int], respondents: Respondents | None) -> float:
+    """How many times the variance of the pooled figure exceeds that of as many independent
+    answers: the ratio estimator's cluster-robust (linearised) variance over respondents,
+    K/(K−1) · Σ (y_i − R·m_i)² / n², against the same formula with every answer its own
+    respondent. 1 when every respondent gave one answer, never below 1 (a negative
+    within-respondent correlation is not counted on to narrow an interval)."""
+    if respondents is None:
+        return 1.0
+    n = sum(counts)
+    k = respondents.count
+    if k >= n or k < 2:
+        return 1.0 if k >= n else float(n)
+    scores = _metric(metric).scores
+    total = sum(scores[v] * c for v, c in enumerate(counts))
+    total_sq = sum(scores[v] ** 2 * c for v, c in enumerate(counts))
+    r = total / n
+    naive = n / (n - 1) * max(total_sq - n * r * r, 0.0)
+    if naive <= 0:
+        return 1.0
+    clustered = k / (k - 1) * max(respondents.y_sq - 2 * r * respondents.y_m + r * r * respondents.m_sq, 0.0)
+    return min(max(clustered / naive, 1.0), float(n))
+
+
+def _effective(counts: Sequence[int], deff: float) -> Sequence[float]:
+    return counts if deff == 1.0 else [c / deff for c in counts]
+
+
 def _metric(code: str) -> MetricDef:
     try:
         return METRICS[code]
@@ -105,10 +176,7 @@ def _metric(code: str) -> MetricDef:
         raise ValueError(f"unknown metric '{code}'") from None
 
 
-def evaluate(metric: str, counts: Sequence[int], confidence: float = 0.95) -> Estimate:
-    """The metric's value and interval from counts[v] = answers with value v (emotion: index in EMOTIONS)."""
-    m = _metric(metric)
-    counts = _validated(m, counts)
+def _plain(m: MetricDef, counts: Sequence[float], confidence: float) -> Estimate:
     if m.kind == "net":
         return net_estimate(*_net_counts(m, counts), confidence)
     if m.kind == "share":
@@ -116,12 +184,38 @@ def evaluate(metric: str, counts: Sequence[int], confidence: float = 0.95) -> Es
     return mean_estimate(*_mean_moments(counts), confidence)
 
 
-def compare(metric: str, counts_a: Sequence[int], counts_b: Sequence[int], alpha: float = 0.05) -> Difference:
-    """Metric on counts_a minus metric on counts_b (independent samples)."""
+def evaluate(metric: str, counts: Sequence[int], confidence: float = 0.95,
+             respondents: Respondents | None = None) -> Estimate:
+    """The metric's value and interval from counts[v] = answers with value v (emotion: index in EMOTIONS).
+
+    With `respondents` fewer than the answers, the interval is the same method's on the
+    effective sample (every count divided by the design effect): the value is unchanged, the
+    interval as wide as the respondents' agreement makes it, n stays the answers."""
+    m = _metric(metric)
+    counts = _validated(m, counts)
+    deff = design_effect(metric, counts, respondents)
+    estimate = _plain(m, _effective(counts, deff), confidence)
+    n = sum(counts)
+    if respondents is None or respondents.count >= n:
+        return estimate
+    return replace(estimate, n=n, method=CLUSTERED + estimate.method, n_effective=n / deff,
+                   respondents=respondents.count)
+
+
+def compare(metric: str, counts_a: Sequence[int], counts_b: Sequence[int], alpha: float = 0.05,
+            respondents_a: Respondents | None = None, respondents_b: Respondents | None = None) -> Difference:
+    """Metric on counts_a minus metric on counts_b (independent samples), each side on its
+    effective sample when its answers come from fewer respondents (see `evaluate`)."""
     m = _metric(metric)
     a, b = _validated(m, counts_a), _validated(m, counts_b)
+    deff_a, deff_b = design_effect(metric, a, respondents_a), design_effect(metric, b, respondents_b)
+    a, b = _effective(a, deff_a), _effective(b, deff_b)
     if m.kind == "net":
-        return net_difference(_net_counts(m, a), _net_counts(m, b), alpha)
-    if m.kind == "share":
-        return proportion_difference(*_share_counts(m, a), *_share_counts(m, b), alpha)
-    return mean_difference(*_mean_moments(a), *_mean_moments(b), alpha)
+        d = net_difference(_net_counts(m, a), _net_counts(m, b), alpha)
+    elif m.kind == "share":
+        d = proportion_difference(*_share_counts(m, a), *_share_counts(m, b), alpha)
+    else:
+        d = mean_difference(*_mean_moments(a), *_mean_moments(b), alpha)
+    clustered = any(r is not None and r.count < sum(c) for r, c in ((respondents_a, counts_a),
+                                                                   (respondents_b, counts_b)))
+    return replace(d, method=CLUSTERED + d.method) if clustered else d

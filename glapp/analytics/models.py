@@ -7,7 +7,7 @@ the unique key free of NULLs, which an upsert needs to find its row.
 
 from django.db import models
 
-from glapp.analytics.rollup_keys import META_SLOTS
+from glapp.analytics.rollup_keys import META_SLOTS, OPTION_LENGTH
 from glapp.core.models import OrgScopedModel
 
 
@@ -27,6 +27,9 @@ class Rollup(models.Model):
     d2 = models.CharField(max_length=120, default="")
     d3 = models.CharField(max_length=120, default="")
     d4 = models.CharField(max_length=120, default="")
+    # 0: every question of the source pooled; else one question's own figure (see rollup_keys).
+    question = models.IntegerField(default=0, db_default=0)
+    option = models.CharField(max_length=OPTION_LENGTH, default="", db_default="", help_text="a choice option's code")
     n = models.IntegerField(default=0)
     c0 = models.IntegerField(default=0)
     c1 = models.IntegerField(default=0)
@@ -39,6 +42,14 @@ class Rollup(models.Model):
     c8 = models.IntegerField(default=0)
     c9 = models.IntegerField(default=0)
     c10 = models.IntegerField(default=0)
+    # Per-respondent sums of pooled rows (rollup_keys.MOMENTS); squares of sums outgrow 32 bits.
+    # Database defaults too, so a writer that predates a column still inserts.
+    respondents = models.IntegerField(default=0, db_default=0)
+    m_sq = models.BigIntegerField(default=0, db_default=0)
+    y1_sq = models.BigIntegerField(default=0, db_default=0)
+    y1_m = models.BigIntegerField(default=0, db_default=0)
+    y2_sq = models.BigIntegerField(default=0, db_default=0)
+    y2_m = models.BigIntegerField(default=0, db_default=0)
 
     class Meta:
         # One index does both jobs: the upsert's conflict target and, through its leading
@@ -46,7 +57,7 @@ class Rollup(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "source", "grain", "day", "survey", "touchpoint", "unit", "channel",
-                        "language", "segment", "d1", "d2", "d3", "d4"],
+                        "language", "segment", "d1", "d2", "d3", "d4", "question", "option"],
                 name="rollup_cell_unique",
             )
         ]

@@ -10,34 +10,53 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from django.db.models import F, Min, Q, Sum
+from django.db.models import F, Max, Min, Q, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
 from django.utils import timezone
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
 
 from glapp.accounts.models import Unit
 from glapp.accounts.queries import Access, units_of
 from glapp.analytics import metrics
 from glapp.analytics.actions import meta_keys
 from glapp.analytics.models import Rollup
-from glapp.analytics.rollup_keys import INVITATIONS, VALUES, Grain, NotRolledUp, smallest_grain
+from glapp.analytics.rollup_keys import (
+    CHOICE,
+    CLUSTER_SCORES,
+    GRAINS,
+    INVITATIONS,
+    MOMENTS,
+    RESPONSES,
+    VALUES,
+    VECTOR,
+    Grain,
+    NotRolledUp,
+    smallest_grain,
+)
 from glapp.core import stats
 from glapp.core.errors import FieldError, ValidationFailed
 from glapp.journeys.queries import touchpoints_of
 from glapp.responses.models import Channel
-from glapp.surveys.queries import survey_labels
+from glapp.surveys import question_types as qt
+from glapp.surveys.queries import question_labels, survey_labels
 
-COUNT_FIELDS = ("n", *(f"c{i}" for i in range(VALUES)))
+COUNT_FIELDS = ("n", *(f"c{i}" for i in range(VALUES)), *MOMENTS)
+EMPTY_COUNTS = (0,) * VECTOR
 BUCKETS = ("day", "week", "month", "quarter")
 # What a user may group by; "meta.<key>" for a rolled-up metadata key.
-GROUPS = ("touchpoint", "stage", "unit", "channel", "segment", "language", "survey")
+GROUPS = ("touchpoint", "stage", "unit", "channel", "segment", "language", "survey", "question")
 MAX_GROUPS = 2
 DEFAULT_DAYS = 90
 WEIGHTS = ("segment", "segment_value")  # segment shares of customers, or of customer value
 
 # Group (or filter) dimension → the rollup column it is read from.
 _COLUMN = {"touchpoint": "touchpoint", "stage": "touchpoint", "unit": "unit", "channel": "channel",
-           "segment": "segment", "language": "language", "survey": "survey", "survey_kind": "survey"}
+           "segment": "segment", "language": "language", "survey": "survey", "survey_kind": "survey",
+           "question": "question"}
+# Rolled up in every grain's rows (each row is one question's, or every question's pooled).
+_NOT_A_GRAIN_DIMENSION = {"question"}
+ROLLED_QUESTION_TYPES = (*CLUSTER_SCORES, qt.SINGLE, qt.MULTI)
+POOLED = Q(question=0)  # the rows that pool every question of a source (and every row of the others)
 _TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter}
 
 
@@ -60,6 +79,9 @@ class MetricQuery:
     language: tuple[str, ...] = ()
     survey: tuple[str, ...] = ()
     survey_kind: str | None = None  # transactional | relationship
+    # One question's own figure ("survey.key", or the key alone when one survey has it); None:
+    # every question of the metric's kind pooled, with intervals over respondents.
+    question: str | None = None
     meta: tuple[tuple[str, str], ...] = ()  # (key, value) on rolled-up metadata keys
     weight: str | None = None  # post-stratify segments to their share of customers ("segment") or value
 
@@ -210,6 +232,8 @@ class QueryContext:
     units: dict[int, tuple]  # id → (code, name, path)
     surveys: dict[int, tuple]  # id → (code, name, kind, answer window in days)
     slots: dict[str, str]  # metadata key → rollup column (d1..d4)
+    # id → (code "survey.key", text, type, survey id, key, order, options, option texts)
+    questions: dict[int, tuple] = field(default_factory=dict)
 
     @classmethod
     def load(cls, access: Access) -> "QueryContext":
@@ -220,7 +244,21 @@ class QueryContext:
             Access(access.organization, access.role))}
         surveys = {row[0]: row[1:] for row in survey_labels(access.organization)}
         slots = {key: f"d{slot}" for slot, key in enumerate(meta_keys(access.organization_id), start=1) if key}
-        return cls(tps, units, surveys, slots)
+        questions = {}
+        for i, (pk, survey_id, key, qtype, texts, options, option_texts) in enumerate(
+                question_labels(access.organization, ROLLED_QUESTION_TYPES)):
+            survey = surveys.get(survey_id, ("", "", "", 0))
+            questions[pk] = (f"{survey[0]}.{key}", localized(texts, key), qtype, survey_id, key, (survey[1], i),
+                             list(options or []), option_texts or {})
+        return cls(tps, units, surveys, slots, questions)
+
+
+def localized(texts: dict | None, fallback: str) -> str:
+    """A question's (or option's) words in the UI language, else in any language it has."""
+    texts = texts if isinstance(texts, dict) else {}
+    language = (get_language() or "").split("-")[0]
+    text = texts.get(language) or next((t for t in texts.values() if t), "")
+    return str(text).strip() or fallback
 
 
 def _dimension_column(dim: str, ctx: QueryContext) -> str:
@@ -278,6 +316,37 @@ def _where(access: Access, q: MetricQuery, ctx: QueryContext) -> tuple[Q, set[st
     return where, needed
 
 
+def _question_where(q: MetricQuery, ctx: QueryContext) -> Q:
+    """One question's rows, every question's own rows (grouped by question), or else the pooled ones."""
+    if q.question:
+        return Q(question=question_id(q.question, ctx, metrics.METRICS[q.metric].source, q.survey))
+    if "question" in q.group_by:
+        if metrics.METRICS[q.metric].source not in CLUSTER_SCORES:
+            raise _bad("group_by", f"{q.metric} is not asked by question", "not_by_question")
+        return Q(question__gt=0)
+    return POOLED
+
+
+def question_id(code: str, ctx: QueryContext, source: str, surveys: Sequence[str] = ()) -> int:
+    """The id of the question a user names ("survey.key", or its key when the surveys in view
+    have one such question), checked against the kind of answers the figure reads."""
+    if source not in CLUSTER_SCORES and source != CHOICE:
+        raise _bad("question", "this metric is not asked by question", "not_by_question")
+    found = [pk for pk, row in ctx.questions.items()
+             if (row[0] == code or row[4] == code) and (not surveys or ctx.surveys.get(row[3], ("",))[0] in surveys)]
+    if not found:
+        raise _bad("question", f"unknown question '{code[:80]}'", "unknown")
+    if len(found) > 1:
+        raise _bad("question", f"'{code[:80]}' is a question of several surveys; name one as survey.key, e.g. "
+                   f"{ctx.questions[found[0]][0]}", "ambiguous")
+    qtype = ctx.questions[found[0]][2]
+    if (source == CHOICE and qtype not in (qt.SINGLE, qt.MULTI)) or (source != CHOICE and qtype != source):
+        wanted = "a choice" if source == CHOICE else f"a {source}"
+        raise _bad("question", f"'{code[:80]}' is a {qtype} question; this figure reads {wanted} question",
+                   "wrong_type")
+    return found[0]
+
+
 def _unit_where(access: Access, unit: str | None, units: dict[int, tuple]) -> Q:
     """The unit subtree: the user's own limit, narrowed (never widened) by the unit they picked."""
     path = access.unit_path
@@ -301,8 +370,10 @@ def _sum_counts(rows, columns: Sequence[str], by_bucket: bool) -> dict[tuple, li
 
 
 def _fetch(access: Access, source: str, grain: int, where: Q, columns: Sequence[str], bucket: str | None,
-           date_from: dt.date, date_to: dt.date) -> dict[tuple, list[int]]:
-    qs = Rollup.objects.filter(where, organization_id=access.organization_id, source=source, grain=grain,
+           date_from: dt.date, date_to: dt.date, questions: Q = POOLED) -> dict[tuple, list[int]]:
+    """Summed counts of the rows `where` picks, of the pooled rows unless `questions` picks
+    one question's or every question's own (`_question_where`)."""
+    qs = Rollup.objects.filter(where, questions, organization_id=access.organization_id, source=source, grain=grain,
                                day__gte=date_from, day__lte=date_to)
     values = list(columns)
     if bucket == "day":
@@ -328,6 +399,9 @@ def _members(dim: str, raw, ctx: QueryContext) -> Member:
     if dim == "survey":
         s = ctx.surveys.get(raw)
         return Member(s[0], s[1], (s[1],)) if s else Member("", "—", ("~",))
+    if dim == "question":
+        question = ctx.questions.get(raw)
+        return Member(question[0], question[1], question[5]) if question else Member("", "—", ("~",))
     code = str(raw)
     if dim == "channel" and code:
         name = str(CHANNEL_LABELS.get(code, code))
@@ -365,7 +439,12 @@ def _regroup(raw: dict[tuple, list[int]], dims: Sequence[str], ctx: QueryContext
 
 
 def _estimate(metric: str, counts: Sequence[int]) -> stats.Estimate:
-    return metrics.evaluate(metric, counts[1:])
+    """The metric of a rollup vector (n, c0..c10, MOMENTS), over respondents where they pooled answers."""
+    return metrics.evaluate(metric, counts[1:1 + VALUES], respondents=_respondents(metric, counts))
+
+
+def _respondents(metric: str, counts: Sequence[int]) -> "metrics.Respondents | None":
+    return metrics.Respondents.of(metric, counts[1 + VALUES:]) if len(counts) > 1 + VALUES else None
 
 
 def _weighted(metric: str, by_segment: dict[str, list[int]], targets: dict[str, float]) -> stats.Estimate:
@@ -386,7 +465,7 @@ def metric_table(access: Access, q: MetricQuery, context: "QueryContext | None" 
     date_from, date_to, cmp_from, cmp_to = resolve_period(q)
     ctx = context or QueryContext.load(access)
     plan = _plan(access, q, ctx)
-    table = MetricTable(q, metric, stats.METHODS.get(_estimate(q.metric, [0] * 12).method, ""),
+    table = MetricTable(q, metric, stats.METHODS.get(_estimate(q.metric, EMPTY_COUNTS).method, ""),
                         date_from, date_to, cmp_from, cmp_to, plan.grain.name)
     current, previous, first_bucket = _read_counts(access, table, plan, ctx)
     weighting = _Weighting(q.metric, segment_targets(access, q.weight) if q.weight else None, plan.dims,
@@ -396,11 +475,23 @@ def metric_table(access: Access, q: MetricQuery, context: "QueryContext | None" 
     total_counts = _add_total(table, overall, prev, weighting)
     if metric.settles_days:
         _mark_provisional(table, ctx)
-    if q.group_by and not q.bucket and weighting.targets is None:
+    if "question" in q.group_by:
+        _pool_total(access, table, ctx)
+    elif q.group_by and not q.bucket and weighting.targets is None:
         _test_against_rest(table, total_counts)
     _control_false_discoveries(table.cells)
     table.cells.sort(key=lambda c: (tuple(m.order for m in c.members), c.bucket or dt.date.min))
     return table
+
+
+def _pool_total(access: Access, table: MetricTable, ctx: QueryContext) -> None:
+    """By question, the total pools the questions' answers from the pooled rows (the sum of the
+    question cells would count a respondent of two questions as two people). No group is tested
+    against the rest: the other questions were answered by the same respondents."""
+    q = table.query
+    pooled = metric_table(access, replace(q, group_by=(), bucket=None, question=None,
+                                          compare=q.compare and not q.bucket), ctx)
+    table.total, table.total_previous, table.total_change = pooled.total, pooled.total_previous, pooled.total_change
 
 
 def _checked_metric(q: MetricQuery) -> metrics.MetricDef:
@@ -425,6 +516,7 @@ class _Plan:
     dims: list[str]
     where: Q
     grain: Grain
+    questions: Q  # which question rows: one question's, each question's own, or the pooled ones
 
 
 def _plan(access: Access, q: MetricQuery, ctx: QueryContext) -> _Plan:
@@ -435,10 +527,10 @@ def _plan(access: Access, q: MetricQuery, ctx: QueryContext) -> _Plan:
         columns.append("segment")
         dims.append("segment")
     try:
-        grain = smallest_grain({*needed, *columns})
+        grain = smallest_grain({*needed, *columns} - _NOT_A_GRAIN_DIMENSION)
     except NotRolledUp as exc:
         raise _bad("group_by", f"this combination is not rolled up ({exc})", "not_rolled_up") from None
-    return _Plan(columns, dims, where, grain)
+    return _Plan(columns, dims, where, grain, _question_where(q, ctx))
 
 
 def _read_counts(access: Access, table: MetricTable, plan: _Plan,
@@ -456,11 +548,11 @@ def _read_counts(access: Access, table: MetricTable, plan: _Plan,
         if first_bucket < table.date_from:
             fetch_where = plan.where & ~Q(day__gte=first_bucket, day__lt=table.date_from)
     current = _regroup(_fetch(access, source, plan.grain.code, fetch_where, plan.columns, q.bucket, fetch_from,
-                              table.date_to), plan.dims, ctx)
+                              table.date_to, plan.questions), plan.dims, ctx)
     previous = {}
     if table.compare_from:
         previous = _regroup(_fetch(access, source, plan.grain.code, plan.where, plan.columns, None,
-                                   table.compare_from, table.compare_to), plan.dims, ctx)
+                                   table.compare_from, table.compare_to, plan.questions), plan.dims, ctx)
     return current, previous, first_bucket
 
 
@@ -521,7 +613,7 @@ def _add_total(table: MetricTable, overall: dict[str, list[int]], prev: dict,
                weighting: _Weighting) -> list[int] | None:
     """The figure over all cells and its change; returns its counts (None when nothing was counted)."""
     metric = table.query.metric
-    table.total, total_counts = weighting.evaluate(overall) if overall else (_estimate(metric, [0] * 12), None)
+    table.total, total_counts = weighting.evaluate(overall) if overall else (_estimate(metric, EMPTY_COUNTS), None)
     if overall:
         table.method = stats.METHODS.get(table.total.method, table.method)  # weighting changes the method
     if table.compare_from:
@@ -554,7 +646,10 @@ def _test_against_rest(table: MetricTable, total_counts: list[int] | None) -> No
     for cell in table.cells:
         rest = [t - c for t, c in zip(total_counts, cell.counts, strict=True)]
         if rest[0] > 0 and cell.counts[0] > 0:
-            cell.vs_rest = metrics.compare(table.query.metric, cell.counts[1:], rest[1:])
+            metric = table.query.metric
+            cell.vs_rest = metrics.compare(metric, cell.counts[1:1 + VALUES], rest[1:1 + VALUES],
+                                           respondents_a=_respondents(metric, cell.counts),
+                                           respondents_b=_respondents(metric, rest))
 
 
 def _settling_days(metric: metrics.MetricDef, q: MetricQuery, ctx: QueryContext) -> int:
@@ -569,7 +664,7 @@ def _total(strata: dict[str, list[int]]) -> list[int]:
     total = None
     for counts in strata.values():
         total = _add(total, counts)
-    return total or [0] * (VALUES + 1)
+    return total or list(EMPTY_COUNTS)
 
 
 def _difference(metric, estimate, counts, previous, previous_counts, targets) -> stats.Difference | None:
@@ -578,7 +673,9 @@ def _difference(metric, estimate, counts, previous, previous_counts, targets) ->
         return None
     if targets is not None:
         return stats.estimate_difference(estimate, previous)
-    return metrics.compare(metric, counts[1:], previous_counts[1:])
+    return metrics.compare(metric, counts[1:1 + VALUES], previous_counts[1:1 + VALUES],
+                           respondents_a=_respondents(metric, counts),
+                           respondents_b=_respondents(metric, previous_counts))
 
 
 def _control_false_discoveries(cells: list[Cell]) -> None:
@@ -667,8 +764,6 @@ def with_defaults(q: MetricQuery, **changes) -> MetricQuery:
 def responses_per_survey(access: Access) -> dict[int, int]:
     """Responses per survey id, from the rollups (a few rows per survey and day), never by
     counting raw responses. Unit-limited people count only their units' responses."""
-    from glapp.analytics.rollup_keys import GRAINS, RESPONSES
-
     grain = GRAINS[0] if access.whole_organization else GRAINS[1]
     rows = Rollup.objects.filter(organization_id=access.organization_id, source=RESPONSES, grain=grain.code)
     if not access.whole_organization:
@@ -689,7 +784,7 @@ class InvitationFigures:
 
     @classmethod
     def none(cls) -> "InvitationFigures":
-        return cls(0, 0, 0, 0, _estimate("response_rate", [0] * (VALUES + 1)))
+        return cls(0, 0, 0, 0, _estimate("response_rate", EMPTY_COUNTS))
 
 
 def invitation_figures(access: Access, group_by: str, date_from: dt.date | None = None,
@@ -727,7 +822,102 @@ def invitation_figures(access: Access, group_by: str, date_from: dt.date | None 
 def first_day(access: Access, source: str) -> dt.date | None:
     """The first day the organization has counts of this source (what the unit-limited may see
     can start later; this is the organization's start, so a page can say when data begins)."""
-    from glapp.analytics.rollup_keys import GRAINS
-
     return (Rollup.objects.filter(organization_id=access.organization_id, source=source, grain=GRAINS[0].code)
             .aggregate(first=Min("day"))["first"])
+
+
+# --- Choice questions -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OptionShare:
+    code: str
+    name: str
+    count: int  # respondents who chose it
+    estimate: stats.Estimate  # its share of the respondents who answered, with a Wilson interval
+
+
+@dataclass
+class ChoiceDistribution:
+    """How the respondents who answered a choice question chose, option by option. For a multiple
+    choice question every option is its own yes/no share of them, so the shares add up to more
+    than 100 %; each interval is that option's own."""
+
+    question: Member
+    kind: str  # single_choice | multi_choice
+    respondents: int
+    options: list[OptionShare]
+    date_from: dt.date
+    date_to: dt.date
+
+
+def choice_distribution(access: Access, q: MetricQuery, context: "QueryContext | None" = None) -> ChoiceDistribution:
+    """The distribution of one choice question (`q.question`) over the query's period and
+    filters, from the choice rollups: the question's options in their order (those no respondent
+    chose too), then any the data hold that the question no longer offers."""
+    if not q.question:
+        raise _bad("question", "name the choice question", "required")
+    ctx = context or QueryContext.load(access)
+    date_from, date_to, _cmp_from, _cmp_to = resolve_period(replace(q, compare=False, bucket=None))
+    where, needed = _where(access, q, ctx)
+    pk = question_id(q.question, ctx, CHOICE, q.survey)
+    code, text, kind, _survey, _key, order, options, option_texts = ctx.questions[pk]
+    raw = _fetch(access, CHOICE, smallest_grain(needed).code, where, ["option"], None, date_from, date_to,
+                 Q(question=pk))
+    counts = {option: vec[0] for (_bucket, option), vec in raw.items()}
+    respondents = counts.pop("", 0)
+    names = option_texts.get((get_language() or "").split("-")[0]) or next(iter(option_texts.values()), {})
+    shown = [*options, *sorted(o for o in counts if o not in options)]
+    return ChoiceDistribution(
+        Member(code, text, order), kind, respondents,
+        [OptionShare(o, str((names or {}).get(o) or o), counts.get(o, 0),
+                     stats.proportion_estimate(min(counts.get(o, 0), respondents), respondents))
+         for o in shown],
+        date_from, date_to)
+
+
+def data_span(access: Access, source: str = RESPONSES) -> tuple[dt.date, dt.date] | None:
+    """The first and last day with data of this source that the access may see (None: none), so a
+    page whose period holds nothing can offer the period the data cover."""
+    rows = Rollup.objects.filter(organization_id=access.organization_id, source=source, question=0, n__gt=0)
+    if access.whole_organization:
+        rows = rows.filter(grain=GRAINS[0].code)
+    else:
+        rows = rows.filter(grain=GRAINS[1].code, unit__in=units_of(access).values("id"))
+    span = rows.aggregate(first=Min("day"), last=Max("day"))
+    return (span["first"], span["last"]) if span["first"] else None
+
+
+# A question's own figure when none is named: the first metric read from its kind of answers.
+DEFAULT_METRIC = {source: next(code for code, m in metrics.METRICS.items() if m.source == source)
+                  for source in CLUSTER_SCORES}
+
+
+def question_type(access: Access, code: str, surveys: Sequence[str] = (), context: "QueryContext | None" = None) -> str:
+    """The type of the question a user names (as `MetricQuery.question` takes it)."""
+    ctx = context or QueryContext.load(access)
+    found = [row for row in ctx.questions.values()
+             if (row[0] == code or row[4] == code) and (not surveys or ctx.surveys.get(row[3], ("",))[0] in surveys)]
+    if len(found) != 1:
+        question_id(code, ctx, CHOICE, surveys)  # raises the unknown / ambiguous error
+    return found[0][2]
+
+
+def metric_for(access: Access, metric: str | None, question: str | None, surveys: Sequence[str] = ()) -> str:
+    """The metric a query asks for: the one named, else the question's kind's (csat for a CSAT
+    question), else NPS."""
+    if metric:
+        return metric
+    if question:
+        return DEFAULT_METRIC.get(question_type(access, question, surveys), "nps")
+    return "nps"
+
+
+def questions_to_choose(access: Access, kinds: Sequence[str] = ROLLED_QUESTION_TYPES) -> list[tuple[str, str, str]]:
+    """(code, "Survey › question", type) of the questions whose own figures a page can ask for."""
+    surveys = {row[0]: row[1:] for row in survey_labels(access.organization)}
+    out = []
+    for _pk, survey_id, key, qtype, texts, _options, _option_texts in question_labels(access.organization, kinds):
+        survey = surveys.get(survey_id)
+        if survey:
+            out.append((f"{survey[0]}.{key}", f"{survey[1]} › {localized(texts, key)}", qtype))
+    return out

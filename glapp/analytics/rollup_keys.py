@@ -11,18 +11,30 @@ delivered but not answered, bounced, keyed by the day they went out).
 Counts are enough for every metric and interval glapp shows, and they add up, so a week is the
 sum of its days and ingest only ever adds.
 
+A score source has two kinds of rows. `question` = 0 pools every question of the source a
+response answered (three CSAT questions give three answers); such a figure rests on fewer
+respondents than answers, so the row also keeps per-respondent sums (`MOMENTS`: respondents,
+Σ m², and for each of the source's two metric scores Σ y² and Σ y·m, where m is a respondent's
+answers in the cell and y the sum of their scores) from which `metrics` takes a cluster-robust
+interval. `question` = a question id counts that question alone (one answer per respondent).
+Choice questions are counted per option (source `choice`, `option` = the option's code; the
+row with `option` = "" counts the respondents who answered the question).
+
 Several grains are kept side by side, from coarse to fine. A query reads the smallest grain
 that holds every dimension it groups or filters by, so the journey map reads a few thousand rows
 even when the finest grain holds millions.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from glapp.surveys import question_types as qt
 
 VALUES = 11  # c0..c10
+# Per-respondent sums after the counts: respondents, Σ m², then Σ y², Σ y·m for each metric score.
+MOMENTS = ("respondents", "m_sq", "y1_sq", "y1_m", "y2_sq", "y2_m")
+VECTOR = 1 + VALUES + len(MOMENTS)  # n, c0..c10, MOMENTS
 META_SLOTS = 4  # metadata keys an organization may select as rollup dimensions (d1..d4)
 
 # Dimension columns in row order, with the value that means "not part of this grain" (or empty).
@@ -47,10 +59,43 @@ GRAINS = (
 
 RESPONSES = "responses"
 INVITATIONS = "invitations"
-SOURCES = (RESPONSES, qt.NPS, qt.CES, qt.CSAT, qt.LBA, qt.EMOTION, INVITATIONS)
+CHOICE = "choice"
+SOURCES = (RESPONSES, qt.NPS, qt.CES, qt.CSAT, qt.LBA, qt.EMOTION, INVITATIONS, CHOICE)
 SCORE_SOURCES = frozenset({qt.NPS, qt.CES, qt.CSAT, qt.LBA})
+CHOICE_TYPES = frozenset({qt.SINGLE, qt.MULTI})
 EMOTION_INDEX = {emotion: i for i, emotion in enumerate(qt.EMOTIONS)}
 META_VALUE_LENGTH = 120
+OPTION_LENGTH = 120
+
+
+def _scores(values: range, score) -> tuple[int, ...]:
+    """A score per count slot (slot = value; slots outside the source's values score 0)."""
+    return tuple(score(v) if v in values else 0 for v in range(VALUES))
+
+
+def _net(top, bottom):
+    return lambda v: 1 if v in top else (-1 if v in bottom else 0)
+
+
+_PROMOTERS = range(9, 11)
+_DETRACTORS = range(0, 7)
+_POSITIVE = range(len(qt.POSITIVE_EMOTIONS))
+_NEGATIVE = range(len(qt.POSITIVE_EMOTIONS), len(qt.POSITIVE_EMOTIONS) + len(qt.NEGATIVE_EMOTIONS))
+
+# For each pooled source, the per-answer scores (by count slot) of the metrics read from it, in
+# moment order (y1, y2): a net score counts +1/−1, a share 1 for the top group, a mean the value.
+# `metrics` finds each metric's own score here, so the two cannot drift apart.
+CLUSTER_SCORES: dict[str, tuple[tuple[int, ...], ...]] = {
+    qt.NPS: (_scores(range(0, 11), _net(_PROMOTERS, _DETRACTORS)),),
+    qt.EMOTION: (_scores(range(len(qt.EMOTIONS)), _net(_POSITIVE, _NEGATIVE)),),
+    qt.CSAT: (_scores(range(1, 6), lambda v: int(v >= 4)), _scores(range(1, 6), lambda v: v)),
+    qt.CES: (_scores(range(1, 8), lambda v: v), _scores(range(1, 8), lambda v: int(v >= 5))),
+    qt.LBA: (_scores(range(0, 11), lambda v: int(v >= 9)), _scores(range(0, 11), lambda v: v)),
+}
+
+
+# An answer as the accumulator reads it: (question_id, question_type, number, text, choices).
+Answer = tuple[int, str, int | None, str, list | None]
 
 
 class NotRolledUp(ValueError):
@@ -103,58 +148,122 @@ class Accumulator:
         )
 
     @staticmethod
-    def _answer_hits(answers: Iterable[tuple[str, int | None, str]]) -> list[tuple[str, int]]:
-        """(source, slot in the count vector) for each answer that a rollup counts."""
+    def _answer_hits(answers: Iterable[Answer]) -> list[tuple[str, int, int]]:
+        """(source, slot in the count vector, question id) for each scored answer a rollup counts."""
         hits = []
-        for qtype, number, text in answers:
+        for question_id, qtype, number, text, _choices in answers:
             if qtype in SCORE_SOURCES:
                 if number is not None:
-                    hits.append((qtype, number + 1))
+                    hits.append((qtype, number + 1, question_id))
             elif qtype == qt.EMOTION:
                 index = EMOTION_INDEX.get(text)
                 if index is not None:
-                    hits.append((qtype, index + 1))
+                    hits.append((qtype, index + 1, question_id))
         return hits
 
-    def _cell(self, source: str, key: tuple) -> list[int]:
-        cell_key = (source, *key)
+    @staticmethod
+    def _choice_hits(answers: Iterable[Answer]) -> list[tuple[int, str]]:
+        """(question id, option code) per option chosen, and (question id, "") per choice
+        question answered: each option's share is of the respondents who answered."""
+        hits = []
+        for question_id, qtype, _number, text, choices in answers:
+            if qtype == qt.SINGLE and text:
+                hits += [(question_id, ""), (question_id, text[:OPTION_LENGTH])]
+            elif qtype == qt.MULTI and choices:
+                hits.append((question_id, ""))
+                hits += [(question_id, str(c)[:OPTION_LENGTH]) for c in dict.fromkeys(choices)]
+        return hits
+
+    def _cell(self, source: str, key: tuple, question: int = 0, option: str = "") -> list[int]:
+        cell_key = (source, question, option, *key)
         vec = self.cells.get(cell_key)
         if vec is None:
-            vec = self.cells[cell_key] = [0] * (VALUES + 1)
+            vec = self.cells[cell_key] = [0] * VECTOR
         return vec
+
+    @staticmethod
+    def _respondent_sums(slots: Sequence[int], source: str) -> list[int]:
+        """One respondent's contribution to a pooled cell's MOMENTS (see the module docstring)."""
+        m = len(slots)
+        out = [1, m * m, 0, 0, 0, 0]
+        for i, scores in enumerate(CLUSTER_SCORES[source]):
+            y = 0
+            for slot in slots:
+                y += scores[slot - 1]
+            out[2 + 2 * i] = y * y
+            out[3 + 2 * i] = y * m
+        return out
+
+    def _add_scored(self, keys: tuple[tuple, ...], hits: list[tuple[str, int, int]],
+                    earlier: list[tuple[str, int, int]] = ()) -> None:
+        """Count scored answers: each in its question's cells and pooled in its source's cells,
+        whose per-respondent sums move from what `earlier` answers of the same response gave
+        to what all of them give (so answers added one by one equal a recount)."""
+        by_source: dict[str, list[int]] = {}
+        before: dict[str, list[int]] = {}
+        for source, slot, _q in earlier:
+            before.setdefault(source, []).append(slot)
+        for source, slot, question in hits:
+            by_source.setdefault(source, []).append(slot)
+            single = self._respondent_sums([slot], source)
+            for key in keys:
+                vec = self._cell(source, key, question)
+                vec[0] += 1
+                vec[slot] += 1
+                for i, v in enumerate(single):
+                    vec[1 + VALUES + i] += v
+        for source, slots in by_source.items():
+            old = before.get(source, [])
+            new = self._respondent_sums(old + slots, source)
+            if old:
+                new = [a - b for a, b in zip(new, self._respondent_sums(old, source), strict=True)]
+            for key in keys:
+                vec = self._cell(source, key)
+                vec[0] += len(slots)
+                for slot in slots:
+                    vec[slot] += 1
+                for i, v in enumerate(new):
+                    vec[1 + VALUES + i] += v
+
+    def _add_choices(self, keys: tuple[tuple, ...], answers: Iterable[Answer]) -> None:
+        for question, option in self._choice_hits(answers):
+            for key in keys:
+                self._cell(CHOICE, key, question, option)[0] += 1
 
     def add(self, submitted_at: dt.datetime, survey_id: int, touchpoint_id: int | None, unit_id: int | None,
             channel: str, language: str, segment: str, meta: dict,
-            answers: Iterable[tuple[str, int | None, str]], has_comment: bool) -> None:
-        """Count one stored response; `answers` are (question_type, number, text)."""
+            answers: Sequence[Answer], has_comment: bool) -> None:
+        """Count one stored response; `answers` are (question_id, question_type, number, text, choices)."""
         # The per-response loop of every ingest: locals and plain tuples only.
         keys = self._keys(submitted_at, survey_id, touchpoint_id, unit_id, channel, language, segment, meta)
-        hits = [(RESPONSES, 1 if has_comment else 0), *self._answer_hits(answers)]
         cells = self.cells
-        for source, slot in hits:
-            for key in keys:
-                cell_key = (source, *key)
-                vec = cells.get(cell_key)
-                if vec is None:
-                    vec = cells[cell_key] = [0] * (VALUES + 1)
-                vec[0] += 1
-                if source != RESPONSES or slot:
-                    vec[slot] += 1
+        for key in keys:
+            cell_key = (RESPONSES, 0, "", *key)
+            vec = cells.get(cell_key)
+            if vec is None:
+                vec = cells[cell_key] = [0] * VECTOR
+            vec[0] += 1
+            if has_comment:
+                vec[1] += 1
+        hits = self._answer_hits(answers)
+        if hits:
+            self._add_scored(keys, hits)
+        self._add_choices(keys, answers)
         self.responses += 1
 
     def add_answers(self, submitted_at: dt.datetime, survey_id: int, touchpoint_id: int | None,
                     unit_id: int | None, channel: str, language: str, segment: str, meta: dict,
-                    answers: Iterable[tuple[str, int | None, str]], first_comment: bool) -> None:
+                    answers: Sequence[Answer], first_comment: bool, earlier: Sequence[Answer] = ()) -> None:
         """Count answers added to a response that is already counted (a respondent page saves
         answer by answer): the answers' values, and the response's comment when this is its
-        first one, but never the response itself again. The cells are the response's own (its
-        stored submitted_at and dimensions), so the result equals a recount."""
+        first one, but never the response itself again. `earlier` are the response's answers
+        counted before (its pooled per-respondent sums change). The cells are the response's
+        own (its stored submitted_at and dimensions), so the result equals a recount."""
         keys = self._keys(submitted_at, survey_id, touchpoint_id, unit_id, channel, language, segment, meta)
-        for source, slot in self._answer_hits(answers):
-            for key in keys:
-                vec = self._cell(source, key)
-                vec[0] += 1
-                vec[slot] += 1
+        hits = self._answer_hits(answers)
+        if hits:
+            self._add_scored(keys, hits, self._answer_hits(earlier))
+        self._add_choices(keys, answers)
         if first_comment:
             for key in keys:
                 self._cell(RESPONSES, key)[1] += 1  # c0 = responses with a comment; n stays
@@ -180,6 +289,6 @@ class Accumulator:
         return out
 
     def rows(self) -> Iterable[tuple]:
-        """(source, grain, day, *DIMENSIONS, n, c0..c10) per touched cell."""
-        for (source, grain, *rest), vec in self.cells.items():
-            yield (source, grain, *rest, *vec)
+        """(source, grain, day, *DIMENSIONS, question, option, n, c0..c10, *MOMENTS) per touched cell."""
+        for (source, question, option, grain, *rest), vec in self.cells.items():
+            yield (source, grain, *rest, question, option, *vec)

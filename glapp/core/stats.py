@@ -62,6 +62,21 @@ METHODS: dict[str, str] = {
 }
 METHODS[f"{NORMAL_DIFF}:poststratified"] = METHODS[NORMAL_DIFF]
 
+# Pooled answers of respondents who gave several (several CSAT questions in one figure): the
+# interval of the inner method on the effective sample size (answers over the design effect).
+CLUSTERED = "clustered:"
+_CLUSTER_NOTE = gettext_noop(
+    "Respondents gave several of these answers, and one person's answers tend to agree: the interval "
+    "uses the effective number of answers (answers divided by the design effect from per-respondent "
+    "sums, a ratio estimator's cluster-robust variance), so pooled answers never look more certain than "
+    "the respondents behind them.")
+CLUSTER_NOTE = _CLUSTER_NOTE
+for _inner in (NPS_METHOD, WILSON, T_METHOD):
+    METHODS[CLUSTERED + _inner] = METHODS[_inner]
+    METHODS[f"poststratified:{CLUSTERED}{_inner}"] = METHODS[f"poststratified:{_inner}"]
+for _diff in (NPS_DIFF_METHOD, NEWCOMBE, WELCH):
+    METHODS[CLUSTERED + _diff] = METHODS[_diff]
+
 _NORMAL = NormalDist()
 _Z95 = _NORMAL.inv_cdf(0.975)
 _SQRT2 = math.sqrt(2.0)
@@ -97,8 +112,9 @@ class Estimate:
     n: int  # answers behind it
     method: str  # a key of METHODS
     se: float | None = None  # standard error on the value scale (for difference tests and weighting)
-    n_effective: float | None = None  # for weighted estimates
+    n_effective: float | None = None  # for weighted estimates, and pooled answers of fewer respondents
     confidence: float = 0.95
+    respondents: int | None = None  # when fewer than n: the people behind the answers (clustered)
 
     @property
     def is_small(self) -> bool:
@@ -360,6 +376,7 @@ def estimate_difference(a: Estimate, b: Estimate, alpha: float = 0.05) -> Differ
 
 
 def _bounds_of(method: str) -> tuple[float, float]:
+    method = method.removeprefix(CLUSTERED)
     if method == NPS_METHOD:
         return -100.0, 100.0
     if method == WILSON:
@@ -385,7 +402,7 @@ def poststratified(strata: Sequence[tuple[Estimate, float]], confidence: float =
     weights = [w / total_w for _, w in used]
     value = sum(w * e.value for (e, _), w in zip(used, weights, strict=True))
     n = sum(e.n for e, _ in used)
-    n_eff = 1.0 / sum(w * w / e.n for (e, _), w in zip(used, weights, strict=True))
+    n_eff = 1.0 / sum(w * w / (e.n_effective or e.n) for (e, _), w in zip(used, weights, strict=True))
     if any(e.se is None for e, _ in used):
         return Estimate(value, None, None, n, method, None, n_eff, confidence)
     se = math.sqrt(sum((w * e.se) ** 2 for (e, _), w in zip(used, weights, strict=True)))

@@ -2,6 +2,7 @@
 list and the CSV export alike, so all three agree on what a filter means."""
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -277,7 +278,8 @@ def iter_rollup_source(organization_id: int, answer_types: tuple[str, ...], chun
                        response_ids: Sequence[int] | None = None):
     """Every response of an organization in id order, in lists of `chunk` tuples:
     (submitted_at, survey_id, touchpoint_id, unit_id, channel, language, segment, metadata,
-    has_comment, answers), where answers are (question_type, number, text) of the given types.
+    has_comment, answers), where answers are (question_id, question_type, number, text, choices)
+    of the given types.
 
     Keyset pages on the primary key, and answers fetched per id range through the
     (response, question) index, so a rebuild of ten million rows reads each row once.
@@ -299,10 +301,25 @@ def iter_rollup_source(organization_id: int, answer_types: tuple[str, ...], chun
                                             question_type__in=answer_types)
         if response_ids is not None:
             answer_rows = answer_rows.filter(response_id__in=[row[0] for row in rows])
-        for rid, qtype, number, text in answer_rows.values_list(
-                "response_id", "question_type", "number", "text").iterator(chunk_size=chunk):
-            answers.setdefault(rid, []).append((qtype, number, text))
+        for rid, *answer in answer_rows.values_list(
+                "response_id", "question_id", "question_type", "number", "text", "choices").iterator(chunk_size=chunk):
+            answers.setdefault(rid, []).append(_choices_loaded(answer))
         yield [(*row[1:], answers.get(row[0], ())) for row in rows]
+
+
+def _choices_loaded(answer: list) -> tuple:
+    """An answer row with its choices as a list (a raw JSON string on some backends' values())."""
+    choices = answer[4]
+    if isinstance(choices, str):
+        answer[4] = json.loads(choices)
+    return tuple(answer)
+
+
+def rollup_answers(response_id: int, answer_types: tuple[str, ...]) -> list[tuple]:
+    """One response's answers of the given types, in `iter_rollup_source`'s shape."""
+    return [_choices_loaded(list(row)) for row in Answer.objects.filter(
+        response_id=response_id, question_type__in=answer_types).values_list(
+        "question_id", "question_type", "number", "text", "choices")]
 
 
 def text_answers(organization_id: int, first_response_id: int | None = None, last_response_id: int | None = None,

@@ -11,6 +11,16 @@ SAMPLE_CONTEXT = {"first_name": "Anna", "agent": "Anna", "store": "Norr", "produ
                   "campaign": "Vår", "date": "2026-05-03", "visit_date": "2026-05-03", "order_id": "A-1042"}
 
 
+def question_labels(organization, types=None) -> list[tuple]:
+    """(id, survey_id, key, type, texts, options, option_texts) of the organization's questions,
+    of archived surveys too (old answers still count), in survey and question order."""
+    qs = Question.objects.for_org(organization)
+    if types is not None:
+        qs = qs.filter(type__in=list(types))
+    return list(qs.order_by("survey__name", "survey_id", "position", "id").values_list(
+        "id", "survey_id", "key", "type", "texts", "options", "option_texts"))
+
+
 def surveys_of(organization):
     return Survey.objects.for_org(organization).select_related("touchpoint").prefetch_related("questions") \
         .order_by("name")

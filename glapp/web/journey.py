@@ -25,6 +25,8 @@ from glapp.analytics.queries import (
     bucket_end,
     first_day,
     metric_table,
+    question_type,
+    questions_to_choose,
     today,
 )
 from glapp.analytics.rollup_keys import INVITATIONS
@@ -49,7 +51,10 @@ METRIC_LABELS = {
 BUCKET_CHOICES = [("week", _("Week")), ("month", _("Month")), ("quarter", _("Quarter"))]
 GROUP_CHOICES = [("", _("Nothing (all together)")), ("touchpoint", _("Touchpoint")), ("stage", _("Stage")),
                  ("unit", _("Unit")), ("segment", _("Segment")), ("channel", _("Channel")),
-                 ("language", _("Language"))]
+                 ("language", _("Language")), ("question", _("Question"))]
+# A question's own figure when its kind does not match the metric chosen: its kind's first metric.
+QUESTION_METRIC = {metrics.METRICS[code].source: code for code in reversed(metrics.METRICS)}
+QUESTION_KINDS = {"nps": "NPS", "csat": "CSAT", "ces": "CES", "lba": "LBA", "emotion": _("Emotion")}
 WEIGHT_CHOICES = [("", _("None: every answer counts once")),
                   ("segment", _("Segments as in the customer register")),
                   ("segment_value", _("Segments by customer value"))]
@@ -61,7 +66,20 @@ def describe_method(table: MetricTable) -> str:
     """The interval method in the UI language (stats describes it in English), with its level."""
     level = round(100 * (table.total.confidence if table.total is not None else 0.95))
     method = gettext(table.method) if table.method else "—"  # the English sentences are msgids in the catalogue
-    return gettext("%(level)s %% intervals. %(method)s") % {"level": level, "method": method}
+    text = gettext("%(level)s %% intervals. %(method)s") % {"level": level, "method": method}
+    if table.total is not None and table.total.method.startswith(stats.CLUSTERED):
+        text += " " + gettext(stats.CLUSTER_NOTE)
+    return text
+
+
+def scored_questions(access: Access) -> list[tuple[str, str, str]]:
+    """(code, "Survey › question", kind) of every question with figures of its own."""
+    return questions_to_choose(access, tuple(QUESTION_KINDS))
+
+
+def _question_choices(questions) -> list[tuple[str, str]]:
+    return [("", _("All questions together")),
+            *[(code, f"{label} ({QUESTION_KINDS.get(kind, kind)})") for code, label, kind in questions]]
 
 
 def metric_label(code: str) -> str:
@@ -110,6 +128,7 @@ class Figure:
     delta: str = ""
     delta_low: str = ""
     delta_high: str = ""
+    respondents: int | None = None  # fewer than n: pooled answers, several a respondent
     arrow: str = ""  # "▲" / "▼" only for a significant change
     trend: str = ""  # "better" / "worse" for the arrow's colour
     sign: str = ""  # "pos" / "neg" for NPS-like values
@@ -125,7 +144,7 @@ def figure(metric, estimate, previous=None, change=None, significant: bool = Fal
     fig = Figure(
         value=fmt(metric, value), low=fmt(metric, estimate.low if n else None),
         high=fmt(metric, estimate.high if n else None), n=n, small=bool(n and estimate.is_small),
-        unit=suffix(metric),
+        unit=suffix(metric), respondents=estimate.respondents if n else None,
         sign=("pos" if value >= 0 else "neg") if value is not None and metric.unit == "points" else "",
     )
     if previous is not None and previous.n:
@@ -183,6 +202,11 @@ class _ScopedForm(forms.Form):
 class JourneyForm(_ScopedForm):
     compare_from = forms.DateField(label=_("Compare from"), required=False, widget=DateInput())
     compare_to = forms.DateField(label=_("Compare to"), required=False, widget=DateInput())
+    question = forms.ChoiceField(label=_("Question"), required=False)
+
+    def __init__(self, data, *, units, segments, questions=()):
+        super().__init__(data, units=units, segments=segments)
+        self.fields["question"].choices = _question_choices(questions)
 
     def clean(self):
         data = super().clean()
@@ -197,19 +221,21 @@ class JourneyForm(_ScopedForm):
         data = self.cleaned_data
         return MetricQuery(date_from=data.get("date_from"), date_to=data.get("date_to"),
                            compare_from=data.get("compare_from"), compare_to=data.get("compare_to"),
-                           **self.filters(), **changes)
+                           question=data.get("question") or None, **self.filters(), **changes)
 
 
 class TrendForm(_ScopedForm):
     metric = forms.ChoiceField(label=_("Metric"), required=False)
+    question = forms.ChoiceField(label=_("Question"), required=False)
     bucket = forms.ChoiceField(label=_("Per"), choices=BUCKET_CHOICES, required=False)
     group_by = forms.ChoiceField(label=_("Break down by"), choices=GROUP_CHOICES, required=False)
     touchpoint = forms.ChoiceField(label=_("Touchpoint"), required=False)
     weight = forms.ChoiceField(label=_("Weighting"), required=False, choices=WEIGHT_CHOICES)
 
-    FIELD_ORDER = ("metric", "bucket", "group_by", "date_from", "date_to", "unit", "segment", "touchpoint", "weight")
+    FIELD_ORDER = ("metric", "question", "bucket", "group_by", "date_from", "date_to", "unit", "segment", "touchpoint",
+                   "weight")
 
-    def __init__(self, data, *, units, segments, touchpoints):
+    def __init__(self, data, *, units, segments, touchpoints, questions=()):
         # A bound form shows what it was given; without a choice, show the defaults the page uses.
         data = data.copy()
         for name, default in (("metric", "nps"), ("bucket", "month")):
@@ -219,6 +245,19 @@ class TrendForm(_ScopedForm):
         self.fields["metric"].choices = [(code, metric_label(code)) for code in metrics.METRICS]
         self.fields["touchpoint"].choices = [("", _("All touchpoints")),
                                              *[(t.code, f"{t.stage.name} › {t.name}") for t in touchpoints]]
+        self.fields["question"].choices = _question_choices(questions)
+        self.question_kinds = {code: kind for code, _label, kind in questions}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("group_by") == "question" and data.get("question"):
+            self.add_error("question", _("Break down by question, or choose one question: not both."))
+        kind = self.question_kinds.get(data.get("question") or "")
+        metric = metrics.METRICS.get(data.get("metric") or "")
+        if kind and metric and metric.source != kind:
+            # A question's own figure: its kind's metric (CSAT for a CSAT question), shown as chosen.
+            data["metric"] = self.data["metric"] = QUESTION_METRIC[kind]
+        return data
 
     def ordered_fields(self):
         return [self[name] for name in self.FIELD_ORDER]
@@ -229,6 +268,7 @@ class TrendForm(_ScopedForm):
         group_by = data.get("group_by") or ""
         return MetricQuery(
             metric=data.get("metric") or "nps", bucket=data.get("bucket") or "month",
+            question=data.get("question") or None,
             group_by=(group_by,) if group_by else (),
             # Relationship surveys belong to no touchpoint: a touchpoint breakdown is of transactional ones.
             survey_kind="transactional" if group_by in ("touchpoint", "stage") else None,
@@ -287,6 +327,7 @@ class JourneyMap:
     compare_from: dt.date | None
     compare_to: dt.date | None
     loose: TouchpointCard | None = None  # answers on transactional surveys without a touchpoint
+    empty: bool = False  # nothing answered in the period (the page may offer the period the data cover)
 
 
 def _nps(counts) -> stats.Nps:
@@ -301,12 +342,18 @@ def journey_map(access: Access, q: MetricQuery) -> JourneyMap:
     """NPS per touchpoint (transactional surveys) with CES and CSAT where asked, the shares of
     all detractors and promoters each touchpoint creates, and relationship vs transactional NPS."""
     ctx = QueryContext.load(access)  # names and ids once for the page's four tables
-    nps = metric_table(access, replace(q, metric="nps", group_by=("touchpoint",), survey_kind="transactional"), ctx)
-    relationship = metric_table(access, replace(q, metric="nps", group_by=(), survey_kind="relationship"), ctx)
+    kind = question_type(access, q.question, q.survey, ctx) if q.question else None
+
+    def asked(metric: str) -> MetricQuery:
+        """The query of one metric: of the question chosen if it is of that kind, else pooled."""
+        return replace(q, metric=metric, question=q.question if kind == metrics.METRICS[metric].source else None)
+
+    nps = metric_table(access, replace(asked("nps"), group_by=("touchpoint",), survey_kind="transactional"), ctx)
+    relationship = metric_table(access, replace(asked("nps"), group_by=(), survey_kind="relationship"), ctx)
     extra = []
     for code in JOURNEY_EXTRAS:
         if code in metrics.METRICS:
-            table = metric_table(access, replace(q, metric=code, group_by=("touchpoint",)), ctx)
+            table = metric_table(access, replace(asked(code), group_by=("touchpoint",)), ctx)
             extra.append((code, table, {c.key[0]: c for c in table.cells if c.estimate.n}))
 
     all_detractors = sum(_nps(c.counts).detractors for c in nps.cells)
@@ -337,8 +384,9 @@ def journey_map(access: Access, q: MetricQuery) -> JourneyMap:
             column.stages.append(stage)
         journeys.append(column)
     loose = card("", gettext("Without a touchpoint")) if "" in by_code else None
+    empty = not (nps.total.n or relationship.total.n or any(t.total.n for _c, t, _cells in extra))
     return JourneyMap(journeys, table_figure(nps), table_figure(relationship), describe_method(nps),
-                      nps.date_from, nps.date_to, nps.compare_from, nps.compare_to, loose)
+                      nps.date_from, nps.date_to, nps.compare_from, nps.compare_to, loose, empty)
 
 
 # --- The trend page ---------------------------------------------------------------------------
@@ -378,6 +426,7 @@ class TrendPage:
     # Set when the organization's data starts inside the comparison period, so a change compares
     # with only part of it (e.g. a year against the few days before the data begins).
     data_from: dt.date | None = None
+    empty: bool = False  # nothing in the period (the page may offer the period the data cover)
 
 
 def bucket_label(day: dt.date, bucket: str) -> str:
@@ -473,4 +522,4 @@ def trend_page(access: Access, q: MetricQuery) -> TrendPage:
                      transactional_only=q.survey_kind == "transactional",
                      counts_invitations=metric.source == INVITATIONS,
                      settled_until=total_table.settled_until if total_table.total_provisional else None,
-                     data_from=partly_compared)
+                     data_from=partly_compared, empty=not total_table.total.n)

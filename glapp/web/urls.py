@@ -8,6 +8,7 @@ urlpatterns = [
     path("responses/", views.responses, name="responses"),
     path("journey/", views.journey, name="journey"),
     path("trends/", views.trends, name="trends"),
+    path("questions/", views.questions, name="questions"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("language/", views.change_language, name="language"),

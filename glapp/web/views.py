@@ -25,6 +25,7 @@ from glapp.accounts.models import AuditEntry
 from glapp.accounts.queries import Access, access_for, installation_is_empty
 from glapp.accounts.signin import begin_sign_in
 from glapp.accounts.web_access import ORG_SESSION_KEY, audit, member_view, safe_next
+from glapp.analytics import metrics
 from glapp.analytics.queries import nps_by_touchpoint, total_nps
 from glapp.contacts.queries import segment_shares
 from glapp.core.errors import ValidationFailed
@@ -32,9 +33,11 @@ from glapp.core.stats import nps_category
 from glapp.journeys.queries import touchpoints_of
 from glapp.responses.queries import comment_of, count_of_responses, page_of_responses, score_of
 from glapp.surveys.queries import surveys_of
+from glapp.web.empty_period import empty_period
 from glapp.web.forms import OverviewForm, ResponsesForm
-from glapp.web.journey import JourneyForm, TrendForm, trend_page
+from glapp.web.journey import JOURNEY_EXTRAS, JourneyForm, TrendForm, scored_questions, trend_page
 from glapp.web.journey import journey_map as build_journey_map
+from glapp.web.question_figures import QuestionsForm, questions_page
 
 PAGE_SIZE = 50
 
@@ -134,6 +137,8 @@ def overview(request: HttpRequest, access: Access) -> HttpResponse:
         "date_to": date_to,
         "all_link": query_string({"date_from": date_from, "date_to": date_to, "unit": unit}),
         "period": (form.cleaned_data.get("period") if form.is_bound and form.is_valid() else "") or "12m",
+        "empty_period": empty_period(request, access, rows is not None and not total_nps(rows).n, "nps",
+                                     period="custom"),
     }
     return render(request, "web/overview.html", context)
 
@@ -217,26 +222,48 @@ def _segments(access: Access) -> list[str]:
 
 @member_view
 def journey(request: HttpRequest, access: Access) -> HttpResponse:
-    form = JourneyForm(request.GET, units=request.scope_units, segments=_segments(access))
+    shown = ("nps", *JOURNEY_EXTRAS)  # the kinds of figures the map shows
+    form = JourneyForm(request.GET, units=request.scope_units, segments=_segments(access),
+                       questions=[q for q in scored_questions(access) if q[2] in shown])
     journey_map, errors = None, []
     if form.is_valid():
         try:
             journey_map = build_journey_map(access, form.query())
         except ValidationFailed as exc:
             errors = [e.message for e in exc.errors]
-    context = {"form": form, "map": journey_map, "errors": errors, "unit_limited": not access.whole_organization}
+    context = {"form": form, "map": journey_map, "errors": errors, "unit_limited": not access.whole_organization,
+               "empty_period": empty_period(request, access, bool(journey_map and journey_map.empty))}
     return _fragment_or_page(request, "web/journey.html", "web/_journey_results.html", context)
 
 
 @member_view
 def trends(request: HttpRequest, access: Access) -> HttpResponse:
     form = TrendForm(request.GET, units=request.scope_units, segments=_segments(access),
-                     touchpoints=touchpoints_of(access.organization))
+                     touchpoints=touchpoints_of(access.organization), questions=scored_questions(access))
     page, errors = None, []
     if form.is_valid():
         try:
             page = trend_page(access, form.query(timezone.localdate()))
         except ValidationFailed as exc:
             errors = [e.message for e in exc.errors]
-    context = {"form": form, "page": page, "errors": errors}
+    source = metrics.METRICS[page.metric_code].source if page else ""
+    context = {"form": form, "page": page, "errors": errors,
+               "empty_period": empty_period(request, access, bool(page and page.empty), source)}
     return _fragment_or_page(request, "web/trends.html", "web/_trends_results.html", context)
+
+
+@member_view
+def questions(request: HttpRequest, access: Access) -> HttpResponse:
+    surveys = list(surveys_of(access.organization))
+    form = QuestionsForm(request.GET, units=request.scope_units, segments=_segments(access),
+                         touchpoints=touchpoints_of(access.organization), surveys=surveys)
+    page, errors = None, []
+    if surveys and form.is_valid():
+        chosen = form.cleaned_data.get("survey") or surveys[0].code
+        try:
+            page = questions_page(access, form.query(chosen), next(s.name for s in surveys if s.code == chosen))
+        except ValidationFailed as exc:
+            errors = [e.message for e in exc.errors]
+    context = {"form": form, "page": page, "errors": errors, "no_surveys": not surveys,
+               "empty_period": empty_period(request, access, bool(page and page.empty))}
+    return _fragment_or_page(request, "web/questions.html", "web/_questions_results.html", context)

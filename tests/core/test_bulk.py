@@ -52,12 +52,13 @@ def test_insert_values_returns_what_it_stored_in_row_order_across_statements(org
 
 def test_insert_or_add_inserts_a_new_cell_and_adds_to_one_there(org):
     key = ("organization", "source", "grain", "day", "survey", "touchpoint", "unit", "channel", "language",
-           "segment", "d1", "d2", "d3", "d4")  # the unique constraint's fields
+           "segment", "d1", "d2", "d3", "d4", "question", "option")  # the unique constraint's fields
     counts = ("n", *(f"c{i}" for i in range(11)))
     day = connection.ops.adapt_datefield_value(dt.date(2026, 5, 4))
 
     def cell(survey, *values):
-        return (org.id, "nps", 1, day, survey, 0, 0, "", "", "", "", "", "", "", *values, *[0] * (12 - len(values)))
+        return (org.id, "nps", 1, day, survey, 0, 0, "", "", "", "", "", "", "", 0, "", *values,
+                *[0] * (12 - len(values)))
 
     bulk.insert_or_add(Rollup, key, counts, [cell(7, 2, 1, 1)])
     bulk.insert_or_add(Rollup, key, counts, [cell(7, 3, 0, 2), cell(8, 1, 1, 0)])

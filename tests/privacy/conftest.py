@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from glapp.accounts.models import Role
+from glapp.analytics.actions import ROLLUP_COUNTS
 from glapp.analytics.models import Rollup
 from glapp.distribution.actions import record_events
 from glapp.distribution.dispatch import dispatch_due_invitations
@@ -131,8 +132,8 @@ def known(org, places, caplog):
 
 def rollup_cells(organization_id: int) -> dict[tuple, tuple]:
     key = ("source", "grain", "day", "survey", "touchpoint", "unit", "channel", "language", "segment",
-           "d1", "d2", "d3", "d4")
-    counts = ("n", *(f"c{i}" for i in range(11)))
+           "d1", "d2", "d3", "d4", "question", "option")
+    counts = ROLLUP_COUNTS
     out = {}
     for r in Rollup.objects.filter(organization_id=organization_id).values(*key, *counts):
         vec = tuple(r[c] for c in counts)

@@ -5,14 +5,8 @@ from django.db import migrations
 
 
 def count_existing(apps, schema_editor):
-    Invitation = apps.get_model("distribution", "Invitation")
-    org_ids = list(Invitation.objects.values_list("organization_id", flat=True).distinct().order_by())
-    if not org_ids:
-        return
-    from glapp.analytics.actions import rebuild_invitation_rollups
-
-    for org_id in org_ids:
-        rebuild_invitation_rollups(org_id, displays=False)  # 0004 adds widget displays, once their columns exist
+    """Left to 0005_per_question_and_respondent_counts, which recounts everything on the schema the
+    current rebuild code writes (this code, run here, would write columns that do not exist yet)."""
 
 
 class Migration(migrations.Migration):

@@ -13,6 +13,9 @@ from glapp.analytics import metrics, queries
 from glapp.analytics.rollup_keys import INVITATIONS
 from glapp.core import stats
 from glapp.core.errors import ValidationFailed
+from glapp.surveys import question_types as qt
+
+CHOICES = (qt.SINGLE, qt.MULTI)
 
 
 def _date(value: str) -> dt.date:
@@ -39,7 +42,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--org", required=True, help="organization slug")
-        parser.add_argument("--metric", default="nps", help=f"one of: {', '.join(metrics.METRICS)}")
+        parser.add_argument("--metric", help=f"one of: {', '.join(metrics.METRICS)} (default: nps, or the "
+                                             "question's kind with --question)")
         parser.add_argument("--by", action="append", default=[], dest="group_by",
                             help=f"group by ({', '.join(queries.GROUPS)}, meta.<key>); repeat for two")
         parser.add_argument("--bucket", choices=queries.BUCKETS, help="time bucket")
@@ -54,7 +58,10 @@ class Command(BaseCommand):
         parser.add_argument("--segment", action="append", default=[], help="segment (repeatable)")
         parser.add_argument("--channel", action="append", default=[], help="channel (repeatable)")
         parser.add_argument("--language", action="append", default=[], help="language (repeatable)")
+        parser.add_argument("--survey", action="append", default=[], help="survey code (repeatable)")
         parser.add_argument("--survey-kind", choices=("transactional", "relationship"))
+        parser.add_argument("--question", help="one question's own figure, or a choice question's distribution: "
+                                               "survey_code.question_key (or the key, when one survey has it)")
         parser.add_argument("--meta", action="append", default=[], help="key:value on a rolled-up metadata key")
         parser.add_argument("--weight", choices=queries.WEIGHTS, help="post-stratify to the customer register")
 
@@ -66,19 +73,62 @@ class Command(BaseCommand):
             if not sep:
                 raise CommandError(f"--meta {item!r}: expected key:value")
             meta.append((key, value))
+        access = Access(org, Role.ADMIN)
+        try:
+            if opts["question"] and queries.question_type(access, opts["question"], opts["survey"]) in CHOICES:
+                return self._print_choices(access, opts)
+            metric = queries.metric_for(access, opts["metric"], opts["question"], opts["survey"])
+        except ValidationFailed as exc:
+            raise CommandError("; ".join(f"{e.field}: {e.message}" for e in exc.errors)) from None
         q = queries.MetricQuery(
-            metric=opts["metric"], group_by=tuple(opts["group_by"]), bucket=opts["bucket"],
+            metric=metric, group_by=tuple(opts["group_by"]), bucket=opts["bucket"],
             date_from=opts["date_from"], date_to=opts["date_to"], compare=not opts["no_compare"],
             compare_from=opts["compare_from"], compare_to=opts["compare_to"], touchpoint=tuple(opts["touchpoint"]),
             stage=tuple(opts["stage"]), unit=opts["unit"], segment=tuple(opts["segment"]),
-            channel=tuple(opts["channel"]), language=tuple(opts["language"]), survey_kind=opts["survey_kind"],
-            meta=tuple(meta), weight=opts["weight"],
+            channel=tuple(opts["channel"]), language=tuple(opts["language"]), survey=tuple(opts["survey"]),
+            survey_kind=opts["survey_kind"], question=opts["question"], meta=tuple(meta), weight=opts["weight"],
         )
         try:
-            table = queries.metric_table(Access(org, Role.ADMIN), q)
+            table = queries.metric_table(access, q)
         except ValidationFailed as exc:
             raise CommandError("; ".join(f"{e.field}: {e.message}" for e in exc.errors)) from None
         self._print(table)
+        if not table.total.n:
+            self._offer_data_period(access, "--from", "--to")
+
+    def _offer_data_period(self, access: Access, *flags: str) -> None:
+        span = queries.data_span(access)
+        if span:
+            self.stdout.write(f"No answers in this period. The responses cover {span[0]} – {span[1]}: "
+                              f"{flags[0]} {span[0]} {flags[1]} {span[1]}")
+
+    def _print_choices(self, access: Access, opts: dict) -> None:
+        q = queries.MetricQuery(
+            date_from=opts["date_from"], date_to=opts["date_to"], touchpoint=tuple(opts["touchpoint"]),
+            stage=tuple(opts["stage"]), unit=opts["unit"], segment=tuple(opts["segment"]),
+            channel=tuple(opts["channel"]), language=tuple(opts["language"]), survey=tuple(opts["survey"]),
+            question=opts["question"])
+        try:
+            dist = queries.choice_distribution(access, q)
+        except ValidationFailed as exc:
+            raise CommandError("; ".join(f"{e.field}: {e.message}" for e in exc.errors)) from None
+        out = Table(title=f"{dist.question.name} ({dist.question.code}) · {dist.date_from} – {dist.date_to}",
+                    title_justify="left")
+        out.add_column("option")
+        out.add_column("share %", justify="right")
+        out.add_column("95 % interval", justify="right")
+        out.add_column("respondents", justify="right")
+        for o in dist.options:
+            e = o.estimate
+            interval = f"{_number(e.low)} … {_number(e.high)}" if e.n else ""
+            out.add_row(o.name, _number(e.value), interval, f"{o.count:,}")
+        console = Console(file=self.stdout._out, width=160)
+        console.print(out)
+        multi = "several options each; " if dist.kind == qt.MULTI else ""
+        console.print(f"Of {dist.respondents:,} respondents who answered ({multi}shares of them).")
+        console.print(f"Interval: {stats.METHODS[stats.WILSON]}")
+        if not dist.respondents:
+            self._offer_data_period(access, "--from", "--to")
 
     def _print(self, table: queries.MetricTable) -> None:
         q = table.query
@@ -112,10 +162,13 @@ class Command(BaseCommand):
         console = Console(file=self.stdout._out, width=160)
         console.print(out)
         t = table.total
-        console.print(f"All: {_number(t.value)} ({_number(t.low)} … {_number(t.high)}), n = {t.n:,}"
+        of = f" from {t.respondents:,} respondents" if t.respondents else ""
+        console.print(f"All: {_number(t.value)} ({_number(t.low)} … {_number(t.high)}), n = {t.n:,}{of}"
                       + (f", change {_change(table.total_change, table.total_change_significant)}"
                          if table.total_change else ""))
         console.print(f"Interval: {stats.METHODS.get(t.method, t.method)}")
+        if t.method.startswith(stats.CLUSTERED):
+            console.print(stats.CLUSTER_NOTE)
         counted = "delivered invitations" if table.metric.source == INVITATIONS else "answers"
         console.print(f"* fewer than {stats.MIN_N} {counted}. ▲▼ significant after Benjamini–Hochberg (q = 0.05).")
         if table.settled_until is not None and (table.total_provisional or any(c.provisional for c in table.cells)):

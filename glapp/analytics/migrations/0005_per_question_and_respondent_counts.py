@@ -1,0 +1,86 @@
+"""Rollups gain a question key (each question's own figure), per-option counts of choice
+questions and per-respondent sums (honest intervals for pooled answers); every organization's
+rollups are recounted so an upgraded installation shows them right after `glapp migrate`.
+
+Uses the current rebuild code, as 0002–0004 did; those now leave the counting to this one, whose
+schema is the one the code writes.
+"""
+
+from django.db import migrations, models
+
+
+def recount(apps, schema_editor):
+    org_ids = set()
+    for app, model in (("responses", "Response"), ("distribution", "Invitation"), ("respond", "Display")):
+        org_ids.update(apps.get_model(app, model).objects.values_list("organization_id", flat=True).distinct()
+                       .order_by())
+    if not org_ids:
+        return
+    from glapp.analytics.actions import rebuild_rollups
+
+    for org_id in sorted(org_ids):
+        rebuild_rollups(org_id)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('accounts', '0005_audit_entry'),
+        ('analytics', '0004_count_widget_displays'),
+        ('responses', '0005_import_job_error_count'),
+        ('surveys', '0007_respondent_models_move_to_respond'),
+        ('distribution', '0005_customers_owned_by_their_units'),
+        ('respond', '0002_display_nonce'),
+    ]
+
+    operations = [
+        migrations.RemoveConstraint(
+            model_name='rollup',
+            name='rollup_cell_unique',
+        ),
+        migrations.AddField(
+            model_name='rollup',
+            name='m_sq',
+            field=models.BigIntegerField(default=0, db_default=0),
+        ),
+        migrations.AddField(
+            model_name='rollup',
+            name='option',
+            field=models.CharField(db_default='', default='', help_text="a choice option's code", max_length=120),
+        ),
+        migrations.AddField(
+            model_name='rollup',
+            name='question',
+            field=models.IntegerField(default=0, db_default=0),
+        ),
+        migrations.AddField(
+            model_name='rollup',
+            name='respondents',
+            field=models.IntegerField(default=0, db_default=0),
+        ),
+        migrations.AddField(
+            model_name='rollup',
+            name='y1_m',
+            field=models.BigIntegerField(default=0, db_default=0),
+        ),
+        migrations.AddField(
+            model_name='rollup',
+            name='y1_sq',
+            field=models.BigIntegerField(default=0, db_default=0),
+        ),
+        migrations.AddField(
+            model_name='rollup',
+            name='y2_m',
+            field=models.BigIntegerField(default=0, db_default=0),
+        ),
+        migrations.AddField(
+            model_name='rollup',
+            name='y2_sq',
+            field=models.BigIntegerField(default=0, db_default=0),
+        ),
+        migrations.AddConstraint(
+            model_name='rollup',
+            constraint=models.UniqueConstraint(fields=('organization', 'source', 'grain', 'day', 'survey', 'touchpoint', 'unit', 'channel', 'language', 'segment', 'd1', 'd2', 'd3', 'd4', 'question', 'option'), name='rollup_cell_unique'),
+        ),
+        migrations.RunPython(recount, migrations.RunPython.noop),
+    ]
