@@ -53,3 +53,24 @@ def test_rollups_dimensions_and_rebuild(org):
     assert Rollup.objects.filter(source="nps").exclude(question=0).count() == 4  # and one of its question
     with pytest.raises(CommandError, match="at most 4"):
         run("rollups", "dimensions", "--org", "acme", "a", "b", "c", "d", "e")
+
+
+def test_report_by_question_survey_and_choice_question(org):
+    from tests.analytics.test_question_figures import it_survey, respondents
+
+    it_survey(org)
+    respondents(org, k=40)
+    march = ("--from", "2026-03-01", "--to", "2026-03-31", "--no-compare")
+    own = run("report", "--org", "acme", "--question", "it.svc_a", *march)
+    assert "CSAT (satisfied, 4–5)" in own and "n = 40" in own and "respondents" not in own
+    pooled = run("report", "--org", "acme", "--metric", "csat", "--survey", "it", *march)
+    assert "n = 120 from 40 respondents" in pooled and "effective number of answers" in pooled
+    by_question = run("report", "--org", "acme", "--metric", "csat_mean", "--by", "question", *march)
+    assert "How satisfied are you with svc_c?" in by_question
+    choices = run("report", "--org", "acme", "--question", "channels", "--survey", "it", *march)
+    assert "Phone" in choices and "Of 40 respondents who answered (several options each" in choices
+    assert "Wilson" in choices
+    with pytest.raises(CommandError, match="question: 'reason' is a question of several surveys"):
+        run("report", "--org", "acme", "--question", "reason")
+    empty = run("report", "--org", "acme", "--from", "2026-06-01", "--to", "2026-06-30")
+    assert "No answers in this period. The responses cover 2026-03-01 – 2026-03-28" in empty

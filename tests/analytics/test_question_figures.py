@@ -33,8 +33,8 @@ MARCH = dict(date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31), compar
 SERVICES = ("svc_a", "svc_b", "svc_c")
 
 
-def it_survey(org, code="it", keys=SERVICES):
-    return create_survey(org, name=f"IT service {code}", code=code, questions=[
+def it_survey(org, code="it", keys=SERVICES, touchpoint=None):
+    return create_survey(org, name=f"IT service {code}", code=code, touchpoint=touchpoint, questions=[
         *[QuestionSpec(key, qt.CSAT, {"en": f"How satisfied are you with {key}?"}) for key in keys],
         QuestionSpec("nps", qt.NPS, {"en": "Recommend?"}),
         QuestionSpec("channels", qt.MULTI, {"en": "How did you contact us?"}, options=["web", "phone", "store"],
@@ -43,7 +43,7 @@ def it_survey(org, code="it", keys=SERVICES):
     ])
 
 
-def respondents(org, k=80, agree=0.8, seed=3, code="it", keys=SERVICES, same=False):
+def respondents(org, k=80, agree=0.8, seed=3, code="it", keys=SERVICES, same=False, when=None):
     """K respondents answering every CSAT question, their answers agreeing (a shared level), in March."""
     rng = random.Random(seed)
     payloads = []
@@ -56,8 +56,9 @@ def respondents(org, k=80, agree=0.8, seed=3, code="it", keys=SERVICES, same=Fal
         answers["nps"] = rng.randint(0, 10)
         answers["channels"] = rng.sample(["web", "phone", "store"], rng.randint(1, 2))
         answers["reason"] = rng.choice(["price", "service"])
+        day = (when or dt.date(2026, 3, 1)) + dt.timedelta(days=i % 28)
         payloads.append({"survey": code, "answers": answers,
-                         "submitted_at": dt.datetime(2026, 3, 1 + i % 28, 12, tzinfo=dt.UTC).isoformat()})
+                         "submitted_at": dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC).isoformat()})
     add_responses(org, *payloads)
 
 
