@@ -739,7 +739,7 @@ def nps_by_touchpoint(access: Access, date_from: dt.date | None = None, date_to:
     raw = _fetch(access, "nps", grain.code, where, ["touchpoint"], None, start, end)
     by_tp = {}
     for (_, tp_id), counts in raw.items():
-        by_tp[tp_id] = stats.nps_of_counts(counts[1:])
+        by_tp[tp_id] = stats.nps_of_counts(counts[1:1 + VALUES])
     rows = [
         TouchpointNps(tp.stage.journey.name, tp.stage.name, tp.name, tp.code, by_tp.pop(tp.id, stats.nps(0, 0, 0)))
         for tp in touchpoints_of(access.organization)

@@ -29,7 +29,7 @@ from glapp.analytics.queries import (
     questions_to_choose,
     today,
 )
-from glapp.analytics.rollup_keys import INVITATIONS
+from glapp.analytics.rollup_keys import INVITATIONS, VALUES
 from glapp.core import stats
 from glapp.core.forms import DateInput, period_dates, unit_filter_choices
 from glapp.core.numbers import number
@@ -331,7 +331,7 @@ class JourneyMap:
 
 
 def _nps(counts) -> stats.Nps:
-    return stats.nps_of_counts(counts[1:])  # counts[0] is n
+    return stats.nps_of_counts(counts[1:1 + VALUES])  # counts[0] is n, then c0..c10, then MOMENTS
 
 
 def _share(part: int, whole: int) -> float | None:

@@ -75,3 +75,14 @@ def test_responses_match_the_openapi_document(api, it, client):
     check(spec, "/api/v1/metrics/choices", "get", Api(None).get("/metrics/choices", {"question": "it.reason"}))
     assert Api(key_for(it.organization, scopes=("responses:write",))).get(
         "/metrics/choices", {"question": "it.reason"}).status_code == 403
+
+
+def test_a_unit_limited_key_is_offered_only_its_units_data_period(org, it):
+    from tests.web.helpers import add_responses
+
+    add_responses(org, *[{"nps": 9, "unit": "acme-north-store", "submitted_at": f"2026-05-{d:02d}T12:00:00+00:00"}
+                         for d in (4, 9)])
+    north = Api(key_for(org, unit_code="acme-north-store"))
+    assert north.get("/metrics").json()["data_period"] == {"from": "2026-05-04", "to": "2026-05-09"}
+    assert north.get("/metrics/choices", {"question": "it.channels"}).json()["data_period"] == {
+        "from": "2026-05-04", "to": "2026-05-09"}
