@@ -21,8 +21,8 @@ categories by fixed thresholds (a realistic CSAT 1–5 distribution, top-2-box a
   abandoned part-way, or skip logic);
 - nps2: two NPS questions (two touchpoints asked in one relationship survey).
 The true pooled figure is the population value of the ratio Σ y / Σ m (computed exactly from the
-normal distribution). The interval is production code: the counts and per-respondent sums that
-a pooled rollup row holds, handed to `metrics.evaluate` (numpy computes them here for speed;
+normal distribution). The interval is production code: the counts and correction sums that the
+rollup rows of a pooled figure add up to, handed to `metrics.evaluate` (numpy computes them here for speed;
 `--check` recomputes a few replicates through `rollup_keys.Accumulator` itself).
 
 Goal: every cell within 93–97 %. Last line: worst_coverage=<x> naive_worst_coverage=<y>
@@ -89,19 +89,22 @@ def sample(design: str, k: int, rho: float, rng) -> tuple[np.ndarray, np.ndarray
 
 
 def pooled_row(source: str, values: np.ndarray, mask: np.ndarray) -> list[int]:
-    """What a pooled rollup row holds: n, c0..c10 and rollup_keys.MOMENTS."""
+    """What the rollup rows of a pooled figure add up to: n, c0..c10, and the correction MOMENTS
+    (per-respondent sums minus what the counts imply with every answer its own respondent)."""
     slots = np.where(mask, values, 0)
     counts = np.bincount(values[mask], minlength=VALUES)[:VALUES]
     m = mask.sum(axis=1)
-    row = [int(m.sum()), *map(int, counts), len(m), int((m * m).sum())]
+    n = int(m.sum())
+    row = [n, *map(int, counts), len(m) - n, int((m * m).sum()) - n]
     for scores in CLUSTER_SCORES[source]:
-        y = (np.array(scores)[slots] * mask).sum(axis=1)
-        row += [int((y * y).sum()), int((y * m).sum())]
+        s = np.array(scores)[slots] * mask
+        y = s.sum(axis=1)
+        row += [int((y * y).sum() - (s * s).sum()), int((y * m).sum() - s.sum())]
     return row + [0] * (VECTOR - len(row))  # a source with one metric score leaves y2 at 0
 
 
 def covered(metric: str, row: list[int], truth: float, clustered: bool, confidence: float) -> bool:
-    respondents = metrics.Respondents.of(metric, row[1 + VALUES:]) if clustered else None
+    respondents = metrics.Respondents.of(metric, row[1:1 + VALUES], row[1 + VALUES:]) if clustered else None
     e = metrics.evaluate(metric, row[1:1 + VALUES], confidence, respondents=respondents)
     return e.low is not None and e.low - 1e-9 <= truth <= e.high + 1e-9
 
@@ -120,8 +123,8 @@ def check_against_accumulator(rng) -> None:
         for i in range(values.shape[0]):
             answers = [(j + 1, source, int(values[i, j]), "", None) for j in range(values.shape[1]) if mask[i, j]]
             acc.add(when, 1, None, None, "", "", "", {}, answers, False)
-        pooled = next(vec for (src, question, _o, grain, *_rest), vec in acc.cells.items()
-                      if src == source and question == 0 and grain == 1)
+        pooled = [sum(column) for column in zip(*(vec for (src, _q, _o, grain, *_rest), vec in acc.cells.items()
+                                                  if src == source and grain == 1), strict=True)]
         assert pooled == pooled_row(source, values, mask), design
     print("Accumulator check: the ingest code's pooled rows equal the simulation's (3 designs).")
 
@@ -160,8 +163,9 @@ def main() -> None:
                         hit += covered(metric, row, truth, True, args.confidence)
                         naive += covered(metric, row, truth, False, args.confidence)
                         answers += row[0]
-                        deff += metrics.design_effect(metric, row[1:1 + VALUES],
-                                                      metrics.Respondents.of(metric, row[1 + VALUES:]))
+                        counts = row[1:1 + VALUES]
+                        deff += metrics.design_effect(metric, counts,
+                                                      metrics.Respondents.of(metric, counts, row[1 + VALUES:]))
                     cov, cov_naive = 100 * hit / args.reps, 100 * naive / args.reps
                     cells.append((design, metric, k, rho, cov, cov_naive))
                     print(f"{design:<9} {metric:<10} {k:>5} {rho:>4.1f} {answers / args.reps:>8.0f} "

@@ -17,6 +17,7 @@ from glapp.analytics import rate_counting
 from glapp.analytics.models import Rollup, RollupDimension
 from glapp.analytics.rollup_keys import (
     CHOICE_TYPES,
+    CLUSTER_SCORES,
     DIMENSIONS,
     INVITATIONS,
     META_SLOTS,
@@ -79,8 +80,10 @@ def add_answers_to_rollups(organization_id: int, response, answers: Sequence, fi
 
     added = [(a.question_id, a.question_type, a.number, a.text, a.choices) for a in answers]
     new_questions = {a[0] for a in added}
-    # The response's answers stored before these (the new ones are already in its rows).
-    earlier = [a for a in rollup_answers(response.id, ROLLED_TYPES) if a[0] not in new_questions]
+    # A scored answer joins the response's earlier ones of its kind (its correction row, see
+    # rollup_keys): those stored before these, read only then (the respondent's path counts queries).
+    scored = sorted({a[1] for a in added if a[1] in CLUSTER_SCORES})
+    earlier = [a for a in rollup_answers(response.id, tuple(scored)) if a[0] not in new_questions] if scored else []
     acc = Accumulator(rollup_time_zone(), meta_keys(organization_id))
     acc.add_answers(response.submitted_at, response.survey_id, response.touchpoint_id, response.unit_id,
                     response.channel, response.language, response.segment, response.metadata or {},

@@ -125,8 +125,8 @@ for _m in METRICS.values():  # fail at import, not on a page, if a metric has no
 
 @dataclass(frozen=True)
 class Respondents:
-    """Per-respondent sums of a pooled cell (rollup_keys.MOMENTS, this metric's pair): `count`
-    respondents, Σ m² over their answer counts m, Σ y² and Σ y·m over their score sums y."""
+    """Per-respondent sums of a pooled cell: `count` respondents, Σ m² over their answer counts
+    m, Σ y² and Σ y·m over their score sums y (this metric's scores)."""
 
     count: int
     m_sq: float
@@ -134,12 +134,19 @@ class Respondents:
     y_m: float
 
     @classmethod
-    def of(cls, metric: str, moments: Sequence[int]) -> "Respondents | None":
-        """From a rollup vector's MOMENTS; None for a metric whose answers are never pooled."""
-        slot = _metric(metric).moment
-        if slot is None:
+    def of(cls, metric: str, counts: Sequence[int], corrections: Sequence[int]) -> "Respondents | None":
+        """From value counts (c0..c10) and the summed correction MOMENTS of the same rows
+        (rollup_keys): what the counts imply with every answer its own respondent, corrected
+        for respondents of several answers. None for a metric whose answers are never pooled."""
+        m = _metric(metric)
+        if m.moment is None:
             return None
-        return cls(moments[0], moments[1], moments[2 + 2 * slot], moments[3 + 2 * slot])
+        n = sum(counts)
+        scores = m.scores
+        slot = m.moment
+        return cls(n + corrections[0], n + corrections[1],
+                   sum(scores[v] ** 2 * c for v, c in enumerate(counts)) + corrections[2 + 2 * slot],
+                   sum(scores[v] * c for v, c in enumerate(counts)) + corrections[3 + 2 * slot])
 
 
 def design_effect(metric: str, counts: Sequence[int], respondents: Respondents | None) -> float:

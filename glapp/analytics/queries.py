@@ -56,7 +56,7 @@ _COLUMN = {"touchpoint": "touchpoint", "stage": "touchpoint", "unit": "unit", "c
 # Rolled up in every grain's rows (each row is one question's, or every question's pooled).
 _NOT_A_GRAIN_DIMENSION = {"question"}
 ROLLED_QUESTION_TYPES = (*CLUSTER_SCORES, qt.SINGLE, qt.MULTI)
-POOLED = Q(question=0)  # the rows that pool every question of a source (and every row of the others)
+POOLED = Q()  # every row of a source: its questions' rows and the correction rows (rollup_keys)
 _TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter}
 
 
@@ -371,8 +371,8 @@ def _sum_counts(rows, columns: Sequence[str], by_bucket: bool) -> dict[tuple, li
 
 def _fetch(access: Access, source: str, grain: int, where: Q, columns: Sequence[str], bucket: str | None,
            date_from: dt.date, date_to: dt.date, questions: Q = POOLED) -> dict[tuple, list[int]]:
-    """Summed counts of the rows `where` picks, of the pooled rows unless `questions` picks
-    one question's or every question's own (`_question_where`)."""
+    """Summed counts of the rows `where` picks: every question of the source pooled, unless
+    `questions` picks one question's rows or every question's own (`_question_where`)."""
     qs = Rollup.objects.filter(where, questions, organization_id=access.organization_id, source=source, grain=grain,
                                day__gte=date_from, day__lte=date_to)
     values = list(columns)
@@ -444,7 +444,9 @@ def _estimate(metric: str, counts: Sequence[int]) -> stats.Estimate:
 
 
 def _respondents(metric: str, counts: Sequence[int]) -> "metrics.Respondents | None":
-    return metrics.Respondents.of(metric, counts[1 + VALUES:]) if len(counts) > 1 + VALUES else None
+    if len(counts) <= 1 + VALUES:
+        return None
+    return metrics.Respondents.of(metric, counts[1:1 + VALUES], counts[1 + VALUES:])
 
 
 def _weighted(metric: str, by_segment: dict[str, list[int]], targets: dict[str, float]) -> stats.Estimate:
@@ -864,7 +866,8 @@ def choice_distribution(access: Access, q: MetricQuery, context: "QueryContext |
     raw = _fetch(access, CHOICE, smallest_grain(needed).code, where, ["option"], None, date_from, date_to,
                  Q(question=pk))
     counts = {option: vec[0] for (_bucket, option), vec in raw.items()}
-    respondents = counts.pop("", 0)
+    # A multiple choice question counts its respondents apart; a single choice one's are its options'.
+    respondents = counts.pop("", 0) if kind == qt.MULTI else sum(counts.values())
     names = option_texts.get((get_language() or "").split("-")[0]) or next(iter(option_texts.values()), {})
     shown = [*options, *sorted(o for o in counts if o not in options)]
     return ChoiceDistribution(
@@ -878,7 +881,7 @@ def choice_distribution(access: Access, q: MetricQuery, context: "QueryContext |
 def data_span(access: Access, source: str = RESPONSES) -> tuple[dt.date, dt.date] | None:
     """The first and last day with data of this source that the access may see (None: none), so a
     page whose period holds nothing can offer the period the data cover."""
-    rows = Rollup.objects.filter(organization_id=access.organization_id, source=source, question=0, n__gt=0)
+    rows = Rollup.objects.filter(organization_id=access.organization_id, source=source, n__gt=0)
     if access.whole_organization:
         rows = rows.filter(grain=GRAINS[0].code)
     else:

@@ -11,14 +11,19 @@ delivered but not answered, bounced, keyed by the day they went out).
 Counts are enough for every metric and interval glapp shows, and they add up, so a week is the
 sum of its days and ingest only ever adds.
 
-A score source has two kinds of rows. `question` = 0 pools every question of the source a
-response answered (three CSAT questions give three answers); such a figure rests on fewer
-respondents than answers, so the row also keeps per-respondent sums (`MOMENTS`: respondents,
-Σ m², and for each of the source's two metric scores Σ y² and Σ y·m, where m is a respondent's
-answers in the cell and y the sum of their scores) from which `metrics` takes a cluster-robust
-interval. `question` = a question id counts that question alone (one answer per respondent).
-Choice questions are counted per option (source `choice`, `option` = the option's code; the
-row with `option` = "" counts the respondents who answered the question).
+A score or emotion answer is counted in its question's row (`question` = the question's id).
+Pooling a source's questions (every CSAT question together) sums those rows, but such a figure
+rests on fewer respondents than answers, and its interval needs per-respondent sums (`MOMENTS`:
+respondents, Σ m², and for each of the source's two metric scores Σ y² and Σ y·m, where m is a
+respondent's answers in the cell and y the sum of their scores), from which `metrics` takes a
+cluster-robust interval. Were every answer its own respondent, those sums would follow from the
+counts alone (`metrics.Respondents.of`); a response with several answers of a source adds the
+difference to the source's *correction row* (`question` = 0, counts all zero, only MOMENTS). So
+one question's figure reads its rows, a pooled figure reads every row of the source, and a
+response with one answer a source (the common case) writes nothing more than its counts.
+Choice questions are counted per option (source `choice`, `option` = the option's code); a
+multiple choice question's row with `option` = "" counts the respondents who answered it (for
+a single choice question that is the sum of its options).
 
 Several grains are kept side by side, from coarse to fine. A query reads the smallest grain
 that holds every dimension it groups or filters by, so the journey map reads a few thousand rows
@@ -116,6 +121,30 @@ def meta_value(value) -> str:
     return str(value)[:META_VALUE_LENGTH]
 
 
+_ONE = ((0, 1),)  # a row's n + 1
+
+
+def _respondent_sums(source: str, slots: Sequence[int]) -> list[int]:
+    """One respondent's MOMENTS in a cell where they gave answers in these count slots."""
+    m = len(slots)
+    out = [1, m * m, 0, 0, 0, 0]
+    for i, scores in enumerate(CLUSTER_SCORES[source]):
+        y = sum(scores[slot - 1] for slot in slots)
+        out[2 + 2 * i] = y * y
+        out[3 + 2 * i] = y * m
+    return out
+
+
+def _correction(source: str, slots: Sequence[int]) -> list[int]:
+    """What a respondent of several answers adds to the correction row: their MOMENTS pooled,
+    minus what their answers' counts imply (each answer a respondent of one)."""
+    pooled = _respondent_sums(source, slots)
+    for slot in slots:
+        for i, v in enumerate(_respondent_sums(source, [slot])):
+            pooled[i] -= v
+    return pooled
+
+
 class Accumulator:
     """Sums increments for a batch in memory; `rows()` yields one upsert row per touched cell."""
 
@@ -161,19 +190,6 @@ class Accumulator:
                     hits.append((qtype, index + 1, question_id))
         return hits
 
-    @staticmethod
-    def _choice_hits(answers: Iterable[Answer]) -> list[tuple[int, str]]:
-        """(question id, option code) per option chosen, and (question id, "") per choice
-        question answered: each option's share is of the respondents who answered."""
-        hits = []
-        for question_id, qtype, _number, text, choices in answers:
-            if qtype == qt.SINGLE and text:
-                hits += [(question_id, ""), (question_id, text[:OPTION_LENGTH])]
-            elif qtype == qt.MULTI and choices:
-                hits.append((question_id, ""))
-                hits += [(question_id, str(c)[:OPTION_LENGTH]) for c in dict.fromkeys(choices)]
-        return hits
-
     def _cell(self, source: str, key: tuple, question: int = 0, option: str = "") -> list[int]:
         cell_key = (source, question, option, *key)
         vec = self.cells.get(cell_key)
@@ -181,54 +197,77 @@ class Accumulator:
             vec = self.cells[cell_key] = [0] * VECTOR
         return vec
 
-    @staticmethod
-    def _respondent_sums(slots: Sequence[int], source: str) -> list[int]:
-        """One respondent's contribution to a pooled cell's MOMENTS (see the module docstring)."""
-        m = len(slots)
-        out = [1, m * m, 0, 0, 0, 0]
-        for i, scores in enumerate(CLUSTER_SCORES[source]):
-            y = 0
-            for slot in slots:
-                y += scores[slot - 1]
-            out[2 + 2 * i] = y * y
-            out[3 + 2 * i] = y * m
-        return out
+    def _add_to(self, keys: tuple[tuple, ...], source: str, question: int, option: str,
+                increments: Iterable[tuple[int, int]]) -> None:
+        cells = self.cells
+        for key in keys:
+            cell_key = (source, question, option, *key)
+            vec = cells.get(cell_key)
+            if vec is None:
+                vec = cells[cell_key] = [0] * VECTOR
+            for i, v in increments:
+                vec[i] += v
 
-    def _add_scored(self, keys: tuple[tuple, ...], hits: list[tuple[str, int, int]],
-                    earlier: list[tuple[str, int, int]] = ()) -> None:
-        """Count scored answers: each in its question's cells and pooled in its source's cells,
-        whose per-respondent sums move from what `earlier` answers of the same response gave
-        to what all of them give (so answers added one by one equal a recount)."""
-        by_source: dict[str, list[int]] = {}
-        before: dict[str, list[int]] = {}
-        for source, slot, _q in earlier:
-            before.setdefault(source, []).append(slot)
-        for source, slot, question in hits:
-            by_source.setdefault(source, []).append(slot)
-            single = self._respondent_sums([slot], source)
+    def _count(self, keys: tuple[tuple, ...], answers: Iterable[Answer],
+               earlier: Iterable[Answer] = ()) -> None:
+        """Count answers of one response: each scored answer in its question's row, each chosen
+        option in its option's row; and, where the response now has several answers of a
+        source, the change to that source's correction row (see the module docstring) from
+        what its `earlier` answers made it."""
+        # Part of the per-response loop of every ingest: locals and plain tuples, few calls.
+        slots: dict[str, list[int]] | None = None
+        cells = self.cells
+        for question_id, qtype, number, text, choices in answers:
+            if qtype in SCORE_SOURCES:
+                if number is None:
+                    continue
+                source, slot = qtype, number + 1
+            elif qtype == qt.EMOTION:
+                index = EMOTION_INDEX.get(text)
+                if index is None:
+                    continue
+                source, slot = qtype, index + 1
+            elif qtype == qt.SINGLE:
+                if text:  # its respondents are the sum of its options' rows
+                    option = text[:OPTION_LENGTH]
+                    for key in keys:
+                        cell_key = (CHOICE, question_id, option, *key)
+                        vec = cells.get(cell_key)
+                        if vec is None:
+                            vec = cells[cell_key] = [0] * VECTOR
+                        vec[0] += 1
+                continue
+            elif qtype == qt.MULTI:
+                if choices:
+                    self._add_to(keys, CHOICE, question_id, "", _ONE)  # the respondents who answered it
+                    for option in dict.fromkeys(str(c)[:OPTION_LENGTH] for c in choices):
+                        self._add_to(keys, CHOICE, question_id, option, _ONE)
+                continue
+            else:
+                continue
             for key in keys:
-                vec = self._cell(source, key, question)
+                cell_key = (source, question_id, "", *key)
+                vec = cells.get(cell_key)
+                if vec is None:
+                    vec = cells[cell_key] = [0] * VECTOR
                 vec[0] += 1
                 vec[slot] += 1
-                for i, v in enumerate(single):
-                    vec[1 + VALUES + i] += v
-        for source, slots in by_source.items():
+            if slots is None:
+                slots = {}
+            slots.setdefault(source, []).append(slot)
+        if slots is None:
+            return
+        before: dict[str, list[int]] = {}
+        for source, slot, _question in self._answer_hits(earlier):
+            before.setdefault(source, []).append(slot)
+        for source, added in slots.items():
             old = before.get(source, [])
-            new = self._respondent_sums(old + slots, source)
-            if old:
-                new = [a - b for a, b in zip(new, self._respondent_sums(old, source), strict=True)]
-            for key in keys:
-                vec = self._cell(source, key)
-                vec[0] += len(slots)
-                for slot in slots:
-                    vec[slot] += 1
-                for i, v in enumerate(new):
-                    vec[1 + VALUES + i] += v
-
-    def _add_choices(self, keys: tuple[tuple, ...], answers: Iterable[Answer]) -> None:
-        for question, option in self._choice_hits(answers):
-            for key in keys:
-                self._cell(CHOICE, key, question, option)[0] += 1
+            if len(old) + len(added) < 2:
+                continue
+            change = _correction(source, old + added)
+            if len(old) >= 2:
+                change = [a - b for a, b in zip(change, _correction(source, old), strict=True)]
+            self._add_to(keys, source, 0, "", [(1 + VALUES + i, v) for i, v in enumerate(change) if v])
 
     def add(self, submitted_at: dt.datetime, survey_id: int, touchpoint_id: int | None, unit_id: int | None,
             channel: str, language: str, segment: str, meta: dict,
@@ -245,10 +284,8 @@ class Accumulator:
             vec[0] += 1
             if has_comment:
                 vec[1] += 1
-        hits = self._answer_hits(answers)
-        if hits:
-            self._add_scored(keys, hits)
-        self._add_choices(keys, answers)
+        if answers:
+            self._count(keys, answers)
         self.responses += 1
 
     def add_answers(self, submitted_at: dt.datetime, survey_id: int, touchpoint_id: int | None,
@@ -257,13 +294,10 @@ class Accumulator:
         """Count answers added to a response that is already counted (a respondent page saves
         answer by answer): the answers' values, and the response's comment when this is its
         first one, but never the response itself again. `earlier` are the response's answers
-        counted before (its pooled per-respondent sums change). The cells are the response's
-        own (its stored submitted_at and dimensions), so the result equals a recount."""
+        counted before (its correction rows change). The cells are the response's own (its
+        stored submitted_at and dimensions), so the result equals a recount."""
         keys = self._keys(submitted_at, survey_id, touchpoint_id, unit_id, channel, language, segment, meta)
-        hits = self._answer_hits(answers)
-        if hits:
-            self._add_scored(keys, hits, self._answer_hits(earlier))
-        self._add_choices(keys, answers)
+        self._count(keys, answers, earlier)
         if first_comment:
             for key in keys:
                 self._cell(RESPONSES, key)[1] += 1  # c0 = responses with a comment; n stays

@@ -41,8 +41,7 @@ def stored_cells(org):
 
 
 def rollup_total(org, source, grain=1, column="n"):
-    return sum(getattr(r, column) for r in Rollup.objects.filter(organization=org, source=source, grain=grain,
-                                                                  question=0))
+    return sum(getattr(r, column) for r in Rollup.objects.filter(organization=org, source=source, grain=grain))
 
 
 def test_a_partial_response_counts_in_the_list_and_the_metrics(org, survey):
