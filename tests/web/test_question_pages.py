@@ -89,7 +89,7 @@ def test_the_questions_page_escapes_question_and_option_texts(client, org):
     from glapp.surveys.actions import QuestionSpec, create_survey
 
     create_survey(org, name="<b>Evil</b>", code="evil", questions=[
-        QuestionSpec("pick", qt.SINGLE, {"en": "<script>alert(1)</script>"}, options=["x"],
+        QuestionSpec("pick", qt.SINGLE, {"en": "<script>alert(1)</script>"}, options=["x", "y"],
                      option_texts={"en": {"x": "<img src=x onerror=alert(2)>"}})])
     login(client, make_user(org, "anna"))
     html = client.get("/questions/", {"survey": "evil"}).text

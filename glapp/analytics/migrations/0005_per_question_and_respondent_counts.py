@@ -22,6 +22,13 @@ def recount(apps, schema_editor):
         rebuild_rollups(org_id)
 
 
+def drop_question_rows(apps, schema_editor):
+    """Going back: the older schema keys a cell without question and option, so only the rows
+    that were already keyed so (responses, invitations) stay; `glapp rollups rebuild` with the
+    older code recounts the answers' values."""
+    apps.get_model("analytics", "Rollup").objects.exclude(source__in=["responses", "invitations"]).delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -82,5 +89,5 @@ class Migration(migrations.Migration):
             model_name='rollup',
             constraint=models.UniqueConstraint(fields=('organization', 'source', 'grain', 'day', 'survey', 'touchpoint', 'unit', 'channel', 'language', 'segment', 'd1', 'd2', 'd3', 'd4', 'question', 'option'), name='rollup_cell_unique'),
         ),
-        migrations.RunPython(recount, migrations.RunPython.noop),
+        migrations.RunPython(recount, drop_question_rows),
     ]
