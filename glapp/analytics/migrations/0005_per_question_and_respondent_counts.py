@@ -31,13 +31,20 @@ def drop_question_rows(apps, schema_editor):
 
 class Migration(migrations.Migration):
 
+    # The recount runs today's code, which reads every app's models as they are now: it runs
+    # after each app's latest schema.
     dependencies = [
-        ('accounts', '0005_audit_entry'),
+        ('accounts', '0008_audit_actions_of_setup_and_retention'),
         ('analytics', '0004_count_widget_displays'),
-        ('responses', '0005_import_job_error_count'),
+        ('contacts', '0007_contact_policy_office_hours'),
+        ('core', '0001_task_leases'),
+        ('distribution', '0006_retention_indexes'),
+        ('journeys', '0001_initial'),
+        ('privacy', '0001_retention_policy'),
+        ('respond', '0003_session_retention_index'),
+        ('responses', '0006_import_options_and_summary'),
         ('surveys', '0007_respondent_models_move_to_respond'),
-        ('distribution', '0005_customers_owned_by_their_units'),
-        ('respond', '0002_display_nonce'),
+        ('textanalytics', '0003_pending_analysis_and_drains'),
     ]
 
     operations = [
