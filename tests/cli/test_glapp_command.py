@@ -19,7 +19,9 @@ from glapp.accounts.models import Membership, Role, User
 from glapp.cli.main import COMMANDS, configure_environment
 
 
-def glapp(*args: str, env: dict | None = None, timeout: float = 60, cwd=None) -> subprocess.CompletedProcess:
+# Liveness bounds, not timings: a hung command fails the test instead of the suite. They are
+# generous because the two databases' runs share the machine's cores.
+def glapp(*args: str, env: dict | None = None, timeout: float = 120, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "glapp.cli.main", *args], capture_output=True, text=True,
                           env=env, timeout=timeout, cwd=cwd, stdin=subprocess.DEVNULL)
 
@@ -190,7 +192,7 @@ def test_serve_runs_gunicorn_with_two_workers_and_answers_http(tmp_path):
     proc, port, log_path = start_serve(tmp_path, "--workers", "2", "--threads", "2")
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a fresh SQLite file is migrated first
         while True:
             assert proc.poll() is None, log_path.read_text()
             try:
@@ -229,7 +231,7 @@ def test_serve_with_a_task_worker_starts_and_stops_it_with_the_server(tmp_path):
     browser must run); it is the server's child and never outlives it."""
     proc, _port, log_path = start_serve(tmp_path, "--workers", "1", "--task-worker")
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a fresh SQLite file is migrated first
         while not (found := re.search(r"Started the background task worker \(pid (\d+)\)", log_path.read_text())):
             assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text()
             time.sleep(0.2)
