@@ -28,6 +28,13 @@ def browser_type_launch_args(browser_type_launch_args):
             "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS]}
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # The respondents of the tests' Swedish surveys browse in Swedish: respondent pages follow the
+    # browser's language (Accept-Language), and headless Chromium would otherwise say en-US.
+    return {**browser_context_args, "locale": "sv-SE"}
+
+
 def pytest_collection_modifyitems(items):
     # Everything under tests/e2e drives a browser; mark it so `-m "not browser"` skips it as a group.
     here = os.path.dirname(__file__)
