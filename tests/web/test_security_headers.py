@@ -72,7 +72,7 @@ def production(tmp_path, code: str, **env) -> dict:
 
 FETCH = """
 c = Client()
-plain = c.get("/login/")
+plain = c.get("/w/widget.js")  # a page that reads no table: the data dir has an empty database
 secure = c.get("/w/widget.js", secure=True)
 proxied = c.get("/w/widget.js", HTTP_X_FORWARDED_PROTO="https")
 print(json.dumps({"plain": [plain.status_code, plain.get("Location", "")],
@@ -85,7 +85,7 @@ print(json.dumps({"plain": [plain.status_code, plain.get("Location", "")],
 
 def test_production_redirects_to_https_and_sends_hsts(tmp_path):
     result = production(tmp_path, FETCH)
-    assert result["plain"] == [301, "https://testserver/login/"]
+    assert result["plain"] == [301, "https://testserver/w/widget.js"]
     assert result["hsts"] == "max-age=31536000"
     assert "script-src 'self'" in result["csp"] and result["xfo"] == "DENY"
     assert result["cookie_secure"] is True
