@@ -115,12 +115,22 @@ class Pipeline:
 
 
 def _clause_score(spans, clauses, default: float) -> float:
-    """The sentiment of the clause holding the first match (the mention's own context)."""
-    start = spans[0][0]
-    for clause in clauses:
-        if clause.start <= start < clause.end:
-            return clause.score
-    return default
+    """A mention's sentiment is that of the clause it is in ("polite | but could not solve my billing
+    problem": staff positive, billing negative), or of the comma-separated part of the clause when
+    the parts disagree ("Snabb leverans, otrevlig personal"). A topic named in several clauses takes
+    the mean of them, each clause counted once."""
+    seen = {}
+    for start, _end in spans:
+        for index, clause in enumerate(clauses):
+            if clause.start <= start < clause.end:
+                key, score = (index, -1), clause.score
+                for part_index, (p_start, p_end, p_score) in enumerate(clause.parts):
+                    if p_start <= start < p_end:
+                        key, score = (index, part_index), p_score
+                        break
+                seen[key] = score
+                break
+    return sum(seen.values()) / len(seen) if seen else default
 
 
 def builtin_topics(packs: Sequence[str] = ()) -> list[TopicSpec]:

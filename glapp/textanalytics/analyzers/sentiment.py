@@ -40,7 +40,7 @@ from typing import NamedTuple
 
 from glapp.textanalytics.analyzers import tokens as tokens_mod
 
-VERSION = "sentiment-2"
+VERSION = "sentiment-3"
 
 LABELS = ("negative", "neutral", "positive")  # what `label_for` returns and an analyst may correct to
 
@@ -77,6 +77,14 @@ _EN_STRIP = (("iness", "y"), ("ily", "y"), ("ied", "y"), ("ies", "y"), ("ier", "
              ("ful", ""), ("ingly", ""), ("edly", ""), ("ly", ""), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"),
              ("d", ""), ("es", ""), ("s", ""), ("er", ""), ("er", "e"), ("est", ""), ("'s", ""))
 _CONCESSIVE = frozenset({"although", "though", "while", "whilst", "despite", "fastän", "trots", "även"})
+# A promise that was not kept (valence before negativity weighting): as strong as "lurad", "misled".
+_BROKEN = -2.0
+_UNKEPT = -1.0  # a promise reported with no outcome and no praise anywhere in the comment
+_WRITER_SUBJECT = frozenset({"jag", "vi", "i", "we"})
+_WRITER_OBJECT = frozenset({"mig", "oss", "upp"})  # "enligt mig", "sa upp"
+_CONFORM = frozenset({"som", "vad", "det", "den", "de", "as", "what", "like", "the"})  # "inte som", "not what"
+_COMPARE = frozenset({"än", "från", "than", "from"})  # "annorlunda än", "different from"
+_SENTENCE_OPENERS = frozenset(".!?…:;\"'«»“”(-–—•*")
 _ADVERSATIVE = frozenset({"men", "but", "however", "däremot", "dock", "ändå", "yet", "nevertheless", "though",
                           "annars", "otherwise", "except"})
 
@@ -86,6 +94,8 @@ class ClauseSentiment(NamedTuple):
     end: int
     score: float
     label: str
+    # Comma-separated parts that disagree, as (start, end, score); see `_parts`.
+    parts: tuple = ()
 
 
 class Sentiment(NamedTuple):
@@ -99,6 +109,9 @@ class _Entry(NamedTuple):
     negated: float  # under negation
     boost: float  # multiplier for the next valenced word (1.0: none)
     negator: bool
+    # The valence comes only from a praise prefix on a neutral noun ("toppenservice"): a capitalised
+    # such word in mid-sentence is a name ("köpte Toppenservice"), not the writer's praise.
+    prefix_praise: bool = False
 
 
 _NONE = _Entry(0.0, 0.0, 1.0, False)
@@ -120,7 +133,12 @@ class Lexicon:
         self.negators: set[str] = set()
         self.zero: set[str] = set()
         self.prefixes: list[tuple[str, float, float]] = []
+        self.offers: tuple[str, ...] = ()
         self.phrases: dict[str, list[tuple[tuple[str, ...], _Entry]]] = {}
+        # Promise words ("lovade", "advertised", "fick höra") by first word, and difference words.
+        self.promises: dict[str, list[tuple[str, ...]]] = {}
+        self.say: set[str] = set()  # reported speech: a promise unless the writer is the speaker
+        self.differ: set[str] = set()
         self.cache: dict[str, _Entry] = {}
         raw_phrases: list[tuple[str, str, float]] = []
         for name in files:
@@ -128,6 +146,9 @@ class Lexicon:
                 if not line.strip() or line.startswith("#"):
                     continue
                 value, cls, words = line.split("\t", 2)
+                if cls in ("promise", "say", "differ", "offer"):
+                    self._add_grammar(cls, words.split())
+                    continue
                 for word in words.split():
                     if "_" in word:
                         raw_phrases.append((word, cls, float(value) if cls != "prefix" else 0.0))
@@ -139,7 +160,23 @@ class Lexicon:
             self.phrases.setdefault(parts[0], []).append((parts, entry))
         for options in self.phrases.values():
             options.sort(key=lambda item: -len(item[0]))
+        for options in self.promises.values():
+            options.sort(key=lambda parts: -len(parts))
         self.prefixes.sort(key=lambda p: -len(p[0]))
+        self.praise_prefixes = frozenset(p for p, _mult, val in self.prefixes if val > 0)
+        self.promise_words = frozenset(self.promises) | frozenset(self.say)
+
+    def _add_grammar(self, cls: str, words: list[str]) -> None:
+        for word in words:
+            parts = tuple(tokens_mod.normalize(p) for p in word.split("_"))
+            if cls == "promise":
+                self.promises.setdefault(parts[0], []).append(parts)
+            elif cls == "say":
+                self.say.add(parts[0])
+            elif cls == "differ":
+                self.differ.add(parts[0])
+            else:
+                self.offers += (parts[0],)
 
     def _add(self, word: str, cls: str, value: str) -> None:
         word = tokens_mod.normalize(word) if word[0].isalpha() else word
@@ -245,8 +282,10 @@ class Lexicon:
                 inner = self._exact(rest) or self._strip_sv(rest) or self._head(rest)
                 if inner is not None and (inner.valence or inner.negated):
                     return _Entry(inner.valence * mult, inner.negated * mult, 1.0, False)
+                if val > 0 and self._names_a_thing(rest):
+                    break
                 if val:
-                    return _Entry(val, _negated(val), 1.0, False)
+                    return _Entry(val, _negated(val), 1.0, False, prefix_praise=val > 0)
         if word.startswith("o") and len(word) >= 6:
             # Negating prefix: ohjälpsam, otydlig, oseriös.
             inner = self._strip_sv(word[1:])
@@ -254,6 +293,38 @@ class Lexicon:
                 v = -0.8 * inner.valence
                 return _Entry(v, _negated(v), 1.0, False)
         return self._head(word)
+
+    def _names_a_thing(self, rest: str) -> bool:
+        """After a praise prefix, is the neutral rest a particular thing's name rather than the writer's
+        praise? An offer ("Superkampanj", "Megapaket": the seller's word for it) or a definite noun
+        ("Toppenerbjudandet", "Superrean": *the* one on sale). Praise compounds are indefinite:
+        "toppenservice", "kanonbemötande"."""
+        for offer in self.offers:
+            if rest.startswith(offer) and len(rest) - len(offer) <= 4:
+                return True
+        if rest.endswith(("het", "itet")):  # indefinite nouns that end like a definite one
+            return False
+        for ending in ("erna", "arna", "orna", "ena", "en", "et"):
+            if rest.endswith(ending) and len(rest) - len(ending) >= 3:
+                return True
+        return len(rest) >= 4 and rest[-1] == "n" and rest[-2] in "aeiouyåäö"
+
+    def promise_at(self, toks, i: int, end: int) -> int:
+        """The length of a promise word or phrase ("lovade", "fick höra", "supposed to") at token i, or 0.
+        Reported speech ("sa", "said", "enligt") counts unless the writer is the speaker ("jag sa",
+        "I said", "enligt mig")."""
+        norm = toks[i].norm
+        if norm in self.say:
+            if i > 0 and toks[i - 1].norm in _WRITER_SUBJECT:
+                return 0
+            return 0 if i + 1 < end and toks[i + 1].norm in _WRITER_OBJECT else 1
+        options = self.promises.get(norm)
+        if options:
+            for parts in options:
+                n = len(parts)
+                if i + n <= end and all(toks[i + k].norm == parts[k] for k in range(1, n)):
+                    return n
+        return 0
 
     def _head(self, word: str) -> _Entry | None:
         """A compound whose last part is a valenced word: leveransproblem, kundtjänstkaos."""
@@ -330,8 +401,52 @@ def binary_label(score: float) -> str:
     return "positive" if score >= POS_NEG_CUT else "negative"
 
 
-def _clause_sum(lex: Lexicon, toks, begin: int, end: int) -> float:
+class _Units(NamedTuple):
+    """A clause's valenced units before they are summed (so parts of it can be summed alone)."""
+
+    contrib: list[float]  # per valenced unit
+    pos: list[int]  # its token index
+    exclaim: int
+    question: bool
+
+
+def _total(units: _Units, positives: bool = True, begin: int = 0, end: int | None = None) -> float:
+    """The valence sum of the units (those at tokens [begin, end) only, when given), with negativity
+    weighting, questions and exclamation; `positives=False` leaves out what was praised."""
+    total = 0.0
+    for v, i in zip(units.contrib, units.pos, strict=True):
+        if i < begin or (end is not None and i >= end):
+            continue
+        if v < 0:
+            total += v * NEG_WEIGHT
+        elif positives:
+            total += v
+    if units.question:
+        total *= _QUESTION
+    if units.exclaim and total:
+        total += math.copysign(_EXCLAIM * min(units.exclaim, 3), total)
+    return total
+
+
+def _clause_sum(lex: Lexicon, toks, begin: int, end: int, text: str = "") -> float:
     """The valence sum of tokens[begin:end] with negation, intensifiers, caps and exclamation."""
+    return _total(_clause_units(lex, toks, begin, end, text))
+
+
+def _is_name(text: str, toks, i: int) -> bool:
+    """Is the capitalised word at i a name: capitalised (not all caps) and not at a sentence start?"""
+    t = toks[i].text
+    if i == 0 or not t[0].isupper() or t.isupper():
+        return False
+    prev = toks[i - 1]
+    if prev.kind in ("emoji", "url", "mention", "hashtag"):
+        return False
+    if prev.kind == "punct" and prev.text[0] in _SENTENCE_OPENERS:
+        return False
+    return "\n" not in text[prev.end:toks[i].start]
+
+
+def _clause_units(lex: Lexicon, toks, begin: int, end: int, text: str = "") -> _Units:
     contrib: list[float] = []  # per valenced unit
     pos: list[int] = []  # its token index
     negated: list[bool] = []
@@ -352,6 +467,10 @@ def _clause_sum(lex: Lexicon, toks, begin: int, end: int) -> float:
                 n, entry = hit
             else:
                 entry = lex.lookup(tok.norm if kind == "word" else tok.norm[1:])
+                if (entry.prefix_praise or tok.norm in lex.praise_prefixes) and _is_name(text, toks, i) and (
+                        entry.prefix_praise or (i + 1 < end and _is_name(text, toks, i + 1))):
+                    # "köpte Toppenservice", "valde Mega Paketet": a product's name, not praise.
+                    entry = _NONE
             if entry.negator:
                 neg_at, neg_left = i, 3
                 if entry.valence:  # "fortfarande inte (löst)": negates what follows, and complains itself
@@ -404,14 +523,7 @@ def _clause_sum(lex: Lexicon, toks, begin: int, end: int) -> float:
         i += 1
     if neg_at >= 0:
         _negate_back(lex, toks, begin, neg_at, contrib, pos, negated)
-    total = 0.0
-    for v in contrib:
-        total += v * NEG_WEIGHT if v < 0 else v
-    if question:
-        total *= _QUESTION
-    if exclaim and total:
-        total += math.copysign(_EXCLAIM * min(exclaim, 3), total)
-    return total
+    return _Units(contrib, pos, exclaim, question)
 
 
 def _valenced_next(lex: Lexicon, toks, j: int, end: int) -> bool:
@@ -448,15 +560,108 @@ def _negate_back(lex: Lexicon, toks, begin: int, neg_at: int, contrib, pos, nega
             return
 
 
+def _negator(lex: Lexicon, norm: str) -> bool:
+    return lex.lookup(norm).negator
+
+
+def _broken_at(lex: Lexicon, toks, begin: int, i: int) -> bool:
+    """Do the words just before the promise at token i say it was not kept? A negation and then
+    "som"/"as"/"what" ("inte som utlovat", "not what I was told"), or a difference and then
+    "än"/"than"/"from" ("annorlunda än det som sades", "higher than advertised"; not "inget annat än")."""
+    conform = False
+    for j in range(i - 1, max(begin, i - 6) - 1, -1):
+        tok = toks[j]
+        if tok.kind != "word":
+            if tok.kind == "punct":
+                return False
+            continue
+        norm = tok.norm
+        if norm in _CONFORM:
+            conform = True
+        elif conform and _negator(lex, norm):
+            return True
+        elif norm in _COMPARE:
+            for k in (j - 1, j - 2):
+                if k >= begin and toks[k].norm in lex.differ:
+                    return not (k > begin and _negator(lex, toks[k - 1].norm))
+    return False
+
+
+def _promises(lex: Lexicon, toks, ranges) -> list[int]:
+    """Per clause: 0 no promise, 1 a promise is reported ("ni lovade 199 kr"), 2 the clause itself
+    says a promise was broken ("inte som utlovat")."""
+    out = []
+    for a, b in ranges:
+        kind = 0
+        for i in range(a, b):
+            if toks[i].kind == "word" and lex.promise_at(toks, i, b):
+                kind = 1
+                if _broken_at(lex, toks, a, i):
+                    kind = 2
+                    break
+        out.append(kind)
+    return out
+
+
+def _broken_promises(lex: Lexicon, toks, ranges, units: list[_Units], sums: list[float]) -> list[float]:
+    """Per clause: the complaint a promise that was not kept adds (0.0: none). A clause may say so
+    itself ("dyrare än utlovat"); a promise ("lovade 199 kr", "they promised a refund") is broken
+    when the next clause turns against it ("men ...", "but ...") without good news, or simply
+    complains ("… rena bluffen"). Then both the promise and the turn are complaints: a topic in the
+    promise clause ("pris", "kampanj") is what the complaint is about. A promise the comment reports
+    with no outcome and nothing good to say anywhere ("Det stod 199 kr i annonsen.") is a milder
+    complaint: feedback names what was promised when it was not what happened."""
+    kinds = _promises(lex, toks, ranges)
+    out = [_BROKEN if k == 2 else 0.0 for k in kinds]
+    praise = any(v > 0 for u in units for v in u.contrib)
+    for k, kind in enumerate(kinds):
+        if kind != 1:
+            continue
+        after = sums[k + 1] if k + 1 < len(ranges) else 0.0
+        if k + 1 < len(ranges) and toks[ranges[k + 1][0]].norm in _ADVERSATIVE and after <= 0:
+            out[k] = out[k + 1] = _BROKEN
+        elif after < 0:
+            out[k] = _BROKEN
+        elif not praise and not units[k].question and not out[k]:
+            out[k] = _UNKEPT
+    return out
+
+
+def _parts(toks, a: int, b: int, units: _Units) -> tuple:
+    """Comma-separated parts of a clause that disagree ("Snabb leverans, otrevlig personal"): each part
+    with evidence of its own as (start, end, score), so a topic takes the part it is in. Empty when the
+    clause has no comma or its words all point one way."""
+    if not units.contrib or min(units.contrib) >= 0 or max(units.contrib) <= 0:
+        return ()
+    cuts = [i + 1 for i in range(a, b - 1) if toks[i].kind == "punct" and toks[i].text == ","]
+    if not cuts:
+        return ()
+    out = []
+    for lo, hi in zip([a, *cuts], [*cuts, b], strict=True):
+        s = _total(units, begin=lo, end=hi)
+        if s and hi > lo:
+            out.append((toks[lo].start, toks[hi - 1].end, _normalize(s)))
+    return tuple(out) if len(out) > 1 else ()
+
+
 def analyze(text: str, language: str = "other", tokens: list | None = None) -> Sentiment:
     """Sentiment of one comment. `tokens` may be passed in when the caller already has them."""
     toks = tokens if tokens is not None else tokens_mod.tokenize(text)
     lex = lexicon(language)
     ranges = tokens_mod.clause_token_ranges(text, toks, language)
-    sums = []
+    units = [_clause_units(lex, toks, a, b, text) for a, b in ranges]
+    sums = [_total(u) for u in units]
+    broken = None
+    promises = lex.promise_words
+    if any(t.norm in promises for t in toks):
+        broken = _broken_promises(lex, toks, ranges, units, sums)
+        for k, complaint in enumerate(broken):
+            if complaint:
+                # What was promised is not what the customer got: the clause's praise (if any) was
+                # the promise, and the broken promise is a complaint.
+                sums[k] = _total(units[k], positives=False) + complaint * NEG_WEIGHT
     weights = []
-    for a, b in ranges:
-        sums.append(_clause_sum(lex, toks, a, b))
+    for a, _b in ranges:
         first = toks[a].norm
         if first in _ADVERSATIVE and weights:
             weights[-1] *= _BUT_BEFORE
@@ -467,9 +672,10 @@ def analyze(text: str, language: str = "other", tokens: list | None = None) -> S
             weights.append(1.0)
     clauses = []
     total = 0.0
-    for (a, b), s, w in zip(ranges, sums, weights, strict=True):
+    for k, ((a, b), s, w) in enumerate(zip(ranges, sums, weights, strict=True)):
         score = _normalize(s)
-        clauses.append(ClauseSentiment(toks[a].start, toks[b - 1].end, score, label_for(score)))
+        parts = _parts(toks, a, b, units[k]) if broken is None or not broken[k] else ()
+        clauses.append(ClauseSentiment(toks[a].start, toks[b - 1].end, score, label_for(score), parts))
         total += s * w
     score = _normalize(total)
     return Sentiment(score, label_for(score), clauses)
