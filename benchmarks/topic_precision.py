@@ -22,8 +22,11 @@ are printed but not averaged: a precision from four examples says little. Becaus
 leaves out false alarms of rare topics (a topic nobody labelled that still fires), a pooled line
 over every topic that is on is printed beside it.
 
+Also the share of the demo's detractor comments about its campaign that the same kind of pipeline
+reads negative (`benchmarks/demo_complaints.py`, which prints the detail; no data set needed).
+
 Last line: sv_topic_precision=.. sv_topic_recall=.. en_topic_precision=.. en_topic_recall=..
-(micro averages; a further figure is one more entry in `figures()`).
+demo_complaints_negative=.. (micro averages; a further figure is one more entry in `figures()`).
 """
 
 import argparse
@@ -36,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import demo_complaints  # noqa: E402
 import topic_sample  # noqa: E402
 
 from glapp.textanalytics.analyzers import taxonomy  # noqa: E402
@@ -200,11 +204,13 @@ def report(result: LanguageResult, split: str, packs) -> None:
           f"precision {pp:.3f}, recall {pr:.3f}")
 
 
-def figures(results: dict[str, LanguageResult]) -> dict[str, float]:
+def figures(results: dict[str, LanguageResult], demo: "demo_complaints.Result | None" = None) -> dict[str, float]:
     """The machine-readable last line, in order; a further benchmark figure is one more entry."""
     out = {}
     for lang in LANGUAGES:
         out[f"{lang}_topic_precision"], out[f"{lang}_topic_recall"] = results[lang].micro()
+    if demo is not None:
+        out["demo_complaints_negative"] = demo.share
     return out
 
 
@@ -223,7 +229,10 @@ def main() -> int:
     except (topic_sample.DatasetMissing, LabelError) as exc:
         print(exc, file=sys.stderr)
         return 2
-    print(" ".join(f"{k}={v:.3f}" for k, v in figures(results).items()))
+    demo = demo_complaints.run()
+    print()
+    demo_complaints.report(demo, demo_complaints.RESPONSES, demo_complaints.SEED, demo_complaints.END)
+    print(" ".join(f"{k}={v:.3f}" for k, v in figures(results, demo).items()))
     return 0
 
 

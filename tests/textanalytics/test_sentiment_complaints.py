@@ -144,3 +144,42 @@ def test_topic_in_two_clauses_weighs_both():
                                                          "sv").topics}
     clauses = sentiment.analyze("Bra pris i butiken, men priset på fakturan var fel", "sv").clauses
     assert min(c.score for c in clauses) < found["price"].sentiment < max(c.score for c in clauses)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("De lovade att ringa tillbaka.", "sv"),
+    ("They promised a callback.", "en"),
+])
+def test_a_promise_reported_with_no_outcome_is_a_complaint(text, language):
+    """Feedback names what was promised when it is not what happened; said in a question, or with
+    praise anywhere in the comment, it is not read so."""
+    assert label(text, language) == "negative"
+
+
+def test_a_promise_in_a_question_or_beside_praise_is_not_a_complaint():
+    assert label("Is the advertised fare still available?", "en") == "neutral"
+    assert label("De lovade att ringa tillbaka, och det gjorde de. Bra!") == "positive"
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Fick ett presentkort istället för pengarna tillbaka", "sv"),
+    ("Got a voucher instead of a refund", "en"),
+    ("Erbjudandet gäller endast nya kunder", "sv"),
+    ("The discount only applied to new customers", "en"),
+    ("Ingen informerade mig om avgiften", "sv"),
+    ("They didn't honour the price", "en"),
+])
+def test_the_catch_and_the_substitute_are_complaints(text, language):
+    assert label(text, language) == "negative"
+
+
+@pytest.mark.parametrize(("text", "language"), [("Tydligen", "sv"), ("Honestly, the seats", "en"),
+                                                ("Ärligt talat vet jag inte", "sv")])
+def test_sentence_adverbs_are_not_praise(text, language):
+    """"Tydligen" (apparently) and "honestly" are not "tydlig" (clear) and "honest"."""
+    assert score(text, language) == 0
+
+
+def test_the_writer_saying_something_is_no_promise():
+    assert label("Enligt mig är personalen bra") == "positive"
+    assert label("As I said, great service but a bit slow", "en") == label("Great service but a bit slow", "en")
