@@ -27,7 +27,8 @@ Analyzers and baselines:
 - topics: benchmarks/topic_eval.py's run() (the topics module's own evaluation), when present.
 
 Last line: en_f1_builtin=.. en_f1_vader=.. en_f1_learned=.. en_f1_tfidf=.. en_topic_f1=..
-en_topic_f1_tfidf=.. sv_f1_builtin=.. sv_f1_learned=.. sv_f1_tfidf=..
+en_topic_f1_tfidf=.. sv_f1_builtin=.. sv_f1_learned=.. sv_f1_tfidf=.. sv_recall_1_2_builtin=.. (the built-in
+analyzer's recall of 1–2-star reviews: complaints it reads as complaints)
 """
 
 import argparse
@@ -168,7 +169,7 @@ def english_zero_shot(texts, labels, tr_x, tr_y, te_x, te_y, classes) -> dict:
     return out
 
 
-def topics() -> dict:
+def topics(root: Path) -> dict:
     path = ROOT / "benchmarks" / "topic_eval.py"
     if not path.exists():
         print("topics: not available")
@@ -176,7 +177,7 @@ def topics() -> dict:
     spec = importlib.util.spec_from_file_location("topic_eval", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    result = module.run(seed=0)
+    result = module.run(root, seed=0)
     out = {k: float(result.get(k, math.nan)) for k in ("en_topic_f1", "en_topic_f1_tfidf")}
     print(f"topics (benchmarks/topic_eval.py): negative reason macro-F1 {out['en_topic_f1']:.3f}, "
           f"TF-IDF + LR {out['en_topic_f1_tfidf']:.3f}")
@@ -189,7 +190,7 @@ def swedish(root: Path, learned_only: bool = False) -> dict:
     tr_x, te_x, tr_y, te_y = split(texts, labels)
     print(f"Swedish Trustpilot (deduplicated, 1–2 vs 4–5): {len(texts)} rows, train {len(tr_x)}, test {len(te_x)} "
           f"(test: {dict(sorted(Counter(te_y).items()))})")
-    out = {"sv_f1_builtin": math.nan}
+    out = {"sv_f1_builtin": math.nan, "sv_recall_1_2_builtin": math.nan}
     if not learned_only:
         out.update(swedish_zero_shot(texts, labels, tr_x, tr_y, te_x, te_y, classes))
     t0 = time.perf_counter()
@@ -215,11 +216,16 @@ def swedish_zero_shot(texts, labels, tr_x, tr_y, te_x, te_y, classes) -> dict:
     print(f"  pos/neg cut chosen on TRAIN from {CUT_GRID}: {best_cut} (train macro-F1 {cut_f1[best_cut]:.3f}); "
           f"shipped POS_NEG_CUT = {sentiment.POS_NEG_CUT}")
     all_scores = [sentiment.analyze(t, "sv").score for t in texts]
-    out = {"sv_f1_builtin": f1(te_y, [learned.builtin_binary(s) for s in test_scores], classes)}
+    test_pred = [learned.builtin_binary(s) for s in test_scores]
+    out = {"sv_f1_builtin": f1(te_y, test_pred, classes)}
+    recall = {c: sum(p == t == c for p, t in zip(test_pred, te_y, strict=True)) / te_y.count(c) for c in classes}
+    out["sv_recall_1_2_builtin"] = recall["negative"]
     strict = f1(te_y, [sentiment.label_for(s) for s in test_scores], classes)
     print(f"  built-in (no training)       test macro-F1 {out['sv_f1_builtin']:.3f}   all rows "
           f"{f1(labels, [learned.builtin_binary(s) for s in all_scores], classes):.3f}   "
           f"(3-class labels, neutral counted wrong: {strict:.3f}; {rate:,.0f} reviews/s)")
+    print(f"  built-in recall on test: 1–2 stars (negative) {recall['negative']:.3f}, 4–5 stars (positive) "
+          f"{recall['positive']:.3f}")
     print(f"  majority class               test macro-F1 {f1(te_y, majority(tr_y, len(te_y)), classes):.3f}")
     return out
 
@@ -242,10 +248,10 @@ def main(argv=None) -> int:
     if args.learned_only:
         out.update({"en_topic_f1": math.nan, "en_topic_f1_tfidf": math.nan})
     else:
-        out.update(topics())
+        out.update(topics(root))
     out.update(swedish(root, args.learned_only))
     keys = ("en_f1_builtin", "en_f1_vader", "en_f1_learned", "en_f1_tfidf", "en_topic_f1", "en_topic_f1_tfidf",
-            "sv_f1_builtin", "sv_f1_learned", "sv_f1_tfidf")
+            "sv_f1_builtin", "sv_f1_learned", "sv_f1_tfidf", "sv_recall_1_2_builtin")
     print(" ".join(f"{k}={out[k]:.2f}" for k in keys))
     return 0
 
