@@ -48,6 +48,7 @@ the demo's phrase banks (docs/benchmarks.md says how the demo share was measured
 """
 
 import math
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -97,6 +98,7 @@ _WRITER_SUBJECT = frozenset({"jag", "vi", "i", "we"})
 _WRITER_OBJECT = frozenset({"mig", "oss", "upp"})  # "enligt mig", "sa upp"
 _CONFORM = frozenset({"som", "vad", "det", "den", "de", "as", "what", "like", "the"})  # "inte som", "not what"
 _COMPARE = frozenset({"än", "från", "than", "from"})  # "annorlunda än", "different from"
+_NORM = itemgetter(1)  # Token.norm
 _SENTENCE_OPENERS = frozenset(".!?…:;\"'«»“”(-–—•*")
 _ADVERSATIVE = frozenset({"men", "but", "however", "däremot", "dock", "ändå", "yet", "nevertheless", "though",
                           "annars", "otherwise", "except"})
@@ -122,9 +124,9 @@ class _Entry(NamedTuple):
     negated: float  # under negation
     boost: float  # multiplier for the next valenced word (1.0: none)
     negator: bool
-    # The valence comes only from a praise prefix on a neutral noun ("toppenservice"): a capitalised
-    # such word in mid-sentence is a name ("köpte Toppenservice"), not the writer's praise.
-    prefix_praise: bool = False
+    # Capitalised in mid-sentence, the word may be (part of) a name, not the writer's praise: a praise
+    # prefix on a neutral noun ("köpte Toppenservice") or a praise prefix alone ("Mega Paketet").
+    name_risk: bool = False
 
 
 _NONE = _Entry(0.0, 0.0, 1.0, False)
@@ -240,6 +242,8 @@ class Lexicon:
         entry = self.cache.get(word)
         if entry is None:
             entry = self._resolve(word) or _NONE
+            if word in self.praise_prefixes:
+                entry = entry._replace(name_risk=True)
             if len(self.cache) < 500_000:
                 self.cache[word] = entry
         return entry
@@ -298,7 +302,7 @@ class Lexicon:
                 if val > 0 and self._names_a_thing(rest):
                     break
                 if val:
-                    return _Entry(val, _negated(val), 1.0, False, prefix_praise=val > 0)
+                    return _Entry(val, _negated(val), 1.0, False, name_risk=val > 0)
         if word.startswith("o") and len(word) >= 6:
             # Negating prefix: ohjälpsam, otydlig, oseriös.
             inner = self._strip_sv(word[1:])
@@ -355,9 +359,14 @@ class Lexicon:
         options = self.phrases.get(toks[i].norm)
         if not options:
             return None
+        if i + 1 >= end:
+            return None
+        second = toks[i + 1].norm
         for parts, entry in options:
             n = len(parts)
-            if i + n <= end and all(toks[i + k].norm == parts[k] for k in range(1, n)):
+            # Every phrase has two words or more; most candidates fail on the second one.
+            if parts[1] == second and i + n <= end and (n == 2 or all(toks[i + k].norm == parts[k]
+                                                                     for k in range(2, n))):
                 return n, entry
         return None
 
@@ -415,12 +424,13 @@ def binary_label(score: float) -> str:
 
 
 class _Units(NamedTuple):
-    """A clause's valenced units before they are summed (so parts of it can be summed alone)."""
+    """A clause's valenced units, kept beside their sum so that parts of it can be summed alone."""
 
     contrib: list[float]  # per valenced unit
     pos: list[int]  # its token index
     exclaim: int
     question: bool
+    total: float  # _total(self)
 
 
 def _total(units: _Units, positives: bool = True, begin: int = 0, end: int | None = None) -> float:
@@ -443,7 +453,7 @@ def _total(units: _Units, positives: bool = True, begin: int = 0, end: int | Non
 
 def _clause_sum(lex: Lexicon, toks, begin: int, end: int, text: str = "") -> float:
     """The valence sum of tokens[begin:end] with negation, intensifiers, caps and exclamation."""
-    return _total(_clause_units(lex, toks, begin, end, text))
+    return _clause_units(lex, toks, begin, end, text).total
 
 
 def _is_name(text: str, toks, i: int) -> bool:
@@ -463,6 +473,7 @@ def _clause_units(lex: Lexicon, toks, begin: int, end: int, text: str = "") -> _
     contrib: list[float] = []  # per valenced unit
     pos: list[int] = []  # its token index
     negated: list[bool] = []
+    praise_prefixes = lex.praise_prefixes
     boost = 1.0
     boost_left = 0
     neg_at = -1  # token index of a pending negator
@@ -480,8 +491,8 @@ def _clause_units(lex: Lexicon, toks, begin: int, end: int, text: str = "") -> _
                 n, entry = hit
             else:
                 entry = lex.lookup(tok.norm if kind == "word" else tok.norm[1:])
-                if (entry.prefix_praise or tok.norm in lex.praise_prefixes) and _is_name(text, toks, i) and (
-                        entry.prefix_praise or (i + 1 < end and _is_name(text, toks, i + 1))):
+                if entry.name_risk and _is_name(text, toks, i) and (
+                        tok.norm not in praise_prefixes or (i + 1 < end and _is_name(text, toks, i + 1))):
                     # "köpte Toppenservice", "valde Mega Paketet": a product's name, not praise.
                     entry = _NONE
             if entry.negator:
@@ -536,7 +547,14 @@ def _clause_units(lex: Lexicon, toks, begin: int, end: int, text: str = "") -> _
         i += 1
     if neg_at >= 0:
         _negate_back(lex, toks, begin, neg_at, contrib, pos, negated)
-    return _Units(contrib, pos, exclaim, question)
+    total = 0.0
+    for v in contrib:
+        total += v * NEG_WEIGHT if v < 0 else v
+    if question:
+        total *= _QUESTION
+    if exclaim and total:
+        total += math.copysign(_EXCLAIM * min(exclaim, 3), total)
+    return _Units(contrib, pos, exclaim, question, total)
 
 
 def _valenced_next(lex: Lexicon, toks, j: int, end: int) -> bool:
@@ -604,10 +622,11 @@ def _promises(lex: Lexicon, toks, ranges) -> list[int]:
     """Per clause: 0 no promise, 1 a promise is reported ("ni lovade 199 kr"), 2 the clause itself
     says a promise was broken ("inte som utlovat")."""
     out = []
+    words = lex.promise_words
     for a, b in ranges:
         kind = 0
         for i in range(a, b):
-            if toks[i].kind == "word" and lex.promise_at(toks, i, b):
+            if toks[i].norm in words and lex.promise_at(toks, i, b):
                 kind = 1
                 if _broken_at(lex, toks, a, i):
                     kind = 2
@@ -644,7 +663,7 @@ def _parts(toks, a: int, b: int, units: _Units) -> tuple:
     """Comma-separated parts of a clause that disagree ("Snabb leverans, otrevlig personal"): each part
     with evidence of its own as (start, end, score), so a topic takes the part it is in. Empty when the
     clause has no comma or its words all point one way."""
-    if not units.contrib or min(units.contrib) >= 0 or max(units.contrib) <= 0:
+    if min(units.contrib) >= 0 or max(units.contrib) <= 0:
         return ()
     cuts = [i + 1 for i in range(a, b - 1) if toks[i].kind == "punct" and toks[i].text == ","]
     if not cuts:
@@ -663,10 +682,9 @@ def analyze(text: str, language: str = "other", tokens: list | None = None) -> S
     lex = lexicon(language)
     ranges = tokens_mod.clause_token_ranges(text, toks, language)
     units = [_clause_units(lex, toks, a, b, text) for a, b in ranges]
-    sums = [_total(u) for u in units]
+    sums = [u.total for u in units]
     broken = None
-    promises = lex.promise_words
-    if any(t.norm in promises for t in toks):
+    if not lex.promise_words.isdisjoint(map(_NORM, toks)):
         broken = _broken_promises(lex, toks, ranges, units, sums)
         for k, complaint in enumerate(broken):
             if complaint:
@@ -687,7 +705,8 @@ def analyze(text: str, language: str = "other", tokens: list | None = None) -> S
     total = 0.0
     for k, ((a, b), s, w) in enumerate(zip(ranges, sums, weights, strict=True)):
         score = _normalize(s)
-        parts = _parts(toks, a, b, units[k]) if broken is None or not broken[k] else ()
+        parts = _parts(toks, a, b, units[k]) if len(units[k].contrib) > 1 and (broken is None or not broken[k]) \
+            else ()
         clauses.append(ClauseSentiment(toks[a].start, toks[b - 1].end, score, label_for(score), parts))
         total += s * w
     score = _normalize(total)
