@@ -5,6 +5,7 @@ charts and `glapp report` use.
 """
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -18,6 +19,31 @@ from glapp.core.schemas import Problem
 
 router = Router(tags=["metrics"])
 
+# The period every metrics operation takes, as query parameters `from` and `to`.
+FirstDay = Annotated[dt.date | None, Field(alias="from", description="First day, inclusive; default: "
+                                                                    f"{queries.DEFAULT_DAYS} days before `to`.")]
+LastDay = Annotated[dt.date | None, Field(alias="to", description="Last day, inclusive; default: today.")]
+
+
+class ResponseFilters(Schema):
+    """Which responses a figure counts: the filters every metrics operation takes. A query schema
+    nests it where the filters stand in its parameters; ninja flattens it into plain query
+    parameters (`touchpoint`, not `filters.touchpoint`), so each operation keeps its own order."""
+
+    touchpoint: list[str] = Field([], description="Touchpoint codes.")
+    stage: list[str] = Field([], description="Stage codes.")
+    unit: str | None = Field(None, description="Unit code: that unit and everything below it.")
+    channel: list[str] = []
+    segment: list[str] = []
+    language: list[str] = []
+    survey: list[str] = Field([], description="Survey codes.")
+
+    def query_args(self) -> dict:
+        """These filters as `queries.MetricQuery`'s keyword arguments."""
+        return {"touchpoint": tuple(self.touchpoint), "stage": tuple(self.stage), "unit": self.unit,
+                "channel": tuple(self.channel), "segment": tuple(self.segment),
+                "language": tuple(self.language), "survey": tuple(self.survey)}
+
 
 class MetricsQuery(Schema):
     metric: str | None = Field(None, description="One of: " + ", ".join(metrics.METRICS) + ". Default: nps, or "
@@ -27,21 +53,14 @@ class MetricsQuery(Schema):
                         "metadata key the organization rolls up. Repeat the parameter for two.")
     bucket: str | None = Field(None, description="Time bucket: day, week, month or quarter. Each bucket is "
                                                  "compared with the one before it.")
-    date_from: dt.date | None = Field(None, alias="from", description="First day, inclusive; default: "
-                                                                       f"{queries.DEFAULT_DAYS} days before `to`.")
-    date_to: dt.date | None = Field(None, alias="to", description="Last day, inclusive; default: today.")
+    date_from: FirstDay = None
+    date_to: LastDay = None
     compare: bool = Field(True, description="Test the change against the comparison period (without a bucket).")
     compare_from: dt.date | None = Field(None, description="Comparison period start; default: the period of "
                                                            "equal length just before `from` (as many calendar "
                                                            "months when the period is whole months).")
     compare_to: dt.date | None = None
-    touchpoint: list[str] = Field([], description="Touchpoint codes.")
-    stage: list[str] = Field([], description="Stage codes.")
-    unit: str | None = Field(None, description="Unit code: that unit and everything below it.")
-    channel: list[str] = []
-    segment: list[str] = []
-    language: list[str] = []
-    survey: list[str] = Field([], description="Survey codes.")
+    filters: ResponseFilters  # no default: ninja fills it from the query string, empty or not
     survey_kind: str | None = Field(None, description="transactional or relationship.")
     question: str | None = Field(None, description="One question's own figure: survey_code.question_key, or the "
                                                    "question key alone when only one survey (of those filtered) "
@@ -141,12 +160,10 @@ def to_metric_query(params: MetricsQuery, access: Access) -> queries.MetricQuery
             raise ValidationFailed([FieldError("meta", f"'{item[:80]}' is not key:value", "invalid")])
         meta.append((key, value))
     return queries.MetricQuery(
-        metric=queries.metric_for(access, params.metric, params.question, params.survey),
+        metric=queries.metric_for(access, params.metric, params.question, params.filters.survey),
         group_by=tuple(params.group_by), bucket=params.bucket, date_from=params.date_from,
         date_to=params.date_to, compare=params.compare, compare_from=params.compare_from,
-        compare_to=params.compare_to, touchpoint=tuple(params.touchpoint), stage=tuple(params.stage),
-        unit=params.unit, channel=tuple(params.channel), segment=tuple(params.segment),
-        language=tuple(params.language), survey=tuple(params.survey), survey_kind=params.survey_kind,
+        compare_to=params.compare_to, **params.filters.query_args(), survey_kind=params.survey_kind,
         question=params.question, meta=tuple(meta), weight=params.weight,
     )
 
@@ -218,16 +235,9 @@ def get_metrics(request: HttpRequest, params: Query[MetricsQuery]):
 class ChoicesQuery(Schema):
     question: str = Field(..., description="The choice question: survey_code.question_key, or the key alone when "
                                            "one survey (of those filtered) has it.")
-    date_from: dt.date | None = Field(None, alias="from", description="First day, inclusive; default: "
-                                                                       f"{queries.DEFAULT_DAYS} days before `to`.")
-    date_to: dt.date | None = Field(None, alias="to", description="Last day, inclusive; default: today.")
-    touchpoint: list[str] = Field([], description="Touchpoint codes.")
-    stage: list[str] = Field([], description="Stage codes.")
-    unit: str | None = Field(None, description="Unit code: that unit and everything below it.")
-    channel: list[str] = []
-    segment: list[str] = []
-    language: list[str] = []
-    survey: list[str] = Field([], description="Survey codes.")
+    date_from: FirstDay = None
+    date_to: LastDay = None
+    filters: ResponseFilters  # as in MetricsQuery
 
 
 class OptionOut(Schema):
@@ -257,10 +267,8 @@ def get_choice_distribution(request: HttpRequest, params: Query[ChoicesQuery]):
     the question's order, those nobody chose too, then any the answers hold that the question no
     longer offers."""
     access: Access = request.access
-    q = queries.MetricQuery(
-        date_from=params.date_from, date_to=params.date_to, touchpoint=tuple(params.touchpoint),
-        stage=tuple(params.stage), unit=params.unit, channel=tuple(params.channel), segment=tuple(params.segment),
-        language=tuple(params.language), survey=tuple(params.survey), question=params.question)
+    q = queries.MetricQuery(date_from=params.date_from, date_to=params.date_to, **params.filters.query_args(),
+                            question=params.question)
     dist = queries.choice_distribution(access, q)
     return {
         "question": {"code": dist.question.code, "name": dist.question.name},
