@@ -1,12 +1,15 @@
 """Passwords: at least 12 characters, not a common one, not like the person's name, not only
 digits; wherever a password is set (the CLI, the password page, the admin, the demo)."""
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
 from glapp.accounts import actions
+from glapp.accounts.invitations import set_password_url
 from glapp.accounts.models import User
 from tests.factories import PASSWORD, make_user
 
@@ -58,6 +61,30 @@ def test_the_password_page_changes_a_good_password(org):
     user.refresh_from_db()
     assert user.check_password("violet-harbour-kettle")
     assert client.get("/").status_code == 200  # still signed in here
+
+
+@pytest.mark.parametrize("page", ["password page", "invitation"])
+def test_both_password_forms_show_the_rules_as_a_list_and_a_refusal_beside_its_field(org, page):
+    """The password page and an invitation's welcome page share one form: each field labelled,
+    the validators' rules as the list Django writes them (not escaped), a refusal as an alert."""
+    user = make_user(org, "carla")
+    client = Client()
+    if page == "password page":
+        client.force_login(user)
+        url, data = "/settings/password/", {"old_password": PASSWORD}
+    else:
+        user.set_unusable_password()
+        user.save()
+        url, data = client.get(urlsplit(set_password_url(user)).path, follow=True).redirect_chain[-1][0], {}
+    shown = client.get(url).content.decode()
+    for field in ("new_password1", "new_password2"):
+        assert f'<label for="id_{field}">' in shown
+    assert '<div class="muted"><ul><li>' in shown and "&lt;ul&gt;" not in shown
+    refused = client.post(url, {**data, "new_password1": "eleven-char", "new_password2": "eleven-char"})
+    assert refused.status_code == 200
+    assert '<ul class="errorlist" role="alert"><li>Det här lösenordet är för kort' in refused.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD) == (page == "password page")
 
 
 def test_the_admin_refuses_a_weak_password_for_a_new_user(db):
