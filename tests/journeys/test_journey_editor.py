@@ -2,6 +2,8 @@
 across renames and editable until stored data uses them; owners and admins edit, read-only
 roles see no edit controls."""
 
+from html.parser import HTMLParser
+
 import pytest
 
 from glapp.accounts.models import Role
@@ -98,6 +100,70 @@ def test_an_owner_builds_a_journey_in_the_editor(client, org):
     assert [s.code for s in journey.stages.order_by("position")] == ["pay", "become-a-customer"]
     html = client.get(f"/settings/journeys/{journey.pk}/").content.decode()
     assert html.index('data-touchpoint="first-payment"') < html.index('data-touchpoint="sign-up"')
+
+
+class _Forms(HTMLParser):
+    """The editor's row forms: each one's (kind, id, op), the labels of its controls and the
+    options of its select."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self.labels, self._label = [], {}, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and a.get("class") == "inline":
+            self.forms.append({"hidden": {}, "controls": [], "options": []})
+        elif tag == "input" and a.get("type") == "hidden" and self.forms:
+            self.forms[-1]["hidden"][a["name"]] = a["value"]
+        elif tag in ("input", "select") and self.forms:
+            self.forms[-1]["controls"].append(a["id"])
+        elif tag == "option" and self.forms:
+            self.forms[-1]["options"].append(int(a["value"]))
+        elif tag == "label":
+            self._label = a.get("for")
+            self.labels[self._label] = ""
+        elif tag == "button" and self.forms and "aria-label" in a:
+            self.forms[-1]["button"] = a["aria-label"]
+
+    def handle_data(self, data):
+        if self._label:
+            self.labels[self._label] += data
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self._label = None
+
+
+def test_each_row_offers_the_edits_that_fit_it_each_form_addressed_and_labelled_to_its_row(client, org):
+    login(client, make_user(org, "admin", Role.ADMIN))
+    journey = Journey.objects.get(organization=org, code="main")
+    buy, contact = journey.stages.order_by("position")  # contact's phone support has a survey: in use
+    store = actions.add_touchpoint(buy, "Store visit")
+    web, phone = (Touchpoint.objects.get(organization=org, code=c) for c in ("web-checkout", "phone-support"))
+    page = _Forms()
+    page.feed(client.get(f"/settings/journeys/{journey.pk}/").content.decode())
+    rows = {"stage": {s.pk: s for s in (buy, contact)}, "touchpoint": {t.pk: t for t in (web, store, phone)}}
+    offered = {}
+    for form in page.forms:
+        kind, pk, op = form["hidden"]["kind"], int(form["hidden"]["id"]), form["hidden"]["op"]
+        offered.setdefault((kind, pk), set()).add(op)
+        if kind == "journey" or op == "add_touchpoint":
+            continue
+        row = rows[kind][pk]
+        for control in form["controls"]:  # each control is labelled with the name of its own row
+            assert control.endswith(f"-{pk}") and row.name in page.labels[control], (control, page.labels)
+        if op in ("up", "down", "delete"):
+            assert row.name in form["button"]
+        if op == "to_stage":
+            assert form["options"] == [s for s in (buy.pk, contact.pk) if s != row.stage_id]
+    assert {key: ops for key, ops in offered.items() if key[0] != "journey"} == {
+        ("stage", buy.pk): {"rename", "code", "down", "delete", "add_touchpoint"},
+        ("stage", contact.pk): {"rename", "up", "add_touchpoint"},
+        ("touchpoint", web.pk): {"rename", "code", "down", "to_stage", "delete"},
+        ("touchpoint", store.pk): {"rename", "code", "up", "to_stage", "delete"},
+        ("touchpoint", phone.pk): {"rename", "to_stage"},
+    }
 
 
 def test_the_editor_answers_htmx_with_the_editor_and_says_what_went_wrong(client, org):
