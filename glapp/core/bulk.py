@@ -105,24 +105,20 @@ def insert_values(model: type[models.Model], field_names: Sequence[str], rows: S
 
 def insert_or_add(model: type[models.Model], key_fields: Sequence[str], count_fields: Sequence[str],
                   rows: Iterable[Sequence]) -> None:
-    """Counters upserted: each row is its key's values then its counts; a key not there yet is
-    inserted, one already there gets the counts added to its own (INSERT … VALUES (…), (…) ON
-    CONFLICT (key) DO UPDATE SET n = n + excluded.n, …). The key must be a unique constraint's
-    fields, and each key may appear once in `rows`.
+    """Counters upserted in one executemany: each row is its key's values then its counts; a
+    key not there yet is inserted, one already there gets the counts added to its own
+    (INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n, …). The key must be a unique
+    constraint's fields.
 
-    Many rows go in one statement, in key order. The rows a statement adds to stay locked until
-    the commit, and concurrent writers of today's figures all add to the same few: one statement
-    instead of one per row holds them for one round trip, and one order for every writer means
-    two of them never wait for each other in a cycle (a deadlock)."""
+    Rows go in key order: concurrent writers of today's figures add to the same few cells and
+    hold them locked until their commit, and one order for all of them means two never wait
+    for each other in a cycle (a deadlock, which PostgreSQL resolves by failing one). One
+    statement per row, not one for all: a statement of hundreds of parameters is parsed anew
+    by the drivers on every call (they cache short ones only), which cost more than it saved."""
     rows = sorted(rows, key=lambda row: ["" if v is None else str(v) for v in row[:len(key_fields)]])
-    if not rows:
-        return
-    head, one, tail = _insert_or_add_sql(connection.vendor, model, tuple(key_fields), tuple(count_fields))
-    size = max(1, min(500, MAX_PARAMETERS // (len(key_fields) + len(count_fields))))
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            batch = rows[start:start + size]
-            cursor.execute(head + ", ".join([one] * len(batch)) + tail, [v for row in batch for v in row])
+        cursor.executemany(_insert_or_add_sql(connection.vendor, model, tuple(key_fields), tuple(count_fields)),
+                           rows)
 
 
 def update_by_id(model: type[models.Model], field_names: Sequence[str], rows: Sequence[Sequence]) -> None:
@@ -291,13 +287,13 @@ def _insert_values_sql(vendor: str, model: type[models.Model], field_names: tupl
 
 @functools.cache
 def _insert_or_add_sql(vendor: str, model: type[models.Model], key_fields: tuple[str, ...],
-                       count_fields: tuple[str, ...]) -> tuple[str, str, str]:
+                       count_fields: tuple[str, ...]) -> str:
     opts = model._meta
     table = connection.ops.quote_name(opts.db_table)
-    head, one = _insert_sql(vendor, model, key_fields + count_fields).split(" VALUES ")
     # Same syntax on SQLite (3.24+) and PostgreSQL: add to the cell when it exists.
     updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in _columns(opts, count_fields))
-    return f"{head} VALUES ", one, f" ON CONFLICT ({', '.join(_columns(opts, key_fields))}) DO UPDATE SET {updates}"
+    return (f"{_insert_sql(vendor, model, key_fields + count_fields)} "
+            f"ON CONFLICT ({', '.join(_columns(opts, key_fields))}) DO UPDATE SET {updates}")
 
 
 @functools.cache
