@@ -56,8 +56,10 @@ class JobErrorFile:
         """Append the pending rows (the header first, into a new file); the file's length."""
         if not self.pending:
             return self.size
-        if self.size and not self.path.exists():
-            self.size = 0  # erased since (it quoted an erased person): the rest starts a new file
+        if self.size:
+            # Erased since (it quoted an erased person): the rest starts a new file. Shorter than
+            # recorded (lost with a machine's crash): go on from what is there, never pad it.
+            self.size = min(self.size, self.path.stat().st_size) if self.path.exists() else 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "r+b" if self.size else "wb") as raw:
             raw.truncate(self.size)
