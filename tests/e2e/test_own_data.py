@@ -3,7 +3,7 @@ web app only: the first-run page with the setup token `glapp serve` prints; a jo
 stages and three touchpoints built in the web editor; a survey from the builder; a history
 exported from another tool (DD/MM/YYYY dates, touchpoints by their labels, Likert labels, a row
 with an impossible date) uploaded, mapped (columns, then each label to a touchpoint by the name
-the editor shows), dry-run, confirmed and imported by a background worker while the job page
+the editor shows), dry-run, confirmed and imported by the background worker while the job page
 polls; its rejected row downloaded; and the journey map counting each touchpoint's rows in the
 period the data cover.
 
@@ -14,17 +14,15 @@ import csv
 import datetime as dt
 import io
 import re
-import threading
 from dataclasses import dataclass
 
 import pytest
-from django.db import connections
+from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from glapp.accounts import actions
 from glapp.accounts.models import Organization
-from glapp.cli.management.commands.worker import LeasedWorker
 from glapp.journeys.models import Journey, Touchpoint
 from glapp.responses.importing.reading import read_preview
 from glapp.responses.models import ImportJob, Response
@@ -89,26 +87,6 @@ def build_journey_in_editor(page: Page, base_url: str, day: FirstDay, name: str 
     return day
 
 
-@pytest.fixture
-def worker(live_server):
-    """A background worker beside the web app, as `glapp serve` runs one: imports (and the
-    comment analyses they queue) run there, while the pages only queue them and poll."""
-    loop = LeasedWorker(queue_names=["*"], excluded_queue_names=[], interval=0.2, batch=False, startup_delay=False,
-                        max_tasks=None, worker_id="e2e-worker", backend_name="default", lease_seconds=60)
-
-    def run():
-        try:
-            loop.run()
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run, name="e2e-worker", daemon=True)
-    thread.start()
-    yield loop
-    loop.running = False
-    thread.join(timeout=30)
-
-
 def history_export() -> TelecomExport:
     """Three months of the other tool's answers, years before today (so before any default
     period, whatever day the test runs), naming the three touchpoints by its own labels."""
@@ -116,14 +94,21 @@ def history_export() -> TelecomExport:
                           first_day=timezone.localdate() - dt.timedelta(days=3 * 365))
 
 
-def wait_for_job(page: Page) -> None:
-    """The job page polls (HTMX) until the worker has finished the job."""
-    expect(page.locator("#import-job-status .status")).to_contain_text("Klar", timeout=30_000)
+def run_the_worker(page: Page) -> None:
+    """On a job's page, the job waits for the background worker and the page polls (HTMX).
+    The worker (`glapp worker`, here one batch run in the test's thread: SQLite's in-memory test
+    database takes no second connection) runs it, and the page shows it finished, unreloaded."""
+    status = page.locator("#import-job-status")
+    expect(status.locator(".status")).to_contain_text("Väntar")
+    expect(status).to_have_attribute("hx-trigger", "every 1s")
+    call_command("worker", batch=True, verbosity=0)
+    expect(status.locator(".status")).to_contain_text("Klar", timeout=15_000)
+    expect(status).not_to_have_attribute("hx-trigger", re.compile("."))  # done: no more polling
 
 
 def import_history(page: Page, base_url: str, export: TelecomExport, survey_code: str,
                    filename: str = "telecom-export.csv") -> None:
-    """Signed in as someone who may import (and a worker running): upload the export, map its
+    """Signed in as someone who may import: upload the export, map its
     columns and its touchpoint labels, dry-run, confirm the detected date format, import. Ends on
     the finished import's page."""
     page.goto(f"{base_url}/")
@@ -154,22 +139,22 @@ def import_history(page: Page, base_url: str, export: TelecomExport, survey_code
     page.get_by_role("button", name="Provkörning", exact=True).click()
 
     expect(page.get_by_role("heading", level=1, name=re.compile("^Provkörning"))).to_be_visible()
-    wait_for_job(page)
+    run_the_worker(page)
     expect(page.get_by_test_id("date-format")).to_contain_text("DD/MM/YYYY HH:MM")
     expect(page.get_by_test_id("missing")).to_have_count(0)  # every label names one of the journey's touchpoints
     run = page.get_by_test_id("run-import")
-    run.get_by_role("checkbox", name=re.compile("Survey Date.* DD/MM/YYYY")).check()
+    run.get_by_role("checkbox", name=re.compile(r"Survey Date.* DD.MM.YYYY")).check()
     run.get_by_role("button", name="Importera", exact=True).click()
 
     expect(page.get_by_role("heading", level=1, name=re.compile("^Import:"))).to_be_visible()
-    wait_for_job(page)
+    run_the_worker(page)
 
 
 def count(page: Page, label: str):
     return page.locator("#import-job-status dl.counts dt", has_text=re.compile(f"^{label}$")).locator("+ dd")
 
 
-def test_from_an_empty_installation_to_your_own_journey(live_server, page, settings, tmp_path, worker):
+def test_from_an_empty_installation_to_your_own_journey(live_server, page, settings, tmp_path):
     settings.GLAPP_REQUIRE_2FA = False  # the two-factor enrolment has its own browser test
     settings.MEDIA_ROOT = tmp_path / "media"  # uploads and error files
     console = watch(page)  # every page of the first day works under the Content-Security-Policy
