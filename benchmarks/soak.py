@@ -1,7 +1,7 @@
 """Soak: sustained API ingest with the worker running, against a large organization.
 
     python benchmarks/soak.py [--db sqlite|postgres] [--duration 300] [--rate 150] [--events 5]
-                              [--base 1000000] [--settle 120]
+                              [--base 1000000] [--threads 64] [--settle 120]
 
 A database already holding `--base` analysed responses of one organization (built once with bulk
 SQL, see `build_base`, and cached under var/soak/ keyed by its parameters and the migrations;
@@ -15,7 +15,9 @@ every 30 s as in production. After the load, up to `--settle` seconds for the wo
 From the database: the analysis lag (response stored → its comment's analysis stored, p95; a
 comment still unanalysed counts with its age at the end), the invitation delay (event stored →
 invitation sent, max; one unsent counts with its age), lost (acknowledged but not stored) and
-doubled (a response, analysis or invitation stored twice). Last line:
+doubled (a response, analysis or invitation stored twice). Also printed: the replies' p50/p99
+and the CPU seconds the server, the worker, the client and the rest of the machine (the database
+server) used during the load, to tell a slow server from a saturated machine. Last line:
 `analysis_lag_p95_s=<t> invitation_delay_max_s=<t> lost=<n> doubled=<n>`.
 PostgreSQL: DATABASE_URL names the server and a database name `<name>`; the benchmark keeps its
 base as `<name>_soakbase_<key>` and runs on a copy, `<name>_soakrun` (replaced on each run).
@@ -237,6 +239,35 @@ def start_server(env: dict, tmpdir: Path) -> tuple[subprocess.Popen, str]:
     return server, base
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and every live descendant (the
+    server's forked workers, the worker's loops), from /proc: where the machine's time went."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    tree = {pid}
+    for _ in range(4):  # a few generations deep is all glapp's processes have
+        tree |= {p for p, (parent, _) in stats.items() if parent in tree}
+    return sum(stats[p][1] for p in tree if p in stats)
+
+
+def machine_cpu_seconds() -> float:
+    """CPU seconds every process of the machine used so far (/proc/stat, all but idle and iowait)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p / 100))] if ordered else 0.0
+
+
 # --- Load ------------------------------------------------------------------------------------
 
 
@@ -250,6 +281,7 @@ class Load:
         self.threads = threads
         self.acknowledged: dict[str, list] = {"responses": [], "events": []}
         self.errors: dict[str, int] = {}
+        self.latencies: list[float] = []  # seconds from sending a request to its reply, every request
         self.lock = threading.Lock()
 
     def run(self, streams: list[tuple[str, float]]) -> None:
@@ -280,6 +312,7 @@ class Load:
                 at, name, n = job
                 time.sleep(max(0.0, at - time.monotonic()))
                 path, body, ident = self.request(name, n)
+                sent_at = time.monotonic()
                 try:
                     conn.request("POST", path, body=body, headers={
                         "Authorization": f"Bearer {self.key}", "Content-Type": "application/json"})
@@ -291,6 +324,7 @@ class Load:
                     conn = http.client.HTTPConnection(self.url.hostname, self.url.port, timeout=60)
                     status = "error"
                 with self.lock:
+                    self.latencies.append(time.monotonic() - sent_at)
                     if status in (201, 202):
                         self.acknowledged[name].append(ident)
                     else:
@@ -391,6 +425,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=150.0, help="responses a second (half with a comment)")
     parser.add_argument("--events", type=float, default=5.0, help="touchpoint events a second")
     parser.add_argument("--base", type=int, default=1_000_000, help="analysed responses already stored")
+    parser.add_argument("--threads", type=int, default=64,
+                        help="client connections; enough that replies slower than the schedule do not hold it back")
     parser.add_argument("--settle", type=float, default=120.0,
                         help="seconds the worker gets after the load to finish (at most)")
     args = parser.parse_args()
@@ -405,13 +441,23 @@ def main() -> None:
             worker = subprocess.Popen([PYTHON, "-m", "glapp.cli.main", "worker", "--skip-checks"], env=env, cwd=ROOT,
                                       stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            load = Load(base_url, api_key, args.duration)
+            load = Load(base_url, api_key, args.duration, threads=args.threads)
+            cpu_before = {"server": cpu_seconds(server.pid), "worker": cpu_seconds(worker.pid),
+                          "client": time.process_time(), "machine": machine_cpu_seconds()}
             load.run([("responses", args.rate), ("events", args.events)])
             elapsed = time.monotonic() - load.start
+            cpu = {"server": cpu_seconds(server.pid), "worker": cpu_seconds(worker.pid), "client": time.process_time(),
+                   "machine": machine_cpu_seconds()}
+            used = {name: cpu[name] - cpu_before[name] for name in cpu}
+            used["other (database server, other work)"] = used.pop("machine") - sum(used.values())
+            print("CPU seconds during the load: " + ", ".join(f"{name} {t:.0f}" for name, t in used.items())
+                  + f" (of {os.cpu_count() * elapsed:.0f} on {os.cpu_count()} cores)", flush=True)
             scheduled = {name: int(args.duration * rate) + 1
                          for name, rate in (("responses", args.rate), ("events", args.events))}
             print(f"load: {load.sent} sent of {scheduled} scheduled in {elapsed:.0f} s, acknowledged "
-                  f"{ {k: len(v) for k, v in load.acknowledged.items()} }, errors {load.errors}", flush=True)
+                  f"{ {k: len(v) for k, v in load.acknowledged.items()} }, errors {load.errors}; reply "
+                  f"p50 {percentile(load.latencies, 50) * 1000:.0f} ms, "
+                  f"p99 {percentile(load.latencies, 99) * 1000:.0f} ms", flush=True)
             deadline = time.monotonic() + args.settle
             while True:
                 result = run_measure(env, tmpdir, load)

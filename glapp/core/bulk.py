@@ -108,10 +108,41 @@ def insert_or_add(model: type[models.Model], key_fields: Sequence[str], count_fi
     """Counters upserted in one executemany: each row is its key's values then its counts; a
     key not there yet is inserted, one already there gets the counts added to its own
     (INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n, …). The key must be a unique
-    constraint's fields."""
+    constraint's fields.
+
+    Rows go in key order: concurrent writers of today's figures add to the same few cells and
+    hold them locked until their commit, and one order for all of them means two never wait
+    for each other in a cycle (a deadlock, which PostgreSQL resolves by failing one). One
+    statement per row, not one for all: a statement of hundreds of parameters is parsed anew
+    by the drivers on every call (they cache short ones only), which cost more than it saved."""
+    rows = sorted(rows, key=lambda row: ["" if v is None else str(v) for v in row[:len(key_fields)]])
+    if connection.vendor == "postgresql" and len(rows) >= UNNEST_FROM:
+        _insert_or_add_unnest(model, tuple(key_fields), tuple(count_fields), rows)
+        return
     with connection.cursor() as cursor:
         cursor.executemany(_insert_or_add_sql(connection.vendor, model, tuple(key_fields), tuple(count_fields)),
                            rows)
+
+
+# From this many rows (an import's or a rebuild's chunk, the demo's load), PostgreSQL gets the
+# rows as one array per column, unnested in one statement: planned once and run as one set,
+# where one statement per row cost a plan and an index probe each (the demo's 60,000 responses
+# write 300,000 cells). Few rows (one API request's) keep the short cached statement above.
+UNNEST_FROM = 200
+UNNEST_CHUNK = 20_000  # rows per statement: bounded memory for the arrays on both sides
+
+
+def _insert_or_add_unnest(model: type[models.Model], key_fields: tuple[str, ...], count_fields: tuple[str, ...],
+                          rows: Sequence[Sequence]) -> None:
+    """PostgreSQL: insert_or_add's upsert as INSERT … SELECT FROM unnest(%s::type[], …): one
+    parameter per column, so the statement text stays short (the driver caches it) however many
+    rows it carries. Keys must be distinct (ON CONFLICT may touch a row once per statement)."""
+    sql = _insert_or_add_unnest_sql(model, key_fields, count_fields)
+    width = len(key_fields) + len(count_fields)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), UNNEST_CHUNK):
+            batch = rows[start:start + UNNEST_CHUNK]
+            cursor.execute(sql, [[row[i] for row in batch] for i in range(width)])
 
 
 def update_by_id(model: type[models.Model], field_names: Sequence[str], rows: Sequence[Sequence]) -> None:
@@ -286,6 +317,19 @@ def _insert_or_add_sql(vendor: str, model: type[models.Model], key_fields: tuple
     # Same syntax on SQLite (3.24+) and PostgreSQL: add to the cell when it exists.
     updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in _columns(opts, count_fields))
     return (f"{_insert_sql(vendor, model, key_fields + count_fields)} "
+            f"ON CONFLICT ({', '.join(_columns(opts, key_fields))}) DO UPDATE SET {updates}")
+
+
+@functools.cache
+def _insert_or_add_unnest_sql(model: type[models.Model], key_fields: tuple[str, ...],
+                              count_fields: tuple[str, ...]) -> str:
+    opts = model._meta
+    table = connection.ops.quote_name(opts.db_table)
+    fields = [opts.get_field(name) for name in key_fields + count_fields]
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in _columns(opts, count_fields))
+    return (f"INSERT INTO {table} ({', '.join(_columns(opts, key_fields + count_fields))}) "
+            f"SELECT * FROM unnest({arrays}) "
             f"ON CONFLICT ({', '.join(_columns(opts, key_fields))}) DO UPDATE SET {updates}")
 
 

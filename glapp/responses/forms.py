@@ -40,7 +40,7 @@ class MappingForm(forms.Form):
 
     def __init__(self, *args, header: list[str], question_keys: list[str], surveys: list[tuple[str, str]],
                  initial_mapping: dict[str, str], value_columns: list | None = None, customers_zone: str = "",
-                 **kwargs):
+                 value_lists: dict[str, list[tuple[str, str]]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.header = header
         self.fields["default_survey"].choices = [("", "—"), *surveys]
@@ -59,20 +59,26 @@ class MappingForm(forms.Form):
                 label=column, required=False, choices=[*base, (_("Metadata"), [(meta, meta)])], initial=initial,
             )
 
-        # Value maps: one text field per distinct value (empty = as written) and a "blank" box.
+        # Value maps: one text field per distinct value (empty = as written) and a "blank" box. A
+        # column of touchpoints, units or surveys offers the organization's (by name or code).
         self.value_columns = []
-        for index, column, values, initial in value_columns or []:
+        self.datalists = {}
+        for index, column, values, initial, column_target in value_columns or []:
             rows = []
+            attrs = {"size": 18}
+            if (value_lists or {}).get(column_target):
+                attrs["list"] = f"values-{column_target}"
+                self.datalists[attrs["list"]] = value_lists[column_target]
             for n, value in enumerate(values):
                 target = initial.get(value)
                 self.fields[f"val_{index}_{n}"] = forms.CharField(
                     label=value, required=False, max_length=500, initial=target or "",
-                    widget=forms.TextInput(attrs={"placeholder": value[:60], "size": 18}))
+                    widget=forms.TextInput(attrs={**attrs, "placeholder": value[:60]}))
                 self.fields[f"blank_{index}_{n}"] = forms.BooleanField(
                     label=_("blank"), required=False, initial=target == "")
                 rows.append((value, self[f"val_{index}_{n}"], self[f"blank_{index}_{n}"]))
             self.value_columns.append((column, rows))
-        self._value_specs = value_columns or []
+        self._value_specs = [spec[:4] for spec in value_columns or []]
 
     def column_fields(self):
         return [(column, self[f"col_{i}"]) for i, column in enumerate(self.header)]

@@ -136,6 +136,9 @@ class ImportJob(OrgScopedModel):
     rejected_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True, help_text="[{line, field, message}], capped.")
     error_count = models.PositiveIntegerField(default=0, help_text="Every error found, also those past the cap.")
+    # The length of the job's error file (every rejected row, importing/errorfile.py) as of its
+    # last committed chunk: 0 while it has none; a resumed run cuts the file back to it.
+    error_file_size = models.PositiveBigIntegerField(default=0)
     message = models.TextField(blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from glapp.accounts.models import Unit
@@ -322,8 +322,13 @@ def rollup_answers(response_id: int, answer_types: tuple[str, ...]) -> list[tupl
         "question_id", "question_type", "number", "text", "choices")]
 
 
+def last_answer_id() -> int:
+    """The highest answer id stored so far (of any organization), 0 for none."""
+    return Answer.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
 def text_answers(organization_id: int, first_response_id: int | None = None, last_response_id: int | None = None,
-                 chunk: int = 5000, *, unless=None, stored_before=None):
+                 chunk: int = 5000, *, unless=None, stored_before=None, after_answer_id: int = 0):
     """Non-empty comments of an organization as (answer_id, response_id, text, response language),
     in lists of up to `chunk` (keyset pages: flat memory at any size). `unless` leaves out answers
     for which a condition on the answer row holds (a higher app's, such as "is analyzed", given
@@ -331,19 +336,22 @@ def text_answers(organization_id: int, first_response_id: int | None = None, las
 
     With a response id range, only the range is read, whatever the organization's size: the
     pages walk the (response, question) index from the range's start. Without one, the whole
-    organization is read in answer id order."""
+    organization is read in answer id order, from above `after_answer_id` (the answers' primary
+    key walked from there: what every organization stored since, not this one's history)."""
     qs = Answer.objects.filter(question_type=qt.TEXT).exclude(text="")
     if unless is not None:
         qs = qs.filter(~unless)
-    if first_response_id is None and last_response_id is None:
+    whole = first_response_id is None and last_response_id is None
+    if whole and not after_answer_id:
         qs = qs.filter(response__organization_id=organization_id)
         if stored_before is not None:
             qs = qs.filter(response__created_at__lt=stored_before)
-        yield from _pages_by_answer_id(qs, chunk)
+        yield from _pages_by_answer_id(qs.annotate(language=F("response__language")), chunk)
         return
     # No join with the responses, no list of them, no EXISTS (which PostgreSQL turns into a
     # join): planners given any of these drive the query from the organization's responses, all
-    # of them. Each answer of the range reads its own response's fields by primary key instead.
+    # of them. Each answer of the range (or above the id) reads its own response's fields by
+    # primary key instead.
     def of_response(field: str) -> Subquery:
         return Subquery(Response.objects.filter(id=OuterRef("response_id")).values(field))
 
@@ -351,14 +359,17 @@ def text_answers(organization_id: int, first_response_id: int | None = None, las
         owner=organization_id)
     if stored_before is not None:
         qs = qs.annotate(stored_at=of_response("created_at")).filter(stored_at__lt=stored_before)
+    if whole:
+        yield from _pages_by_answer_id(qs, chunk, after_answer_id)
+        return
     yield from _pages_by_response(qs, first_response_id or 0, last_response_id, chunk)
 
 
-def _pages_by_answer_id(qs: QuerySet, chunk: int):
-    last_id = 0
+def _pages_by_answer_id(qs: QuerySet, chunk: int, after_answer_id: int = 0):
+    last_id = after_answer_id
     while True:
         rows = list(qs.filter(id__gt=last_id).order_by("id").values_list(
-            "id", "response_id", "text", "response__language")[:chunk])
+            "id", "response_id", "text", "language")[:chunk])
         if not rows:
             return
         last_id = rows[-1][0]

@@ -4,7 +4,7 @@ import datetime as dt
 import re
 from pathlib import PurePath
 
-from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from glapp.responses.importing.jobs import ERROR_CAP, start_import
 from glapp.responses.importing.mapping import MappingUnusable, proposed_mapping, question_keys
 from glapp.responses.importing.options import ImportOptions
 from glapp.responses.importing.reading import TableError, read_preview
-from glapp.responses.importing.storage import store_upload, stored_file_path
+from glapp.responses.importing.storage import error_file_path, store_upload, stored_file_path
 from glapp.responses.importing.suggest import distinct_values, questions_by_key, suggest_for
 from glapp.responses.importing.values import References
 from glapp.responses.models import ImportJob
@@ -75,6 +75,7 @@ def import_map(request, access, sha: str):
         return render(request, "responses/import_map.html", {"error": str(exc), "filename": filename}, status=400)
 
     catalog = Catalog.load(org_id)
+    references = References.load(org_id, catalog)
     source_name = (request.POST.get("source") or request.GET.get("source") or PurePath(filename).stem)[:120]
     source = queries.import_source_named(org_id, source_name)
     defaults = dict(source.defaults) if source else {}
@@ -88,7 +89,8 @@ def import_map(request, access, sha: str):
         return MappingForm(
             data, header=header, question_keys=question_keys(catalog), initial_mapping=mapping,
             surveys=[(s.code, f"{s.name} ({s.code})") for s in surveys_of(org_id) if s.code in catalog.surveys],
-            value_columns=_value_columns(org_id, path, header, mapping, catalog, options, values_initial),
+            value_columns=_value_columns(path, header, mapping, catalog, references, options, values_initial),
+            value_lists=references.names,
             customers_zone=customers_time_zone(org_id), initial=initial)
 
     if request.method == "POST":  # the value fields follow the columns as the user mapped them
@@ -133,11 +135,11 @@ def import_map(request, access, sha: str):
 NO_VALUE_MAP = {"", "submitted_at", "external_id", "customer_id"}
 
 
-def _value_columns(org_id: int, path, header: list[str], mapping: dict[str, str], catalog: Catalog,
+def _value_columns(path, header: list[str], mapping: dict[str, str], catalog: Catalog, references: References,
                    saved: ImportOptions, survey: str | None) -> list:
     """The columns whose values may be mapped on the page (few distinct values, a target that
-    reads codes, scores or choices), each with its values and their saved or suggested targets."""
-    references = References.load(org_id, catalog)
+    reads codes, scores or choices), each with its values, their saved or suggested targets and
+    the column's target."""
     questions = questions_by_key(catalog)
     out = []
     for index, distinct in sorted(distinct_values(path, len(header)).items()):
@@ -148,7 +150,7 @@ def _value_columns(org_id: int, path, header: list[str], mapping: dict[str, str]
             continue
         initial = {**suggest_for(target, distinct, catalog, references, questions, survey),
                    **saved.values.get(column, {})}
-        out.append((index, column, distinct, initial))
+        out.append((index, column, distinct, initial, target))
     return out
 
 
@@ -169,7 +171,37 @@ def import_job(request, access, job_id: int):
     # A job still pending after a while: the worker is busy, or none runs. Say so rather than spin.
     waiting = job.status == ImportJob.Status.PENDING and timezone.now() - job.created_at > WORKER_PATIENCE
     return render(request, template, {"job": job, "valid": job.total_rows - job.rejected_count,
-                                      "error_cap": ERROR_CAP, "no_worker": waiting, **_summary_context(access, job)})
+                                      "error_cap": ERROR_CAP, "no_worker": waiting,
+                                      "error_file": _error_file(request, access, job) is not None,
+                                      **_summary_context(access, job)})
+
+
+def _error_file(request, access, job: ImportJob):
+    """The finished job's file of rejected rows, unless there is none (or it was erased since).
+    It holds the file's cells as written, comments unredacted: for the member who ran the job
+    and for those who may read personal data, not for every colleague who sees the job."""
+    if not job.finished_at or not job.error_file_size:
+        return None
+    if job.created_by_id != request.user.pk and not access.can("pii"):
+        return None
+    path = error_file_path(job.organization_id, job.pk)
+    return path if path.is_file() else None
+
+
+@member_view
+@require_GET
+def import_job_errors(request, access, job_id: int):
+    """Every rejected row of a job, in the file's own columns plus the reason: to fix and import
+    again with the same mapping. Only for those who see the job (its organization, their units)
+    and ran it or may read personal data."""
+    _require(access, "import")
+    job = queries.import_job_for(access, job_id)
+    path = _error_file(request, access, job) if job is not None else None
+    if path is None:
+        raise Http404
+    stem = re.sub(r"[^\w.-]+", "-", PurePath(job.filename).stem).strip("-.") or "import"
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{stem}-rejected-rows.csv",
+                        content_type="text/csv; charset=utf-8")
 
 
 def _summary_context(access, job: ImportJob) -> dict:

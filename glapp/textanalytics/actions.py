@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from glapp.core import bulk, events
 from glapp.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from glapp.responses.actions import replace_comment_texts
-from glapp.responses.queries import text_answers
+from glapp.responses.queries import last_answer_id, text_answers
 from glapp.textanalytics.analyzers import query as query_mod
 from glapp.textanalytics.analyzers import taxonomy
 from glapp.textanalytics.analyzers.pipeline import Pipeline
@@ -26,6 +26,7 @@ from glapp.textanalytics.analyzers.sentiment import LABELS
 from glapp.textanalytics.models import (
     ALL_LANGUAGES,
     AnalysisDrain,
+    CatchUpMark,
     CommentAnalysis,
     LearnedModel,
     PendingAnalysis,
@@ -316,11 +317,36 @@ CATCH_UP_GRACE = timedelta(minutes=5)
 
 def analyze_missing(organization_id: int, *, limit: int = CATCH_UP_LIMIT, grace: timedelta = CATCH_UP_GRACE) -> int:
     """Analyze up to `limit` comments that have no analysis at all: one whose task was never
-    queued (a crash between the commit and the enqueue) or lost. Returns how many."""
+    queued (a crash between the commit and the enqueue) or lost. Returns how many.
+
+    Reads only the answers stored since the organization's `CatchUpMark` (every organization's,
+    in answer id order), so an hourly run costs what arrived in the hour, not the history."""
+    started = timezone.now()
+    newest = last_answer_id()
+    mark, _ = CatchUpMark.objects.get_or_create(organization_id=organization_id)
     analyzed = Exists(CommentAnalysis.objects.filter(answer_id=OuterRef("pk")))
     pages = text_answers(organization_id, chunk=min(limit, 5000), unless=analyzed,
-                         stored_before=timezone.now() - grace)
-    return analyze_answers(organization_id, itertools.islice(itertools.chain.from_iterable(pages), limit))
+                         stored_before=started - grace, after_answer_id=mark.checked_through)
+    last_read, count = [mark.checked_through], [0]
+
+    def noting_ids(rows):
+        for row in rows:
+            last_read[0] = row[0]
+            count[0] += 1
+            yield row
+
+    done = analyze_answers(organization_id, noting_ids(itertools.islice(itertools.chain.from_iterable(pages), limit)))
+    # Up to an id seen longer ago than the grace, nothing was left out as just stored; a run cut
+    # off by the limit has looked only as far as its last comment.
+    matured = mark.seen_at is not None and mark.seen_at <= started - grace
+    through = mark.seen_max if matured else mark.checked_through
+    if count[0] >= limit:
+        through = min(through, last_read[0])
+    fields = {"checked_through": max(through, mark.checked_through)}
+    if matured or mark.seen_at is None:
+        fields.update(seen_max=newest, seen_at=started)
+    CatchUpMark.objects.filter(organization_id=organization_id).update(**fields)
+    return done
 
 
 def catch_up_missing(skip: set[int] = frozenset(), limit: int = CATCH_UP_LIMIT) -> dict[int, int]:

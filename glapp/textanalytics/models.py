@@ -131,3 +131,19 @@ class AnalysisDrain(models.Model):
     organization = models.OneToOneField("accounts.Organization", primary_key=True, on_delete=models.CASCADE,
                                         related_name="+")
     queued_at = models.DateTimeField(null=True, blank=True)
+
+
+class CatchUpMark(models.Model):
+    """How far the housekeeping's catch-up of never-analyzed comments has looked for an
+    organization, so that each run reads only the answers stored since, not the organization.
+
+    Every text answer with an id up to `checked_through` had an analysis when a run read it (or
+    got one from that run). `seen_max` is the highest answer id at `seen_at`; once `seen_at` is
+    older than the catch-up's grace, every answer up to it belongs to a response the run does not
+    leave out as just stored, and the mark may move up to it (answers are never written to later)."""
+
+    organization = models.OneToOneField("accounts.Organization", primary_key=True, on_delete=models.CASCADE,
+                                        related_name="+")
+    checked_through = models.BigIntegerField(default=0)
+    seen_max = models.BigIntegerField(default=0)
+    seen_at = models.DateTimeField(null=True, blank=True)

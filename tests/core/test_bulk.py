@@ -66,6 +66,29 @@ def test_insert_or_add_inserts_a_new_cell_and_adds_to_one_there(org):
     assert list(cells) == [(7, 5, 1, 3, 0), (8, 1, 1, 0, 0)]
 
 
+def test_insert_or_add_of_many_cells_adds_like_one_statement_per_cell(org, other_org):
+    """An import's or a rebuild's chunk (on PostgreSQL one unnest statement per chunk): new
+    cells inserted, existing ones added to, NULL-free defaults and dates kept, per organization."""
+    key = ("organization", "source", "grain", "day", "survey", "touchpoint", "unit", "channel", "language",
+           "segment", "d1", "d2", "d3", "d4", "question", "option")
+    counts = ("n", *(f"c{i}" for i in range(11)), "m_sq")
+    many = bulk.UNNEST_FROM + 50
+
+    def cells(organization, n, big=0):
+        return [(organization.id, "csat", 2, connection.ops.adapt_datefield_value(dt.date(2026, 5, 1 + i % 28)),
+                 i, 3, 0, "email", "sv", "Företag", f"kampanj-{i % 3}", "", "", "", 12, "" if i % 2 else "opt-å",
+                 n, *[n * (j == i % 11) for j in range(11)], big) for i in range(many)]
+
+    bulk.insert_or_add(Rollup, key, counts, cells(org, 1, big=2**40)[::-1])  # order of rows does not matter
+    bulk.insert_or_add(Rollup, key, counts, cells(org, 2) + cells(other_org, 5)[:3])
+    stored = Rollup.objects.filter(organization=org)
+    assert stored.count() == many
+    assert {(r.n, r.m_sq) for r in stored} == {(3, 2**40)}
+    assert sum(getattr(r, f"c{r.survey % 11}") for r in stored) == 3 * many
+    assert stored.get(survey=5).day == dt.date(2026, 5, 6) and stored.get(survey=4).option == "opt-å"
+    assert Rollup.objects.filter(organization=other_org).count() == 3
+
+
 def test_update_by_id_sets_the_fields_of_one_row_or_many(org):
     _dimensions(org, [1, 2, 3])
     first, second, third = RollupDimension.objects.for_org(org).order_by("slot").values_list("id", flat=True)

@@ -140,6 +140,26 @@ def test_the_dry_run_detects_day_first_dates_and_shows_every_value_and_what_is_m
     assert Response.objects.count() == 0
 
 
+def test_a_value_mapped_to_a_touchpoints_name_imports_to_that_touchpoint(telecom, tmp_path):
+    """People map a file's labels to the names they see in the journey editor ("Support Call" →
+    "Installation", "  order ") as often as to codes; a name was taken for a new code to create,
+    and its rows rejected as naming an unknown touchpoint."""
+    export = telecom_export(touchpoints=("Order", "Support Call"), bad_date=False)
+    path = export.write(tmp_path / "telecom.csv")
+    values = {**TELECOM_VALUES, "Touchpoint": {"Support Call": "Installation", "Order": "  order "}}
+    options = {"date_format": "dmy", "values": values}
+    dry = run_import(telecom.id, path, mapping=TELECOM_MAPPING, defaults={"survey": "tnps"}, dry_run=True,
+                     options=options)
+    touchpoints = {v[0]: v[1:] for v in dry.summary["values"]["Touchpoint"]["values"]}
+    assert touchpoints["Support Call"] == ["installation", export.counts["Support Call"], "mapped"]
+    assert touchpoints["Order"] == ["order", export.counts["Order"], "mapped"]
+    assert "touchpoint" not in dry.summary["missing"] and dry.rejected == 0
+    report = run_import(telecom.id, path, mapping=TELECOM_MAPPING, defaults={"survey": "tnps"}, options=options)
+    assert (report.rejected, report.created) == (0, sum(export.counts.values()))
+    assert Response.objects.filter(touchpoint__code="installation").count() == export.counts["Support Call"]
+    assert not Touchpoint.objects.filter(organization=telecom, code="support-call").exists()
+
+
 def test_a_detected_date_format_is_never_imported_unconfirmed(telecom, tmp_path):
     path = telecom_export().write(tmp_path / "telecom.csv")
     with pytest.raises(DatesUnconfirmed, match="DD/MM/YYYY"):

@@ -41,6 +41,9 @@ def test_a_telecom_export_goes_from_upload_to_journey_counts_through_the_pages(c
     # Mapped as the user wants, the page shows each mapped column's values to map.
     page = client.post(map_url, _mapping_data(page, action="values"))
     assert 'data-testid="value-maps"' in page.content.decode()
+    # The touchpoints' fields offer the organization's touchpoints, by name (a name reads as its code).
+    assert 'list="values-touchpoint"' in page.content.decode()
+    assert '<option value="First Payment">first-payment</option>' in page.content.decode()
     form = page.context["form"]
     columns = dict(form.value_columns)
     # Suggested from the file: Likert labels to scores and N/A to blank.

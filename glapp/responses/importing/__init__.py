@@ -18,7 +18,7 @@ One module per step, each imported from where it is used:
 - `suggest`  value maps to start from: names, option texts, Likert labels
 - `layout`   a long file (one row per answer) read as the wide table the runner imports
 - `create`   the confirmed touchpoints, units and surveys a file names, created before the run
-- `errorfile` rejected rows in the input's columns plus the reason
+- `errorfile` rejected rows in the input's columns plus the reason; a job's file, for its page
 - `keys`     natural keys for rows without an external id, export's ids recognised
 - `tuning`   garbage collector and SQLite checkpoint settings for the length of an import
 - `jobs`     the runner: validate, key and write chunk by chunk, and keep a job record current

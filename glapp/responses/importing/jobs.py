@@ -20,12 +20,13 @@ from glapp.responses import actions
 from glapp.responses.catalog import Catalog
 from glapp.responses.importing import dates as date_formats
 from glapp.responses.importing.create import create_missing
+from glapp.responses.importing.errorfile import JobErrorFile
 from glapp.responses.importing.keys import NaturalKeys, known_export_ids
 from glapp.responses.importing.layout import ANSWER, QUESTION, Grouped, is_long, widen
 from glapp.responses.importing.mapping import MappingUnusable, RowMapper, check_mapping, question_keys
 from glapp.responses.importing.options import ImportOptions, zone
 from glapp.responses.importing.reading import Table, TableError, Uncalculated, open_table
-from glapp.responses.importing.storage import stored_file_path
+from glapp.responses.importing.storage import error_file_path, stored_file_path
 from glapp.responses.importing.tuning import bulk_write_settings, quiet_gc
 from glapp.responses.importing.values import (
     ColumnValues,
@@ -370,6 +371,14 @@ def run_import_job(job: ImportJob, mapping: dict[str, str] | None, defaults: dic
     resume = ImportReport.resumed(job) if job.status == ImportJob.Status.RUNNING and job.total_rows else None
     actions.record_import_progress(job, status=ImportJob.Status.RUNNING)
     kept_errors = len(job.errors) if resume else 0
+    # Every rejected row, for the job page's download (the errors above are capped).
+    error_file = JobErrorFile(error_file_path(job.organization_id, job.pk), job.error_file_size if resume else 0)
+    also = run_options.pop("on_reject", None)  # the command line's --errors-out
+
+    def on_reject(line: int, cells: list, errors: list[dict]) -> None:
+        error_file(line, cells, errors)
+        if also:
+            also(line, cells, errors)
 
     def checkpoint(report: ImportReport) -> None:
         nonlocal kept_errors
@@ -378,6 +387,8 @@ def run_import_job(job: ImportJob, mapping: dict[str, str] | None, defaults: dic
         if len(report.errors) != kept_errors:  # the capped list, rewritten only when it grew
             counts["errors"] = report.errors
             kept_errors = len(report.errors)
+        if error_file.pending:
+            counts["error_file_size"] = error_file.flush(report.header)
         counts["summary"] = report.summary
         actions.record_import_progress(job, **counts)
 
@@ -388,7 +399,7 @@ def run_import_job(job: ImportJob, mapping: dict[str, str] | None, defaults: dic
     try:
         report = run_import(job.organization_id, path, mapping=mapping, defaults=defaults, dry_run=job.dry_run,
                             progress=tick, unit_path=job.unit_path or None, checkpoint=checkpoint, resume=resume,
-                            options=options, **run_options)
+                            options=options, on_reject=on_reject, **run_options)
     except TableError as exc:
         actions.finish_import_job(job, status=ImportJob.Status.FAILED, errors=[], message=str(exc),
                                   summary=getattr(exc, "summary", job.summary))

@@ -1,5 +1,5 @@
 """Uploaded files, stored before their import runs in the background: one folder per
-organization, each file under its SHA-256."""
+organization, each file under its SHA-256, and each job's error file beside them."""
 
 import hashlib
 import os
@@ -18,6 +18,12 @@ def stored_file_path(organization_id: int, sha256: str) -> Path:
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):
         raise ValueError("not a file digest")
     return import_dir(organization_id) / sha256
+
+
+def error_file_path(organization_id: int, job_id: int) -> Path:
+    """A job's error file (importing/errorfile.py), beside the organization's uploads: erasure and
+    retention treat it as they treat the file it quotes."""
+    return import_dir(organization_id) / f"errors-{int(job_id)}.csv"
 
 
 def store_upload(organization_id: int, chunks) -> str:

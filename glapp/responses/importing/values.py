@@ -105,6 +105,10 @@ class ColumnValues:
             if mapped == BLANK:
                 return mapped, BLANKED
             if self.target in REFERENCE_TARGETS and mapped not in self.codes:
+                # People map values to what they see in glapp: a touchpoint's name as often as its code.
+                code = self.known.get(fold(mapped)) or self.known.get(slugify(mapped))
+                if code is not None:
+                    return code, MAPPED
                 return mapped, UNKNOWN  # mapped to a code nothing has yet: one to create
             return mapped, MAPPED
         if self.target in REFERENCE_TARGETS or self.target == QUESTION:
@@ -138,6 +142,7 @@ class References:
 
     known: dict[str, dict[str, str]]
     codes: dict[str, frozenset]
+    names: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # (code, name), to offer on the page
 
     @classmethod
     def load(cls, organization_id: int, catalog: Catalog) -> "References":
@@ -147,6 +152,7 @@ class References:
 
         known: dict[str, dict[str, str]] = {}
         codes: dict[str, frozenset] = {}
+        names: dict[str, list[tuple[str, str]]] = {}
         for target, model, active in (("touchpoint", Touchpoint, None), ("unit", Unit, None),
                                       ("survey", Survey, set(catalog.surveys))):
             table = {}
@@ -160,7 +166,8 @@ class References:
                 table[fold(code)] = code
             known[target] = table
             codes[target] = frozenset(c for c, _ in pairs)
-        return cls(known, codes)
+            names[target] = sorted(pairs, key=lambda pair: pair[1].casefold())
+        return cls(known, codes, names)
 
 
 def question_labels(catalog: Catalog, survey_code: str | None = None) -> tuple[dict[str, str], frozenset]:
