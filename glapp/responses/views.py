@@ -199,6 +199,9 @@ def import_job_errors(request, access, job_id: int):
     path = _error_file(request, access, job) if job is not None else None
     if path is None:
         raise Http404
+    # The file holds what the rows said, as written: its download is audited as an export.
+    audit(request, access, AuditEntry.Action.RESPONSES_EXPORTED, target_type="import_job", target=job.pk,
+          details={"rejected_rows": True, "unredacted": True, "via": "web"})
     stem = re.sub(r"[^\w.-]+", "-", PurePath(job.filename).stem).strip("-.") or "import"
     return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{stem}-rejected-rows.csv",
                         content_type="text/csv; charset=utf-8")

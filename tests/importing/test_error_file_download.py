@@ -10,7 +10,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from glapp.accounts.models import Role
+from glapp.accounts.models import AuditEntry, Role
 from glapp.responses import actions
 from glapp.responses.importing import jobs
 from glapp.responses.importing.storage import error_file_path
@@ -61,6 +61,9 @@ def test_the_job_page_links_every_rejected_row_as_csv_in_the_files_shape(client,
     # A spreadsheet shows the comment as text; the import takes the apostrophe off again.
     assert written[1][HEADER.index("comment")] == "'" + FORMULA
     assert job.error_file_size == error_file_path(org.id, job.pk).stat().st_size
+    # Personal data leaving glapp: the download is in the owners' audit log, by internal id only.
+    entry = AuditEntry.objects.for_org(org).get(action=AuditEntry.Action.RESPONSES_EXPORTED)
+    assert (entry.target_type, entry.target, entry.details["rejected_rows"]) == ("import_job", str(job.pk), True)
 
 
 @override_settings(TASKS=IMMEDIATE)
