@@ -217,10 +217,14 @@ def lookup(model: type[models.Model], key_field: str, keys: Iterable, where: Map
     return found
 
 
-def exists(model: type[models.Model], where: Mapping[str, object]) -> bool:
-    """Whether any row's fields equal `where`'s values (stops at the first)."""
+def exists(model: type[models.Model], where: Mapping[str, object], *,
+           at_least: Mapping[str, object] | None = None) -> bool:
+    """Whether any row's fields equal `where`'s values, and those of `at_least` are at least its
+    values (already adapted to the database), stopping at the first."""
+    at_least = at_least or {}
     with connection.cursor() as cursor:
-        cursor.execute(_exists_sql(connection.vendor, model, tuple(where)), list(where.values()))
+        cursor.execute(_exists_sql(connection.vendor, model, tuple(where), tuple(at_least)),
+                       [*where.values(), *at_least.values()])
         return cursor.fetchone() is not None
 
 
@@ -357,9 +361,10 @@ def _set_flag_sql(vendor: str, model: type[models.Model], field_name: str) -> st
 
 
 @functools.cache
-def _exists_sql(vendor: str, model: type[models.Model], where: tuple[str, ...]) -> str:
+def _exists_sql(vendor: str, model: type[models.Model], where: tuple[str, ...], at_least: tuple[str, ...] = ()) -> str:
     opts = model._meta
-    return f"SELECT 1 FROM {connection.ops.quote_name(opts.db_table)} WHERE {_where(opts, where)} LIMIT 1"
+    conditions = [_where(opts, where), *(f"{column} >= %s" for column in _columns(opts, at_least))]
+    return f"SELECT 1 FROM {connection.ops.quote_name(opts.db_table)} WHERE {' AND '.join(conditions)} LIMIT 1"
 
 
 @functools.cache
