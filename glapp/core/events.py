@@ -120,6 +120,9 @@ class ResponsesStored(Event):
     name = "responses.stored"
     mode = IN_TRANSACTION
     responses: Sequence[Any] = ()
+    first_id: int = 0  # their ids, reserved for one batch
+    last_id: int = 0
+    comments: int = 0  # of them with a comment
 
 
 @dataclass(frozen=True)

@@ -140,9 +140,11 @@ def ingest_responses(organization_id: int, responses: Sequence[CleanResponse], s
             bulk.insert_rows(Response, RESPONSE_FIELDS, response_rows)
             bulk.insert_rows(Answer, ANSWER_FIELDS, answer_rows)
             # Derived data (rollups) that must commit or roll back with these rows.
-            events.ResponsesStored(organization_id, responses=new).send()
+            comments = sum(r[-2] for r in response_rows)
+            events.ResponsesStored(organization_id, responses=new, first_id=ids[0], last_id=ids[-1],
+                                   comments=comments).send()
             events.ResponsesCreated(organization_id, first_id=ids[0], last_id=ids[-1], count=len(ids), source=source,
-                                    comments=sum(r[-2] for r in response_rows)).send()
+                                    comments=comments).send()
             if complete:
                 events.ResponseCompleted(organization_id, response_ids=ids).send()
 

@@ -1,6 +1,7 @@
 """New comments are analyzed in the background, after their transaction commits: those of new
 responses, and those added later to a stored response (a respondent page saves answer by answer).
-Their range is noted for the organization's drain (`actions.record_arrival`).
+Their range is noted for the organization's drain: a new response's in the transaction that
+stores it, a later comment's after its commit (`actions.note_arrival`, `actions.record_arrival`).
 The responses API shows each response with its analysis, which it asks for.
 
 A new organization gets its copy of the built-in topics in the transaction that creates it, so
@@ -9,9 +10,24 @@ an organization never exists without them and no read has to create them."""
 from glapp.core import events
 
 
-def on_responses_created(event: events.ResponsesCreated) -> None:
+def on_responses_stored(event: events.ResponsesStored) -> None:
+    """New responses' comments: their range is noted in the transaction that stores them (one
+    write transaction per request, not two: on SQLite each is a turn at the one write lock), and
+    committed with them, so no crash can leave comments without their range."""
     if event.comments:
-        _analyze(event.organization_id, event.first_id, event.last_id)
+        from glapp.textanalytics.actions import note_arrival
+
+        note_arrival(event.organization_id, event.first_id, event.last_id)
+
+
+def on_responses_created(event: events.ResponsesCreated) -> None:
+    """After the commit, the organization's drain is queued unless one waits (it reads the range
+    committed above)."""
+    if event.comments:
+        from glapp.textanalytics.actions import request_drain
+        from glapp.textanalytics.tasks import queue_drain
+
+        request_drain(event.organization_id, queue_drain)
 
 
 def on_comments_added(event: events.CommentsAdded) -> None:
@@ -52,6 +68,7 @@ def on_organization_created(event: events.OrganizationCreated) -> None:
 
 
 def connect() -> None:
+    events.ResponsesStored.connect(on_responses_stored)
     events.ResponsesCreated.connect(on_responses_created)
     events.CommentsAdded.connect(on_comments_added)
     events.ResponseAnalysesWanted.connect(on_response_analyses_wanted)
