@@ -248,8 +248,9 @@ def test_a_survey_added_elsewhere_is_accepted_at_once(api, org):
 def test_a_full_batch_is_one_transaction_with_few_queries(api, settings, django_assert_max_num_queries):
     batch = {"responses": [response_payload(external_id=f"f-{i}", customer=f"C-{i % 300}")
                            for i in range(settings.GLAPP_BULK_MAX)]}
-    # 21, and one for whether anyone of the organization was erased (a tombstone refuses them).
-    with django_assert_max_num_queries(22):
+    # 21, one for whether anyone of the organization was erased (a tombstone refuses them) and
+    # one for the range of their comments, noted for the analysis in the same transaction.
+    with django_assert_max_num_queries(23):
         resp = api.post("/responses/bulk", batch)
     assert resp.status_code == 201 and resp.json()["created_count"] == settings.GLAPP_BULK_MAX
     assert Response.objects.count() == settings.GLAPP_BULK_MAX
@@ -258,14 +259,15 @@ def test_a_full_batch_is_one_transaction_with_few_queries(api, settings, django_
 def test_one_response_costs_a_fixed_number_of_queries(api, django_assert_num_queries):
     """A regression on the hot path (a query per answer, a read back, a lookup per request that
     should be per batch) fails here; a count, not a timing. In the test's transaction the two
-    writing transactions are savepoints; the analysis queued after the commit is textanalytics'
-    own and not counted here."""
+    writing transactions are savepoints; the drain of the analysis, queued after the commit, is
+    textanalytics' own and not counted here."""
     assert api.post("/responses", response_payload(external_id="warm-up")).status_code == 201
     # The key (with its organization and unit), whether anyone was erased; then in the write:
     # savepoint ×2, known external ids, known customers, customer ids, the customer, response
     # ids, the response, its answers (one executemany), its questions marked answered, the
-    # rollups' dimensions, the rollups (one executemany), release ×2.
-    with django_assert_num_queries(16):
+    # rollups' dimensions, the rollups (one executemany), the comment's range noted for the
+    # analysis, release ×2.
+    with django_assert_num_queries(17):
         resp = api.post("/responses", response_payload(external_id="counted", customer="C-new"))
     assert resp.status_code == 201, resp.content
 
