@@ -2,25 +2,12 @@
 scenario's metadata, read negative."""
 
 import datetime as dt
-import importlib.util
-import sys
 from collections import Counter
-from pathlib import Path
 
 from glapp.demo import generator
+from tests.benchmark_modules import load_benchmark
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-demo_complaints = _load("demo_complaints")
+demo_complaints = load_benchmark("demo_complaints")
 SIZE, SEED, END = 8_000, 3, dt.date(2026, 3, 31)
 
 
@@ -48,7 +35,7 @@ def test_campaign_complaints_read_negative():
 
 
 def test_topic_precision_last_line_ends_with_the_demo_share():
-    topic_precision = _load("topic_precision")
+    topic_precision = load_benchmark("topic_precision")
     result = demo_complaints.Result(n=4, labels=Counter(negative=3, neutral=1))
     empty = {lang: topic_precision.LanguageResult(lang, 0, {}) for lang in topic_precision.LANGUAGES}
     line = topic_precision.figures(empty, result)

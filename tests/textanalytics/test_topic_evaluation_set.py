@@ -3,7 +3,6 @@ the label files hold no comment text and only known topics, and the benchmark re
 labels that no longer describe the data (changed text, missing data set)."""
 
 import csv
-import importlib.util
 import re
 import sys
 from pathlib import Path
@@ -12,20 +11,10 @@ import pytest
 
 from glapp.textanalytics.analyzers import taxonomy
 from glapp.textanalytics.analyzers.pipeline import Pipeline, TopicSpec
+from tests.benchmark_modules import load_benchmark
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-topic_sample = _load("topic_sample")
-topic_precision = _load("topic_precision")
+topic_sample = load_benchmark("topic_sample")
+topic_precision = load_benchmark("topic_precision")
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
