@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "glapp.textanalytics",
     "glapp.distribution",
     "glapp.respond",
+    "glapp.cases",
     "glapp.privacy",
     "glapp.web",
     "glapp.api",

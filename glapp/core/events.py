@@ -164,11 +164,15 @@ class CommentsAdded(Event):
 class ResponseCompleted(Event):
     """All answers of these responses are in: at once for a response sent whole (API, import,
     demo), and when the respondent finishes for one answered page by page. What acts on a whole
-    response (alert rules, cases, webhooks) starts here."""
+    response (alert rules, cases, webhooks) starts here, in the same transaction: a case or a
+    webhook's outbox row commits with the response or not at all, so a crash can neither lose
+    it nor, on a retry that stores nothing new, make it twice. Receivers stay fast."""
 
     name = "response.completed"
-    mode = ON_COMMIT
+    mode = IN_TRANSACTION
     response_ids: Sequence[int] = ()
+    source: str = ""  # the responses' `Source` (api, import, survey, demo)
+    import_job_id: int = 0  # the import job that stored them, if any (its choice of opening cases)
 
 
 # --- Response rates ---------------------------------------------------------------------------
@@ -232,10 +236,12 @@ class SurveyCompleted(_RespondentStep):
 
 @dataclass(frozen=True)
 class AnalysisStored(Event):
-    """Comments' analyses (sentiment, topics, emotions) were written and committed, by answer id."""
+    """Comments' analyses (sentiment, topics, emotions) were written, by answer id, in the
+    transaction that writes them: alert rules on a comment's topics or sentiment are decided with
+    it, exactly once (a re-analysis sends it again; the rules' own marker says it was done)."""
 
     name = "analysis.stored"
-    mode = ON_COMMIT
+    mode = IN_TRANSACTION
     answer_ids: Sequence[int] = ()
 
 
@@ -282,8 +288,49 @@ class SurveyFiguresWanted(Event):
     detail: bool = False  # the editor of one survey (True) or the list (False)
 
 
+# --- Acting: alerts and cases ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlertTriggered(Event):
+    """An alert rule matched a response. `data` is the alert as webhooks publish it (rule,
+    response, case id if one was opened); `notify_user_ids` / `notify_unit_ids` are whom the rule
+    asks to tell (a unit: its queue's handlers). Sent in the transaction that records the match,
+    so an outbox row or a notification commits with it."""
+
+    name = "alert.triggered"
+    mode = IN_TRANSACTION
+    rule_id: int = 0
+    response_id: int = 0
+    case_id: int = 0
+    unit_id: int | None = None  # the response's unit: notifications stay within each person's reach
+    notify_user_ids: Sequence[int] = ()
+    notify_unit_ids: Sequence[int] = ()
+    webhook: bool = False  # the rule asks for a webhook (endpoints subscribed to alert.triggered get it)
+    data: Any = None
+
+
+@dataclass(frozen=True)
+class CaseChanged(Event):
+    """A case was created, changed or closed (`kind`: "created", "updated", "closed"; `change`
+    says what: "assigned", "status", "note", "message", "breached", "merged", …). `data` is the
+    case as the API shows it; `user_ids` are the people to tell (the new owner, the escalation
+    contact), `unit_id` the case's unit, so nobody hears of a case outside their reach. Sent in the
+    transaction that makes the change."""
+
+    name = "case.changed"
+    mode = IN_TRANSACTION
+    case_id: int = 0
+    kind: str = "updated"
+    change: str = ""
+    unit_id: int | None = None
+    actor_user_id: int | None = None
+    user_ids: Sequence[int] = ()
+    data: Any = None
+
+
 ALL: tuple[type[Event], ...] = (
     OrganizationCreated, UnitMoved, ResponsesStored, AnswersAdded, ResponsesCreated, CommentsAdded, ResponseCompleted,
     RateChanged, RateSourcesWanted, SurveyOpened, SurveyAnswered, SurveyCompleted, AnalysisStored,
-    AnalysisOutdated, TopicTagged, ResponseAnalysesWanted, SurveyFiguresWanted,
+    AnalysisOutdated, TopicTagged, ResponseAnalysesWanted, SurveyFiguresWanted, AlertTriggered, CaseChanged,
 )

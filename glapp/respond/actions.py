@@ -329,7 +329,7 @@ def _record(session: RespondentSession, key: str, values: list[str], skip: bool)
         _respondent_event(events.SurveyCompleted, session, now)
         response_id = response_of(session)
         if response_id is not None:  # a respondent who skipped every question left no response
-            events.ResponseCompleted(session.organization_id, response_ids=[response_id]).send()
+            events.ResponseCompleted(session.organization_id, response_ids=[response_id], source="survey").send()
     return Outcome(stored=True)
 
 

@@ -79,9 +79,11 @@ def ensure_customers(organization_id: int, customers: dict[str, dict],
 
 
 def ingest_responses(organization_id: int, responses: Sequence[CleanResponse], source: str,
-                     complete: bool = True) -> list[IngestResult]:
+                     complete: bool = True, import_job_id: int = 0) -> list[IngestResult]:
     """Store validated responses in one transaction; returns one result per input, in order.
-    `complete=False` when more answers will follow (a respondent page stores its first answer)."""
+    `complete=False` when more answers will follow (a respondent page stores its first answer).
+    `import_job_id`: the import job storing them (what acts on responses asks it whether its rows
+    may open cases)."""
     with transaction.atomic():
         wanted = [r.external_id for r in responses if r.external_id]
         known = existing_external_ids(organization_id, wanted) if wanted else {}
@@ -146,7 +148,8 @@ def ingest_responses(organization_id: int, responses: Sequence[CleanResponse], s
             events.ResponsesCreated(organization_id, first_id=ids[0], last_id=ids[-1], count=len(ids), source=source,
                                     comments=comments).send()
             if complete:
-                events.ResponseCompleted(organization_id, response_ids=ids).send()
+                events.ResponseCompleted(organization_id, response_ids=ids, source=source,
+                                         import_job_id=import_job_id).send()
 
     results = []
     for kind, value in slots:

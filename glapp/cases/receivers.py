@@ -1,0 +1,5 @@
+"""What the cases app hears from the apps below it."""
+
+
+def connect() -> None:
+    pass
