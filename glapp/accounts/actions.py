@@ -166,6 +166,8 @@ def add_member(org: Organization, user: User, role: str = Role.VIEWER, unit: Uni
         after = {"role": role, "unit_id": unit.pk if unit else None}
         if before != after:
             record_role_change(org.id, user.pk, before, after, actor or AuditActor.command())
+            if before is not None:
+                events.MembershipChanged(org.id, user_id=user.pk).send()
     return membership
 
 
@@ -444,6 +446,7 @@ def remove_member(membership: Membership, *, actor_role: str, actor: AuditActor)
         before = {"role": membership.role, "unit_id": membership.unit_id}
         Membership.objects.filter(pk=membership.pk).delete()
         record_role_change(membership.organization_id, membership.user_id, before, None, actor)
+        events.MembershipChanged(membership.organization_id, user_id=membership.user_id).send()
         user = membership.user
         if not user.is_superuser and not Membership.objects.filter(user=user).exists():
             user.is_active = False

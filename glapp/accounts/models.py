@@ -164,6 +164,11 @@ class Unit(OrgScopedModel):
         return int(path.strip("/").rsplit("/", 1)[-1])
 
     @staticmethod
+    def ids_on_path(path: str | None) -> list[int]:
+        """The units a materialized path passes through, top first: "/1/4/9/" → [1, 4, 9]."""
+        return [int(part) for part in (path or "").strip("/").split("/") if part]
+
+    @staticmethod
     def confined(limit_path: str | None, unit_id: int | None, unit_path: str | None) -> tuple[int | None, bool]:
         """Where a writer limited to the subtree `limit_path` (None: the whole organization) may
         write what names `unit_id` at `unit_path`: (the unit to store, allowed). Nothing named
@@ -189,12 +194,13 @@ class Role(models.TextChoices):
 
 
 # What each role may do. Checked in actions/queries, never in templates alone.
-# "surveys": may design, edit and publish surveys.
+# "surveys": may design, edit and publish surveys. "cases": may work cases (contact the customer,
+# change status, owner and notes, close with a root cause) within their units.
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    Role.OWNER: {"read", "write", "import", "export", "manage", "manage_keys", "pii", "surveys"},
-    Role.ADMIN: {"read", "write", "import", "export", "manage", "manage_keys", "pii", "surveys"},
+    Role.OWNER: {"read", "write", "import", "export", "manage", "manage_keys", "pii", "surveys", "cases"},
+    Role.ADMIN: {"read", "write", "import", "export", "manage", "manage_keys", "pii", "surveys", "cases"},
     Role.ANALYST: {"read", "write", "import", "export", "surveys"},
-    Role.CASE_HANDLER: {"read", "export", "pii"},  # "pii": may read comments unredacted
+    Role.CASE_HANDLER: {"read", "export", "pii", "cases"},  # "pii": may read comments unredacted
     Role.VIEWER: {"read"},
 }
 
@@ -225,7 +231,8 @@ class ApiKey(OrgScopedModel):
     SHA-256 (not a slow KDF) is right here because the secret is 32 random bytes.
     """
 
-    SCOPES = ("responses:read", "responses:write", "surveys:write", "customers:export", "customers:erase", "admin")
+    SCOPES = ("responses:read", "responses:write", "surveys:write", "customers:export", "customers:erase",
+              "cases:read", "cases:write", "admin")
 
     name = models.CharField(max_length=120)
     prefix = models.CharField(max_length=16, unique=True)

@@ -186,6 +186,7 @@ def health(request):
 
 def _mount_routers() -> None:
     from glapp.analytics.api import router as metrics_router
+    from glapp.cases.api import router as cases_router
     from glapp.distribution.api import router as distribution_router
     from glapp.privacy.api import router as privacy_router
     from glapp.responses.api import router as responses_router
@@ -198,6 +199,7 @@ def _mount_routers() -> None:
     api.add_router("/", surveys_router)
     api.add_router("/", distribution_router)
     api.add_router("/", privacy_router)
+    api.add_router("/", cases_router)
 
 
 _mount_routers()

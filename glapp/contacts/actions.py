@@ -183,3 +183,9 @@ def forget_contact_data(organization_id: int, customer_ids: Sequence[int]) -> in
     is recognised, and not asked again if they said no. Returns the customers changed."""
     return Customer.objects.for_org(organization_id).filter(pk__in=list(customer_ids)).update(
         first_name="", email="", phone="", region="", attributes={}, email_bounced_at=None, phone_bounced_at=None)
+
+
+def lock_customer(organization_id: int, customer_id: int) -> None:
+    """Hold the customer's row until the caller's transaction ends, so two writers deciding about
+    one customer (two responses each opening a case) go one after the other."""
+    list(Customer.objects.for_org(organization_id).select_for_update().filter(pk=customer_id).values_list("id"))

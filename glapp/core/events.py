@@ -109,6 +109,16 @@ class UnitMoved(Event):
     new_path: str = ""
 
 
+@dataclass(frozen=True)
+class MembershipChanged(Event):
+    """Someone's role or unit changed, or they were removed from the organization: what they
+    were given to work (open cases) goes back where they may no longer reach it."""
+
+    name = "accounts.membership_changed"
+    mode = IN_TRANSACTION
+    user_id: int = 0
+
+
 # --- Responses --------------------------------------------------------------------------------
 
 
@@ -330,7 +340,8 @@ class CaseChanged(Event):
 
 
 ALL: tuple[type[Event], ...] = (
-    OrganizationCreated, UnitMoved, ResponsesStored, AnswersAdded, ResponsesCreated, CommentsAdded, ResponseCompleted,
+    OrganizationCreated, UnitMoved, MembershipChanged,
+    ResponsesStored, AnswersAdded, ResponsesCreated, CommentsAdded, ResponseCompleted,
     RateChanged, RateSourcesWanted, SurveyOpened, SurveyAnswered, SurveyCompleted, AnalysisStored,
     AnalysisOutdated, TopicTagged, ResponseAnalysesWanted, SurveyFiguresWanted, AlertTriggered, CaseChanged,
 )

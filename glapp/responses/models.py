@@ -147,6 +147,11 @@ class ImportJob(OrgScopedModel):
     # confined to it as the API confines a unit-limited key, and only members whose own limit
     # covers it see the job (its rejected rows repeat the file's cells).
     unit_path = models.CharField(max_length=500, blank=True, default="")
+    # Whether alert rules may open cases for this job's rows: "recent" (submitted within the SLA
+    # policy's import window), "all" or "none". History rarely needs a call back.
+    open_cases = models.CharField(max_length=8, default="recent", db_default="recent",
+                                  choices=[("recent", _("Recent rows only")), ("all", _("All rows")),
+                                           ("none", _("None"))])
     finished_at = models.DateTimeField(null=True, blank=True)
     # What the run read, for the dry run's page: the date format used (and whether it was
     # detected), each mapped column's source values with what they become and their counts, and

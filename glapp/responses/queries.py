@@ -501,3 +501,18 @@ def upload_digests_in_use(organization_id: int, since: dt.datetime) -> set[str]:
     """Files an import job made since `since`, or one not finished, still needs."""
     return set(ImportJob.objects.for_org(organization_id).filter(
         Q(created_at__gte=since) | Q(finished_at__isnull=True)).values_list("file_sha256", flat=True))
+
+
+def responses_of_answers(organization_id: int, answer_ids) -> list[int]:
+    """The responses these answers belong to (of the organization), each once."""
+    ids = list(answer_ids)
+    if not ids:
+        return []
+    return sorted(set(Answer.objects.filter(id__in=ids, response__organization_id=organization_id)
+                      .values_list("response_id", flat=True)))
+
+
+def import_case_choice(organization_id: int, job_id: int) -> str:
+    """An import job's choice of which of its rows may open cases ("recent", "all", "none")."""
+    choice = ImportJob.objects.for_org(organization_id).filter(pk=job_id).values_list("open_cases", flat=True).first()
+    return choice or "recent"

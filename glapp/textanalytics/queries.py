@@ -513,3 +513,20 @@ def unredacted_comment_count(organization_id: int, response_ids) -> int:
     """How many comments of these responses (a queryset of ids) are stored otherwise than redacted:
     their analysis's redacted text differs, or they are not analyzed yet."""
     return comments_of(organization_id, response_ids, unless=Q(analysis__redacted_text=F("text"))).count()
+
+
+def analysis_facts(organization_id: int, response_ids) -> dict[int, tuple[str | None, frozenset]]:
+    """{response id: (its comment's sentiment label, the topic codes found)} for alert rules. A
+    response with several comments takes the most negative label and every topic."""
+    ids = list(response_ids)
+    order = {"negative": 0, "neutral": 1, "positive": 2}
+    labels: dict[int, str] = {}
+    for rid, label in CommentAnalysis.objects.for_org(organization_id).filter(response_id__in=ids).values_list(
+            "response_id", "sentiment_label"):
+        if rid not in labels or order.get(label, 1) < order.get(labels[rid], 1):
+            labels[rid] = label
+    topics: dict[int, set] = {}
+    for rid, code in TopicMention.objects.filter(organization_id=organization_id, response_id__in=ids).values_list(
+            "response_id", "topic"):
+        topics.setdefault(rid, set()).add(code)
+    return {rid: (labels.get(rid), frozenset(topics.get(rid, ()))) for rid in set(labels) | set(topics)}

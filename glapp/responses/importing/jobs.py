@@ -79,7 +79,8 @@ class ImportReport:
         return items
 
 
-def _write_chunk(organization_id: int, chunk: list[CleanResponse], report: ImportReport, dry_run: bool) -> None:
+def _write_chunk(organization_id: int, chunk: list[CleanResponse], report: ImportReport, dry_run: bool,
+                 job_id: int = 0) -> None:
     exported = known_export_ids(organization_id, chunk)
     if exported:
         report.duplicates += sum(1 for r in chunk if r.external_id in exported)
@@ -91,7 +92,7 @@ def _write_chunk(organization_id: int, chunk: list[CleanResponse], report: Impor
         report.created += len(fresh)
         report.duplicates += len(chunk) - len(fresh)
         return
-    for result in actions.ingest_responses(organization_id, chunk, Source.IMPORT):
+    for result in actions.ingest_responses(organization_id, chunk, Source.IMPORT, import_job_id=job_id):
         if result.created:
             report.created += 1
         else:
@@ -260,7 +261,7 @@ def run_import(organization_id: int, path: str | os.PathLike, *, mapping: dict[s
                on_reject: Callable[[int, list, list[dict]], None] | None = None,
                unit_path: str | None = None, encoding: str | None = None,
                checkpoint: Callable[[ImportReport], None] | None = None,
-               resume: ImportReport | None = None, options: dict | None = None) -> ImportReport:
+               resume: ImportReport | None = None, options: dict | None = None, job_id: int = 0) -> ImportReport:
     """Validate every row and (unless dry_run) store the valid ones, chunk by chunk, each chunk
     in its own transaction. Raises TableError when the file cannot be read; rejected rows are
     reported, never fatal. `unit_path` confines the rows to an importer's units (None: the whole
@@ -272,7 +273,8 @@ def run_import(organization_id: int, path: str | os.PathLike, *, mapping: dict[s
 
     `checkpoint` runs inside each chunk's transaction (the job records its counts there, so they
     never disagree with what is stored); `resume`, the counts of an earlier run's last checkpoint,
-    makes this run go on after the `resume.total` rows that run had dealt with."""
+    makes this run go on after the `resume.total` rows that run had dealt with. `job_id`: the
+    import job running it, whose choice says whether its rows may open cases."""
     started = time.perf_counter()
     opts = ImportOptions.from_dict(options)
     mapping = mapping or {}
@@ -308,7 +310,7 @@ def run_import(organization_id: int, path: str | os.PathLike, *, mapping: dict[s
                         on_reject(line, cells, items)
                 if batch.rows:
                     report.valid += len(batch.rows)
-                    _write_chunk(organization_id, batch.rows, report, dry_run)
+                    _write_chunk(organization_id, batch.rows, report, dry_run, job_id)
                 _summarize(report, [*extra, *values.values()], defaults, references)
                 if checkpoint:
                     checkpoint(report)
@@ -399,7 +401,7 @@ def run_import_job(job: ImportJob, mapping: dict[str, str] | None, defaults: dic
     try:
         report = run_import(job.organization_id, path, mapping=mapping, defaults=defaults, dry_run=job.dry_run,
                             progress=tick, unit_path=job.unit_path or None, checkpoint=checkpoint, resume=resume,
-                            options=options, on_reject=on_reject, **run_options)
+                            options=options, on_reject=on_reject, job_id=job.pk, **run_options)
     except TableError as exc:
         actions.finish_import_job(job, status=ImportJob.Status.FAILED, errors=[], message=str(exc),
                                   summary=getattr(exc, "summary", job.summary))

@@ -1,0 +1,579 @@
+"""Writes of the cases app: rules deciding on responses, and everything done to a case.
+
+Every change to a case records a timeline entry and sends `case.changed` in its transaction
+(webhooks and notifications write their rows in it), so the timeline, the webhook outbox and
+the bell never disagree with the case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from glapp.cases import evaluation, routing, serialize
+from glapp.cases.evaluation import ActiveRule, Subject
+from glapp.cases.models import AlertMatch, Case, CaseActivity, CaseResponse, Priority, SlaPolicy
+from glapp.cases.sla import Calendars, sla_policy
+from glapp.core import events
+
+# Where responses came from, and whether a rule may open a case for them whatever their age.
+# Imports carry history: only their recent rows (the SLA policy's window, or the import's choice)
+# open cases, so loading three years of answers does not flood the queue.
+OPENS_CASES_AT_ANY_AGE = {"api", "survey", "demo"}
+
+
+# --- Rules deciding on responses ---------------------------------------------------------------
+
+def evaluate_completed(organization_id: int, response_ids: Sequence[int], source: str = "",
+                       import_job_id: int = 0) -> None:
+    """Decide every rule that needs nothing from the comment's analysis for these completed
+    responses (the rest wait for the analysis of those with a comment). In the caller's
+    transaction; each response is evaluated once, ever."""
+    rules = evaluation.active_rules(organization_id)
+    if not rules or not response_ids:
+        return
+    waiting_rules = [r for r in rules if r.condition.needs_analysis]
+    subjects = evaluation.subjects(organization_id, response_ids)
+    awaiting = {rid for rid, s in subjects.items() if s.has_comment} if waiting_rules else set()
+    taken = evaluation.mark(organization_id, list(subjects), awaiting)
+    if not taken:
+        return
+    now_rules = [r for r in rules if not r.condition.needs_analysis]
+    opens_since = _opens_cases_since(organization_id, source, import_job_id)
+    context = _Context(organization_id)
+    for rid in taken:
+        subject = subjects[rid]
+        _decide(context, subject, now_rules if rid in awaiting else rules, opens_since)
+
+
+def evaluate_analysed(organization_id: int, answer_ids: Sequence[int]) -> None:
+    """Decide the rules on topics and sentiment for the responses whose comments were just
+    analysed (in the analysis's transaction), for those still waiting on them."""
+    from glapp.responses.queries import responses_of_answers
+    from glapp.textanalytics.queries import analysis_facts
+
+    response_ids = responses_of_answers(organization_id, answer_ids)
+    if not response_ids:
+        return
+    taken = evaluation.take_awaiting(organization_id, response_ids)
+    if not taken:
+        return
+    rules = [r for r in evaluation.active_rules(organization_id) if r.condition.needs_analysis]
+    if not rules:
+        return
+    subjects = evaluation.subjects(organization_id, taken, analysis_facts(organization_id, taken))
+    context = _Context(organization_id)
+    for rid in taken:
+        if rid in subjects:
+            _decide(context, subjects[rid], rules, None)
+
+
+def evaluate_overdue(organization_id: int, older_than: dt.timedelta = dt.timedelta(hours=1)) -> int:
+    """Responses whose comment was never analysed within `older_than` (an analysis that keeps
+    failing) get their waiting rules decided on what is known: no topics, no sentiment."""
+    from glapp.cases.models import Evaluation
+
+    since = timezone.now() - older_than
+    ids = list(Evaluation.objects.filter(organization_id=organization_id, awaiting_analysis=True,
+                                         evaluated_at__lt=since).values_list("response_id", flat=True)[:5000])
+    if not ids:
+        return 0
+    with transaction.atomic():
+        taken = evaluation.take_awaiting(organization_id, ids)
+        rules = [r for r in evaluation.active_rules(organization_id) if r.condition.needs_analysis]
+        if taken and rules:
+            subjects = evaluation.subjects(organization_id, taken)
+            context = _Context(organization_id)
+            for rid in taken:
+                if rid in subjects:
+                    _decide(context, subjects[rid], rules, None)
+    return len(taken)
+
+
+def _opens_cases_since(organization_id: int, source: str, import_job_id: int) -> dt.datetime | None:
+    """The earliest submission time for which a rule may open a case (None: any)."""
+    if source in OPENS_CASES_AT_ANY_AGE:
+        return None
+    days = sla_policy(organization_id).import_case_days
+    if import_job_id:
+        from glapp.responses.queries import import_case_choice
+
+        choice = import_case_choice(organization_id, import_job_id)
+        if choice == "all":
+            return None
+        if choice == "none":
+            return dt.datetime.max.replace(tzinfo=dt.UTC)
+    return timezone.now() - dt.timedelta(days=days)
+
+
+class _Context:
+    """What deciding a batch needs once: the SLA policy, calendars, the queues' handlers."""
+
+    def __init__(self, organization_id: int):
+        self.organization_id = organization_id
+        self.policy = sla_policy(organization_id)
+        self.calendars = Calendars(organization_id, self.policy)
+        self.handlers = routing.handlers_by_unit(organization_id)
+        self.now = timezone.now()
+
+
+def _decide(context: _Context, subject: Subject, rules: Sequence[ActiveRule], opens_since) -> None:
+    matched = [r.rule for r in rules if r.condition.matches(subject.facts)]
+    if not matched:
+        return
+    case = None
+    wants_case = [rule for rule in matched if rule.open_case]
+    may_open = opens_since is None or subject.submitted_at >= opens_since
+    if wants_case and may_open:
+        priority = max(rule.priority for rule in wants_case)
+        if context.policy.high_value and _is_high_value(context.policy, subject):
+            priority = Priority.URGENT
+        case = attach_or_open(context, subject, wants_case[0], priority)
+    for rule in matched:
+        if case is not None and rule.open_case:
+            outcome = AlertMatch.Outcome.CASE
+        elif rule.open_case and not may_open:
+            outcome = AlertMatch.Outcome.HISTORIC
+        else:
+            outcome = AlertMatch.Outcome.NOTIFIED
+        AlertMatch.objects.create(organization_id=context.organization_id, rule=rule,
+                                  response_id=subject.response_id, case=case if rule.open_case else None,
+                                  outcome=outcome)
+        if outcome == AlertMatch.Outcome.HISTORIC:
+            continue  # history tells nobody: the rule's figures count it, no bell rings for last year
+        events.AlertTriggered(
+            context.organization_id, rule_id=rule.id, response_id=subject.response_id,
+            case_id=case.id if case is not None else 0, unit_id=subject.unit_id,
+            notify_user_ids=tuple(rule.notify_users or ()), notify_unit_ids=tuple(rule.notify_units or ()),
+            webhook=rule.webhook, data=serialize.alert_data(rule, subject, case)).send()
+
+
+def _is_high_value(policy: SlaPolicy, subject: Subject) -> bool:
+    from glapp.cases import conditions
+
+    try:
+        return conditions.compile_rule(policy.high_value).matches(subject.facts)
+    except conditions.ConditionInvalid:
+        return False
+
+
+def attach_or_open(context: _Context, subject: Subject, rule, priority: int) -> Case:
+    """The response's case: the one it is in already, the customer's open case from within the
+    merge window (the response joins it), or a new one routed to its unit's queue."""
+    from glapp.contacts.actions import lock_customer
+
+    org_id = context.organization_id
+    existing = CaseResponse.objects.filter(response_id=subject.response_id).select_related("case").first()
+    if existing is not None:
+        return existing.case
+    if subject.customer_id:
+        lock_customer(org_id, subject.customer_id)  # two responses of one customer: one case
+        window = context.now - dt.timedelta(days=context.policy.merge_window_days)
+        case = (Case.objects.for_org(org_id).select_for_update()
+                .filter(customer_id=subject.customer_id, status__in=Case.OPEN_STATUSES, created_at__gte=window,
+                        merged_into__isnull=True).order_by("created_at").first())
+        if case is not None:
+            _add_response(context, case, subject, priority)
+            return case
+    return _open(context, subject, rule, priority)
+
+
+def _open(context: _Context, subject: Subject, rule, priority: int) -> Case:
+    from glapp.accounts.models import Unit
+
+    org_id = context.organization_id
+    unit_path = Unit.objects.filter(pk=subject.unit_id).values_list("path", flat=True).first() if subject.unit_id \
+        else ""
+    queue_id = routing.queue_for(unit_path, context.handlers)
+    analysis_only = not subject.contactable
+    first_due = resolve_due = None
+    if not analysis_only:
+        first_due, resolve_due = context.calendars.due_times(unit_path, priority, subject_time(context, subject))
+    owner_id = None if analysis_only else routing.pick_owner(org_id, context.policy, queue_id, context.handlers)
+    case = Case.objects.create(
+        organization_id=org_id, customer_id=subject.customer_id, unit_id=subject.unit_id, queue_id=queue_id,
+        rule=rule, priority=priority, owner_id=owner_id, title=subject.title, analysis_only=analysis_only,
+        first_contact_due_at=first_due, resolve_due_at=resolve_due)
+    CaseResponse.objects.create(case=case, response_id=subject.response_id, added_at=context.now)
+    _activity(case, CaseActivity.Kind.CREATED, data={"rule": rule.id, "response": subject.response_id})
+    if owner_id:
+        _activity(case, CaseActivity.Kind.ASSIGNED, data={"owner": owner_id, "reason": "auto"})
+    _changed(case, "created", "created", user_ids=[owner_id] if owner_id else [])
+    return case
+
+
+def subject_time(context: _Context, subject: Subject) -> dt.datetime:
+    """SLA clocks start when glapp heard of the response, not when it was submitted: an import
+    of last week's answers does not open cases already overdue. (Never later than now.)"""
+    return min(context.now, max(subject.submitted_at, context.now - dt.timedelta(days=1)))
+
+
+def _add_response(context: _Context, case: Case, subject: Subject, priority: int) -> None:
+    """The customer's newer response joins their open case. The merged case keeps its own due
+    times, moved earlier if the newcomer's priority asks for sooner; its priority is the higher."""
+    CaseResponse.objects.create(case=case, response_id=subject.response_id, added_at=context.now)
+    _activity(case, CaseActivity.Kind.RESPONSE_ADDED, data={"response": subject.response_id})
+    if priority > case.priority:
+        _raise_priority(context, case, priority)
+    case.save()
+    _changed(case, "updated", "response_added")
+
+
+def _raise_priority(context: _Context, case: Case, priority: int) -> None:
+    from glapp.accounts.models import Unit
+
+    before = case.priority
+    case.priority = priority
+    if not case.analysis_only:
+        path = Unit.objects.filter(pk=case.unit_id).values_list("path", flat=True).first() if case.unit_id else ""
+        first_due, resolve_due = context.calendars.due_times(path, priority, case.created_at)
+        case.first_contact_due_at = min(filter(None, [case.first_contact_due_at, first_due]), default=None)
+        case.resolve_due_at = min(filter(None, [case.resolve_due_at, resolve_due]), default=None)
+    _activity(case, CaseActivity.Kind.PRIORITY, data={"from": before, "to": priority})
+
+
+def _activity(case: Case, kind: str, *, actor_id: int | None = None, text: str = "", data: dict | None = None
+              ) -> CaseActivity:
+    return CaseActivity.objects.create(organization_id=case.organization_id, case=case, kind=kind,
+                                       actor_id=actor_id, text=text, data=data or {})
+
+
+def _changed(case: Case, kind: str, change: str, *, actor_id: int | None = None, user_ids: Sequence[int] = ()
+             ) -> None:
+    events.CaseChanged(case.organization_id, case_id=case.id, kind=kind, change=change, unit_id=case.unit_id,
+                       actor_user_id=actor_id, user_ids=tuple(u for u in user_ids if u),
+                       data=serialize.case_data(case)).send()
+
+
+# --- Working a case ----------------------------------------------------------------------------
+# Callers find the case through `queries.case_for(access, id)` (organization and unit scoped) and
+# check `access.can("cases")`; these functions lock the case row, change it and record why.
+
+# Which status may follow which. "Reopen" is any move back from resolved or closed.
+TRANSITIONS = {
+    Case.Status.NEW: {Case.Status.CONTACTED, Case.Status.IN_PROGRESS, Case.Status.RESOLVED, Case.Status.CLOSED},
+    Case.Status.CONTACTED: {Case.Status.IN_PROGRESS, Case.Status.RESOLVED, Case.Status.CLOSED},
+    Case.Status.IN_PROGRESS: {Case.Status.CONTACTED, Case.Status.RESOLVED, Case.Status.CLOSED},
+    Case.Status.RESOLVED: {Case.Status.CLOSED, Case.Status.IN_PROGRESS},
+    Case.Status.CLOSED: {Case.Status.IN_PROGRESS},
+}
+
+
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update().get(pk=case.pk, organization_id=case.organization_id)
+
+
+def _refuse(field: str, message: str, code: str = "invalid"):
+    from glapp.core.errors import FieldError, ValidationFailed
+
+    return ValidationFailed([FieldError(field, message, code)])
+
+
+def assign(case: Case, owner_id: int | None, *, actor_id: int | None, reason: str = "") -> Case:
+    """Give the case to a handler who may work it (None: back to its queue). A reassignment
+    from one person to another needs a reason, kept on the timeline."""
+    from glapp.cases.queries import may_work
+
+    with transaction.atomic():
+        case = _locked(case)
+        if owner_id == case.owner_id:
+            return case
+        if owner_id is not None and not may_work(case, owner_id):
+            raise _refuse("owner", "is not a case handler of this case's unit", "not_allowed")
+        if case.owner_id and owner_id and owner_id != actor_id and not reason.strip():
+            raise _refuse("reason", "say why the case changes hands", "required")
+        before = case.owner_id
+        case.owner_id = owner_id
+        case.save()
+        _activity(case, CaseActivity.Kind.ASSIGNED, actor_id=actor_id, text=reason.strip()[:1000],
+                  data={"owner": owner_id, "from": before})
+        _changed(case, "updated", "assigned", actor_id=actor_id, user_ids=[owner_id] if owner_id != actor_id else [])
+    return case
+
+
+def set_status(case: Case, status: str, *, actor_id: int | None, note: str = "") -> Case:
+    if status in (Case.Status.RESOLVED, Case.Status.CLOSED):
+        return close(case, actor_id=actor_id, status=status, resolution=note)
+    with transaction.atomic():
+        case = _locked(case)
+        if status == case.status:
+            return case
+        if status not in TRANSITIONS.get(case.status, set()):
+            raise _refuse("status", f"cannot go from {case.status} to {status}", "invalid_transition")
+        before = case.status
+        reopened = before in (Case.Status.RESOLVED, Case.Status.CLOSED)
+        case.status = status
+        if status == Case.Status.CONTACTED and case.first_contacted_at is None:
+            case.first_contacted_at = timezone.now()
+        if reopened:
+            case.resolved_at = case.closed_at = None
+        case.save()
+        _activity(case, CaseActivity.Kind.STATUS, actor_id=actor_id, text=note.strip()[:5000],
+                  data={"from": before, "to": status, "reopened": reopened})
+        _changed(case, "updated", "reopened" if reopened else "status", actor_id=actor_id,
+                 user_ids=[case.owner_id] if case.owner_id != actor_id else [])
+    return case
+
+
+def close(case: Case, *, actor_id: int | None, root_cause_id: int | None = None, resolution: str = "",
+          status: str = Case.Status.CLOSED) -> Case:
+    """Resolve or close the case. Closing needs a root cause from the organization's list and a
+    resolution note (what was done), so the Pareto of causes is complete."""
+    from glapp.cases.models import RootCause
+
+    with transaction.atomic():
+        case = _locked(case)
+        if status not in TRANSITIONS.get(case.status, set()) and status != case.status:
+            raise _refuse("status", f"cannot go from {case.status} to {status}", "invalid_transition")
+        if root_cause_id is not None:
+            if not RootCause.objects.for_org(case.organization_id).filter(pk=root_cause_id, active=True).exists():
+                raise _refuse("root_cause", "is not one of the organization's root causes", "unknown")
+            case.root_cause_id = root_cause_id
+        if status == Case.Status.CLOSED and case.root_cause_id is None:
+            raise _refuse("root_cause", "is required to close a case", "required")
+        if status == Case.Status.CLOSED and not (resolution.strip() or case.resolution):
+            raise _refuse("resolution", "say what was done", "required")
+        before = case.status
+        now = timezone.now()
+        case.status = status
+        if resolution.strip():
+            case.resolution = resolution.strip()[:5000]
+        case.resolved_at = case.resolved_at or now
+        if status == Case.Status.CLOSED:
+            case.closed_at = now
+        case.save()
+        _activity(case, CaseActivity.Kind.STATUS, actor_id=actor_id, text=resolution.strip()[:5000],
+                  data={"from": before, "to": status, "root_cause": case.root_cause_id})
+        _changed(case, "closed" if status == Case.Status.CLOSED else "updated", status, actor_id=actor_id,
+                 user_ids=[case.owner_id] if case.owner_id != actor_id else [])
+    return case
+
+
+def add_note(case: Case, text: str, *, actor_id: int | None) -> CaseActivity:
+    text = (text or "").strip()
+    if not text:
+        raise _refuse("text", "is required", "required")
+    with transaction.atomic():
+        case = _locked(case)
+        activity = _activity(case, CaseActivity.Kind.NOTE, actor_id=actor_id, text=text[:10000])
+        case.save()  # its updated time: the inbox sorts and refreshes by it
+        _changed(case, "updated", "note", actor_id=actor_id,
+                 user_ids=[case.owner_id] if case.owner_id != actor_id else [])
+    return activity
+
+
+def log_call(case: Case, *, actor_id: int | None, summary: str, reached: bool) -> CaseActivity:
+    """A phone call to the customer. Reaching them is the first contact."""
+    with transaction.atomic():
+        case = _locked(case)
+        if case.analysis_only:
+            raise _refuse("case", "the customer has not agreed to be contacted", "analysis_only")
+        activity = _activity(case, CaseActivity.Kind.CALL, actor_id=actor_id, text=(summary or "").strip()[:10000],
+                             data={"reached": bool(reached)})
+        if reached:
+            _contacted(case)
+        case.save()
+        _changed(case, "updated", "call", actor_id=actor_id)
+    return activity
+
+
+def _contacted(case: Case) -> None:
+    if case.first_contacted_at is None:
+        case.first_contacted_at = timezone.now()
+    if case.status == Case.Status.NEW:
+        case.status = Case.Status.CONTACTED
+
+
+def mark_viewed(case: Case, *, actor_id: int) -> None:
+    """Who looked at the case, at most once an hour per person (a timeline, not a log of clicks)."""
+    since = timezone.now() - dt.timedelta(hours=1)
+    if CaseActivity.objects.filter(case_id=case.id, kind=CaseActivity.Kind.VIEWED, actor_id=actor_id,
+                                   created_at__gte=since).exists():
+        return
+    _activity(case, CaseActivity.Kind.VIEWED, actor_id=actor_id)
+
+
+def merge(target: Case, others: Sequence[Case], *, actor_id: int | None) -> Case:
+    """Move the responses of `others` (one customer's) into `target`. The merged case keeps the
+    earliest due times and the highest priority of all; the others are closed as merged."""
+    with transaction.atomic():
+        target = _locked(target)
+        ids = sorted({c.pk for c in others} - {target.pk})
+        locked = list(Case.objects.select_for_update().filter(pk__in=ids, organization_id=target.organization_id))
+        if len(locked) != len(ids):
+            raise _refuse("cases", "not found", "not_found")
+        for other in locked:
+            if other.customer_id != target.customer_id:
+                raise _refuse("cases", "only one customer's cases can be merged", "other_customer")
+        now = timezone.now()
+        for other in locked:
+            CaseResponse.objects.filter(case_id=other.pk).update(case_id=target.pk)
+            for field in ("first_contact_due_at", "resolve_due_at"):
+                times = [t for t in (getattr(target, field), getattr(other, field)) if t]
+                setattr(target, field, min(times) if times else None)
+            target.priority = max(target.priority, other.priority)
+            other.status, other.merged_into_id, other.closed_at = Case.Status.CLOSED, target.pk, now
+            other.save()
+            _activity(other, CaseActivity.Kind.MERGED, actor_id=actor_id, data={"into": target.pk})
+            _changed(other, "closed", "merged", actor_id=actor_id)
+        target.save()
+        _activity(target, CaseActivity.Kind.MERGED, actor_id=actor_id, data={"from": ids})
+        _changed(target, "updated", "merged", actor_id=actor_id)
+    return target
+
+
+def split(case: Case, response_id: int, *, actor_id: int | None) -> Case:
+    """Take one response out of a case into a case of its own (same unit, queue, priority and
+    due times counted from now)."""
+    with transaction.atomic():
+        case = _locked(case)
+        link = CaseResponse.objects.filter(case_id=case.pk, response_id=response_id).first()
+        if link is None:
+            raise _refuse("response", "is not in this case", "not_found")
+        if CaseResponse.objects.filter(case_id=case.pk).count() < 2:
+            raise _refuse("response", "is the case's only response", "only_response")
+        context = _Context(case.organization_id)
+        new = Case.objects.create(
+            organization_id=case.organization_id, customer_id=case.customer_id, unit_id=case.unit_id,
+            queue_id=case.queue_id, rule_id=case.rule_id, priority=case.priority, title=case.title,
+            analysis_only=case.analysis_only)
+        if not case.analysis_only:
+            from glapp.accounts.models import Unit
+
+            path = Unit.objects.filter(pk=case.unit_id).values_list("path", flat=True).first() if case.unit_id else ""
+            new.first_contact_due_at, new.resolve_due_at = context.calendars.due_times(path, case.priority, context.now)
+            new.save()
+        link.case = new
+        link.save()
+        _activity(case, CaseActivity.Kind.SPLIT, actor_id=actor_id, data={"response": response_id, "to": new.pk})
+        _activity(new, CaseActivity.Kind.CREATED, actor_id=actor_id, data={"split_from": case.pk,
+                                                                           "response": response_id})
+        case.save()
+        _changed(case, "updated", "split", actor_id=actor_id)
+        _changed(new, "created", "split", actor_id=actor_id)
+    return new
+
+
+# --- The clock and the people ------------------------------------------------------------------
+
+def mark_breaches(organization_id: int, now: dt.datetime | None = None) -> int:
+    """Open cases whose due time has passed are marked breached (once): their priority rises one
+    step and the unit's escalation contact is told. Run by the worker's time-critical loop."""
+    from django.db.models import Q
+
+    from glapp.accounts.models import Unit
+    from glapp.cases.models import UnitCaseSettings
+
+    now = now or timezone.now()
+    due = (Q(first_contacted_at__isnull=True, first_contact_due_at__lt=now)
+           | Q(first_contacted_at__isnull=False, resolve_due_at__lt=now))
+    ids = list(Case.objects.for_org(organization_id)
+               .filter(due, status__in=Case.OPEN_STATUSES, breached_at__isnull=True, analysis_only=False)
+               .order_by("id").values_list("id", flat=True)[:1000])
+    if not ids:
+        return 0
+    contacts = dict(UnitCaseSettings.objects.for_org(organization_id).exclude(escalation_contact=None)
+                    .values_list("unit_id", "escalation_contact_id"))
+    marked = 0
+    with transaction.atomic():
+        for case in Case.objects.select_for_update().filter(pk__in=ids, breached_at__isnull=True).order_by("id"):
+            case.breached_at = now
+            before = case.priority
+            case.priority = min(Priority.URGENT, case.priority + 1)
+            case.save()
+            path = Unit.objects.filter(pk=case.unit_id).values_list("path", flat=True).first() if case.unit_id else ""
+            contact = next((contacts[u] for u in reversed(Unit.ids_on_path(path)) if u in contacts), None)
+            which = "first_contact" if case.first_contacted_at is None else "resolve"
+            _activity(case, CaseActivity.Kind.BREACHED, data={"due": which, "priority_from": before,
+                                                             "escalated_to": contact})
+            _changed(case, "updated", "breached", user_ids=[u for u in (contact, case.owner_id) if u])
+            marked += 1
+    return marked
+
+
+def return_cases_of(organization_id: int, user_id: int) -> int:
+    """Someone who can no longer work cases here (removed, another role, moved out of a case's
+    unit): their open cases go back to their queues."""
+    from glapp.cases.queries import may_work
+
+    returned = 0
+    with transaction.atomic():
+        for case in (Case.objects.for_org(organization_id).select_for_update()
+                     .filter(owner_id=user_id, status__in=Case.OPEN_STATUSES).order_by("id")):
+            if may_work(case, user_id):
+                continue
+            case.owner_id = None
+            case.save()
+            _activity(case, CaseActivity.Kind.ASSIGNED, data={"owner": None, "from": user_id,
+                                                             "reason": "no_longer_allowed"})
+            _changed(case, "updated", "assigned")
+            returned += 1
+    return returned
+
+
+def set_priority(case: Case, priority: int, *, actor_id: int | None) -> Case:
+    """A handler's change of priority; due times stay (they were promised to the customer)."""
+    if priority not in Priority.values:
+        raise _refuse("priority", "must be 1 (low) to 4 (urgent)")
+    with transaction.atomic():
+        case = _locked(case)
+        if priority == case.priority:
+            return case
+        _activity(case, CaseActivity.Kind.PRIORITY, actor_id=actor_id, data={"from": case.priority, "to": priority})
+        case.priority = priority
+        case.save()
+        _changed(case, "updated", "priority", actor_id=actor_id)
+    return case
+
+
+# --- Alert rules -------------------------------------------------------------------------------
+
+def check_conditions(tree, field: str = "conditions") -> None:
+    """Refuse a condition tree that does not validate, naming each bad node."""
+    from glapp.cases import conditions
+    from glapp.core.errors import FieldError, ValidationFailed
+
+    errors = conditions.validate(tree, root=field)
+    if errors:
+        raise ValidationFailed([FieldError(path, message, "invalid") for path, message in errors])
+
+
+def save_rule(organization_id: int, rule, *, name: str, active: bool, conditions: dict, open_case: bool,
+              priority: int, notify_users: Sequence[int], notify_units: Sequence[int], webhook: bool,
+              created_by=None):
+    """Create (rule None) or change an alert rule. It counts from the next response."""
+    from glapp.accounts.models import Membership, Unit
+    from glapp.cases.models import AlertRule
+    from glapp.core.errors import FieldError, ValidationFailed
+
+    check_conditions(conditions)
+    errors = []
+    if not (name or "").strip():
+        errors.append(FieldError("name", "is required", "required"))
+    if priority not in Priority.values:
+        errors.append(FieldError("priority", "must be 1 (low) to 4 (urgent)", "invalid"))
+    users = sorted(set(notify_users or ()))
+    known_users = set(Membership.objects.for_org(organization_id).filter(user_id__in=users)
+                      .values_list("user_id", flat=True))
+    if set(users) - known_users:
+        errors.append(FieldError("notify_users", "names people who are not members of the organization", "unknown"))
+    units = sorted(set(notify_units or ()))
+    if set(units) - set(Unit.objects.for_org(organization_id).filter(pk__in=units).values_list("id", flat=True)):
+        errors.append(FieldError("notify_units", "names units of no such id", "unknown"))
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        if rule is None:
+            rule = AlertRule(organization_id=organization_id, created_by=created_by)
+        rule.name, rule.active, rule.conditions = name.strip()[:120], active, conditions
+        rule.open_case, rule.priority, rule.webhook = open_case, priority, webhook
+        rule.notify_users, rule.notify_units = users, units
+        rule.save()
+    return rule
+
+
+def delete_rule(rule) -> None:
+    rule.delete()

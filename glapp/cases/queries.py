@@ -1,0 +1,189 @@
+"""Reads of the cases app, always within the reader's organization and units.
+
+A case is seen by whoever may read its unit (`Access.unit_filter` on the case's unit; a case
+without a unit only by those without a unit limit), so a handler of one region never lists,
+opens or hears of another region's cases. Another organization's or unit's case is "not found".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from glapp.accounts.models import ROLE_PERMISSIONS, Membership, Unit
+from glapp.accounts.queries import Access
+from glapp.cases.models import AlertRule, Case, CaseActivity, CaseResponse, RootCause
+from glapp.core.errors import NotFound
+
+
+def cases_in_scope(access: Access) -> QuerySet:
+    return Case.objects.for_org(access.organization_id).filter(access.unit_filter("unit__path"))
+
+
+def case_for(access: Access, case_id: int) -> Case:
+    case = cases_in_scope(access).filter(pk=case_id).first()
+    if case is None:
+        raise NotFound("case")
+    return case
+
+
+def may_work(case: Case, user_id: int) -> bool:
+    """Whether this person may work this case: a role with the "cases" permission, active, and
+    the case's unit within their units."""
+    membership = (Membership.objects.filter(organization_id=case.organization_id, user_id=user_id,
+                                            user__is_active=True).select_related("unit").first())
+    if membership is None or "cases" not in ROLE_PERMISSIONS.get(membership.role, set()):
+        return False
+    if membership.unit is None:
+        return True
+    path = Unit.objects.filter(pk=case.unit_id).values_list("path", flat=True).first() if case.unit_id else None
+    return Unit.in_subtree(path, membership.unit.path)
+
+
+def handlers_for(access: Access, case: Case) -> list:
+    """People the case may be given to (for the owner picker), within the reader's view."""
+    from django.contrib.auth import get_user_model
+
+    memberships = (Membership.objects.for_org(access.organization_id).filter(user__is_active=True)
+                   .select_related("user", "unit"))
+    path = Unit.objects.filter(pk=case.unit_id).values_list("path", flat=True).first() if case.unit_id else None
+    ids = [m.user_id for m in memberships
+           if "cases" in ROLE_PERMISSIONS.get(m.role, set()) and (m.unit is None or Unit.in_subtree(path, m.unit.path))]
+    return list(get_user_model().objects.filter(pk__in=ids).order_by("username"))
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    view: str = "mine"  # mine, queue (open cases in my units), all (any status), breached
+    status: str = ""
+    priority: int | None = None
+    unit_id: int | None = None
+    owner_id: int | None = None
+    q: str = ""
+    sort: str = "due"  # due, priority, created, updated
+
+
+def inbox(access: Access, user_id: int | None, f: CaseFilter, limit: int = 50, offset: int = 0
+          ) -> tuple[list[Case], int]:
+    """A page of cases for the inbox and `GET /api/v1/cases`, and how many match."""
+    qs = cases_in_scope(access)
+    if f.view == "mine":
+        qs = qs.filter(owner_id=user_id, status__in=Case.OPEN_STATUSES)
+    elif f.view == "queue":
+        qs = qs.filter(status__in=Case.OPEN_STATUSES)
+    elif f.view == "breached":
+        qs = qs.filter(status__in=Case.OPEN_STATUSES, breached_at__isnull=False)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.priority:
+        qs = qs.filter(priority=f.priority)
+    if f.owner_id:
+        qs = qs.filter(owner_id=f.owner_id)
+    if f.unit_id:
+        path = Unit.objects.for_org(access.organization_id).filter(pk=f.unit_id).values_list("path", flat=True).first()
+        qs = qs.filter(Unit.subtree_filter("unit__path", path or ""))
+    if f.q.strip():
+        term = f.q.strip()
+        match = Q(title__icontains=term) | Q(customer__external_id=term)
+        if term.lstrip("#").isdigit():
+            match |= Q(pk=int(term.lstrip("#")))
+        qs = qs.filter(match)
+    order = {
+        "due": ("due_at", "-priority", "id"),
+        "priority": ("-priority", "due_at", "id"),
+        "created": ("-created_at", "-id"),
+        "updated": ("-updated_at", "-id"),
+    }.get(f.sort, ("due_at", "-priority", "id"))
+    total = qs.count()
+    page = list(qs.select_related("owner", "unit", "queue", "customer", "root_cause")
+                .order_by(*[_nulls_last(o) for o in order])[offset:offset + limit])
+    return page, total
+
+
+def _nulls_last(field: str):
+    from django.db.models import F
+
+    if field.startswith("-"):
+        return F(field[1:]).desc(nulls_last=True)
+    return F(field).asc(nulls_last=True)
+
+
+def timeline(case: Case) -> list[CaseActivity]:
+    return list(CaseActivity.objects.filter(case_id=case.pk).select_related("actor").order_by("created_at", "id"))
+
+
+def response_ids_of(case: Case) -> list[int]:
+    return list(CaseResponse.objects.filter(case_id=case.pk).order_by("response_id")
+                .values_list("response_id", flat=True))
+
+
+def case_of_response(access: Access, response_id: int) -> Case | None:
+    """The case a response is in, if the reader may see it."""
+    link = CaseResponse.objects.filter(response_id=response_id).values_list("case_id", flat=True).first()
+    if link is None:
+        return None
+    return cases_in_scope(access).filter(pk=link).first()
+
+
+def root_causes(organization_id: int, active_only: bool = True) -> list[RootCause]:
+    qs = RootCause.objects.for_org(organization_id)
+    if active_only:
+        qs = qs.filter(active=True)
+    return list(qs.order_by("position", "name"))
+
+
+def alert_rules(organization_id: int) -> list[AlertRule]:
+    return list(AlertRule.objects.for_org(organization_id).order_by("name", "id"))
+
+
+def alert_rule(organization_id: int, rule_id: int) -> AlertRule:
+    rule = AlertRule.objects.for_org(organization_id).filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFound("alert rule")
+    return rule
+
+
+@dataclass(frozen=True)
+class RulePreview:
+    matched: int
+    scanned: int
+    days: int
+    examples: list[int]  # response ids, newest first
+    complete: bool  # every response of the period was read (False: `scanned` is the newest ones)
+
+
+PREVIEW_SCAN = 20_000
+
+
+def preview_rule(access: Access, tree: dict, days: int = 30, shown: int = 5, scan: int = PREVIEW_SCAN
+                 ) -> RulePreview:
+    """How many of the last `days` days' responses (within the reader's units) a rule would
+    have matched, with a few examples. Reads the newest `scan` responses at most, so the page
+    costs the same on any organization, and says when it stopped there."""
+    from glapp.cases import conditions
+    from glapp.cases.evaluation import subjects
+    from glapp.responses.models import Response
+    from glapp.textanalytics.queries import analysis_facts
+
+    condition = conditions.compile_rule(tree)
+    since = timezone.now() - dt.timedelta(days=days)
+    ids = list(Response.objects.for_org(access.organization_id).filter(access.unit_filter("unit__path"))
+               .filter(submitted_at__gte=since).order_by("-submitted_at", "-id")
+               .values_list("id", flat=True)[:scan + 1])
+    complete = len(ids) <= scan
+    ids = ids[:scan]
+    matched, examples = 0, []
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start:start + 2000]
+        facts = subjects(access.organization_id, chunk,
+                         analysis_facts(access.organization_id, chunk) if condition.needs_analysis else None)
+        for rid in chunk:
+            subject = facts.get(rid)
+            if subject is not None and condition.matches(subject.facts):
+                matched += 1
+                if len(examples) < shown:
+                    examples.append(rid)
+    return RulePreview(matched, len(ids), days, examples, complete)
