@@ -141,8 +141,8 @@ def test_rules_on_the_comment_wait_for_its_analysis(org):
                       conditions={"all": [{"score": "nps", "op": "<=", "value": 8},
                                           {"phrase": ["säga upp", "byta operatör"]}, {"sentiment": ["negative"]}]},
                       open_case=True, priority=3, notify_users=[], notify_units=[], webhook=False)
-    post_response(org, external_id="R-1", answers={"nps": 4, "comment": "Jag ska säga upp mitt abonnemang, usel service"},
-                  submitted_at=recent())
+    post_response(org, external_id="R-1", submitted_at=recent(),
+                  answers={"nps": 4, "comment": "Jag ska säga upp mitt abonnemang, usel service"})
     post_response(org, external_id="R-2", answers={"nps": 4, "comment": "Bra men lite dyrt"}, submitted_at=recent())
     assert not Case.objects.exists()
     assert Evaluation.objects.filter(awaiting_analysis=True).count() == 2
@@ -154,7 +154,8 @@ def test_rules_on_the_comment_wait_for_its_analysis(org):
     from glapp.responses.models import Answer
 
     with transaction.atomic():  # a second analysis of the same comments decides nothing again
-        actions.evaluate_analysed(org.id, list(Answer.objects.filter(question_type="text").values_list("id", flat=True)))
+        texts = Answer.objects.filter(question_type="text").values_list("id", flat=True)
+        actions.evaluate_analysed(org.id, list(texts))
     assert Case.objects.count() == 1 and AlertMatch.objects.count() == 1
 
 
