@@ -113,6 +113,17 @@ def create_alert_rule(request: HttpRequest, payload: AlertRuleIn):
     return 201, _rule_out(rule)
 
 
+@router.post("/alert-rules/preview", auth=case_readers(), response={200: PreviewOut, **ERRORS},
+             operation_id="preview_alert_rule", summary="What a rule would have matched")
+def preview_alert_rule(request: HttpRequest, payload: PreviewIn):
+    """Evaluates the conditions on the responses of the last `days` days (within the caller's
+    units); nothing is stored."""
+    actions.check_conditions(payload.conditions)
+    p = queries.preview_rule(request.access, payload.conditions, payload.days)
+    return {"matched": p.matched, "scanned": p.scanned, "days": p.days, "complete": p.complete,
+            "examples": p.examples}
+
+
 @router.put("/alert-rules/{rule_id}", auth=keys_with(WRITE), response={200: AlertRuleOut, **ERRORS},
             operation_id="save_alert_rule", summary="Change an alert rule")
 def save_alert_rule(request: HttpRequest, rule_id: RowId, payload: AlertRuleIn):
@@ -129,17 +140,6 @@ def delete_alert_rule(request: HttpRequest, rule_id: RowId):
     _may_edit_rules(request.access)
     actions.delete_rule(queries.alert_rule(request.access.organization_id, rule_id))
     return 204, None
-
-
-@router.post("/alert-rules/preview", auth=case_readers(), response={200: PreviewOut, **ERRORS},
-             operation_id="preview_alert_rule", summary="What a rule would have matched")
-def preview_alert_rule(request: HttpRequest, payload: PreviewIn):
-    """Evaluates the conditions on the responses of the last `days` days (within the caller's
-    units); nothing is stored."""
-    actions.check_conditions(payload.conditions)
-    p = queries.preview_rule(request.access, payload.conditions, payload.days)
-    return {"matched": p.matched, "scanned": p.scanned, "days": p.days, "complete": p.complete,
-            "examples": p.examples}
 
 
 # --- Cases -------------------------------------------------------------------------------------
