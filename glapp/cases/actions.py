@@ -577,3 +577,68 @@ def save_rule(organization_id: int, rule, *, name: str, active: bool, conditions
 
 def delete_rule(rule) -> None:
     rule.delete()
+
+
+def mark_all_breaches(now: dt.datetime | None = None) -> dict:
+    """`mark_breaches` for every organization with a case past its due time: {org id: marked}."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    due = (Q(first_contacted_at__isnull=True, first_contact_due_at__lt=now)
+           | Q(first_contacted_at__isnull=False, resolve_due_at__lt=now))
+    orgs = (Case.objects.filter(due, status__in=Case.OPEN_STATUSES, breached_at__isnull=True, analysis_only=False)
+            .values_list("organization_id", flat=True).distinct())
+    return {org_id: mark_breaches(org_id, now) for org_id in sorted(set(orgs))}
+
+
+def evaluate_all_overdue() -> dict:
+    from glapp.cases.models import Evaluation
+
+    orgs = Evaluation.objects.filter(awaiting_analysis=True).values_list("organization_id", flat=True).distinct()
+    return {org_id: evaluate_overdue(org_id) for org_id in sorted(set(orgs))}
+
+
+def send_email(case: Case, *, subject: str, body: str, actor, template_id: int | None = None) -> CaseActivity:
+    """Write to the customer from the case: recorded on the timeline at once, sent by the
+    time-critical queue after the commit. Needs the customer's consent and an address that has
+    not bounced; opting out of surveys does not stop a reply about their own complaint."""
+    from glapp.cases import emails
+    from glapp.cases.models import CaseEmail, ReplyTemplate
+    from glapp.contacts.models import Customer
+
+    subject, body = (subject or "").strip(), (body or "").strip()
+    with transaction.atomic():
+        case = _locked(case)
+        if case.analysis_only:
+            raise _refuse("case", "the customer has not agreed to be contacted", "analysis_only")
+        customer = Customer.objects.filter(pk=case.customer_id).first() if case.customer_id else None
+        if customer is None or not customer.email or not customer.consent_email or customer.email_bounced_at:
+            raise _refuse("to", "the customer has no e-mail address they agreed to be written to", "no_address")
+        if template_id is not None:
+            template = ReplyTemplate.objects.for_org(case.organization_id).filter(pk=template_id).first()
+            if template is None:
+                raise _refuse("template", "not found", "not_found")
+            context = emails.context_for(case, actor)
+            subject = subject or emails.render(template.subject, context, template.language)
+            body = body or emails.render(template.body, context, template.language)
+        if not subject:
+            raise _refuse("subject", "is required", "required")
+        if not body:
+            raise _refuse("body", "is required", "required")
+        subject = f"{subject[:180]} [#{case.pk}]"
+        reply_to = [actor.email] if actor is not None and getattr(actor, "email", "") else []
+        activity = _activity(case, CaseActivity.Kind.EMAIL, actor_id=getattr(actor, "pk", None), text=body[:20000],
+                             data={"subject": subject, "reply_to": reply_to})
+        CaseEmail.objects.create(organization_id=case.organization_id, case=case, activity=activity,
+                                 to=customer.email, subject=subject, body=body[:20000])
+        _contacted(case)
+        case.save()
+        _changed(case, "updated", "message", actor_id=getattr(actor, "pk", None))
+        transaction.on_commit(_queue_email_sending)
+    return activity
+
+
+def _queue_email_sending() -> None:
+    from glapp.cases.tasks import send_case_emails
+
+    send_case_emails.enqueue()

@@ -252,3 +252,45 @@ class CaseActivity(OrgScopedModel):
 
     class Meta:
         indexes = [models.Index(fields=["case", "created_at"], name="caseactivity_case_time")]
+
+
+class ReplyTemplate(OrgScopedModel):
+    """A ready answer for case e-mails, with placeholders filled from the case ({first_name},
+    {case}, {unit}, {handler}; `[optional parts]` dropped when a value is unknown)."""
+
+    name = models.CharField(max_length=120)
+    language = models.CharField(max_length=8, default="sv")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+
+class CaseEmail(OrgScopedModel):
+    """An e-mail to the customer from a case: written in the transaction that records it on the
+    timeline, sent by the time-critical queue (claimed first, like invitations, so a crash between
+    claim and send leaves it "uncertain", never sent twice)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        UNCERTAIN = "uncertain", _("Unknown (interrupted while sending)")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="emails")
+    activity = models.OneToOneField(CaseActivity, on_delete=models.CASCADE, related_name="email")
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True, default="")
+    message_id = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"], name="caseemail_status")]

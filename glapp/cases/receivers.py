@@ -18,9 +18,10 @@ def on_analysis_stored(event: events.AnalysisStored) -> None:
 
 
 def on_organization_created(event: events.OrganizationCreated) -> None:
-    from glapp.cases.root_causes import seed_root_causes
+    from glapp.cases.seeds import seed_reply_templates, seed_root_causes
 
     seed_root_causes(event.organization_id)
+    seed_reply_templates(event.organization_id)
 
 
 def on_membership_changed(event: events.MembershipChanged) -> None:

@@ -17,13 +17,17 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from glapp.cases.tasks import HOUSEKEEPING_TASKS as CASE_HOUSEKEEPING
+from glapp.cases.tasks import PERIODIC_TASKS as CASE_PERIODIC
 from glapp.core import task_leases, task_queues
 from glapp.distribution.tasks import PERIODIC_TASKS as DISPATCH_TASKS
 from glapp.privacy.tasks import HOUSEKEEPING_TASKS as PRIVACY_HOUSEKEEPING
 from glapp.responses.tasks import HOUSEKEEPING_TASKS as RESPONSE_HOUSEKEEPING
 from glapp.textanalytics.tasks import HOUSEKEEPING_TASKS as TEXT_HOUSEKEEPING
 
-HOUSEKEEPING_TASKS = [*RESPONSE_HOUSEKEEPING, *TEXT_HOUSEKEEPING, *PRIVACY_HOUSEKEEPING]
+HOUSEKEEPING_TASKS = [*RESPONSE_HOUSEKEEPING, *TEXT_HOUSEKEEPING, *PRIVACY_HOUSEKEEPING, *CASE_HOUSEKEEPING]
+# Every dispatch tick, on the time-critical queue: invitations due, case due times passed.
+TICK_TASKS = [*DISPATCH_TASKS, *CASE_PERIODIC]
 
 
 def enqueue_housekeeping(backend_name: str, tasks=None) -> list[str]:
@@ -125,8 +129,8 @@ class Command(BaseCommand):
         if not batch and housekeeping_every > 0:
             self._every(housekeeping_every, "housekeeping", lambda: enqueue_housekeeping(backend), verbosity)
         if not batch and dispatch_every > 0:
-            self._every(dispatch_every, "invitation dispatch", lambda: enqueue_housekeeping(backend, DISPATCH_TASKS),
-                        verbosity)
+            self._every(dispatch_every, "invitation dispatch and case due times",
+                        lambda: enqueue_housekeeping(backend, TICK_TASKS), verbosity)
         DbWorkerCommand(stdout=self.stdout, stderr=self.stderr).configure_logging(verbosity)
         worker_id = get_random_string(32)
         options = {"interval": interval, "backend_name": backend, "lease_seconds": lease}

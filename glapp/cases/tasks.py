@@ -1,0 +1,33 @@
+"""Background work of the cases app: thin wrappers over idempotent actions."""
+
+from django_tasks import task
+
+from glapp.cases import actions
+from glapp.core import task_queues
+
+
+# Every dispatch tick: a due time passing is time-critical (the escalation contact is told).
+@task(queue_name=task_queues.TIME_CRITICAL)
+def mark_breaches() -> dict:
+    return actions.mark_all_breaches()
+
+
+# Hourly: rules that waited on a comment's analysis that never came are decided without it.
+@task()
+def evaluate_overdue() -> dict:
+    return actions.evaluate_all_overdue()
+
+
+PERIODIC_TASKS = [mark_breaches]
+HOUSEKEEPING_TASKS = [evaluate_overdue]
+
+
+@task(queue_name=task_queues.TIME_CRITICAL)
+def send_case_emails() -> dict:
+    from glapp.cases import emails
+
+    return emails.send_queued()
+
+
+# A queued e-mail whose task was lost (a crash after the commit) goes with the next tick.
+PERIODIC_TASKS.append(send_case_emails)
