@@ -32,6 +32,14 @@ def evaluate_completed(organization_id: int, response_ids: Sequence[int], source
     """Decide every rule that needs nothing from the comment's analysis for these completed
     responses (the rest wait for the analysis of those with a comment). In the caller's
     transaction; each response is evaluated once, ever."""
+    if source == "survey":
+        # Answers to a case's follow-up question go to their case, not through the rules.
+        from glapp.cases import follow_ups
+
+        survey_id = follow_ups.follow_up_survey_id(organization_id)
+        if survey_id is not None:
+            follow_ups.record_answers(organization_id, response_ids)
+            response_ids = evaluation.not_of_survey(response_ids, survey_id)
     rules = evaluation.active_rules(organization_id)
     if not rules or not response_ids:
         return
@@ -349,6 +357,10 @@ def close(case: Case, *, actor_id: int | None, root_cause_id: int | None = None,
                   data={"from": before, "to": status, "root_cause": case.root_cause_id})
         _changed(case, "closed" if status == Case.Status.CLOSED else "updated", status, actor_id=actor_id,
                  user_ids=[case.owner_id] if case.owner_id != actor_id else [])
+        if before not in (Case.Status.RESOLVED, Case.Status.CLOSED):
+            from glapp.cases import follow_ups
+
+            follow_ups.schedule(case)
     return case
 
 
@@ -642,3 +654,19 @@ def _queue_email_sending() -> None:
     from glapp.cases.tasks import send_case_emails
 
     send_case_emails.enqueue()
+
+
+def reopen_after_follow_up(case: Case) -> Case:
+    """The customer answered the follow-up that they got no help and would not recommend us:
+    the case goes back to work, with its owner told."""
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status not in (Case.Status.RESOLVED, Case.Status.CLOSED):
+            return case
+        before = case.status
+        case.status, case.resolved_at, case.closed_at = Case.Status.IN_PROGRESS, None, None
+        case.save()
+        _activity(case, CaseActivity.Kind.STATUS, data={"from": before, "to": case.status, "reopened": True,
+                                                       "reason": "follow_up"})
+        _changed(case, "updated", "reopened", user_ids=[case.owner_id] if case.owner_id else [])
+    return case

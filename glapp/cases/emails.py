@@ -8,7 +8,6 @@ automatically (docs/cases.md says so); the handler notes what the customer answe
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 
 from django.conf import settings

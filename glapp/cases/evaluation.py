@@ -123,3 +123,12 @@ def take_awaiting(organization_id: int, response_ids: Sequence[int]) -> list[int
     return [rid for rid in sorted(set(response_ids))
             if Evaluation.objects.filter(response_id=rid, organization_id=organization_id, awaiting_analysis=True)
             .update(awaiting_analysis=False)]
+
+
+def not_of_survey(response_ids: Sequence[int], survey_id: int) -> list[int]:
+    """These responses but those of one survey."""
+    from glapp.responses.models import Response
+
+    ids = list(response_ids)
+    of_survey = set(Response.objects.filter(pk__in=ids, survey_id=survey_id).values_list("id", flat=True))
+    return [rid for rid in ids if rid not in of_survey]

@@ -294,3 +294,25 @@ class CaseEmail(OrgScopedModel):
 
     class Meta:
         indexes = [models.Index(fields=["status", "created_at"], name="caseemail_status")]
+
+
+class FollowUp(OrgScopedModel):
+    """The one follow-up question a resolved case's customer gets ("did you get help?" and NPS),
+    and what they answered: the recovery figures count these, not what handlers believe."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="follow_up")
+    invitation_id = models.BigIntegerField(null=True, blank=True, help_text="The invitation sent (none: why not).")
+    skipped = models.CharField(max_length=40, blank=True, default="", help_text="Why no invitation went out.")
+    response = models.OneToOneField("responses.Response", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    helped = models.CharField(max_length=8, blank=True, default="", help_text="yes, partly or no")
+    nps = models.SmallIntegerField(null=True, blank=True)
+    prior_nps = models.SmallIntegerField(null=True, blank=True, help_text="The lowest NPS of the case's responses.")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def recovered(self) -> bool | None:
+        """A detractor before, a passive or promoter now; None until both are known."""
+        if self.nps is None or self.prior_nps is None or self.prior_nps > 6:
+            return None
+        return self.nps >= 7

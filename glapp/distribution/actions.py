@@ -497,6 +497,38 @@ def invite_wave(survey: Survey, customer_ids: list[int], now: dt.datetime | None
     return outcome
 
 
+def invite_follow_up(survey: Survey, customer_id: int, *, context: dict | None = None, unit_id: int | None = None,
+                     now: dt.datetime | None = None) -> Invited | str:
+    """One invitation outside the journey's events: a case's follow-up question. It is exempt
+    from the frequency cap (the customer asked us for help; asking whether it came is part of
+    it) but not from consent, opt-out, bounced addresses or quiet hours. In the caller's
+    transaction; returns the invitation, or why none."""
+    now = now or timezone.now()
+    rule_policy = policy_of(contacts.ensure_contact_policy(survey.organization_id))
+    customer = Customer.objects.for_org(survey.organization_id).select_for_update().filter(pk=customer_id).first()
+    if customer is None:
+        return rules.NO_ADDRESS
+    writes = _Writes(survey.organization_id)
+    timing = _timing(survey, rule_policy, now)
+    if survey.current_version_id is None:
+        result = writes.skip(customer.pk, None, survey, rules.SURVEY_NOT_PUBLISHED)
+    else:
+        decision = rules.choose_channel(contact_of(customer))
+        if decision.channel is None:
+            result = writes.skip(customer.pk, None, survey, decision.reason)
+        else:
+            invited = Invited(0, survey.code, decision.channel, timing.scheduled_for,
+                              timing.scheduled_for != timing.wanted)
+            result = writes.invite(_NewInvitation(
+                survey=survey, customer_id=customer.pk, event_id=None, touchpoint_id=survey.touchpoint_id,
+                unit_id=unit_id, channel=decision.channel, language=_language(customer, survey),
+                context={**_context(customer, None, rule_policy.time_zone), **(context or {})},
+                scheduled_for=timing.scheduled_for, expires_at=timing.expires_at, invited=invited, sent_at=None,
+                channel_requested=False, segment=customer.segment or ""), timing.wanted)
+    writes.flush()
+    return result
+
+
 # ---------------------------------------------------------------- what respondents do
 
 
