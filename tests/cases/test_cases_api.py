@@ -100,7 +100,8 @@ def test_working_a_case_through_the_api(org):
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     assert closed.json()["root_cause"] == "price_terms"
     detail = call("get", f"/cases/{case.id}", key).json()
-    assert [a["kind"] for a in detail["timeline"]] == ["created", "assigned", "status", "status"]
+    assert [a["kind"] for a in detail["timeline"]] == ["created", "assigned", "status", "status",
+                                                     "follow_up_sent"]
 
 
 def test_closing_needs_a_root_cause_and_a_resolution(org):
