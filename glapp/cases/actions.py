@@ -670,3 +670,46 @@ def reopen_after_follow_up(case: Case) -> Case:
                                                        "reason": "follow_up"})
         _changed(case, "updated", "reopened", user_ids=[case.owner_id] if case.owner_id else [])
     return case
+
+
+# --- Personal data -----------------------------------------------------------------------------
+
+def forget_case_texts(organization_id: int, case_ids: Sequence[int]) -> dict[str, int]:
+    """What people wrote in and about these cases goes (notes, call summaries, e-mails, the
+    resolution note, reply addresses and subjects); the case's shape stays (times, status,
+    priority, root cause, follow-up scores), so the loop's figures do not move."""
+    from django.db.models import Q
+
+    from glapp.cases.models import CaseEmail
+
+    ids = list(case_ids)
+    if not ids:
+        return {"case_texts": 0, "case_emails": 0}
+    emails_deleted, _ = CaseEmail.objects.filter(organization_id=organization_id, case_id__in=ids).delete()
+    written = (CaseActivity.objects.filter(organization_id=organization_id, case_id__in=ids)
+               .filter(~Q(text="") | Q(kind=CaseActivity.Kind.EMAIL)))
+    scrubbed = 0
+    for activity_id, data in written.values_list("id", "data"):
+        kept = {k: v for k, v in (data or {}).items() if k not in ("reply_to", "subject")}
+        scrubbed += CaseActivity.objects.filter(pk=activity_id).update(text="", data=kept)
+    Case.objects.filter(organization_id=organization_id, pk__in=ids).exclude(resolution="").update(resolution="")
+    return {"case_texts": scrubbed, "case_emails": emails_deleted}
+
+
+def erase_customer_cases(organization_id: int, customer_ids: Sequence[int], response_ids: Sequence[int],
+                         delete: bool) -> dict[str, int]:
+    """A customer's erasure reaches their cases: deleted with their responses (delete mode), or
+    kept for the figures with every text about them gone (anonymise mode)."""
+    from django.db.models import Q
+
+    cases = Case.objects.filter(organization_id=organization_id).filter(
+        Q(customer_id__in=list(customer_ids)) | Q(links__response_id__in=list(response_ids)))
+    ids = sorted(set(cases.values_list("id", flat=True)))
+    if not ids:
+        return {"cases": 0}
+    if delete:
+        Case.objects.filter(merged_into_id__in=ids).update(merged_into=None)
+        return {"cases": Case.objects.filter(pk__in=ids).delete()[1].get("cases.Case", 0)}
+    counts = forget_case_texts(organization_id, ids)
+    Case.objects.filter(pk__in=ids).update(customer=None)
+    return {"cases": len(ids), **counts}

@@ -187,3 +187,27 @@ def preview_rule(access: Access, tree: dict, days: int = 30, shown: int = 5, sca
                 if len(examples) < shown:
                     examples.append(rid)
     return RulePreview(matched, len(ids), days, examples, complete)
+
+
+def cases_of_customers(organization_id: int, customer_ids) -> list[dict]:
+    """A person's cases for their data export: each case as the API shows it, with its timeline
+    and the e-mails written to them."""
+    from glapp.cases.models import CaseEmail
+    from glapp.cases.serialize import case_data
+
+    out = []
+    for case in Case.objects.for_org(organization_id).filter(customer_id__in=list(customer_ids)).order_by("id"):
+        out.append({**case_data(case),
+                    "resolution": case.resolution,
+                    "timeline": [{"kind": a.kind, "text": a.text, "at": a.created_at.isoformat()}
+                                 for a in CaseActivity.objects.filter(case=case).order_by("created_at", "id")],
+                    "emails": [{"to": e.to, "subject": e.subject, "body": e.body, "status": e.status,
+                                "sent_at": e.sent_at.isoformat() if e.sent_at else None}
+                               for e in CaseEmail.objects.filter(case=case).order_by("id")]})
+    return out
+
+
+def closed_cases_before(organization_id: int, cutoff) -> QuerySet:
+    """Cases closed before `cutoff` that still hold what people wrote (retention's contact history)."""
+    written = Q(resolution__gt="") | Q(activities__text__gt="") | Q(emails__isnull=False)
+    return (Case.objects.for_org(organization_id).filter(closed_at__lt=cutoff).filter(written).distinct())

@@ -25,6 +25,7 @@ from django.db import transaction
 from glapp.accounts.actions import AuditActor, record_audit
 from glapp.accounts.models import AuditEntry
 from glapp.analytics.actions import meta_keys, subtract_rate_changes, subtract_responses
+from glapp.cases.actions import erase_customer_cases
 from glapp.contacts import tombstones
 from glapp.contacts.actions import bury, delete_customers
 from glapp.contacts.models import Customer
@@ -106,6 +107,7 @@ def _erase_rows(organization_id: int, customers: list[Customer], mode: str) -> t
     subtract_rate_changes(organization_id, went_out_changes([pk for pk, _token, _message in invitations]))
     counts.update(erase_contact_history(organization_id, ids))
     counts["sessions"] = erase_sessions(organization_id, ids, tokens, [ext for _pk, ext in responses if ext])
+    counts.update(erase_customer_cases(organization_id, ids, response_ids, delete=mode == DELETE))
     if mode == DELETE:
         analysis = forget_comments(organization_id, response_ids, delete=True)
         subtract_responses(organization_id, response_ids)

@@ -119,6 +119,36 @@ class ExportedSession(Schema):
     completed_at: dt.datetime | None
 
 
+class ExportedCaseEntry(Schema):
+    kind: str
+    text: str
+    at: str
+
+
+class ExportedCaseEmail(Schema):
+    to: str
+    subject: str
+    body: str
+    status: str
+    sent_at: str | None
+
+
+class ExportedCase(Schema):
+    id: int
+    status: str
+    priority: int
+    title: str
+    unit: str | None
+    customer: str | None
+    response_ids: list[int]
+    root_cause: str | None
+    resolution: str
+    created_at: str | None
+    closed_at: str | None
+    timeline: list[ExportedCaseEntry]
+    emails: list[ExportedCaseEmail]
+
+
 class SubjectExport(Schema):
     generated_at: dt.datetime
     customers: list[CustomerOut]
@@ -127,6 +157,7 @@ class SubjectExport(Schema):
     invitations: list[ExportedInvitation]
     contact_history: list[ExportedContact]
     sessions: list[ExportedSession]
+    cases: list[ExportedCase]
 
 
 def _whole_organization(access: Access) -> None:
@@ -159,7 +190,8 @@ def erase_customer(request: HttpRequest, external_id: str, params: Query[Erasure
 def export_customer(request: HttpRequest, external_id: str):
     """Everything glapp holds about one customer as JSON (scope `customers:export`): the
     register's row, every response with comments as written and their text analysis, touchpoint
-    events, invitations, contact history and respondent sessions. Recorded in the audit log."""
+    events, invitations, contact history, respondent sessions and cases (their timelines and the
+    e-mails written to the person). Recorded in the audit log."""
     access: Access = request.access
     _whole_organization(access)
     return actions.export_customer(access.organization_id, Lookup.of(external_id=external_id),

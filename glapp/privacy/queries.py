@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from glapp.accounts.models import AuditEntry
 from glapp.accounts.queries import audit_entries
+from glapp.cases.queries import cases_of_customers
 from glapp.contacts.models import Customer
 from glapp.contacts.queries import find_customers, is_erased
 from glapp.core.errors import FieldError, ValidationFailed
@@ -79,7 +80,8 @@ def _customer_out(c: Customer) -> dict:
 def subject_export(organization_id: int, customers: list[Customer]) -> dict:
     """Everything glapp holds about the person, as JSON-ready data: the register's rows, every
     response as written (comments unredacted) with its text analysis, every touchpoint event,
-    invitation, contact-history entry and unfinished respondent session."""
+    invitation, contact-history entry and unfinished respondent session, and every case with
+    its timeline and the e-mails written to them."""
     ids = [c.pk for c in customers]
     responses = list(responses_of_customers(organization_id, ids))
     analyses = analyses_by_response(organization_id, [r.pk for r in responses])
@@ -91,6 +93,7 @@ def subject_export(organization_id: int, customers: list[Customer]) -> dict:
                       for r in responses],
         **subject_records(organization_id, by_id),
         "sessions": sessions_of_customers(organization_id, ids),
+        "cases": cases_of_customers(organization_id, ids),
     }
 
 

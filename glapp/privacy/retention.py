@@ -14,8 +14,9 @@ Kinds, and their cutoff (now − the period):
 - originals (the shorter of the raw-comments and identifiable-responses periods): stored
   Idempotency-Key outcomes, the rejected rows import jobs list and uploaded files go;
 - contact_data: customers not heard from since the cutoff lose name, addresses, region, attributes;
-- contact_history: contact-log entries, touchpoint events and finished invitations go; so do
-  respondent sessions that are over (the shorter of contact-history and identifiable responses);
+- contact_history: contact-log entries, touchpoint events and finished invitations go, and what
+  was written in cases closed before it (notes, calls, e-mails); so do respondent sessions that
+  are over (the shorter of contact-history and identifiable responses);
 - identifiable_responses: responses are anonymised as erasure's anonymise mode does.
 """
 
@@ -30,6 +31,8 @@ from django.utils import timezone
 
 from glapp.accounts.actions import AuditActor, record_audit
 from glapp.accounts.models import AuditEntry
+from glapp.cases.actions import forget_case_texts
+from glapp.cases.queries import closed_cases_before
 from glapp.contacts.actions import forget_contact_data
 from glapp.contacts.queries import customers_with_contact_data, identifiers_of
 from glapp.core import pii
@@ -219,6 +222,10 @@ def _contact_history(run: Run, cutoff: dt.datetime, size: int) -> None:
         for ids in run.pages(CONTACT_HISTORY, qs, "created_at", size):
             run.batch(CONTACT_HISTORY, lambda kind=kind, ids=ids: {
                 kind: len(ids) if run.dry_run else delete_history_rows(org, kind, ids)})
+    # What handlers wrote in closed cases (notes, calls, e-mails) is contact history too.
+    for ids in run.pages(CONTACT_HISTORY, closed_cases_before(org, cutoff), "closed_at", size):
+        run.batch(CONTACT_HISTORY, lambda ids=ids: (
+            {"case_texts": len(ids)} if run.dry_run else forget_case_texts(org, ids)))
     # A session holds the answers given so far: it goes with the history or the responses.
     sessions_cutoff = max(c for k, c in run.cutoff.items() if k in (CONTACT_HISTORY, IDENTIFIABLE))
     _expire_sessions(run, CONTACT_HISTORY, sessions_cutoff, size)

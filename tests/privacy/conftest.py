@@ -16,6 +16,7 @@ from django.utils import timezone
 from glapp.accounts.models import Role
 from glapp.analytics.actions import ROLLUP_COUNTS
 from glapp.analytics.models import Rollup
+from glapp.cases import actions as case_actions
 from glapp.distribution.actions import record_events
 from glapp.distribution.dispatch import dispatch_due_invitations
 from glapp.distribution.models import Invitation
@@ -102,6 +103,10 @@ def known(org, places, caplog):
     """Greta and Bertil, each known in every way; returns the analyst who tagged their comments."""
     caplog.set_level(logging.DEBUG)
     api = Api(key_for(org, ("responses:read", "responses:write", "admin")))
+    # Detractors open cases (API and respondent page alike), which handlers then work.
+    case_actions.save_rule(org.id, None, name="Detractors", active=True,
+                           conditions={"score": "nps", "op": "<=", "value": 6}, open_case=True, priority=2,
+                           notify_users=[], notify_units=[], webhook=False)
     for person in (GRETA, BERTIL):
         _event(org, person, NOON - dt.timedelta(hours=3))
     assert dispatch_due_invitations(now=NOON)["sent"] == 2  # e-mail, to the file outbox
@@ -127,7 +132,32 @@ def known(org, places, caplog):
         text_actions.correct_sentiment(org.id, analysis.answer_id, "negative", user=analyst)
     texts = set(Answer.objects.filter(question_type="text").values_list("text", flat=True))
     assert {*GRETA.comments, *BERTIL.comments} <= texts
+    _work_cases(org)
     return analyst
+
+
+def _work_cases(org) -> None:
+    """Each person's case: a note and a call naming them, an e-mail to them, closed with a
+    resolution naming them, which sends the follow-up question."""
+    from glapp.cases.emails import send_queued
+    from glapp.cases.models import Case, RootCause
+
+    handler = make_user(org, "sara", Role.CASE_HANDLER)
+    handler.email = "sara@acme.test"
+    handler.save()
+    cause = RootCause.objects.get(organization=org, code="staff")
+    for person in (GRETA, BERTIL):
+        cases = list(Case.objects.filter(organization=org, customer__external_id=person.external_id))
+        assert cases, person.external_id
+        for case in cases:
+            case_actions.add_note(case, f"{person.name} ({person.phone}, {person.email}) vill bli uppringd",
+                                  actor_id=handler.pk)
+            case_actions.log_call(case, actor_id=handler.pk, summary=f"Pratade med {person.name}", reached=True)
+            case_actions.send_email(case, subject=f"Hej {person.name}", body=f"Hej {person.name}, {person.word}",
+                                    actor=handler)
+            case_actions.close(case, actor_id=handler.pk, root_cause_id=cause.pk,
+                               resolution=f"Ringde {person.name} på {person.phone}")
+    assert send_queued()["sent"] >= 2
 
 
 def rollup_cells(organization_id: int) -> dict[tuple, tuple]:

@@ -26,7 +26,13 @@ def test_the_api_export_holds_everything_about_the_person_and_nothing_else(org, 
     assert len(data["responses"]) == 3
     assert {r["answers"].get("comment") for r in data["responses"]} == set(GRETA.comments)
     assert all(r["customer"] == GRETA.external_id for r in data["responses"])
-    assert len(data["invitations"]) == 2 and data["contact_history"] and len(data["events"]) == 2
+    # Two invitations from her touchpoint events, one follow-up question after her case.
+    assert len(data["invitations"]) == 3 and data["contact_history"] and len(data["events"]) == 2
+    assert {i["survey"] for i in data["invitations"]} == {"nps", "case-follow-up"}
+    cases = data["cases"]
+    assert cases and all(c["customer"] == GRETA.external_id for c in cases)
+    assert any(GRETA.phone in a["text"] for c in cases for a in c["timeline"])  # the note naming her
+    assert cases[0]["emails"][0]["to"] == GRETA.email.lower() and cases[0]["resolution"]
     assert "kund-1b2e44" not in resp.content.decode()  # the bystander
     entry = AuditEntry.objects.get(organization=org, action="customer.exported")
     assert entry.details["responses"] == 3 and GRETA.external_id not in json.dumps(entry.details)

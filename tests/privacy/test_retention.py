@@ -16,6 +16,7 @@ from django.utils import timezone
 from glapp.accounts.actions import AuditActor
 from glapp.accounts.models import AuditEntry, Role
 from glapp.analytics.actions import rebuild_rollups
+from glapp.cases.models import Case, CaseActivity, CaseEmail
 from glapp.contacts.models import Customer
 from glapp.distribution.models import ContactLog, Invitation, TouchpointEvent
 from glapp.privacy import retention
@@ -54,6 +55,9 @@ def _date(org, person, when: dt.datetime) -> None:
     invitations = Invitation.objects.filter(customer=customer)
     tokens = list(invitations.values_list("token", flat=True))
     invitations.update(created_at=when, scheduled_for=when, expires_at=when + dt.timedelta(days=14))
+    # A case's follow-up invitation, scheduled then, has expired since.
+    invitations.filter(status=Invitation.Status.SCHEDULED, expires_at__lt=NOW).update(status=Invitation.Status.EXPIRED)
+    Case.objects.filter(customer=customer).update(created_at=when, resolved_at=when, closed_at=when)
     TouchpointEvent.objects.filter(customer=customer).update(created_at=when, occurred_at=when)
     ContactLog.objects.filter(customer=customer).update(created_at=when)
     RespondentSession.objects.filter(token__in=tokens).update(created_at=when,
@@ -136,6 +140,20 @@ def test_a_customer_heard_from_recently_keeps_contact_data_even_if_made_long_ago
     Customer.objects.filter(pk=_customer(org, BERTIL).pk).update(created_at=LONG_AGO)  # old customer,
     _apply(org)
     assert _customer(org, BERTIL).email == BERTIL.email.lower()  # but responses and events ten days ago
+
+
+def test_what_was_written_in_old_closed_cases_goes_with_the_contact_history(dated):
+    org = dated
+    _policy(org, contact_history=PERIOD)
+    greta_cases = list(Case.objects.filter(customer__external_id=GRETA.external_id).values_list("id", flat=True))
+    bertil_cases = list(Case.objects.filter(customer__external_id=BERTIL.external_id).values_list("id", flat=True))
+    _apply(org)
+    assert not CaseEmail.objects.filter(case_id__in=greta_cases).exists()
+    assert not CaseActivity.objects.filter(case_id__in=greta_cases).exclude(text="").exists()
+    assert set(Case.objects.filter(pk__in=greta_cases).values_list("resolution", flat=True)) == {""}
+    assert Case.objects.filter(pk__in=greta_cases, root_cause__isnull=False).count() == len(greta_cases)  # figures stay
+    assert CaseEmail.objects.filter(case_id__in=bertil_cases).exists()  # recent: kept
+    assert CaseActivity.objects.filter(case_id__in=bertil_cases).exclude(text="").exists()
 
 
 def test_contact_history_goes_when_past_the_period(dated):
