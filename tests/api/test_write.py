@@ -248,9 +248,10 @@ def test_a_survey_added_elsewhere_is_accepted_at_once(api, org):
 def test_a_full_batch_is_one_transaction_with_few_queries(api, settings, django_assert_max_num_queries):
     batch = {"responses": [response_payload(external_id=f"f-{i}", customer=f"C-{i % 300}")
                            for i in range(settings.GLAPP_BULK_MAX)]}
-    # 21, one for whether anyone of the organization was erased (a tombstone refuses them) and
-    # one for the range of their comments, noted for the analysis in the same transaction.
-    with django_assert_max_num_queries(23):
+    # 21, one for whether anyone of the organization was erased (a tombstone refuses them), one
+    # for the range of their comments, noted for the analysis in the same transaction, and one for
+    # whether the organization has an active alert rule (none: nothing more).
+    with django_assert_max_num_queries(24):
         resp = api.post("/responses/bulk", batch)
     assert resp.status_code == 201 and resp.json()["created_count"] == settings.GLAPP_BULK_MAX
     assert Response.objects.count() == settings.GLAPP_BULK_MAX
@@ -266,8 +267,8 @@ def test_one_response_costs_a_fixed_number_of_queries(api, django_assert_num_que
     # savepoint ×2, known external ids, known customers, customer ids, the customer, response
     # ids, the response, its answers (one executemany), its questions marked answered, the
     # rollups' dimensions, the rollups (one executemany), the comment's range noted for the
-    # analysis, release ×2.
-    with django_assert_num_queries(17):
+    # analysis, whether any alert rule is active, release ×2.
+    with django_assert_num_queries(18):
         resp = api.post("/responses", response_payload(external_id="counted", customer="C-new"))
     assert resp.status_code == 201, resp.content
 

@@ -28,11 +28,11 @@ def test_a_killed_import_resumes_after_its_last_committed_chunk(org, tmp_path, m
     written = []
     real_write = jobs._write_chunk
 
-    def write_then_die(organization_id, chunk, report, dry_run):
+    def write_then_die(organization_id, chunk, report, dry_run, *args):
         if len(written) == 2:
             raise Killed  # inside the third chunk's transaction: it rolls back
         written.append(len(chunk))
-        real_write(organization_id, chunk, report, dry_run)
+        real_write(organization_id, chunk, report, dry_run, *args)
 
     monkeypatch.setattr(jobs, "_write_chunk", write_then_die)
     with pytest.raises(Killed):
@@ -42,8 +42,8 @@ def test_a_killed_import_resumes_after_its_last_committed_chunk(org, tmp_path, m
     assert (job.status, job.total_rows, job.created_count, job.rejected_count) == ("running", 9, 8, 1)
     assert Response.objects.count() == 8 and job.error_count == 1 and job.errors[0]["line"] == 6
 
-    monkeypatch.setattr(jobs, "_write_chunk", lambda o, chunk, r, d: (written.append(len(chunk)),
-                                                                      real_write(o, chunk, r, d)))
+    monkeypatch.setattr(jobs, "_write_chunk", lambda o, chunk, r, d, *a: (written.append(len(chunk)),
+                                                                      real_write(o, chunk, r, d, *a)))
     written.clear()
     report = jobs.run_import_job(job, {}, {}, path=path, chunk_size=4)
     assert sum(written) == 17 - 8  # only the rest was written again
