@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 
 from glapp.core.i18n import catalogue, gettext_noop
 from glapp.surveys import question_types as qt
+from glapp.textanalytics.analyzers import morphology
 from glapp.textanalytics.analyzers import query as q
 from glapp.textanalytics.analyzers.sentiment import LABELS as SENTIMENTS
 from glapp.textanalytics.analyzers.tokens import normalize, tokenize
@@ -58,6 +59,11 @@ PHRASE_GAP = 3  # words allowed between two words of a phrase ("byta till en ann
 CLAUSE_WORDS = frozenset({"att", "som", "och", "men", "eller", "när", "om", "eftersom", "därför", "medan",
                           "innan", "that", "and", "but", "or", "when", "because", "if", "which", "who", "while",
                           "before", "after", "although"})
+# A word as the tokenizer and the query language read it (tokens.py's "word" group).
+_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+# What makes the tokenizer read a comment as more than its words: digits (numbers such as "10.5"
+# or the "10" of "10-talet"), links, @mentions, #hashtags and emoticons with letters (":D", "xD").
+_NOT_ONLY_WORDS = re.compile(r"\d|[@#]|://|www\.|[:;=][-'^o]?[A-Za-z]|[xX]D")
 _CLAUSE_END = re.compile(r"[.,!?;:()\n–—]")
 ROOT = "conditions"
 
@@ -172,6 +178,7 @@ class ResponseFacts:
     sentiment: str | None = None  # the comment's sentiment label; None until analysed
     topics: frozenset = frozenset()  # codes of the comment's topics
     _doc: object = field(default=None, init=False, repr=False, compare=False, hash=False)
+    _words: object = field(default=None, init=False, repr=False, compare=False, hash=False)
 
     def doc(self) -> q.Doc:
         """The comment prepared for phrase matching, built once for every rule."""
@@ -180,6 +187,21 @@ class ResponseFacts:
             doc = q.Doc(self.comment, "other")
             object.__setattr__(self, "_doc", doc)
         return doc
+
+    def words(self) -> frozenset[str]:
+        """The distinct words of `doc()`, normalised, found without building it: a comment of
+        plain words is split by one regular expression; one with digits, a link, an @mention, a
+        #hashtag or a ":D" (which the tokenizer reads as more than words: "10-talet" is a number
+        and a word to it) by the tokenizer itself."""
+        words = self._words
+        if words is None:
+            if _NOT_ONLY_WORDS.search(self.comment):
+                words = frozenset(t.norm[1:] if t.kind == "hashtag" else t.norm for t in tokenize(self.comment)
+                                  if t.kind in ("word", "number", "hashtag"))
+            else:
+                words = frozenset(map(normalize, _WORD.findall(self.comment)))
+            object.__setattr__(self, "_words", words)
+        return words
 
 
 # --- Validation -------------------------------------------------------------------------------
@@ -372,24 +394,37 @@ def as_number(value) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _compare(fact, op: str, value) -> bool:
-    """A fact's value against a rule's value (see the module docstring)."""
-    if fact is None:
-        return op == "!="
+_BOOLEAN_TEXT = {"true": True, "false": False}
+
+
+def _comparer(op: str, value) -> Callable[[object], bool]:
+    """A fact's value against a rule's value (see the module docstring), the rule's side prepared once."""
     compare = OPERATORS[op]
+    missing = op == "!="  # what a missing key, or a value of another sort, gives
     if isinstance(value, bool):
-        if isinstance(fact, str):
-            fact = {"true": True, "false": False}.get(fact.strip().casefold())
-        return compare(fact is value, True) if isinstance(fact, bool) else op == "!="
+        def boolean(fact) -> bool:
+            if isinstance(fact, str):
+                fact = _BOOLEAN_TEXT.get(fact.strip().casefold())
+            return compare(fact is value, True) if isinstance(fact, bool) else missing
+        return boolean
     wanted = as_number(value)
-    got = as_number(fact)
-    if wanted is not None and got is not None:
-        return compare(got, wanted)
-    if op not in ("==", "!="):
-        return False
-    if isinstance(fact, str | int | float) and not isinstance(fact, bool):
-        return compare(str(fact).strip().casefold(), str(value).strip().casefold())
-    return op == "!="  # a list, an object or a bool is not equal to a number or text
+    text = None if op not in ("==", "!=") else str(value).strip().casefold()
+
+    def other(fact) -> bool:
+        if fact is None or isinstance(fact, bool):
+            return missing
+        if wanted is not None:
+            got = fact if type(fact) is int else as_number(fact)
+            if got is not None:
+                return compare(got, wanted)
+        if text is None or not isinstance(fact, str | int | float):
+            return False if text is None else missing  # text never orders; a list is not a value
+        return compare(str(fact).strip().casefold(), text)
+    return other
+
+
+def _compare(fact, op: str, value) -> bool:
+    return _comparer(op, value)(fact)
 
 
 # --- Phrases ----------------------------------------------------------------------------------
@@ -508,7 +543,9 @@ def _compile(node: Mapping, flags: set) -> Callable[[ResponseFacts], bool]:
         child = _compile(value, flags)
         return lambda facts: not child(facts)
     if kind in ("all", "any"):
-        children = tuple(_compile(item, flags) for item in value)
+        # Cheap tests first: a phrase is looked for only when the rest of an "all" holds (the
+        # order changes no result; the tests have no side effects).
+        children = tuple(_compile(item, flags) for item in sorted(value, key=_cost))
         if len(children) == 1:
             return children[0]
         # Plain loops, not all()/any() over a generator: this runs for every rule on every response.
@@ -527,6 +564,15 @@ def _compile(node: Mapping, flags: set) -> Callable[[ResponseFacts], bool]:
             return False
         return some
     return _LEAF_COMPILERS[kind](node)
+
+
+def _cost(node: Mapping) -> int:
+    kind = next(key for key in node if key in COMBINATORS or key in LEAVES)
+    if kind == "not":
+        return _cost(node["not"])
+    if kind in ("all", "any"):
+        return max(map(_cost, node[kind]))
+    return 2 if kind == "phrase" else 1 if kind in ("attribute", "metadata") else 0
 
 
 def _score(node):
@@ -569,9 +615,9 @@ def _survey(node):
 
 def _comparison(source: str):
     def build(node):
-        key, op, value = node[source], node["op"], node["value"]
+        key, compare = node[source], _comparer(node["op"], node["value"])
         getter = operator.attrgetter("attributes" if source == "attribute" else "metadata")
-        return lambda facts: _compare((getter(facts) or {}).get(key), op, value)
+        return lambda facts: compare((getter(facts) or {}).get(key))
     return build
 
 
@@ -580,9 +626,69 @@ def _topic(node):
     return lambda facts: not wanted.isdisjoint(facts.topics)
 
 
+class _PhraseLeaf:
+    """A phrase condition. Most comments hold none of the words of any phrase; that is found
+    from the comment's word set and a memo of which phrase words each distinct word can be (one
+    dictionary lookup per word). The word set is the Doc's words, so a one-word phrase found so
+    is a match; only a comment that holds every word of a longer phrase is prepared as a
+    `query.Doc` and matched in full (words in order, in one clause)."""
+
+    __slots__ = ("_memo", "matcher", "nodes", "single", "wanted")
+
+    def __init__(self, phrases: list[str]):
+        self.matcher = _phrase_matcher(phrases)
+        self.nodes = []  # (bit, wildcard prefix or None, word keys) per word of every phrase
+        self.wanted = []  # per phrase of several words, the bits of all its words
+        self.single = 0  # the bits of the one-word phrases
+        for phrase in phrases:
+            mask = 0
+            words = _phrase_words(phrase)
+            for word in words:
+                bit = 1 << len(self.nodes)
+                node = _word_node(word)
+                if isinstance(node, q.Prefix):
+                    self.nodes.append((bit, node.prefix, frozenset()))
+                else:
+                    terms = node.terms if isinstance(node, q.Terms) else [node]
+                    self.nodes.append((bit, None, frozenset(k for term in terms for k in term.keys("other"))))
+                mask |= bit
+            if len(words) == 1:
+                self.single |= mask
+            else:
+                self.wanted.append(mask)
+        self._memo: dict[str, int] = {}
+
+    def _bits(self, word: str) -> int:
+        """Which phrase words `word` can be."""
+        keys = morphology.word_keys(word, "other")
+        bits = 0
+        for bit, prefix, wanted in self.nodes:
+            if prefix is not None:
+                if any(key.startswith(prefix) for key in keys):
+                    bits |= bit
+            elif not wanted.isdisjoint(keys):
+                bits |= bit
+        if len(self._memo) >= 100_000:
+            self._memo.clear()
+        self._memo[word] = bits
+        return bits
+
+    def __call__(self, facts: ResponseFacts) -> bool:
+        if not facts.comment:
+            return False
+        memo, found = self._memo, 0
+        for word in facts.words():
+            bits = memo.get(word)
+            found |= self._bits(word) if bits is None else bits
+        if found & self.single:
+            return True
+        if not any(found & mask == mask for mask in self.wanted):
+            return False
+        return bool(self.matcher.hits(facts.doc()))
+
+
 def _phrase(node):
-    matcher = _phrase_matcher(node["phrase"])
-    return lambda facts: bool(facts.comment) and bool(matcher.hits(facts.doc()))
+    return _PhraseLeaf(node["phrase"])
 
 
 _LEAF_COMPILERS = {
