@@ -59,11 +59,22 @@ PHRASE_GAP = 3  # words allowed between two words of a phrase ("byta till en ann
 CLAUSE_WORDS = frozenset({"att", "som", "och", "men", "eller", "när", "om", "eftersom", "därför", "medan",
                           "innan", "that", "and", "but", "or", "when", "because", "if", "which", "who", "while",
                           "before", "after", "although"})
-# A word as the tokenizer and the query language read it (tokens.py's "word" group).
+# The tokenizer's number and word patterns (tokens.py), in its order: in a comment with none of
+# what it reads first (_tokenizer_needed), they find exactly its words and numbers.
+_WORDS_AND_NUMBERS = re.compile(r"([-+]?\d+(?:[.,:/\-]\d+)*%?(?![^\W\d_]))|([^\W_]+(?:['’\-][^\W_]+)*)")
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
-# What makes the tokenizer read a comment as more than its words: digits (numbers such as "10.5"
-# or the "10" of "10-talet"), links, @mentions, #hashtags and emoticons with letters (":D", "xD").
-_NOT_ONLY_WORDS = re.compile(r"\d|[@#]|://|www\.|[:;=][-'^o]?[A-Za-z]|[xX]D")
+_DIGIT = re.compile(r"\d")
+_EMOTICON = re.compile(r"[:;=][-'^o]?[A-Za-z3]|<3")
+
+
+def _tokenizer_needed(text: str) -> bool:
+    """Whether the tokenizer reads something before words and numbers here: a link, an
+    @mention, a #hashtag or an emoticon with a letter or a 3 (":D", "xD", ":3", "<3").
+    Substring tests first: they cost a fraction of a regular expression's search."""
+    return ("@" in text or "#" in text or "://" in text or "www." in text or "xD" in text or "XD" in text
+            or ((":" in text or ";" in text or "=" in text or "<" in text) and _EMOTICON.search(text) is not None))
+
+
 _CLAUSE_END = re.compile(r"[.,!?;:()\n–—]")
 ROOT = "conditions"
 
@@ -179,6 +190,7 @@ class ResponseFacts:
     topics: frozenset = frozenset()  # codes of the comment's topics
     _doc: object = field(default=None, init=False, repr=False, compare=False, hash=False)
     _words: object = field(default=None, init=False, repr=False, compare=False, hash=False)
+    _phrase_bits: object = field(default=None, init=False, repr=False, compare=False, hash=False)
 
     def doc(self) -> q.Doc:
         """The comment prepared for phrase matching, built once for every rule."""
@@ -189,17 +201,19 @@ class ResponseFacts:
         return doc
 
     def words(self) -> frozenset[str]:
-        """The distinct words of `doc()`, normalised, found without building it: a comment of
-        plain words is split by one regular expression; one with digits, a link, an @mention, a
-        #hashtag or a ":D" (which the tokenizer reads as more than words: "10-talet" is a number
-        and a word to it) by the tokenizer itself."""
+        """The distinct words (and numbers) of `doc()` as written, found without building it:
+        by the tokenizer's own word and number patterns, or by the tokenizer itself in a comment
+        with a link, an @mention, a #hashtag or an emoticon (which it reads as other things)."""
         words = self._words
         if words is None:
-            if _NOT_ONLY_WORDS.search(self.comment):
-                words = frozenset(t.norm[1:] if t.kind == "hashtag" else t.norm for t in tokenize(self.comment)
+            text = self.comment
+            if _tokenizer_needed(text):
+                words = frozenset(t.text[1:] if t.kind == "hashtag" else t.text for t in tokenize(text)
                                   if t.kind in ("word", "number", "hashtag"))
-            else:
-                words = frozenset(map(normalize, _WORD.findall(self.comment)))
+            elif _DIGIT.search(text):
+                words = frozenset(number or word for number, word in _WORDS_AND_NUMBERS.findall(text))
+            else:  # no digit: the number pattern cannot match, the word pattern alone is faster
+                words = frozenset(_WORD.findall(text))
             object.__setattr__(self, "_words", words)
         return words
 
@@ -626,65 +640,96 @@ def _topic(node):
     return lambda facts: not wanted.isdisjoint(facts.topics)
 
 
-class _PhraseLeaf:
-    """A phrase condition. Most comments hold none of the words of any phrase; that is found
-    from the comment's word set and a memo of which phrase words each distinct word can be (one
-    dictionary lookup per word). The word set is the Doc's words, so a one-word phrase found so
-    is a match; only a comment that holds every word of a longer phrase is prepared as a
-    `query.Doc` and matched in full (words in order, in one clause)."""
+class _PhraseWords:
+    """Every word of every phrase compiled in this process, one bit each, and a memo of which of
+    them each word of a comment can be. A response's comment is then read once for all its
+    rules' phrases (`bits_of`): one dictionary lookup per distinct word. Registering a new
+    phrase word replaces the whole state, so a reader never mixes an old memo with new bits."""
 
-    __slots__ = ("_memo", "matcher", "nodes", "single", "wanted")
+    def __init__(self):
+        # (key → bits of the words matching on it, wildcard prefix → bit, memo word → bits, signatures)
+        self.state: tuple[dict, dict, dict, dict] = ({}, {}, {}, {})
+
+    def bit(self, node) -> int:
+        """The bit of a phrase word's query node (a Term, Terms or Prefix)."""
+        if isinstance(node, q.Prefix):
+            signature = ("*", node.prefix)
+        else:
+            terms = node.terms if isinstance(node, q.Terms) else [node]
+            signature = ("=", frozenset(k for term in terms for k in term.keys("other")))
+        key_bits, prefix_bits, _, signatures = self.state
+        bit = signatures.get(signature)
+        if bit is None:
+            bit = 1 << len(signatures)
+            signatures, key_bits, prefix_bits = {**signatures, signature: bit}, dict(key_bits), dict(prefix_bits)
+            if signature[0] == "*":
+                prefix_bits[signature[1]] = bit
+            else:
+                for key in signature[1]:
+                    key_bits[key] = key_bits.get(key, 0) | bit
+            self.state = (key_bits, prefix_bits, {}, signatures)
+        return bit
+
+    def bits_of(self, facts: "ResponseFacts") -> int:
+        """The phrase words the response's comment holds (with any inflection), as bits."""
+        state = self.state
+        cached = facts._phrase_bits
+        if cached is not None and cached[0] is state:
+            return cached[1]
+        key_bits, prefix_bits, memo, _ = state
+        found = 0
+        for word in facts.words():
+            bits = memo.get(word)
+            if bits is None:
+                bits = 0
+                for key in morphology.word_keys(normalize(word), "other"):
+                    bits |= key_bits.get(key, 0)
+                    if prefix_bits:
+                        for n in range(2, len(key) + 1):
+                            bits |= prefix_bits.get(key[:n], 0)
+                if len(memo) >= 200_000:
+                    memo.clear()
+                memo[word] = bits
+            found |= bits
+        object.__setattr__(facts, "_phrase_bits", (state, found))
+        return found
+
+
+_PHRASE_WORDS = _PhraseWords()
+
+
+class _PhraseLeaf:
+    """A phrase condition. Most comments hold none of the words of any phrase, which the
+    comment's phrase-word bits say at once (`_PhraseWords`). The word set they come from is the
+    Doc's words, so a one-word phrase found so is a match; only a comment that holds every word
+    of a longer phrase is prepared as a `query.Doc` and matched in full (in order, in one clause)."""
+
+    __slots__ = ("matcher", "single", "wanted")
 
     def __init__(self, phrases: list[str]):
         self.matcher = _phrase_matcher(phrases)
-        self.nodes = []  # (bit, wildcard prefix or None, word keys) per word of every phrase
         self.wanted = []  # per phrase of several words, the bits of all its words
         self.single = 0  # the bits of the one-word phrases
         for phrase in phrases:
-            mask = 0
             words = _phrase_words(phrase)
+            mask = 0
             for word in words:
-                bit = 1 << len(self.nodes)
-                node = _word_node(word)
-                if isinstance(node, q.Prefix):
-                    self.nodes.append((bit, node.prefix, frozenset()))
-                else:
-                    terms = node.terms if isinstance(node, q.Terms) else [node]
-                    self.nodes.append((bit, None, frozenset(k for term in terms for k in term.keys("other"))))
-                mask |= bit
+                mask |= _PHRASE_WORDS.bit(_word_node(word))
             if len(words) == 1:
                 self.single |= mask
             else:
                 self.wanted.append(mask)
-        self._memo: dict[str, int] = {}
-
-    def _bits(self, word: str) -> int:
-        """Which phrase words `word` can be."""
-        keys = morphology.word_keys(word, "other")
-        bits = 0
-        for bit, prefix, wanted in self.nodes:
-            if prefix is not None:
-                if any(key.startswith(prefix) for key in keys):
-                    bits |= bit
-            elif not wanted.isdisjoint(keys):
-                bits |= bit
-        if len(self._memo) >= 100_000:
-            self._memo.clear()
-        self._memo[word] = bits
-        return bits
 
     def __call__(self, facts: ResponseFacts) -> bool:
         if not facts.comment:
             return False
-        memo, found = self._memo, 0
-        for word in facts.words():
-            bits = memo.get(word)
-            found |= self._bits(word) if bits is None else bits
+        found = _PHRASE_WORDS.bits_of(facts)
         if found & self.single:
             return True
-        if not any(found & mask == mask for mask in self.wanted):
-            return False
-        return bool(self.matcher.hits(facts.doc()))
+        for mask in self.wanted:
+            if found & mask == mask:
+                return bool(self.matcher.hits(facts.doc()))
+        return False
 
 
 def _phrase(node):

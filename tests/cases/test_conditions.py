@@ -457,10 +457,10 @@ phrase_lists = st.lists(st.sampled_from(["säga upp", "cancel", "byta operatör"
 @settings(max_examples=500, deadline=None)
 @given(text=st.one_of(comments, st.text(max_size=40)), phrases=phrase_lists)
 def test_the_phrase_shortcut_agrees_with_the_full_match(text, phrases):
-    from glapp.textanalytics.analyzers import query
+    from glapp.textanalytics.analyzers import query, tokens
 
     facts = ResponseFacts(comment=text)
     doc = query.Doc(text, "other")
-    assert facts.words() == set(doc.norms)
+    assert {tokens.normalize(w) for w in facts.words()} == set(doc.norms)
     expected = bool(c._phrase_matcher(phrases).hits(doc))
     assert compile_rule({"phrase": phrases}).matches(facts) is expected
