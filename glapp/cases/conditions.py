@@ -54,6 +54,7 @@ MAX_VALUES = 200  # items of one list (touchpoints, phrases, …)
 MAX_PHRASE_LENGTH = 100
 MAX_KEY_LENGTH = 100
 MAX_TEXT_VALUE_LENGTH = 500
+ROOT = "conditions"  # the first part of every error path
 PHRASE_GAP = 3  # words allowed between two words of a phrase ("byta till en annan operatör")
 # Words that start another clause: a phrase's words never reach across them.
 CLAUSE_WORDS = frozenset({"att", "som", "och", "men", "eller", "när", "om", "eftersom", "därför", "medan",
@@ -76,7 +77,6 @@ def _tokenizer_needed(text: str) -> bool:
 
 
 _CLAUSE_END = re.compile(r"[.,!?;:()\n–—]")
-ROOT = "conditions"
 
 SCORE_KINDS = qt.SCORE_TYPES  # nps, ces, csat, lba, rating
 OPERATORS: dict[str, Callable] = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt,
@@ -437,10 +437,6 @@ def _comparer(op: str, value) -> Callable[[object], bool]:
     return other
 
 
-def _compare(fact, op: str, value) -> bool:
-    return _comparer(op, value)(fact)
-
-
 # --- Phrases ----------------------------------------------------------------------------------
 
 
@@ -631,7 +627,11 @@ def _comparison(source: str):
     def build(node):
         key, compare = node[source], _comparer(node["op"], node["value"])
         getter = operator.attrgetter("attributes" if source == "attribute" else "metadata")
-        return lambda facts: compare((getter(facts) or {}).get(key))
+
+        def test(facts):
+            values = getter(facts)
+            return compare(values.get(key) if isinstance(values, Mapping) else None)
+        return test
     return build
 
 

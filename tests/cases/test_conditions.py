@@ -464,3 +464,11 @@ def test_the_phrase_shortcut_agrees_with_the_full_match(text, phrases):
     assert {tokens.normalize(w) for w in facts.words()} == set(doc.norms)
     expected = bool(c._phrase_matcher(phrases).hits(doc))
     assert compile_rule({"phrase": phrases}).matches(facts) is expected
+
+
+def test_facts_of_an_unexpected_shape_do_not_match():
+    """Metadata or attributes that are not an object (a list stored by an old import) are
+    treated as missing, not as an error on ingest."""
+    assert not matches({"metadata": "store", "op": "==", "value": "Kista"}, metadata=["Kista"])
+    assert matches({"metadata": "store", "op": "!=", "value": "Kista"}, metadata=None)
+    assert not matches({"attribute": "tier", "op": ">", "value": 1}, attributes="gold")
