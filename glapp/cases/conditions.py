@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 
 from glapp.core.i18n import catalogue, gettext_noop
 from glapp.surveys import question_types as qt
+from glapp.textanalytics.analyzers import morphology
 from glapp.textanalytics.analyzers import query as q
 from glapp.textanalytics.analyzers.sentiment import LABELS as SENTIMENTS
 from glapp.textanalytics.analyzers.tokens import normalize, tokenize
@@ -53,13 +54,29 @@ MAX_VALUES = 200  # items of one list (touchpoints, phrases, …)
 MAX_PHRASE_LENGTH = 100
 MAX_KEY_LENGTH = 100
 MAX_TEXT_VALUE_LENGTH = 500
+ROOT = "conditions"  # the first part of every error path
 PHRASE_GAP = 3  # words allowed between two words of a phrase ("byta till en annan operatör")
 # Words that start another clause: a phrase's words never reach across them.
 CLAUSE_WORDS = frozenset({"att", "som", "och", "men", "eller", "när", "om", "eftersom", "därför", "medan",
                           "innan", "that", "and", "but", "or", "when", "because", "if", "which", "who", "while",
                           "before", "after", "although"})
+# The tokenizer's number and word patterns (tokens.py), in its order: in a comment with none of
+# what it reads first (_tokenizer_needed), they find exactly its words and numbers.
+_WORDS_AND_NUMBERS = re.compile(r"([-+]?\d+(?:[.,:/\-]\d+)*%?(?![^\W\d_]))|([^\W_]+(?:['’\-][^\W_]+)*)")
+_WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+_DIGIT = re.compile(r"\d")
+_EMOTICON = re.compile(r"[:;=][-'^o]?[A-Za-z3]|<3")
+
+
+def _tokenizer_needed(text: str) -> bool:
+    """Whether the tokenizer reads something before words and numbers here: a link, an
+    @mention, a #hashtag or an emoticon with a letter or a 3 (":D", "xD", ":3", "<3").
+    Substring tests first: they cost a fraction of a regular expression's search."""
+    return ("@" in text or "#" in text or "://" in text or "www." in text or "xD" in text or "XD" in text
+            or ((":" in text or ";" in text or "=" in text or "<" in text) and _EMOTICON.search(text) is not None))
+
+
 _CLAUSE_END = re.compile(r"[.,!?;:()\n–—]")
-ROOT = "conditions"
 
 SCORE_KINDS = qt.SCORE_TYPES  # nps, ces, csat, lba, rating
 OPERATORS: dict[str, Callable] = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt,
@@ -172,6 +189,8 @@ class ResponseFacts:
     sentiment: str | None = None  # the comment's sentiment label; None until analysed
     topics: frozenset = frozenset()  # codes of the comment's topics
     _doc: object = field(default=None, init=False, repr=False, compare=False, hash=False)
+    _words: object = field(default=None, init=False, repr=False, compare=False, hash=False)
+    _phrase_bits: object = field(default=None, init=False, repr=False, compare=False, hash=False)
 
     def doc(self) -> q.Doc:
         """The comment prepared for phrase matching, built once for every rule."""
@@ -180,6 +199,23 @@ class ResponseFacts:
             doc = q.Doc(self.comment, "other")
             object.__setattr__(self, "_doc", doc)
         return doc
+
+    def words(self) -> frozenset[str]:
+        """The distinct words (and numbers) of `doc()` as written, found without building it:
+        by the tokenizer's own word and number patterns, or by the tokenizer itself in a comment
+        with a link, an @mention, a #hashtag or an emoticon (which it reads as other things)."""
+        words = self._words
+        if words is None:
+            text = self.comment
+            if _tokenizer_needed(text):
+                words = frozenset(t.text[1:] if t.kind == "hashtag" else t.text for t in tokenize(text)
+                                  if t.kind in ("word", "number", "hashtag"))
+            elif _DIGIT.search(text):
+                words = frozenset(number or word for number, word in _WORDS_AND_NUMBERS.findall(text))
+            else:  # no digit: the number pattern cannot match, the word pattern alone is faster
+                words = frozenset(_WORD.findall(text))
+            object.__setattr__(self, "_words", words)
+        return words
 
 
 # --- Validation -------------------------------------------------------------------------------
@@ -372,24 +408,33 @@ def as_number(value) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _compare(fact, op: str, value) -> bool:
-    """A fact's value against a rule's value (see the module docstring)."""
-    if fact is None:
-        return op == "!="
+_BOOLEAN_TEXT = {"true": True, "false": False}
+
+
+def _comparer(op: str, value) -> Callable[[object], bool]:
+    """A fact's value against a rule's value (see the module docstring), the rule's side prepared once."""
     compare = OPERATORS[op]
+    missing = op == "!="  # what a missing key, or a value of another sort, gives
     if isinstance(value, bool):
-        if isinstance(fact, str):
-            fact = {"true": True, "false": False}.get(fact.strip().casefold())
-        return compare(fact is value, True) if isinstance(fact, bool) else op == "!="
+        def boolean(fact) -> bool:
+            if isinstance(fact, str):
+                fact = _BOOLEAN_TEXT.get(fact.strip().casefold())
+            return compare(fact is value, True) if isinstance(fact, bool) else missing
+        return boolean
     wanted = as_number(value)
-    got = as_number(fact)
-    if wanted is not None and got is not None:
-        return compare(got, wanted)
-    if op not in ("==", "!="):
-        return False
-    if isinstance(fact, str | int | float) and not isinstance(fact, bool):
-        return compare(str(fact).strip().casefold(), str(value).strip().casefold())
-    return op == "!="  # a list, an object or a bool is not equal to a number or text
+    text = None if op not in ("==", "!=") else str(value).strip().casefold()
+
+    def other(fact) -> bool:
+        if fact is None or isinstance(fact, bool):
+            return missing
+        if wanted is not None:
+            got = fact if type(fact) is int else as_number(fact)
+            if got is not None:
+                return compare(got, wanted)
+        if text is None or not isinstance(fact, str | int | float):
+            return False if text is None else missing  # text never orders; a list is not a value
+        return compare(str(fact).strip().casefold(), text)
+    return other
 
 
 # --- Phrases ----------------------------------------------------------------------------------
@@ -508,7 +553,9 @@ def _compile(node: Mapping, flags: set) -> Callable[[ResponseFacts], bool]:
         child = _compile(value, flags)
         return lambda facts: not child(facts)
     if kind in ("all", "any"):
-        children = tuple(_compile(item, flags) for item in value)
+        # Cheap tests first: a phrase is looked for only when the rest of an "all" holds (the
+        # order changes no result; the tests have no side effects).
+        children = tuple(_compile(item, flags) for item in sorted(value, key=_cost))
         if len(children) == 1:
             return children[0]
         # Plain loops, not all()/any() over a generator: this runs for every rule on every response.
@@ -527,6 +574,15 @@ def _compile(node: Mapping, flags: set) -> Callable[[ResponseFacts], bool]:
             return False
         return some
     return _LEAF_COMPILERS[kind](node)
+
+
+def _cost(node: Mapping) -> int:
+    kind = next(key for key in node if key in COMBINATORS or key in LEAVES)
+    if kind == "not":
+        return _cost(node["not"])
+    if kind in ("all", "any"):
+        return max(map(_cost, node[kind]))
+    return 2 if kind == "phrase" else 1 if kind in ("attribute", "metadata") else 0
 
 
 def _score(node):
@@ -569,9 +625,13 @@ def _survey(node):
 
 def _comparison(source: str):
     def build(node):
-        key, op, value = node[source], node["op"], node["value"]
+        key, compare = node[source], _comparer(node["op"], node["value"])
         getter = operator.attrgetter("attributes" if source == "attribute" else "metadata")
-        return lambda facts: _compare((getter(facts) or {}).get(key), op, value)
+
+        def test(facts):
+            values = getter(facts)
+            return compare(values.get(key) if isinstance(values, Mapping) else None)
+        return test
     return build
 
 
@@ -580,9 +640,100 @@ def _topic(node):
     return lambda facts: not wanted.isdisjoint(facts.topics)
 
 
+class _PhraseWords:
+    """Every word of every phrase compiled in this process, one bit each, and a memo of which of
+    them each word of a comment can be. A response's comment is then read once for all its
+    rules' phrases (`bits_of`): one dictionary lookup per distinct word. Registering a new
+    phrase word replaces the whole state, so a reader never mixes an old memo with new bits."""
+
+    def __init__(self):
+        # (key → bits of the words matching on it, wildcard prefix → bit, memo word → bits, signatures)
+        self.state: tuple[dict, dict, dict, dict] = ({}, {}, {}, {})
+
+    def bit(self, node) -> int:
+        """The bit of a phrase word's query node (a Term, Terms or Prefix)."""
+        if isinstance(node, q.Prefix):
+            signature = ("*", node.prefix)
+        else:
+            terms = node.terms if isinstance(node, q.Terms) else [node]
+            signature = ("=", frozenset(k for term in terms for k in term.keys("other")))
+        key_bits, prefix_bits, _, signatures = self.state
+        bit = signatures.get(signature)
+        if bit is None:
+            bit = 1 << len(signatures)
+            signatures, key_bits, prefix_bits = {**signatures, signature: bit}, dict(key_bits), dict(prefix_bits)
+            if signature[0] == "*":
+                prefix_bits[signature[1]] = bit
+            else:
+                for key in signature[1]:
+                    key_bits[key] = key_bits.get(key, 0) | bit
+            self.state = (key_bits, prefix_bits, {}, signatures)
+        return bit
+
+    def bits_of(self, facts: "ResponseFacts") -> int:
+        """The phrase words the response's comment holds (with any inflection), as bits."""
+        state = self.state
+        cached = facts._phrase_bits
+        if cached is not None and cached[0] is state:
+            return cached[1]
+        key_bits, prefix_bits, memo, _ = state
+        found = 0
+        for word in facts.words():
+            bits = memo.get(word)
+            if bits is None:
+                bits = 0
+                for key in morphology.word_keys(normalize(word), "other"):
+                    bits |= key_bits.get(key, 0)
+                    if prefix_bits:
+                        for n in range(2, len(key) + 1):
+                            bits |= prefix_bits.get(key[:n], 0)
+                if len(memo) >= 200_000:
+                    memo.clear()
+                memo[word] = bits
+            found |= bits
+        object.__setattr__(facts, "_phrase_bits", (state, found))
+        return found
+
+
+_PHRASE_WORDS = _PhraseWords()
+
+
+class _PhraseLeaf:
+    """A phrase condition. Most comments hold none of the words of any phrase, which the
+    comment's phrase-word bits say at once (`_PhraseWords`). The word set they come from is the
+    Doc's words, so a one-word phrase found so is a match; only a comment that holds every word
+    of a longer phrase is prepared as a `query.Doc` and matched in full (in order, in one clause)."""
+
+    __slots__ = ("matcher", "single", "wanted")
+
+    def __init__(self, phrases: list[str]):
+        self.matcher = _phrase_matcher(phrases)
+        self.wanted = []  # per phrase of several words, the bits of all its words
+        self.single = 0  # the bits of the one-word phrases
+        for phrase in phrases:
+            words = _phrase_words(phrase)
+            mask = 0
+            for word in words:
+                mask |= _PHRASE_WORDS.bit(_word_node(word))
+            if len(words) == 1:
+                self.single |= mask
+            else:
+                self.wanted.append(mask)
+
+    def __call__(self, facts: ResponseFacts) -> bool:
+        if not facts.comment:
+            return False
+        found = _PHRASE_WORDS.bits_of(facts)
+        if found & self.single:
+            return True
+        for mask in self.wanted:
+            if found & mask == mask:
+                return bool(self.matcher.hits(facts.doc()))
+        return False
+
+
 def _phrase(node):
-    matcher = _phrase_matcher(node["phrase"])
-    return lambda facts: bool(facts.comment) and bool(matcher.hits(facts.doc()))
+    return _PhraseLeaf(node["phrase"])
 
 
 _LEAF_COMPILERS = {

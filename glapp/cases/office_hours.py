@@ -48,6 +48,8 @@ EVERY_DAY = (1, 2, 3, 4, 5, 6, 7)
 # A calendar with no open day within this many days of a moment is refused (all days closed).
 MAX_CLOSED_DAYS = 366 * 2
 _DAY_CACHE_MAX = 50_000
+_ZERO = dt.timedelta(0)
+_ONE_DAY = dt.timedelta(days=1)
 
 Period = tuple[dt.datetime, dt.datetime]  # an office period in UTC: [opens, closes)
 
@@ -265,9 +267,26 @@ class OfficeCalendar:
         last closing)."""
         start = _aware(start).astimezone(UTC)
         left = dt.timedelta(hours=_finite(hours))
-        if left >= dt.timedelta(0):
-            for opens, closes in self.periods_from(start):
-                begin = max(opens, start)
+        if left >= _ZERO:
+            # periods_from(), inlined: this runs for every case, and most of its time was the
+            # generator's and the day lookup's calls.
+            day = self._local_day(start) - _ONE_DAY
+            days, closed = self._days, 0
+            while True:
+                got = days.get(day, False)
+                if got is False:
+                    got = self.period(day)
+                day += _ONE_DAY
+                if got is None:
+                    closed += 1
+                    if closed > MAX_CLOSED_DAYS:
+                        raise ValueError(f"the office is closed for more than {MAX_CLOSED_DAYS} days from {start}")
+                    continue
+                closed = 0
+                opens, closes = got
+                if closes <= start:
+                    continue
+                begin = opens if opens > start else start
                 if left <= closes - begin:
                     return begin + left
                 left -= closes - begin
@@ -286,11 +305,22 @@ class OfficeCalendar:
         b = _aware(b).astimezone(UTC)
         if b < a:
             return -self.office_seconds_between(b, a)
-        total = dt.timedelta(0)
-        for opens, closes in self.periods_from(a):
+        total = _ZERO
+        day = self._local_day(a) - _ONE_DAY  # as in add_office_hours: periods_from(a), inlined
+        days, last = self._days, self._local_day(b)
+        while day <= last:
+            got = days.get(day, False)
+            if got is False:
+                got = self.period(day)
+            day += _ONE_DAY
+            if got is None:
+                continue
+            opens, closes = got
+            if closes <= a:
+                continue
             if opens >= b:
                 break
-            total += min(closes, b) - max(opens, a)
+            total += (closes if closes < b else b) - (opens if opens > a else a)
         return total.total_seconds()
 
 

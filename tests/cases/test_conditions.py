@@ -438,3 +438,37 @@ def test_all_and_any_are_and_and_or(left, right, facts):
     # De Morgan, which the evaluation of not must respect
     assert compile_rule({"not": {"all": [left, right]}}).matches(facts) is \
         compile_rule({"any": [{"not": left}, {"not": right}]}).matches(facts)
+
+
+# --- The phrase shortcut says what the full match says ------------------------------------------
+
+PIECES = ["säger", "upp", "sa", "sagt", "Cancel", "cancelled", "cancellation", "operatören", "bytt", "byta", "kö",
+          "köpte", "faktura", "fakturan", "10-talet", "4g", "#cancel", "@cancel", "anna@cancel.se", "www.cancel.se",
+          "https://x.se/cancel", ":D", "xD", ";P", "İstanbul", "straße", "jag", "till", "en", "annan", "att", "12abc",
+          "upp-", "–", "kö-tid", "O'Brien", "5kö", "+5cancel", "kö2", "a10-talet", "10.5", "-10-talet"]
+SEPARATORS = [" ", " ", ", ", ". ", "-", "'", "\n", "", "!!", "(", ")", "/"]
+comments = st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(SEPARATORS)), max_size=10).map(
+    lambda parts: "".join(p + s for p, s in parts))
+phrase_lists = st.lists(st.sampled_from(["säga upp", "cancel", "byta operatör", "kö", "kö*", "faktura",
+                                         "talet", "4g", "abc", "upp", "byta till en annan operatör", "istanbul",
+                                         "strasse", "cancel*", "d", "p"]), min_size=1, max_size=4)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.one_of(comments, st.text(max_size=40)), phrases=phrase_lists)
+def test_the_phrase_shortcut_agrees_with_the_full_match(text, phrases):
+    from glapp.textanalytics.analyzers import query, tokens
+
+    facts = ResponseFacts(comment=text)
+    doc = query.Doc(text, "other")
+    assert {tokens.normalize(w) for w in facts.words()} == set(doc.norms)
+    expected = bool(c._phrase_matcher(phrases).hits(doc))
+    assert compile_rule({"phrase": phrases}).matches(facts) is expected
+
+
+def test_facts_of_an_unexpected_shape_do_not_match():
+    """Metadata or attributes that are not an object (a list stored by an old import) are
+    treated as missing, not as an error on ingest."""
+    assert not matches({"metadata": "store", "op": "==", "value": "Kista"}, metadata=["Kista"])
+    assert matches({"metadata": "store", "op": "!=", "value": "Kista"}, metadata=None)
+    assert not matches({"attribute": "tier", "op": ">", "value": 1}, attributes="gold")
