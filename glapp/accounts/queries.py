@@ -81,6 +81,14 @@ def units_of(access: Access):
     return Unit.objects.for_org(access.organization).filter(access.unit_filter("path")).order_by("path")
 
 
+def unit_trail(organization_id: int, path: str) -> list[Unit]:
+    """The units along a materialized path ("/1/4/9/"), top first: where a unit sits, in one query."""
+    ids = [int(part) for part in path.strip("/").split("/") if part.isdigit()]
+    found = {u.pk: u for u in Unit.objects.for_org(organization_id).filter(pk__in=ids)
+             .only("id", "name", "code", "path")}
+    return [found[pk] for pk in ids if pk in found]
+
+
 def api_keys_of(org: Organization):
     return ApiKey.objects.for_org(org).order_by("-created_at")
 

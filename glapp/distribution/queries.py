@@ -61,6 +61,35 @@ def contact_history(access: Access, customer: Customer, limit: int = 500) -> lis
                 [:limit])
 
 
+def customer_in_reach(access: Access, customer: Customer) -> bool:
+    """`customer_for`'s rule for a customer already loaded with its unit (a response's): the
+    unit-limited reach only customers their subtree owns."""
+    if access.whole_organization:
+        return True
+    return customer.unit is not None and Unit.in_subtree(customer.unit.path, access.unit_path)
+
+
+def contact_history_with_answers(access: Access, customer: Customer, *, redact: bool, limit: int = 500
+                                 ) -> list[ContactLog]:
+    """`contact_history` with what each answered invitation got for an answer, on the newest of
+    its answered/completed entries (`entry.answered`, None elsewhere): the customer page and the
+    response page show the same history. Four queries however long it is."""
+    entries = contact_history(access, customer, limit)
+    answered = answered_invitations(access, entries, redact=redact)
+    said = set()
+    for entry in entries:
+        entry.answered = None
+        if entry.kind in (ContactLog.Kind.RESPONDED, ContactLog.Kind.COMPLETED) and entry.invitation_id not in said:
+            entry.answered = answered.get(entry.invitation_id)
+            said.add(entry.invitation_id)
+    return entries
+
+
+def commented_answers(entries: list[ContactLog]) -> list[int]:
+    """The responses whose comments a history shows (for the audit of unredacted views)."""
+    return sorted({e.answered.response_id for e in entries if e.answered and e.answered.has_comment})
+
+
 @dataclass
 class WhatWasAnswered:
     """An invitation's response as the customer page shows it: scores, choices, the comment."""

@@ -11,5 +11,6 @@ urlpatterns = [
     path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("invitations/", views.invitations, name="invitations"),
     path("invitations/policy/", views.policy, name="policy"),
-    path("customers/<str:external_id>/", views.customer, name="customer"),
+    # A path, not a str: a customer id in the organization's systems may hold "/" ("K/2024/17").
+    path("customers/<path:external_id>/", views.customer, name="customer"),
 ]

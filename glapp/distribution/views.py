@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -18,13 +19,14 @@ from glapp.accounts.queries import Access
 from glapp.accounts.web_access import audit, member_view
 from glapp.contacts.actions import ensure_contact_policy, update_contact_policy
 from glapp.core import events
+from glapp.core.errors import ValidationFailed
 from glapp.distribution import actions, queries
 from glapp.distribution.forms import PolicyForm, RatesForm
-from glapp.distribution.models import ContactLog, reason_label
+from glapp.distribution.models import reason_label
 from glapp.journeys.queries import touchpoints_of
+from glapp.responses.queries import page_of_customer_responses
+from glapp.responses.rows import commented_ids, response_rows
 from glapp.surveys.queries import surveys_of
-
-ANSWERED_KINDS = (ContactLog.Kind.RESPONDED, ContactLog.Kind.COMPLETED)
 
 # A 1×1 transparent GIF.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -74,26 +76,47 @@ def invitations(request: HttpRequest, access: Access) -> HttpResponse:
     })
 
 
+CUSTOMER_RESPONSES_PAGE = 20
+
+
 @member_view
 def customer(request: HttpRequest, access: Access, external_id: str) -> HttpResponse:
+    """Who the customer is (as far as the reader's rights go), every response of theirs within
+    the reader's units (newest first, a page at a time) and the contact history."""
     found = queries.customer_for(access, external_id)
     if found is None:
         raise Http404
-    entries = queries.contact_history(access, found)
-    answered = queries.answered_invitations(access, entries, redact=not access.can("pii"))
-    said = set()  # on the newest of an invitation's answered/completed entries only
-    for entry in entries:
-        entry.answered = None
-        if entry.kind in ANSWERED_KINDS and entry.invitation_id not in said:
-            entry.answered = answered.get(entry.invitation_id)
-            said.add(entry.invitation_id)
-    shown = sorted({a.response_id for a in answered.values() if a.has_comment})
-    if shown and access.can("pii"):  # comments as written were shown: who saw them is recorded
+    redact = not access.can("pii")
+    cursor = request.GET.get("cursor") or None
+    try:
+        page, next_cursor = page_of_customer_responses(access, found.id, cursor, CUSTOMER_RESPONSES_PAGE)
+    except ValidationFailed:
+        raise Http404 from None  # a cursor no page gave out
+    rows = response_rows(page, redact=redact)
+    next_url = ""
+    if next_cursor:
+        params = request.GET.copy()
+        params["cursor"] = next_cursor
+        next_url = "?" + params.urlencode()
+    htmx = getattr(request, "htmx", None)
+    if cursor and htmx and not htmx.history_restore_request:  # "More": the next rows only
+        if not redact and commented_ids(page):
+            audit(request, access, AuditEntry.Action.UNREDACTED_VIEWED, target_type="responses",
+                  details={"page": "customer", "response_ids": commented_ids(page)})
+        response = render(request, "web/_response_rows.html", {"rows": rows, "next_url": next_url})
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    entries = queries.contact_history_with_answers(access, found, redact=redact)
+    shown = sorted({*queries.commented_answers(entries), *commented_ids(page)})
+    if shown and not redact:  # comments as written were shown: who saw them is recorded
         audit(request, access, AuditEntry.Action.UNREDACTED_VIEWED, target_type="responses",
               details={"page": "customer", "response_ids": shown})
-    return render(request, "distribution/customer.html", {
-        "customer": found, "entries": entries, "show_pii": access.can("pii"),
+    response = render(request, "distribution/customer.html", {
+        "customer": found, "entries": entries, "show_pii": not redact, "rows": rows, "next_url": next_url,
+        "cursor": cursor,
     })
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @member_view

@@ -154,6 +154,38 @@ def with_details(qs: QuerySet) -> QuerySet:
     )
 
 
+def response_for(access: Access, response_id: int) -> Response | None:
+    """One response within the caller's organization and units (None otherwise: it does not
+    exist for them), with everything its page shows: two queries however many answers it has."""
+    return (scoped_responses(access).filter(pk=response_id)
+            .select_related("survey__current_version", "survey_version", "touchpoint__stage__journey", "unit",
+                            "customer__unit")
+            .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("question")
+                                       .order_by("question__position", "question_id")))
+            .first())
+
+
+def response_id_of_answer(access: Access, answer_id: int) -> int | None:
+    """The response an answer (a comment) belongs to, if the caller may see it."""
+    return (Answer.objects.filter(pk=answer_id, response__in=scoped_responses(access).values("id"))
+            .values_list("response_id", flat=True).first())
+
+
+def page_of_customer_responses(access: Access, customer_id: int, cursor: str | None, limit: int,
+                               exclude: int | None = None) -> tuple[list[Response], str | None]:
+    """A customer's responses within the caller's units, newest first, a page at a time (the
+    cursor as in `page_of_responses`); `exclude` leaves one out (the response being read)."""
+    qs = scoped_responses(access).filter(customer_id=customer_id).order_by("-submitted_at", "-id")
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    if cursor:
+        stamp, pk = decode_cursor(cursor)
+        qs = qs.filter(Q(submitted_at__lt=stamp) | Q(submitted_at=stamp, id__lt=pk))
+    rows = list(with_details(qs)[: limit + 1])
+    next_cursor = encode_cursor(rows[limit - 1].submitted_at, rows[limit - 1].pk) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
 def page_of_responses(access: Access, f: ResponseFilter, cursor: str | None, limit: int
                       ) -> tuple[list[Response], str | None]:
     """Newest first. The cursor is the last row's (submitted_at, id), so pages never skip or

@@ -167,6 +167,16 @@ def verbatim(access, answer_id: int, original: bool = False) -> Verbatim | None:
     return rows[0] if rows else None
 
 
+def verbatims_of_response(access, response_id: int, original: bool = False) -> dict[int, Verbatim]:
+    """A response's analyzed comments within the caller's reach, by answer id (the response page):
+    two queries however many comments and topics it has."""
+    if original and not access.can("pii"):
+        original = False
+    rows = _verbatims(analyses_in_scope(access).filter(response_id=response_id).exclude(version="")
+                      .order_by("answer_id"), original)
+    return {v.answer_id: v for v in rows}
+
+
 def topic_for(organization_id: int, code: str) -> Topic | None:
     return Topic.objects.for_org(organization_id).filter(code=code).first()
 

@@ -1,11 +1,10 @@
 """Where people read what customers wrote: the verbatim explorer, the topic overview and the
 topic editor. Thin views: reads come from `queries`, writes go through `actions`.
 
-Comment text is hostile input. Templates only ever print it through autoescaping; highlighting
-is a list of (piece, marked) segments the template wraps in <mark>, never markup built here.
+Comment text is hostile input. Templates only ever print it through autoescaping; a comment's
+row (highlighted pieces, topics, controls) is built in `rows.py`, which the response page shares.
 """
 
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
@@ -14,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -24,53 +22,17 @@ from glapp.accounts.web_access import audit, member_view, safe_next
 from glapp.core.errors import Conflict, NotFound, ValidationFailed
 from glapp.core.forms import PERIODS, SCORE_CHOICES, PeriodMixin, unit_filter_choices
 from glapp.core.numbers import number
-from glapp.core.stats import nps_category
 from glapp.journeys.queries import touchpoints_of
-from glapp.surveys.question_types import EMOTION_LABELS, EMOTIONS
+from glapp.surveys.question_types import EMOTIONS
 from glapp.textanalytics import actions, queries
 from glapp.textanalytics.analyzers import taxonomy
 from glapp.textanalytics.analyzers import themes as themes_mod
-from glapp.textanalytics.analyzers.sentiment import label_for
 from glapp.textanalytics.queries import VerbatimFilter
+from glapp.textanalytics.rows import EMOTION_NAMES, SENTIMENTS, Row, build_row, controls_context, segments, topic_name
 
 PAGE_SIZE = 25
 
-SENTIMENTS = [("negative", _("Negative")), ("neutral", _("Neutral")), ("positive", _("Positive"))]
-EMOTION_NAMES = {code: _(label) for code, label in EMOTION_LABELS.items()}  # the respondents' own words
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English")), ("other", _("Other language"))]
-SOURCES = {"builtin": _("built-in analysis"), "learned": _("the organization's own model"),
-           "analyst": _("corrected by an analyst")}
-
-
-# --- Highlighting ----------------------------------------------------------------------------
-
-
-def segments(text: str, spans) -> list[tuple[str, bool]]:
-    """Text cut into (piece, marked) at the given [start, end) spans; overlapping or touching
-    spans merge, spans outside the text are clipped. The template escapes every piece."""
-    merged: list[list[int]] = []
-    for start, end in sorted((max(0, int(s)), min(len(text), int(e))) for s, e in spans):
-        if end <= start:
-            continue
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    out, at = [], 0
-    for start, end in merged:
-        if start > at:
-            out.append((text[at:start], False))
-        out.append((text[start:end], True))
-        at = end
-    if at < len(text) or not out:
-        out.append((text[at:], False))
-    return out
-
-
-def _name(topic) -> str:
-    english = (get_language() or "sv").startswith("en")
-    return (topic.name_en if english else topic.name_sv) or topic.code
-
 
 PACK_NAMES = {taxonomy.TRAVEL: _("Travel and transport")}
 
@@ -79,36 +41,6 @@ def pack_of(topic) -> str:
     """The industry pack a built-in topic belongs to ("" for general customer experience)."""
     definition = taxonomy.BY_CODE.get(topic.code) if topic.builtin else None
     return definition.pack if definition else taxonomy.GENERAL
-
-
-@dataclass
-class Row:
-    v: queries.Verbatim
-    segments: list[tuple[str, bool]]
-    topics: list[dict]
-    emotions: list[str]
-    category: str
-    source: str
-
-    @property
-    def topic_codes(self) -> set[str]:
-        """Topics already on the comment: the "add topic" select leaves them out."""
-        return {t["code"] for t in self.topics}
-
-
-def build_row(v: queries.Verbatim, names: dict[str, str], terms: list[str], topic: str | None) -> Row:
-    spans = queries.term_spans(v.text, terms)
-    if v.redacted and topic:  # topic spans refer to the redacted text only
-        spans += [s for m in v.mentions if m[0] == topic for s in m[1]]
-    category = "" if v.score is None else nps_category(v.score)
-    return Row(
-        v=v, segments=segments(v.text, spans),
-        topics=[{"code": code, "name": names.get(code, code), "label": label_for(sentiment), "source": source}
-                for code, _spans, sentiment, source in v.mentions],
-        emotions=[str(EMOTION_NAMES.get(e.get("code"), e.get("code"))) for e in v.emotions
-                  if e.get("code") and e.get("code") != "neutral"],
-        category=category, source=str(SOURCES.get(v.sentiment_source, v.sentiment_source)),
-    )
 
 
 # --- Verbatim explorer -----------------------------------------------------------------------
@@ -174,7 +106,7 @@ def _explorer_form(request: HttpRequest, access: Access, data) -> tuple[Verbatim
     """The filters offer active topics only (switched-off ones, such as industry packs the
     organization does not use, would clutter them), plus the one asked for, if any."""
     all_topics = list(queries.topics_of(access.organization_id))
-    names = {t.code: _name(t) for t in all_topics}
+    names = {t.code: topic_name(t) for t in all_topics}
     wanted = data.get("topic")
     offered = {t.code: names[t.code] for t in all_topics if t.active or t.code == wanted}
     form = VerbatimForm(data, topics=offered, touchpoints=touchpoints_of(access.organization),
@@ -184,9 +116,7 @@ def _explorer_form(request: HttpRequest, access: Access, data) -> tuple[Verbatim
 
 def _row_context(access: Access, form: VerbatimForm) -> dict:
     """What a row's inline controls need (the same for the list and a re-rendered row)."""
-    names = dict(form.fields["topic"].choices[1:])
-    return {"can_write": access.can("write"), "topic_choices": list(names.items()), "sentiments": SENTIMENTS,
-            "keep": _keep_params(form)}
+    return controls_context(access, list(form.fields["topic"].choices[1:]), _keep_params(form))
 
 
 def _keep_params(form: VerbatimForm) -> list[tuple[str, str]]:
@@ -343,7 +273,7 @@ def topics(request: HttpRequest, access: Access) -> HttpResponse:
         except ValidationFailed as exc:
             errors = [e.message for e in exc.errors]
         else:
-            names = {t.code: _name(t) for t in all_topics}
+            names = {t.code: topic_name(t) for t in all_topics}
             list_params = {k: v for k, v in request.GET.items() if k in ("unit", "touchpoint", "period",
                                                                           "date_from", "date_to") and v}
             for r in overview.rows:
@@ -370,7 +300,7 @@ def topics(request: HttpRequest, access: Access) -> HttpResponse:
     else:  # the whole page also lists the switched-off topics, so they can be found and switched on
         template = "textanalytics/topics.html"
         context["switched_off"] = sorted(
-            ({"code": t.code, "name": _name(t), "pack": str(PACK_NAMES.get(pack_of(t), ""))}
+            ({"code": t.code, "name": topic_name(t), "pack": str(PACK_NAMES.get(pack_of(t), ""))}
              for t in all_topics if not t.active),
             key=lambda t: (t["pack"], t["name"].casefold()))
     response = render(request, template, context)

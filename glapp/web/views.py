@@ -4,7 +4,6 @@ Every page that shows tenant data goes through `accounts.web_access.member_view`
 the person's `Access` (organization + unit subtree) once; nothing below it reads without that access.
 """
 
-import dataclasses
 from itertools import groupby
 from urllib.parse import urlencode
 
@@ -12,8 +11,9 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
@@ -29,15 +29,16 @@ from glapp.analytics import metrics
 from glapp.analytics.queries import nps_by_touchpoint, total_nps
 from glapp.contacts.queries import segment_shares
 from glapp.core.errors import ValidationFailed
-from glapp.core.stats import nps_category
 from glapp.journeys.queries import touchpoints_of
-from glapp.responses.queries import comment_of, count_of_responses, page_of_responses, score_of
+from glapp.responses.queries import count_of_responses, page_of_responses, response_id_of_answer
+from glapp.responses.rows import ResponseRow, commented_ids, response_rows
 from glapp.surveys.queries import surveys_of
 from glapp.web.empty_period import empty_period
 from glapp.web.forms import OverviewForm, ResponsesForm
 from glapp.web.journey import JOURNEY_EXTRAS, JourneyForm, TrendForm, scored_questions, trend_page
 from glapp.web.journey import journey_map as build_journey_map
 from glapp.web.question_figures import QuestionsForm, questions_page
+from glapp.web.response_detail import response_detail
 
 PAGE_SIZE = 50
 
@@ -143,25 +144,6 @@ def overview(request: HttpRequest, access: Access) -> HttpResponse:
     return render(request, "web/overview.html", context)
 
 
-@dataclasses.dataclass
-class ResponseRow:
-    response: object
-    score: int | None
-    category: str
-    comment: str
-    metadata: list[tuple[str, str]]
-
-
-def response_rows(responses, redact: bool = False) -> list[ResponseRow]:
-    """Rows for the list; comments redacted for readers without PII rights."""
-    rows = []
-    for r in responses:
-        score = score_of(r)
-        rows.append(ResponseRow(r, score, nps_category(score) if score is not None else "",
-                                comment_of(r, redact), [(str(k), str(v)) for k, v in sorted(r.metadata.items())]))
-    return rows
-
-
 @member_view
 def responses(request: HttpRequest, access: Access) -> HttpResponse:
     form = ResponsesForm(request.GET, surveys=surveys_of(access.organization),
@@ -182,7 +164,7 @@ def responses(request: HttpRequest, access: Access) -> HttpResponse:
             errors = [f"{e.field}: {e.message}" for e in exc.errors]
         else:
             rows = response_rows(page, redact=not access.can("pii"))
-            shown = [r.id for r in page if r.has_comment]
+            shown = commented_ids(page)
             if shown and access.can("pii"):  # comments as written were shown: who saw them is recorded
                 audit(request, access, AuditEntry.Action.UNREDACTED_VIEWED, target_type="responses",
                       details={"page": "responses", "response_ids": shown})
@@ -205,6 +187,43 @@ def responses(request: HttpRequest, access: Access) -> HttpResponse:
     patch_vary_headers(response, ["HX-Request"])
     return response
 
+
+@member_view
+def response(request: HttpRequest, access: Access, response_id: int) -> HttpResponse:
+    """One response with everything known about it (`response_detail`). Another organization's
+    or another unit's response does not exist for the reader: 404, never 403. `cursor` pages
+    through the customer's other responses ("More" asks for just the next rows)."""
+    cursor = request.GET.get("cursor") or None
+    try:
+        detail = response_detail(access, response_id, cursor)
+    except ValidationFailed:  # a cursor no page gave out
+        raise Http404 from None
+    if detail is None:
+        raise Http404
+    if detail.shown_unredacted:  # comments as written were shown: who saw them is recorded
+        audit(request, access, AuditEntry.Action.UNREDACTED_VIEWED, target_type="response", target=response_id,
+              details={"page": "response", "response_ids": detail.shown_unredacted})
+    block = detail.customer
+    next_url = ""
+    if block and block.others_next:
+        next_url = "?" + urlencode({"cursor": block.others_next})
+    htmx = getattr(request, "htmx", None)
+    if cursor and htmx and not htmx.history_restore_request and block:
+        page = render(request, "web/_response_rows.html", {"rows": block.others, "next_url": next_url})
+    else:
+        page = render(request, "web/response.html", {"d": detail, "r": detail.response, "next_url": next_url,
+                                                     "show_pii": not detail.redacted, **detail.controls})
+    patch_vary_headers(page, ["HX-Request"])  # the same URL answers with a fragment or a page
+    return page
+
+
+@member_view
+def comment(request: HttpRequest, access: Access, answer_id: int) -> HttpResponse:
+    """A comment (an answer) listed by its id, as the topic editor lists them: its response's page."""
+    response_id = response_id_of_answer(access, answer_id)
+    if response_id is None:
+        raise Http404
+    return redirect(reverse("web:response", args=[response_id]) + f"#v-{answer_id}")
 
 
 def _fragment_or_page(request: HttpRequest, page: str, fragment: str, context: dict) -> HttpResponse:
