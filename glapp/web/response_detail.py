@@ -149,6 +149,17 @@ def customer_block(access: Access, response: Response, redact: bool, cursor: str
     return block
 
 
+def other_responses(access: Access, response_id: int, cursor: str) -> tuple[list[ResponseRow], str | None] | None:
+    """The next page of the customer's other responses ("More" on the page), or None when the
+    response is not the reader's to see."""
+    response = response_for(access, response_id)
+    if response is None or response.customer_id is None:
+        return None
+    page, next_cursor = page_of_customer_responses(access, response.customer_id, cursor, OTHERS_SHOWN,
+                                                   exclude=response.id)
+    return response_rows(page, redact=not access.can("pii")), next_cursor
+
+
 def response_detail(access: Access, response_id: int, cursor: str | None = None) -> ResponseDetail | None:
     """The page's content, or None when the response is not the reader's to see (another
     organization's, another unit's, or none): the page answers 404 either way."""

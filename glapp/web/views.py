@@ -38,7 +38,7 @@ from glapp.web.forms import OverviewForm, ResponsesForm
 from glapp.web.journey import JOURNEY_EXTRAS, JourneyForm, TrendForm, scored_questions, trend_page
 from glapp.web.journey import journey_map as build_journey_map
 from glapp.web.question_figures import QuestionsForm, questions_page
-from glapp.web.response_detail import response_detail
+from glapp.web.response_detail import other_responses, response_detail
 
 PAGE_SIZE = 50
 
@@ -194,7 +194,10 @@ def response(request: HttpRequest, access: Access, response_id: int) -> HttpResp
     or another unit's response does not exist for the reader: 404, never 403. `cursor` pages
     through the customer's other responses ("More" asks for just the next rows)."""
     cursor = request.GET.get("cursor") or None
+    htmx = getattr(request, "htmx", None)
     try:
+        if cursor and htmx and not htmx.history_restore_request:  # "More": the next rows only
+            return _other_responses(request, access, response_id, cursor)
         detail = response_detail(access, response_id, cursor)
     except ValidationFailed:  # a cursor no page gave out
         raise Http404 from None
@@ -204,16 +207,25 @@ def response(request: HttpRequest, access: Access, response_id: int) -> HttpResp
         audit(request, access, AuditEntry.Action.UNREDACTED_VIEWED, target_type="response", target=response_id,
               details={"page": "response", "response_ids": detail.shown_unredacted})
     block = detail.customer
-    next_url = ""
-    if block and block.others_next:
-        next_url = "?" + urlencode({"cursor": block.others_next})
-    htmx = getattr(request, "htmx", None)
-    if cursor and htmx and not htmx.history_restore_request and block:
-        page = render(request, "web/_response_rows.html", {"rows": block.others, "next_url": next_url})
-    else:
-        page = render(request, "web/response.html", {"d": detail, "r": detail.response, "next_url": next_url,
-                                                     "show_pii": not detail.redacted, **detail.controls})
+    next_url = "?" + urlencode({"cursor": block.others_next}) if block and block.others_next else ""
+    page = render(request, "web/response.html", {"d": detail, "r": detail.response, "next_url": next_url,
+                                                 "show_pii": not detail.redacted, **detail.controls})
     patch_vary_headers(page, ["HX-Request"])  # the same URL answers with a fragment or a page
+    return page
+
+
+def _other_responses(request: HttpRequest, access: Access, response_id: int, cursor: str) -> HttpResponse:
+    found = other_responses(access, response_id, cursor)
+    if found is None:
+        raise Http404
+    rows, next_cursor = found
+    shown = commented_ids(row.response for row in rows)
+    if shown and access.can("pii"):
+        audit(request, access, AuditEntry.Action.UNREDACTED_VIEWED, target_type="response", target=response_id,
+              details={"page": "response", "response_ids": shown})
+    next_url = "?" + urlencode({"cursor": next_cursor}) if next_cursor else ""
+    page = render(request, "web/_response_rows.html", {"rows": rows, "next_url": next_url})
+    patch_vary_headers(page, ["HX-Request"])
     return page
 
 

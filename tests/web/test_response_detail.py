@@ -247,6 +247,23 @@ def test_the_customers_other_responses_newest_first_a_page_at_a_time(org):
     assert "<html" not in rest  # just the rows
 
 
+def test_more_rows_shown_as_written_are_audited_on_both_pages(org):
+    ids = add_responses(org, *[{"nps": 5, "comment": f"Svar {n}", "customer": {"external_id": "K-1"},
+                                "submitted_at": days_ago(60 - n)} for n in range(OTHERS_SHOWN + 22)])
+    client = page(org, Role.OWNER)
+    newest_first = list(reversed(ids))
+    for url, first_page, page_size, name in ((f"/responses/{ids[-1]}/", newest_first[1:], OTHERS_SHOWN, "response"),
+                                             ("/customers/K-1/", newest_first, 20, "customer")):
+        html = client.get(url).content.decode()
+        more = re.search(r'<li class="more">\s*<a href="([^"]+)"', html).group(1).replace("&amp;", "&")
+        client.get(url + more, **HX)
+        entries = AuditEntry.objects.filter(action=AuditEntry.Action.UNREDACTED_VIEWED, details__page=name)
+        audited = [e.details["response_ids"] for e in entries.order_by("id")]
+        assert len(audited) == 2, name
+        assert set(first_page[:page_size]) <= set(audited[0])
+        assert sorted(audited[1]) == sorted(first_page[page_size:2 * page_size]), name
+
+
 def test_the_contact_history_is_bounded_and_links_to_the_whole_of_it(org):
     [rid] = add_responses(org, {"nps": 9, "customer": {"external_id": "K-1"}})
     customer = Customer.objects.get(organization=org, external_id="K-1")
