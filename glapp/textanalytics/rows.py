@@ -58,6 +58,7 @@ class Row:
     emotions: list[str]
     category: str
     source: str
+    details: bool = False  # the whole analysis under the comment (the response page)
 
     @property
     def topic_codes(self) -> set[str]:
@@ -65,7 +66,8 @@ class Row:
         return {t["code"] for t in self.topics}
 
 
-def build_row(v: queries.Verbatim, names: dict[str, str], terms: list[str], topic: str | None) -> Row:
+def build_row(v: queries.Verbatim, names: dict[str, str], terms: list[str], topic: str | None,
+              details: bool = False) -> Row:
     spans = queries.term_spans(v.text, terms)
     if v.redacted and topic:  # topic spans refer to the redacted text only
         spans += [s for m in v.mentions if m[0] == topic for s in m[1]]
@@ -77,12 +79,16 @@ def build_row(v: queries.Verbatim, names: dict[str, str], terms: list[str], topi
                 for code, _spans, sentiment, source in v.mentions],
         emotions=[str(EMOTION_NAMES.get(e.get("code"), e.get("code"))) for e in v.emotions
                   if e.get("code") and e.get("code") != "neutral"],
-        category=category, source=str(SOURCES.get(v.sentiment_source, v.sentiment_source)),
+        category=category, source=str(SOURCES.get(v.sentiment_source, v.sentiment_source)), details=details,
     )
+
+
+DETAILS = ("details", "1")  # a row posted with it is re-rendered with its whole analysis
 
 
 def controls_context(access, topic_choices: list[tuple[str, str]], keep: list[tuple[str, str]]) -> dict:
     """What a row's inline controls need: whether the reader may tag and correct, the topics
-    offered, the sentiments, and the parameters a re-rendered row must keep."""
+    offered, the sentiments, and the parameters a re-rendered row must keep (DETAILS among them
+    where the row shows the whole analysis)."""
     return {"can_write": access.can("write"), "topic_choices": topic_choices, "sentiments": SENTIMENTS,
             "keep": keep}

@@ -28,7 +28,16 @@ from glapp.textanalytics import actions, queries
 from glapp.textanalytics.analyzers import taxonomy
 from glapp.textanalytics.analyzers import themes as themes_mod
 from glapp.textanalytics.queries import VerbatimFilter
-from glapp.textanalytics.rows import EMOTION_NAMES, SENTIMENTS, Row, build_row, controls_context, segments, topic_name
+from glapp.textanalytics.rows import (
+    DETAILS,
+    EMOTION_NAMES,
+    SENTIMENTS,
+    Row,
+    build_row,
+    controls_context,
+    segments,
+    topic_name,
+)
 
 PAGE_SIZE = 25
 
@@ -179,8 +188,12 @@ def _after_write(request: HttpRequest, access: Access, answer_id: int) -> HttpRe
     if not v.redacted:
         audit(request, access, AuditEntry.Action.UNREDACTED_VIEWED, target_type="comment", target=answer_id,
               details={"page": "comments"})
-    row = build_row(v, names, queries.search_terms(f.q), f.topic)
-    return render(request, "textanalytics/_verbatim_row.html", {"row": row, **_row_context(access, form)})
+    details = request.POST.get(DETAILS[0]) == DETAILS[1]  # the response page's row: with its whole analysis
+    row = build_row(v, names, queries.search_terms(f.q), f.topic, details=details)
+    context = _row_context(access, form)
+    if details:
+        context["keep"] = [*context["keep"], DETAILS]
+    return render(request, "textanalytics/_verbatim_row.html", {"row": row, **context})
 
 
 def _writable_answer(access: Access, answer_id: int) -> None:

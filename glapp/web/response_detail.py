@@ -21,7 +21,7 @@ from glapp.responses.queries import answer_text, page_of_customer_responses, res
 from glapp.responses.rows import ResponseRow, commented_ids, response_rows
 from glapp.surveys import question_types as qt
 from glapp.textanalytics.queries import topics_of, verbatims_of_response
-from glapp.textanalytics.rows import EMOTION_NAMES, Row, build_row, controls_context, topic_name
+from glapp.textanalytics.rows import DETAILS, EMOTION_NAMES, Row, build_row, controls_context, topic_name
 
 OTHERS_SHOWN = 10  # the customer's other responses, a page at a time
 HISTORY_SHOWN = 20  # contact history entries; the customer page has them all
@@ -128,7 +128,7 @@ def answer_lines(response: Response, verbatims: dict, names: dict[str, str], red
         else:
             v = verbatims.get(a.id)
             if v is not None:
-                line.comment = build_row(v, names, [], None)
+                line.comment = build_row(v, names, [], None, details=True)
                 line.value = v.text
             else:  # not analyzed yet: redacted as the responses list redacts
                 line.value = answer_text(a.text, a.question_type, redact)
@@ -189,7 +189,7 @@ def response_detail(access: Access, response_id: int, cursor: str | None = None)
         answers=answers, metadata=[(str(k), str(v)) for k, v in sorted((response.metadata or {}).items())],
         unit_trail=unit_trail(access.organization_id, response.unit.path) if response.unit else [],
         redacted=redact, customer=block,
-        controls=controls_context(access, choices, [] if redact else [("pii", "on")]),
+        controls=controls_context(access, choices, [DETAILS] if redact else [DETAILS, ("pii", "on")]),
         shown_unredacted=sorted(shown),
     )
 

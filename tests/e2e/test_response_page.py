@@ -47,6 +47,7 @@ def test_from_the_list_to_the_response_tag_it_and_page_the_customers_responses(l
     row.get_by_label("Ämne att lägga till").select_option("parkering")
     row.get_by_role("button", name="Lägg till ämne").click()
     expect(page.locator('li.verbatim [data-topic="parkering"]')).to_contain_text("Parkering")
+    expect(page.locator('li.verbatim dl.analysis')).to_contain_text("Parkering")  # re-rendered with the row
     expect(page.get_by_test_id("about")).to_be_visible()  # the row was swapped, the page kept
     assert TopicTag.objects.get(topic__code="parkering").applies
 

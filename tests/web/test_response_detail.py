@@ -145,9 +145,18 @@ def test_a_correction_posted_from_the_page_returns_to_it(org):
     reply = client.post(f"/verbatims/{answer_id}/sentiment/", {"label": "positive", "next": f"/responses/{rid}/"})
     assert reply.status_code == 302 and reply["Location"] == f"/responses/{rid}/"
     assert "corrected by an analyst" in get(client, rid).content.decode()
-    # HTMX re-renders the comment's row in place, as in the explorer.
-    row = client.post(f"/verbatims/{answer_id}/sentiment/", {"label": "negative"}, **HX).content.decode()
+    html = get(client, rid).content.decode()
+    assert '<input type="hidden" name="details" value="1">' in html  # the page's rows ask for their analysis
+    # HTMX re-renders the comment's row in place, with its analysis, so the two never disagree.
+    row = client.post(f"/verbatims/{answer_id}/sentiment/", {"label": "negative", "details": "1"}, **HX)
+    row = row.content.decode()
     assert f'id="v-{answer_id}"' in row and f'href="/responses/{rid}/#v-{answer_id}"' in row
+    analysis = row.split(f'data-testid="analysis-{answer_id}"')[1]
+    assert "Negative" in analysis and "corrected by an analyst" in analysis
+    assert 'name="details" value="1"' in row  # and its forms keep asking
+    # The explorer's rows stay brief.
+    explorer_row = client.post(f"/verbatims/{answer_id}/sentiment/", {"label": "neutral"}, **HX).content.decode()
+    assert "data-testid=\"analysis-" not in explorer_row
 
 
 # --- Access ------------------------------------------------------------------------------------
