@@ -85,7 +85,7 @@ def contact_history_with_answers(access: Access, customer: Customer, *, redact: 
     return entries
 
 
-def commented_answers(entries: list[ContactLog]) -> list[int]:
+def responses_with_comments(entries: list[ContactLog]) -> list[int]:
     """The responses whose comments a history shows (for the audit of unredacted views)."""
     return sorted({e.answered.response_id for e in entries if e.answered and e.answered.has_comment})
 

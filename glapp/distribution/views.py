@@ -107,7 +107,7 @@ def customer(request: HttpRequest, access: Access, external_id: str) -> HttpResp
         patch_vary_headers(response, ["HX-Request"])
         return response
     entries = queries.contact_history_with_answers(access, found, redact=redact)
-    shown = sorted({*queries.commented_answers(entries), *commented_ids(page)})
+    shown = sorted({*queries.responses_with_comments(entries), *commented_ids(page)})
     if shown and not redact:  # comments as written were shown: who saw them is recorded
         audit(request, access, AuditEntry.Action.UNREDACTED_VIEWED, target_type="responses",
               details={"page": "customer", "response_ids": shown})

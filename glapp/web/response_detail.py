@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from glapp.accounts.queries import Access, unit_trail
 from glapp.contacts.models import Customer
 from glapp.core.stats import nps_category
-from glapp.distribution.queries import commented_answers, contact_history_with_answers, customer_in_reach
+from glapp.distribution.queries import contact_history_with_answers, customer_in_reach, responses_with_comments
 from glapp.responses.models import Response
 from glapp.responses.queries import answer_text, page_of_customer_responses, response_for, score_of
 from glapp.responses.rows import ResponseRow, commented_ids, response_rows
@@ -183,7 +183,7 @@ def response_detail(access: Access, response_id: int, cursor: str | None = None)
             shown.add(response.id)
         if block is not None:
             shown.update(commented_ids(r.response for r in block.others))
-            shown.update(commented_answers(block.history))
+            shown.update(responses_with_comments(block.history))
     return ResponseDetail(
         response=response, score=score, category=nps_category(score) if score is not None else "",
         answers=answers, metadata=[(str(k), str(v)) for k, v in sorted((response.metadata or {}).items())],
