@@ -211,3 +211,17 @@ def closed_cases_before(organization_id: int, cutoff) -> QuerySet:
     """Cases closed before `cutoff` that still hold what people wrote (retention's contact history)."""
     written = Q(resolution__gt="") | Q(activities__text__gt="") | Q(emails__isnull=False)
     return (Case.objects.for_org(organization_id).filter(closed_at__lt=cutoff).filter(written).distinct())
+
+
+def case_ids_in_units(organization_id: int, case_ids, unit_path: str) -> set[int]:
+    """Of these cases, those whose unit lies in the subtree `unit_path` (notifications: what a
+    member moved to another unit may still hear of)."""
+    return set(Case.objects.for_org(organization_id).filter(pk__in=list(case_ids))
+               .filter(Unit.subtree_filter("unit__path", unit_path)).values_list("id", flat=True))
+
+
+def case_ids_of_customers(organization_id: int, customer_ids, response_ids) -> set[int]:
+    """The cases of these customers or holding these responses (notifications: a customer's erasure)."""
+    return set(Case.objects.for_org(organization_id).filter(
+        Q(customer_id__in=list(customer_ids)) | Q(links__response_id__in=list(response_ids)))
+        .values_list("id", flat=True))

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "glapp.distribution",
     "glapp.respond",
     "glapp.cases",
+    "glapp.notifications",
     "glapp.privacy",
     "glapp.web",
     "glapp.api",

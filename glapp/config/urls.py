@@ -22,6 +22,7 @@ urlpatterns = [
     path("settings/", include("glapp.accounts.urls")),
     path("data/", include("glapp.responses.urls")),
     path("surveys/", include("glapp.surveys.urls")),
+    path("notifications/", include("glapp.notifications.urls")),
     path("", include("glapp.respond.urls")),
     path("", include("glapp.distribution.urls")),
     path("", include("glapp.textanalytics.urls")),

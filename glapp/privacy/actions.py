@@ -26,6 +26,7 @@ from glapp.accounts.actions import AuditActor, record_audit
 from glapp.accounts.models import AuditEntry
 from glapp.analytics.actions import meta_keys, subtract_rate_changes, subtract_responses
 from glapp.cases.actions import erase_customer_cases
+from glapp.cases.queries import case_ids_of_customers
 from glapp.contacts import tombstones
 from glapp.contacts.actions import bury, delete_customers
 from glapp.contacts.models import Customer
@@ -35,6 +36,7 @@ from glapp.core.needles import Needles
 from glapp.distribution.actions import erase_contact_history
 from glapp.distribution.channels.outbox import forget_in_outboxes
 from glapp.distribution.queries import invitations_of_customers, went_out_changes
+from glapp.notifications.actions import forget_notifications
 from glapp.privacy.models import RetentionPolicy
 from glapp.privacy.queries import Lookup, already_erased, customers_named, subject_export
 from glapp.respond.actions import erase_sessions
@@ -107,6 +109,9 @@ def _erase_rows(organization_id: int, customers: list[Customer], mode: str) -> t
     subtract_rate_changes(organization_id, went_out_changes([pk for pk, _token, _message in invitations]))
     counts.update(erase_contact_history(organization_id, ids))
     counts["sessions"] = erase_sessions(organization_id, ids, tokens, [ext for _pk, ext in responses if ext])
+    # Staff's notifications point at the person's cases and responses: they go in either mode.
+    counts["notifications"] = forget_notifications(
+        organization_id, case_ids_of_customers(organization_id, ids, response_ids), response_ids)
     counts.update(erase_customer_cases(organization_id, ids, response_ids, delete=mode == DELETE))
     if mode == DELETE:
         analysis = forget_comments(organization_id, response_ids, delete=True)

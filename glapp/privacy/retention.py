@@ -15,8 +15,8 @@ Kinds, and their cutoff (now − the period):
   Idempotency-Key outcomes, the rejected rows import jobs list and uploaded files go;
 - contact_data: customers not heard from since the cutoff lose name, addresses, region, attributes;
 - contact_history: contact-log entries, touchpoint events and finished invitations go, and what
-  was written in cases closed before it (notes, calls, e-mails); so do respondent sessions that
-  are over (the shorter of contact-history and identifiable responses);
+  was written in cases closed before it (notes, calls, e-mails), and staff's read notifications;
+  so do respondent sessions that are over (the shorter of contact-history and identifiable responses);
 - identifiable_responses: responses are anonymised as erasure's anonymise mode does.
 """
 
@@ -39,6 +39,8 @@ from glapp.core import pii
 from glapp.core.needles import Needles
 from glapp.distribution.actions import delete_history_rows
 from glapp.distribution.queries import contact_history_before, customers_contacted_since
+from glapp.notifications.actions import delete_notifications
+from glapp.notifications.queries import read_before as notifications_read_before
 from glapp.privacy.actions import anonymise_response_rows
 from glapp.privacy.models import RetentionPolicy
 from glapp.respond.actions import delete_sessions
@@ -226,6 +228,10 @@ def _contact_history(run: Run, cutoff: dt.datetime, size: int) -> None:
     for ids in run.pages(CONTACT_HISTORY, closed_cases_before(org, cutoff), "closed_at", size):
         run.batch(CONTACT_HISTORY, lambda ids=ids: (
             {"case_texts": len(ids)} if run.dry_run else forget_case_texts(org, ids)))
+    # Notifications read before it point at customers' cases: they go too (unread ones wait to be read).
+    for ids in run.pages(CONTACT_HISTORY, notifications_read_before(org, cutoff), "created_at", size):
+        run.batch(CONTACT_HISTORY, lambda ids=ids: {
+            "notifications": len(ids) if run.dry_run else delete_notifications(org, ids)})
     # A session holds the answers given so far: it goes with the history or the responses.
     sessions_cutoff = max(c for k, c in run.cutoff.items() if k in (CONTACT_HISTORY, IDENTIFIABLE))
     _expire_sessions(run, CONTACT_HISTORY, sessions_cutoff, size)

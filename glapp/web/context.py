@@ -3,6 +3,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from glapp.accounts.queries import memberships_of
+from glapp.notifications.queries import unread_count
 
 
 def glapp_context(request):
@@ -24,4 +25,6 @@ def glapp_context(request):
         "is_owner": access.role == "owner",
         # Only pages that render the organization switcher pay for this query.
         "memberships": SimpleLazyObject(lambda: list(memberships_of(request.user))),
+        # The bell: one indexed count, only when the page's frame shows it.
+        "unread_notifications": SimpleLazyObject(lambda: unread_count(access.organization_id, request.user.pk)),
     }

@@ -21,13 +21,14 @@ from glapp.cases.tasks import HOUSEKEEPING_TASKS as CASE_HOUSEKEEPING
 from glapp.cases.tasks import PERIODIC_TASKS as CASE_PERIODIC
 from glapp.core import task_leases, task_queues
 from glapp.distribution.tasks import PERIODIC_TASKS as DISPATCH_TASKS
+from glapp.notifications.tasks import PERIODIC_TASKS as NOTIFICATION_PERIODIC
 from glapp.privacy.tasks import HOUSEKEEPING_TASKS as PRIVACY_HOUSEKEEPING
 from glapp.responses.tasks import HOUSEKEEPING_TASKS as RESPONSE_HOUSEKEEPING
 from glapp.textanalytics.tasks import HOUSEKEEPING_TASKS as TEXT_HOUSEKEEPING
 
 HOUSEKEEPING_TASKS = [*RESPONSE_HOUSEKEEPING, *TEXT_HOUSEKEEPING, *PRIVACY_HOUSEKEEPING, *CASE_HOUSEKEEPING]
 # Every dispatch tick, on the time-critical queue: invitations due, case due times passed.
-TICK_TASKS = [*DISPATCH_TASKS, *CASE_PERIODIC]
+TICK_TASKS = [*DISPATCH_TASKS, *CASE_PERIODIC, *NOTIFICATION_PERIODIC]
 
 
 def enqueue_housekeeping(backend_name: str, tasks=None) -> list[str]:
