@@ -68,6 +68,7 @@ COUNT_LABELS = {
     "invitations": _("invitations deleted"),
     "events": _("touchpoint events deleted"),
     "sessions": _("respondent sessions deleted"),
+    "notifications": _("read notifications deleted"),
     "responses": _("responses anonymised"),
     "comments_deleted": _("comments deleted"),
 }
