@@ -100,12 +100,16 @@ def test_no_address_no_email(org, smtp):
     assert Notification.objects.get().email_state == EmailState.NONE and not smtp.messages
 
 
+def local(*parts) -> dt.datetime:
+    return dt.datetime(*parts, tzinfo=STOCKHOLM)
+
+
 @pytest.mark.parametrize(("delivery", "now", "cutoff"), [
-    (Delivery.HOURLY, dt.datetime(2026, 3, 10, 14, 20, tzinfo=STOCKHOLM), dt.datetime(2026, 3, 10, 14, 0, tzinfo=STOCKHOLM)),
-    (Delivery.DAILY, dt.datetime(2026, 3, 10, 6, 59, tzinfo=STOCKHOLM), dt.datetime(2026, 3, 9, 7, 0, tzinfo=STOCKHOLM)),
-    (Delivery.DAILY, dt.datetime(2026, 3, 10, 7, 0, tzinfo=STOCKHOLM), dt.datetime(2026, 3, 10, 7, 0, tzinfo=STOCKHOLM)),
-    # The night the clocks go forward: the morning is still 07:00 local.
-    (Delivery.DAILY, dt.datetime(2026, 3, 29, 9, 0, tzinfo=STOCKHOLM), dt.datetime(2026, 3, 29, 7, 0, tzinfo=STOCKHOLM)),
+    (Delivery.HOURLY, local(2026, 3, 10, 14, 20), local(2026, 3, 10, 14, 0)),
+    (Delivery.DAILY, local(2026, 3, 10, 6, 59), local(2026, 3, 9, 7, 0)),
+    (Delivery.DAILY, local(2026, 3, 10, 7, 0), local(2026, 3, 10, 7, 0)),
+    # The day the clocks go forward: the morning is still 07:00 local.
+    (Delivery.DAILY, local(2026, 3, 29, 9, 0), local(2026, 3, 29, 7, 0)),
 ])
 def test_digest_cutoffs(settings, delivery, now, cutoff):
     settings.TIME_ZONE = "Europe/Stockholm"
@@ -128,15 +132,17 @@ def test_the_daily_digest_is_one_email_per_person_grouped_by_kind_sent_from_the_
     yesterday = MORNING - dt.timedelta(hours=10)
     _queue_items(org, ana, 3, yesterday)
     _queue_items(org, bo, 1, yesterday)
-    late = _queue_items(org, ana, 1, MORNING.replace(second=0) - dt.timedelta(seconds=1))  # just before the digest's hour
-    today = _queue_items(org, ana, 1, MORNING.replace(second=0))  # in tomorrow's digest
+    # Just before the digest's hour, and at it (in tomorrow's digest).
+    late = _queue_items(org, ana, 1, MORNING.replace(second=0) - dt.timedelta(seconds=1))
+    today = _queue_items(org, ana, 1, MORNING.replace(second=0))
     assert emails.send_digests(now=MORNING - dt.timedelta(hours=1)) == {"digests": 0, "uncertain": 0}  # 06:00
     assert emails.send_digests(now=MORNING) == {"digests": 2, "uncertain": 0}
     assert emails.send_digests(now=MORNING + dt.timedelta(minutes=1))["digests"] == 0  # once
     sent = {to[0]: m for to, m in messages(smtp)}
     assert set(sent) == {"ana@acme.test", "bo@acme.test"}
     body = sent["ana@acme.test"].get_content()
-    assert "4 notifications" in str(sent["ana@acme.test"]["Subject"]) and "daily" in str(sent["ana@acme.test"]["Subject"])
+    subject = str(sent["ana@acme.test"]["Subject"])
+    assert "4 notifications" in subject and "daily" in subject
     assert body.index("New case in my queue (1)") < body.index("Alert rule matched (3)")
     assert body.count("https://glapp.test/") >= 4
     assert Notification.objects.get(pk=late[0].pk).email_state == EmailState.SENT
