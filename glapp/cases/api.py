@@ -68,6 +68,8 @@ class AlertRuleIn(Schema):
     notify_users: list[RowId] = Field(default_factory=list, max_length=50)
     notify_units: list[RowId] = Field(default_factory=list, max_length=50)
     webhook: bool = False
+    ask_promoter: bool = Field(False, description="Thank the customer and ask for a review or referral (needs "
+                                                  "their marketing consent and a review page for their unit).")
 
 
 class AlertRuleOut(AlertRuleIn):
@@ -93,7 +95,7 @@ class PreviewOut(Schema):
 def _rule_out(rule) -> dict:
     return {"id": rule.id, "name": rule.name, "active": rule.active, "conditions": rule.conditions,
             "open_case": rule.open_case, "priority": rule.priority, "notify_users": rule.notify_users,
-            "notify_units": rule.notify_units, "webhook": rule.webhook,
+            "notify_units": rule.notify_units, "webhook": rule.webhook, "ask_promoter": rule.ask_promoter,
             "description": conditions.describe(rule.conditions), "created_at": rule.created_at,
             "updated_at": rule.updated_at}
 

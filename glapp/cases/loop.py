@@ -45,6 +45,8 @@ class LoopFigures:
     resolved: int
     follow_ups_answered: int
     recovered: stats.Estimate
+    promoter_asks: int = 0
+    promoter_clicks: stats.Estimate | None = None  # asks clicked, of those sent
     root_causes: list[tuple[str, str, int]] = field(default_factory=list)  # (code, name, closed cases)
 
 
@@ -73,10 +75,36 @@ def loop_figures(access: Access, date_from: dt.date, date_to: dt.date, group_by:
             code, name = (row[2] or "", row[3] or "") if group_by == "unit" else touchpoints.get(row[0], ("", ""))
             groups.setdefault(code or "-", (name or "—", []))[1].append(row)
     detractors = _detractors(access, date_from, date_to, group_by)
+    asks = _promoter_asks(access, start, end, group_by)
     out = []
     for key, (name, rows) in groups.items():
-        out.append(_figures(key, name, rows, follow_ups, now, detractors.get(key)))
+        figures = _figures(key, name, rows, follow_ups, now, detractors.get(key))
+        sent, clicked = asks.get(key, (0, 0))
+        figures.promoter_asks, figures.promoter_clicks = sent, stats.proportion_estimate(clicked, sent)
+        out.append(figures)
+    for key, (sent, clicked) in asks.items():  # a group with asks but no cases
+        if key not in groups:
+            out.append(_figures(key, key, [], {}, now, detractors.get(key)))
+            out[-1].promoter_asks, out[-1].promoter_clicks = sent, stats.proportion_estimate(clicked, sent)
     return out
+
+
+def _promoter_asks(access: Access, start: dt.datetime, end: dt.datetime, group_by: str | None
+                   ) -> dict[str, tuple[int, int]]:
+    """(asks sent, of them clicked) in the period, by the grouping ("" the whole)."""
+    from glapp.cases.models import PromoterAsk
+
+    field = {"unit": "unit__code", "touchpoint": "touchpoint__code"}.get(group_by or "")
+    qs = (PromoterAsk.objects.for_org(access.organization_id).filter(access.unit_filter("unit__path"))
+          .filter(created_at__gte=start, created_at__lt=end, sent_at__isnull=False))
+    found: dict[str, tuple[int, int]] = {}
+    for code, clicked in qs.values_list(field or "id", "clicked_at"):
+        for key in ("", (code or "-") if field else None):
+            if key is None:
+                continue
+            sent_n, clicked_n = found.get(key, (0, 0))
+            found[key] = (sent_n + 1, clicked_n + (clicked is not None))
+    return found
 
 
 def _figures(key: str, name: str, rows: list, follow_ups: dict, now: dt.datetime, detractors: int | None
