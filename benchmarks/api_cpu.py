@@ -13,7 +13,10 @@ throughput figure: HTTP parsing, the gunicorn workers and the task worker are le
 Requests are realistic and unique, as api_load's Lua script makes them (a new external id, a
 customer of 50,000, a comment, metadata). POSTs and health checks run in alternating blocks; the
 medians per block are printed, last as `post_cpu_ms=<n> health_cpu_ms=<n> ratio=<n>` (health
-over POST: what the throughput ratio would be if a request cost only its CPU here).
+over POST: what the throughput ratio would be if a request cost only its CPU here), and
+`post_lock_cpu_ms`: the CPU of a POST spent holding the write lock (`core/writelock.py`), which
+every writer of every server process takes in turn on SQLite: 1000 / it is the most POSTs a
+second any number of processes can store.
 `--profile N` then profiles one more block of POSTs and prints the N functions of glapp, ninja
 and pydantic with the most cumulative time.
 """
@@ -87,16 +90,36 @@ def main() -> None:
         def health():
             assert client.get("/api/v1/health").status_code == 200
 
+        import contextlib
+
+        from glapp.core import writelock
+
+        held = []
+        taken = writelock.serialized
+
+        @contextlib.contextmanager
+        def timed_turn():
+            with taken():
+                started = time.process_time()
+                try:
+                    yield
+                finally:
+                    held.append(time.process_time() - started)
+
+        writelock.serialized = timed_turn
         for _ in range(50):  # caches, the catalog, the first customers
             post()
             health()
-        posts, healths = [], []
+        posts, healths, locks = [], [], []
         for _ in range(args.blocks):
             for run, seen in ((post, posts), (health, healths)):
+                held.clear()
                 started = time.process_time()
                 for _ in range(args.requests):
                     run()
                 seen.append((time.process_time() - started) / args.requests * 1000)
+                if run is post:
+                    locks.append(sum(held) / args.requests * 1000)
         p, h = statistics.median(posts), statistics.median(healths)
         print(f"POST /api/v1/responses: {p:.2f} ms CPU a request (blocks: {', '.join(f'{x:.2f}' for x in posts)})")
         print(f"GET /api/v1/health: {h:.2f} ms CPU a request (blocks: {', '.join(f'{x:.2f}' for x in healths)})")
@@ -104,7 +127,9 @@ def main() -> None:
             profile = cProfile.Profile()
             profile.runcall(lambda: [post() for _ in range(args.requests)])
             pstats.Stats(profile).sort_stats("cumulative").print_stats("glapp|ninja|pydantic", args.profile)
-        print(f"post_cpu_ms={p:.3f} health_cpu_ms={h:.3f} ratio={h / p:.3f}")
+        print(f"POST holding the write lock: {statistics.median(locks):.2f} ms CPU a request")
+        print(f"post_cpu_ms={p:.3f} health_cpu_ms={h:.3f} ratio={h / p:.3f} "
+              f"post_lock_cpu_ms={statistics.median(locks):.3f}")
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
 

@@ -140,6 +140,11 @@ def _decide(context: _Context, subject: Subject, rules: Sequence[ActiveRule], op
         if context.policy.high_value and _is_high_value(context.policy, subject):
             priority = Priority.URGENT
         case = attach_or_open(context, subject, wants_case[0], priority)
+    if any(rule.ask_promoter for rule in matched):
+        from glapp.cases import promoters
+
+        promoters.ask(context.organization_id, subject, next(r for r in matched if r.ask_promoter), context.policy,
+                      context.now)
     for rule in matched:
         if case is not None and rule.open_case:
             outcome = AlertMatch.Outcome.CASE
@@ -555,7 +560,7 @@ def check_conditions(tree, field: str = "conditions") -> None:
 
 def save_rule(organization_id: int, rule, *, name: str, active: bool, conditions: dict, open_case: bool,
               priority: int, notify_users: Sequence[int], notify_units: Sequence[int], webhook: bool,
-              created_by=None):
+              ask_promoter: bool = False, created_by=None):
     """Create (rule None) or change an alert rule. It counts from the next response."""
     from glapp.accounts.models import Membership, Unit
     from glapp.cases.models import AlertRule
@@ -581,7 +586,7 @@ def save_rule(organization_id: int, rule, *, name: str, active: bool, conditions
         if rule is None:
             rule = AlertRule(organization_id=organization_id, created_by=created_by)
         rule.name, rule.active, rule.conditions = name.strip()[:120], active, conditions
-        rule.open_case, rule.priority, rule.webhook = open_case, priority, webhook
+        rule.open_case, rule.priority, rule.webhook, rule.ask_promoter = open_case, priority, webhook, ask_promoter
         rule.notify_users, rule.notify_units = users, units
         rule.save()
     return rule
@@ -702,14 +707,29 @@ def erase_customer_cases(organization_id: int, customer_ids: Sequence[int], resp
     kept for the figures with every text about them gone (anonymise mode)."""
     from django.db.models import Q
 
+    from glapp.cases.models import PromoterAsk
+
+    asks = PromoterAsk.objects.filter(organization_id=organization_id).filter(
+        Q(customer_id__in=list(customer_ids)) | Q(response_id__in=list(response_ids)))
+    # An ask's address goes; in anonymise mode the ask stays as a count for click-through.
+    promoter_asks = asks.delete()[0] if delete else asks.update(to="", customer=None)
     cases = Case.objects.filter(organization_id=organization_id).filter(
         Q(customer_id__in=list(customer_ids)) | Q(links__response_id__in=list(response_ids)))
     ids = sorted(set(cases.values_list("id", flat=True)))
     if not ids:
-        return {"cases": 0}
+        return {"cases": 0, "promoter_asks": promoter_asks}
     if delete:
         Case.objects.filter(merged_into_id__in=ids).update(merged_into=None)
-        return {"cases": Case.objects.filter(pk__in=ids).delete()[1].get("cases.Case", 0)}
+        return {"cases": Case.objects.filter(pk__in=ids).delete()[1].get("cases.Case", 0),
+                "promoter_asks": promoter_asks}
     counts = forget_case_texts(organization_id, ids)
     Case.objects.filter(pk__in=ids).update(customer=None)
-    return {"cases": len(ids), **counts}
+    return {"cases": len(ids), "promoter_asks": promoter_asks, **counts}
+
+
+def forget_promoter_asks(organization_id: int, ask_ids: Sequence[int]) -> dict[str, int]:
+    """Old asks lose their address and customer; they stay as counts for click-through."""
+    from glapp.cases.models import PromoterAsk
+
+    return {"promoter_asks": PromoterAsk.objects.filter(organization_id=organization_id, pk__in=list(ask_ids))
+            .update(to="", customer=None)}

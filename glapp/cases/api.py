@@ -68,6 +68,8 @@ class AlertRuleIn(Schema):
     notify_users: list[RowId] = Field(default_factory=list, max_length=50)
     notify_units: list[RowId] = Field(default_factory=list, max_length=50)
     webhook: bool = False
+    ask_promoter: bool = Field(False, description="Thank the customer and ask for a review or referral (needs "
+                                                  "their marketing consent and a review page for their unit).")
 
 
 class AlertRuleOut(AlertRuleIn):
@@ -93,7 +95,7 @@ class PreviewOut(Schema):
 def _rule_out(rule) -> dict:
     return {"id": rule.id, "name": rule.name, "active": rule.active, "conditions": rule.conditions,
             "open_case": rule.open_case, "priority": rule.priority, "notify_users": rule.notify_users,
-            "notify_units": rule.notify_units, "webhook": rule.webhook,
+            "notify_units": rule.notify_units, "webhook": rule.webhook, "ask_promoter": rule.ask_promoter,
             "description": conditions.describe(rule.conditions), "created_at": rule.created_at,
             "updated_at": rule.updated_at}
 
@@ -224,6 +226,72 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]):
                            owner_id=filters.owner_id, sort=filters.sort)
     page, total = queries.inbox(request.access, _actor(request), f, filters.limit, filters.offset)
     return {"items": [case_data(c) for c in page], "total": total, "limit": filters.limit, "offset": filters.offset}
+
+
+# --- Is the loop working? ----------------------------------------------------------------------
+
+class LoopEstimate(Schema):
+    value: float | None
+    low: float | None = Field(..., description="Lower bound of the 95 % interval.")
+    high: float | None
+    n: int = Field(..., description="Cases (or follow-ups) behind the figure.")
+    method: str
+
+
+class RootCauseCount(Schema):
+    code: str
+    name: str
+    cases: int = Field(..., description="Closed cases with this root cause.")
+
+
+class LoopRow(Schema):
+    key: str = Field(..., description="The group's code (unit or touchpoint); empty for the whole.")
+    name: str
+    detractors: int | None = Field(..., description="NPS answers 0–6 in the period.")
+    cases: int = Field(..., description="Cases opened in the period.")
+    analysis_only: int = Field(..., description="Of them, customers who had not agreed to be contacted.")
+    contacted_within_sla: LoopEstimate = Field(..., description="Percent of contactable cases due (or contacted) "
+                                                                "that were contacted by their due time.")
+    breach_rate: LoopEstimate = Field(..., description="Percent of the same cases that passed a due time.")
+    hours_to_first_contact: LoopEstimate = Field(..., description="Median hours from opening to first contact.")
+    hours_to_close: LoopEstimate = Field(..., description="Median hours from opening to closing.")
+    resolved: int
+    follow_ups_answered: int
+    recovered: LoopEstimate = Field(..., description="Percent of follow-ups by former detractors now 7 or more.")
+    root_causes: list[RootCauseCount] = Field(..., description="Most frequent first (the Pareto).")
+
+
+class LoopFilters(Schema):
+    date_from: dt.date | None = Field(None, description="Default: 30 days before date_to.")
+    date_to: dt.date | None = Field(None, description="Default: today.")
+    group_by: str | None = Field(None, pattern="^(unit|touchpoint)$")
+
+
+def _loop_estimate(e) -> dict:
+    return {"value": e.value, "low": e.low, "high": e.high, "n": e.n, "method": e.method}
+
+
+@router.get("/cases/loop", auth=case_readers(), response={200: list[LoopRow], **ERRORS},
+            operation_id="closed_loop_figures", summary="Is the loop working? Closed-loop figures")
+def closed_loop_figures(request: HttpRequest, filters: Query[LoopFilters]):
+    """The whole first, then one row per unit or touchpoint: cases opened, contacted within SLA,
+    breach rate, median times to first contact and to close, recovered share from follow-ups,
+    and the root-cause Pareto, each share and median with its 95 % interval. Within the caller's
+    units."""
+    from django.utils import timezone
+
+    from glapp.cases.loop import loop_figures
+
+    date_to = filters.date_to or timezone.localdate()
+    date_from = filters.date_from or date_to - dt.timedelta(days=29)
+    if date_from > date_to:
+        raise ValidationFailed([FieldError("date_from", "must not be after date_to", "invalid")])
+    rows = loop_figures(request.access, date_from, date_to, filters.group_by)
+    return [{**{k: getattr(r, k) for k in ("key", "name", "detractors", "cases", "analysis_only", "resolved",
+                                           "follow_ups_answered")},
+             **{k: _loop_estimate(getattr(r, k)) for k in ("contacted_within_sla", "breach_rate",
+                                                          "hours_to_first_contact", "hours_to_close", "recovered")},
+             "root_causes": [{"code": c, "name": n, "cases": k} for c, n, k in r.root_causes]} for r in rows]
 
 
 @router.get("/cases/{case_id}", auth=case_readers(), response={200: CaseDetail, **ERRORS},

@@ -36,6 +36,10 @@ class AlertRule(OrgScopedModel):
     notify_users = models.JSONField(default=list, blank=True)
     notify_units = models.JSONField(default=list, blank=True)
     webhook = models.BooleanField(default=False, help_text=_("Publish alert.triggered to subscribed webhooks."))
+    # A promoter rule: thank the customer and ask for a public review or a referral (needs their
+    # marketing consent and a review page for their unit; at most one ask per customer per
+    # `SlaPolicy.promoter_ask_months`).
+    ask_promoter = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
@@ -91,6 +95,8 @@ class SlaPolicy(OrgScopedModel):
         default=7, help_text=_("A customer's new response joins their case opened within this many days."))
     import_case_days = models.PositiveSmallIntegerField(
         default=7, help_text=_("Imported responses open cases only when submitted within this many days."))
+    promoter_ask_months = models.PositiveSmallIntegerField(
+        default=6, help_text=_("A customer is asked for a review or referral at most once in this many months."))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -316,3 +322,37 @@ class FollowUp(OrgScopedModel):
         if self.nps is None or self.prior_nps is None or self.prior_nps > 6:
             return None
         return self.nps >= 7
+
+
+class PromoterAsk(OrgScopedModel):
+    """A thank-you and an ask for a public review or a referral, sent to a promoter. Its link goes
+    through glapp (`/go/<token>/`), which counts the first click and redirects only to the review
+    page stored here (copied from the unit's settings when the ask was made)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        UNCERTAIN = "uncertain", _("Unknown (interrupted while sending)")
+
+    customer = models.ForeignKey("contacts.Customer", null=True, on_delete=models.SET_NULL, related_name="+")
+    response = models.OneToOneField("responses.Response", null=True, on_delete=models.SET_NULL, related_name="+")
+    rule = models.ForeignKey(AlertRule, null=True, on_delete=models.SET_NULL, related_name="+")
+    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    touchpoint = models.ForeignKey("journeys.Touchpoint", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    token = models.CharField(max_length=64, unique=True)
+    review_url = models.URLField(max_length=500)
+    to = models.EmailField()
+    language = models.CharField(max_length=8, default="sv")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    clicks = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "customer", "created_at"], name="promoterask_customer"),
+                   models.Index(fields=["status", "created_at"], name="promoterask_status")]

@@ -207,10 +207,27 @@ def cases_of_customers(organization_id: int, customer_ids) -> list[dict]:
     return out
 
 
+def promoter_asks_of_customers(organization_id: int, customer_ids) -> list[dict]:
+    from glapp.cases.models import PromoterAsk
+
+    return [{"to": to, "review_url": url, "sent_at": sent.isoformat() if sent else None,
+             "clicked_at": clicked.isoformat() if clicked else None}
+            for to, url, sent, clicked in PromoterAsk.objects.for_org(organization_id)
+            .filter(customer_id__in=list(customer_ids)).order_by("id")
+            .values_list("to", "review_url", "sent_at", "clicked_at")]
+
+
 def closed_cases_before(organization_id: int, cutoff) -> QuerySet:
     """Cases closed before `cutoff` that still hold what people wrote (retention's contact history)."""
     written = Q(resolution__gt="") | Q(activities__text__gt="") | Q(emails__isnull=False)
     return (Case.objects.for_org(organization_id).filter(closed_at__lt=cutoff).filter(written).distinct())
+
+
+def promoter_asks_before(organization_id: int, cutoff) -> QuerySet:
+    """Asks made before `cutoff` that still hold an address (retention's contact history)."""
+    from glapp.cases.models import PromoterAsk
+
+    return PromoterAsk.objects.for_org(organization_id).filter(created_at__lt=cutoff).exclude(to="")
 
 
 def case_ids_in_units(organization_id: int, case_ids, unit_path: str) -> set[int]:

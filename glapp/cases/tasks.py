@@ -29,5 +29,12 @@ def send_case_emails() -> dict:
     return emails.send_queued()
 
 
+@task(queue_name=task_queues.TIME_CRITICAL)
+def send_promoter_asks() -> dict:
+    from glapp.cases import promoters
+
+    return promoters.send_queued()
+
+
 # A queued e-mail whose task was lost (a crash after the commit) goes with the next tick.
-PERIODIC_TASKS.append(send_case_emails)
+PERIODIC_TASKS.extend([send_case_emails, send_promoter_asks])

@@ -56,7 +56,10 @@ def build_logging(json: bool, level: str = "INFO") -> dict:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     structlog.configure(
-        processors=[*pre_chain, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # A line below the logger's level is dropped first, before its processors run (the request
+        # log's line on every request, at WARNING).
+        processors=[structlog.stdlib.filter_by_level, *pre_chain,
+                    structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,

@@ -25,6 +25,7 @@ urlpatterns = [
     path("notifications/", include("glapp.notifications.urls")),
     path("", include("glapp.respond.urls")),
     path("", include("glapp.distribution.urls")),
+    path("", include("glapp.cases.urls")),
     path("", include("glapp.textanalytics.urls")),
     path("", include("glapp.web.urls")),
 ]

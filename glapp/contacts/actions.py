@@ -12,7 +12,7 @@ from glapp.contacts.models import ContactPolicy, Customer, Tombstone
 from glapp.core import bulk
 
 CONTACT_FIELDS = ("first_name", "email", "phone", "language", "preferred_channel")
-CONSENT_FIELDS = ("consent_email", "consent_sms")
+CONSENT_FIELDS = ("consent_email", "consent_sms", "consent_marketing")
 LOOKUP_CHUNK = 900  # stays below SQLite's bound-parameter limit on any build
 
 
@@ -28,6 +28,7 @@ class CustomerData:
     preferred_channel: str | None = None
     consent_email: bool | None = None
     consent_sms: bool | None = None
+    consent_marketing: bool | None = None
     unit_id: int | None = None  # the owning unit of a customer this creates; never changes an existing one
 
 

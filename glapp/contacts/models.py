@@ -24,6 +24,8 @@ class Customer(OrgScopedModel):
     attributes = models.JSONField(default=dict, blank=True)
     consent_email = models.BooleanField(default=False)
     consent_sms = models.BooleanField(default=False)
+    # Consent to be asked for a review or a referral: marketing, which consent to surveys is not.
+    consent_marketing = models.BooleanField(default=False, db_default=False)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     # The channel the customer asked for; empty: email when possible, else SMS.
     preferred_channel = models.CharField(max_length=8, blank=True, default="", db_default="",

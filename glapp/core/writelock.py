@@ -5,7 +5,11 @@ SQLite's busy handler, which sleeps in growing steps (1, 2, 5 … 100 ms) and po
 steady stream of API writes from several threads and processes, those sleeps are the slowest
 requests. Queuing API writers on a thread lock (within a worker) and an `flock` on a file next
 to the database (between workers) wakes the next writer the moment the previous one commits.
-Other writers (imports, tasks) still work through the busy handler as before.
+The background analysis stores its results through the same turn (`textanalytics.actions._store`):
+its transactions are the longest a busy server sees, and an API writer that met one in SQLite's
+busy handler slept in those steps while every other writer queued behind it. Other writers
+(imports, other tasks) still work through the busy handler. A turn taken again by the thread
+that holds it (a task run in the request, as tests do) nests instead of waiting for itself.
 
 PostgreSQL needs none of this: there `serialized()` does nothing.
 """
@@ -17,7 +21,8 @@ import threading
 
 from django.db import connection
 
-_thread_lock = threading.Lock()
+_thread_lock = threading.RLock()
+_held = threading.local()  # how deep this thread's turns are nested
 # (process id, lock file path) → fd. Keyed by pid too: a descriptor inherited across fork shares
 # its flock with the parent, so each worker process opens its own.
 _files: dict[tuple[int, str], int] = {}
@@ -42,12 +47,14 @@ def serialized():
         yield
         return
     with _thread_lock:
-        fd = _lock_fd()
-        if fd is None:
-            yield
-            return
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        depth = getattr(_held, "depth", 0)
+        fd = _lock_fd() if depth == 0 else None
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        _held.depth = depth + 1
         try:
             yield
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            _held.depth = depth
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)

@@ -45,6 +45,8 @@ class EventCustomer(Schema):
     preferred_channel: Literal["email", "sms"] | None = None
     consent_email: bool | None = None
     consent_sms: bool | None = None
+    consent_marketing: bool | None = Field(None, description="May be asked for a review or a referral (marketing; "
+                                                             "consent to surveys is not that).")
 
 
 class EventIn(Schema):

@@ -84,7 +84,7 @@ def clean_customer(raw, errors: list, prefix: str = "customer.") -> CustomerData
         errors.append(FieldError(prefix.rstrip("."), "must be an object with external_id", "type"))
         return None
     known = {"external_id", "first_name", "email", "phone", "language", "preferred_channel",
-             "consent_email", "consent_sms"}
+             "consent_email", "consent_sms", "consent_marketing"}
     for name in sorted(set(raw) - known):
         errors.append(FieldError(prefix + name, "is not a known field", "unknown_field"))
     start = len(errors)
@@ -111,11 +111,13 @@ def clean_customer(raw, errors: list, prefix: str = "customer.") -> CustomerData
         errors.append(FieldError(prefix + "preferred_channel", "must be email or sms", "invalid"))
     consent_email = _flag(raw, "consent_email", errors, prefix)
     consent_sms = _flag(raw, "consent_sms", errors, prefix)
+    consent_marketing = _flag(raw, "consent_marketing", errors, prefix)
     if len(errors) > start:
         return None
     return CustomerData(external_id=external_id, first_name=first_name, email=email.lower() if email else email,
                         phone=phone, language=language.lower() if language else language,
-                        preferred_channel=preferred, consent_email=consent_email, consent_sms=consent_sms)
+                        preferred_channel=preferred, consent_email=consent_email, consent_sms=consent_sms,
+                        consent_marketing=consent_marketing)
 
 
 def parse_time(value, time_zone: str) -> dt.datetime | None:

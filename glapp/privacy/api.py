@@ -149,6 +149,13 @@ class ExportedCase(Schema):
     emails: list[ExportedCaseEmail]
 
 
+class ExportedPromoterAsk(Schema):
+    to: str
+    review_url: str
+    sent_at: str | None
+    clicked_at: str | None
+
+
 class SubjectExport(Schema):
     generated_at: dt.datetime
     customers: list[CustomerOut]
@@ -158,6 +165,7 @@ class SubjectExport(Schema):
     contact_history: list[ExportedContact]
     sessions: list[ExportedSession]
     cases: list[ExportedCase]
+    promoter_asks: list[ExportedPromoterAsk]
 
 
 def _whole_organization(access: Access) -> None:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from glapp.accounts.models import AuditEntry
 from glapp.accounts.queries import audit_entries
-from glapp.cases.queries import cases_of_customers
+from glapp.cases.queries import cases_of_customers, promoter_asks_of_customers
 from glapp.contacts.models import Customer
 from glapp.contacts.queries import find_customers, is_erased
 from glapp.core.errors import FieldError, ValidationFailed
@@ -94,6 +94,7 @@ def subject_export(organization_id: int, customers: list[Customer]) -> dict:
         **subject_records(organization_id, by_id),
         "sessions": sessions_of_customers(organization_id, ids),
         "cases": cases_of_customers(organization_id, ids),
+        "promoter_asks": promoter_asks_of_customers(organization_id, ids),
     }
 
 

@@ -31,8 +31,8 @@ from django.utils import timezone
 
 from glapp.accounts.actions import AuditActor, record_audit
 from glapp.accounts.models import AuditEntry
-from glapp.cases.actions import forget_case_texts
-from glapp.cases.queries import closed_cases_before
+from glapp.cases.actions import forget_case_texts, forget_promoter_asks
+from glapp.cases.queries import closed_cases_before, promoter_asks_before
 from glapp.contacts.actions import forget_contact_data
 from glapp.contacts.queries import customers_with_contact_data, identifiers_of
 from glapp.core import pii
@@ -228,6 +228,9 @@ def _contact_history(run: Run, cutoff: dt.datetime, size: int) -> None:
     for ids in run.pages(CONTACT_HISTORY, closed_cases_before(org, cutoff), "closed_at", size):
         run.batch(CONTACT_HISTORY, lambda ids=ids: (
             {"case_texts": len(ids)} if run.dry_run else forget_case_texts(org, ids)))
+    for ids in run.pages(CONTACT_HISTORY, promoter_asks_before(org, cutoff), "created_at", size):
+        run.batch(CONTACT_HISTORY, lambda ids=ids: (
+            {"promoter_asks": len(ids)} if run.dry_run else forget_promoter_asks(org, ids)))
     # Notifications read before it point at customers' cases: they go too (unread ones wait to be read).
     for ids in run.pages(CONTACT_HISTORY, notifications_read_before(org, cutoff), "created_at", size):
         run.batch(CONTACT_HISTORY, lambda ids=ids: {

@@ -287,13 +287,21 @@ def create_response(request: HttpRequest, payload: ResponseIn, idempotency_key: 
                 raise Conflict("external_id is already used by a response this API key cannot see.",
                                code="external_id_taken")
             body = {**response_out(stored, not access.can("pii")), "created": False}
-        out = ResponseCreated.model_validate(body).model_dump(mode="json")
-        return idempotency.Outcome(201 if result.created else 200, out)
+        # An outcome stored for its key is stored as the document; without a key the document is
+        # made after the commit, so the write lock (every writer's turn) is not held for it.
+        return idempotency.Outcome(201 if result.created else 200, _document(body) if key else body)
 
-    fp = idempotency.fingerprint("POST", "/responses", raw)
+    fp = idempotency.fingerprint("POST", "/responses", raw) if key else ""
     with writelock.serialized():
         outcome = idempotency.run_once(access.organization_id, key, fp, write)
+    if key is None:
+        outcome = idempotency.Outcome(outcome.status, _document(outcome.body))
     return _replayable(outcome)
+
+
+def _document(body: dict) -> dict:
+    """The JSON-ready response document: what the schema says it is, as a GET would give it."""
+    return ResponseCreated.model_validate(body).model_dump(mode="json")
 
 
 def _clean_one(access: Access, raw: dict) -> tuple[catalog_cache.Names, CleanResponse]:

@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from glapp.core import bulk, events
+from glapp.core import bulk, events, writelock
 from glapp.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from glapp.responses.actions import replace_comment_texts
 from glapp.responses.queries import last_answer_id, text_answers
@@ -250,7 +250,8 @@ def _store(organization_id: int, version: str, rows: Sequence[tuple], results: S
     ops = connection.ops
     to_json = bulk.json_adapter()
     now = ops.adapt_datetimefield_value(timezone.now())
-    with transaction.atomic():
+    # In the API writers' turn (core/writelock.py): on SQLite they wait for it, not in the busy handler.
+    with writelock.serialized(), transaction.atomic():
         ids = [r[0] for r in rows]
         TopicMention.objects.filter(analysis__answer_id__in=ids).delete()
         CommentAnalysis.objects.filter(answer_id__in=ids)._raw_delete(CommentAnalysis.objects.db)

@@ -55,3 +55,42 @@ def test_writers_in_one_process_take_turns():
     for t in threads:
         t.join()
     assert overlaps == []
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL needs no write lock")
+def test_a_turn_taken_again_by_its_holder_nests(tmp_path, monkeypatch):
+    # The analysis stores in the writers' turn; run inside a request that holds it (a task run
+    # at once, as tests do), it must nest, not wait for itself. The file lock is held throughout.
+    monkeypatch.setitem(connection.settings_dict, "NAME", str(tmp_path / "glapp.sqlite3"))
+    done, held_inside, held_after = [], [], []
+
+    def nested():
+        with writelock.serialized(), writelock.serialized():
+            held_inside.append(_flock_taken(tmp_path))
+        with writelock.serialized():
+            held_after.append(_flock_taken(tmp_path))
+        done.append(1)
+
+    thread = threading.Thread(target=nested, daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+    assert done == [1] and held_inside == [True] and held_after == [True]
+    assert not _flock_taken(tmp_path)  # released by the outermost turn
+
+
+def _flock_taken(tmp_path) -> bool:
+    """Whether another process would wait for the lock file (a child process asks)."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            fd = os.open(str(tmp_path / "glapp.sqlite3.writelock"), os.O_RDWR)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            code = 0
+        except BaseException:
+            code = 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
