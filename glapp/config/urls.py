@@ -18,6 +18,7 @@ urlpatterns = [
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("settings/privacy/", include("glapp.privacy.urls")),
+    path("", include("glapp.cases.urls")),
     path("settings/journeys/", include("glapp.journeys.urls")),
     path("settings/", include("glapp.accounts.urls")),
     path("data/", include("glapp.responses.urls")),
