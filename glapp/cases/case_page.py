@@ -148,7 +148,9 @@ def _summary(activity: CaseActivity, names: dict[int, str], statuses: dict, prio
 
 def timeline_entries(case: Case, redact: bool) -> list[Entry]:
     activities = queries.timeline(case)
-    people = {a.data.get(k) for a in activities for k in ("owner", "from", "escalated_to") if a.data}
+    people = {a.data.get(k) for a in activities if a.data and a.kind in (CaseActivity.Kind.ASSIGNED,
+                                                                          CaseActivity.Kind.BREACHED)
+              for k in ("owner", "from", "escalated_to") if isinstance(a.data.get(k), int)}
     names = queries.people_named(case.organization_id, people)
     rule_ids = {a.data.get("rule") for a in activities if a.kind == CaseActivity.Kind.CREATED and a.data}
     rules = dict(AlertRule.objects.for_org(case.organization_id).filter(pk__in=[r for r in rule_ids if r])
