@@ -38,5 +38,8 @@ def open_case(org, unit="acme-north-store", customer="K-1", comment="Dålig serv
     return CaseResponse.objects.select_related("case").get(response_id=rid).case
 
 
-def client_for(user) -> Client:
+def client_for(user, language: str = "en") -> Client:
+    """A signed-in browser of `user`, in English unless asked (the assertions read English)."""
+    user.language = language
+    user.save(update_fields=["language"])
     return login(Client(), user)
