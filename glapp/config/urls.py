@@ -25,7 +25,6 @@ urlpatterns = [
     path("surveys/", include("glapp.surveys.urls")),
     path("", include("glapp.respond.urls")),
     path("", include("glapp.distribution.urls")),
-    path("", include("glapp.cases.urls")),
     path("", include("glapp.textanalytics.urls")),
     path("", include("glapp.web.urls")),
 ]
