@@ -2,6 +2,7 @@ import pytest
 
 from glapp.accounts.actions import AuditActor
 from glapp.webhooks import actions
+from tests.tasks.conftest import shared_database  # noqa: F401 (the worker processes' database, for the crash test)
 from tests.webhooks.receiver import Receiver
 
 

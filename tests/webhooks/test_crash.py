@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from glapp.core import events
 from glapp.webhooks.models import Attempt, Delivery, Message
 from tests.factories import make_org
-from tests.tasks.conftest import LEASE, shared_database  # noqa: F401 (a fixture)
+from tests.tasks.conftest import LEASE
 from tests.tasks.test_crash import kill, start_worker, wait_until
 from tests.webhooks.conftest import add_endpoint
 from tests.webhooks.receiver import Receiver
