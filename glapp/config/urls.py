@@ -20,6 +20,7 @@ urlpatterns = [
     path("settings/privacy/", include("glapp.privacy.urls")),
     path("", include("glapp.cases.urls")),
     path("settings/journeys/", include("glapp.journeys.urls")),
+    path("settings/webhooks/", include("glapp.webhooks.urls")),
     path("settings/", include("glapp.accounts.urls")),
     path("data/", include("glapp.responses.urls")),
     path("surveys/", include("glapp.surveys.urls")),

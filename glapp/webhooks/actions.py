@@ -110,6 +110,7 @@ def set_active(endpoint: Endpoint, active: bool, *, actor: AuditActor | None, re
             changed = Endpoint.objects.filter(pk=endpoint.pk, active=False).update(
                 active=True, disabled_at=None, disabled_reason="", consecutive_failures=0, failing_since=None)
             Delivery.objects.filter(endpoint_id=endpoint.pk, state=Delivery.State.PENDING).update(next_attempt_at=now)
+            _wake_after_commit(endpoint.pk)
         else:
             changed = Endpoint.objects.filter(pk=endpoint.pk, active=True).update(
                 active=False, disabled_at=now, disabled_reason=reason[:300])
@@ -163,6 +164,7 @@ def send_test_event(endpoint: Endpoint, *, actor: AuditActor) -> Message:
         [mid] = publish(endpoint.organization_id, TEST_EVENT, [(endpoint.pk, False)], [item])
         record_audit(endpoint.organization_id, AuditEntry.Action.WEBHOOK_TESTED, actor, target_type="webhook",
                      target=endpoint.pk)
+        _wake_after_commit(endpoint.pk)
     return Message.objects.get(pk=mid)
 
 
@@ -183,7 +185,15 @@ def replay(endpoint: Endpoint, *, message_ids: Sequence[int] = (), failed_since:
                      target=endpoint.pk, details={"deliveries": count, "failed_since":
                                                   failed_since.isoformat() if failed_since else None,
                                                   "message_ids": list(message_ids)[:100]})
+        if count:
+            _wake_after_commit(endpoint.pk)
     return count
+
+
+def _wake_after_commit(endpoint_id: int) -> None:
+    from glapp.webhooks.tasks import wake_after_commit  # tasks run these actions: imported when used
+
+    wake_after_commit([endpoint_id])
 
 
 # --- Delivery -----------------------------------------------------------------------------------
