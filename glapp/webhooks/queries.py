@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
@@ -14,11 +15,22 @@ from glapp.webhooks.models import Attempt, Delivery, Endpoint, Message
 
 def subscribed(organization_id: int, event_type: str) -> list[tuple[int, bool]]:
     """The organization's active endpoints subscribed to `event_type`, as (id, may receive
-    personal data): the one read a receiver makes per event, on the (organization, active) index;
-    plain SQL, since it runs in every response's write."""
-    rows = bulk.select_rows(Endpoint, ("id", "event_types", "personal_data"),
-                            {"organization": organization_id, "active": True})
-    return [(pk, bool(personal)) for pk, types, personal in rows if event_type in types.split(",")]
+    personal data): plain SQL on the (organization, active) index, since it runs in every
+    response's write, and read once per transaction (a POST sends response.created and
+    response.completed in one atomic block; they share the read)."""
+    return [(pk, personal) for pk, types, personal in _active_endpoints(organization_id) if event_type in types]
+
+
+def _active_endpoints(organization_id: int) -> list[tuple[int, tuple[str, ...], bool]]:
+    block = connection.atomic_blocks[-1] if connection.atomic_blocks else None
+    memo = getattr(connection, "_glapp_webhook_endpoints", None)
+    if block is not None and memo is not None and memo[0] is block and memo[1] == organization_id:
+        return memo[2]
+    rows = [(pk, tuple(types.split(",")), bool(personal)) for pk, types, personal in bulk.select_rows(
+        Endpoint, ("id", "event_types", "personal_data"), {"organization": organization_id, "active": True})]
+    # Keyed by the writer's own `atomic` block (the object, held here, so never a later one's).
+    connection._glapp_webhook_endpoints = (block, organization_id, rows) if block is not None else None
+    return rows
 
 
 def endpoints_of(organization_id: int):
