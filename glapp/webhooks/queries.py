@@ -66,12 +66,13 @@ def next_due_at(endpoint_id: int) -> dt.datetime | None:
 
 
 def endpoints_with_due(now: dt.datetime | None = None) -> list[int]:
-    """Active endpoints with a delivery due now and no delivery task waiting (or one waiting
-    so long it is presumed lost): what the periodic sweep wakes."""
+    """Active endpoints with a delivery due now and no delivery task waiting to run now: none,
+    one waiting so long it is presumed lost, or only one for later (a retry's), which a message
+    whose own wake-up was lost must not wait for. What the periodic sweep wakes."""
     now = now or timezone.now()
     found = []
-    for endpoint_id in Endpoint.objects.filter(active=True).filter(
-            Q(wake_at__isnull=True) | Q(wake_at__lt=now - WAKE_STALE)).values_list("id", flat=True):
+    none_now = Q(wake_at__isnull=True) | Q(wake_at__lt=now - WAKE_STALE) | Q(wake_at__gt=now)
+    for endpoint_id in Endpoint.objects.filter(active=True).filter(none_now).values_list("id", flat=True):
         due = Delivery.objects.filter(endpoint_id=endpoint_id).filter(
             Q(state=Delivery.State.PENDING, next_attempt_at__lte=now)
             | Q(state=Delivery.State.SENDING, claimed_at__lt=now - claim_timeout()))

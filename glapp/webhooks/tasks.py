@@ -36,6 +36,8 @@ def wake(endpoint_id: int, at: dt.datetime | None = None) -> bool:
     together, so there is never one without the other."""
     now = timezone.now()
     at = max(at or now, now)
+    if at > now and not deliver_webhooks.get_backend().supports_defer:
+        return False  # a backend that cannot wait: the sweep queues it once it is due
     stale = now - WAKE_STALE
     endpoint = Endpoint.objects.filter(pk=endpoint_id, active=True)
     if endpoint.filter(wake_at__lte=at, wake_at__gte=stale).exists():  # the common case under load: a read

@@ -258,3 +258,19 @@ def test_a_rotated_secret_signs_with_both_for_a_day(receiver):
     Webhook(old).verify(got.body, got.headers)
     Webhook(new).verify(got.body, got.headers)
     assert new != old and new.startswith("whsec_")
+
+
+def test_the_sweep_wakes_an_endpoint_whose_waiting_task_is_for_later(receiver):
+    """A retry's task waits hours ahead; a message committed by a process that died before it
+    queued the task is due now: the sweep must not take the later task for this one's."""
+    from django_tasks_db.models import DBTaskResult
+
+    from glapp.webhooks import tasks
+
+    org = make_org("acme")
+    endpoint = add_endpoint(org, receiver)
+    case_event(org)  # committed; its wake (after the commit) never ran
+    Endpoint.objects.filter(pk=endpoint.pk).update(wake_at=timezone.now() + dt.timedelta(hours=5))
+    assert tasks.sweep_webhooks.call() == [endpoint.pk]
+    queued = DBTaskResult.objects.filter(task_path__endswith="deliver_webhooks")
+    assert queued.count() == 1 and queued.get().run_after.year == 9999  # django-tasks-db's "at once"
