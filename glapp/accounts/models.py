@@ -282,6 +282,14 @@ class AuditEntry(OrgScopedModel):
         KEY_REVOKED = "api_key.revoked", _("Revoked an API key")
         RETENTION_APPLIED = "retention.applied", _("Applied the retention periods")
         RETENTION_CHANGED = "retention.changed", _("Changed the retention periods")
+        WEBHOOK_CREATED = "webhook.created", _("Added a webhook endpoint")
+        WEBHOOK_CHANGED = "webhook.changed", _("Changed a webhook endpoint")
+        WEBHOOK_DELETED = "webhook.deleted", _("Deleted a webhook endpoint")
+        WEBHOOK_ENABLED = "webhook.enabled", _("Enabled a webhook endpoint")
+        WEBHOOK_DISABLED = "webhook.disabled", _("Disabled a webhook endpoint")
+        WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", _("Rotated a webhook signing secret")
+        WEBHOOK_REPLAYED = "webhook.replayed", _("Replayed webhook messages")
+        WEBHOOK_TESTED = "webhook.tested", _("Sent a test webhook")
 
     actor = models.CharField(max_length=16, choices=Actor.choices)
     # Plain ids, not foreign keys: an entry stays as written when the person or key is removed.

@@ -173,7 +173,7 @@ def _is_high_value(policy: SlaPolicy, subject: Subject) -> bool:
         return False
 
 
-def attach_or_open(context: _Context, subject: Subject, rule, priority: int) -> Case:
+def attach_or_open(context: _Context, subject: Subject, rule, priority: int, actor_id: int | None = None) -> Case:
     """The response's case: the one it is in already, the customer's open case from within the
     merge window (the response joins it), or a new one routed to its unit's queue."""
     from glapp.contacts.actions import lock_customer
@@ -191,10 +191,31 @@ def attach_or_open(context: _Context, subject: Subject, rule, priority: int) -> 
         if case is not None:
             _add_response(context, case, subject, priority)
             return case
-    return _open(context, subject, rule, priority)
+    return _open(context, subject, rule, priority, actor_id)
 
 
-def _open(context: _Context, subject: Subject, rule, priority: int) -> Case:
+def open_case_manually(access, response_id: int, actor_id: int | None) -> Case:
+    """A person opens a case for a response no rule caught (the response page's "Open a case"):
+    the same path as a rule's (the response's case if it has one, else the customer's open case,
+    else a new one routed to its unit's queue) with no rule, at normal priority (urgent for a
+    high-value customer, as the SLA policy says)."""
+    from glapp.core.errors import NotFound
+    from glapp.responses.queries import scoped_responses
+
+    if not scoped_responses(access).filter(pk=response_id).exists():
+        raise NotFound("response")
+    with transaction.atomic():
+        subject = evaluation.subjects(access.organization_id, [response_id]).get(response_id)
+        if subject is None:
+            raise NotFound("response")
+        context = _Context(access.organization_id)
+        priority = Priority.NORMAL
+        if context.policy.high_value and _is_high_value(context.policy, subject):
+            priority = Priority.URGENT
+        return attach_or_open(context, subject, None, priority, actor_id)
+
+
+def _open(context: _Context, subject: Subject, rule, priority: int, actor_id: int | None = None) -> Case:
     from glapp.accounts.models import Unit
 
     org_id = context.organization_id
@@ -211,10 +232,11 @@ def _open(context: _Context, subject: Subject, rule, priority: int) -> Case:
         rule=rule, priority=priority, owner_id=owner_id, title=subject.title, analysis_only=analysis_only,
         first_contact_due_at=first_due, resolve_due_at=resolve_due)
     CaseResponse.objects.create(case=case, response_id=subject.response_id, added_at=context.now)
-    _activity(case, CaseActivity.Kind.CREATED, data={"rule": rule.id, "response": subject.response_id})
+    _activity(case, CaseActivity.Kind.CREATED, actor_id=actor_id,
+              data={"rule": rule.id if rule is not None else None, "response": subject.response_id})
     if owner_id:
         _activity(case, CaseActivity.Kind.ASSIGNED, data={"owner": owner_id, "reason": "auto"})
-    _changed(case, "created", "created", user_ids=[owner_id] if owner_id else [])
+    _changed(case, "created", "created", actor_id=actor_id, user_ids=[owner_id] if owner_id else [])
     return case
 
 
@@ -733,3 +755,213 @@ def forget_promoter_asks(organization_id: int, ask_ids: Sequence[int]) -> dict[s
 
     return {"promoter_asks": PromoterAsk.objects.filter(organization_id=organization_id, pk__in=list(ask_ids))
             .update(to="", customer=None)}
+
+
+# --- Case settings (owners and admins) ---------------------------------------------------------
+
+MAX_SLA_HOURS = 24 * 365
+
+
+def save_sla_policy(organization_id: int, *, clock: str, country: str, first_contact_hours: dict,
+                    resolve_hours: dict, high_value: dict, assignment: str, merge_window_days: int,
+                    import_case_days: int) -> SlaPolicy:
+    """The organization's SLA. Due times of open cases stay as they were promised; the new hours
+    count for cases opened from now on."""
+    from glapp.cases import office_hours
+    from glapp.core.errors import FieldError, ValidationFailed
+
+    errors = []
+    if clock not in SlaPolicy.Clock.values:
+        errors.append(FieldError("clock", "must be office or calendar", "invalid"))
+    if assignment not in SlaPolicy.Assignment.values:
+        errors.append(FieldError("assignment", "must be queue, round_robin or least_loaded", "invalid"))
+    country = (country or "").strip().upper()
+    if country not in office_hours.supported_countries():
+        errors.append(FieldError("country", "is not a country whose public holidays glapp knows", "country"))
+    hours = {}
+    for field, given in (("first_contact_hours", first_contact_hours), ("resolve_hours", resolve_hours)):
+        hours[field] = {}
+        for priority in Priority.values:
+            value = (given or {}).get(str(priority), (given or {}).get(priority))
+            if value is None:
+                continue
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                number = -1.0
+            if not 0 < number <= MAX_SLA_HOURS:
+                errors.append(FieldError(f"{field}.{priority}",
+                                         f"must be more than 0 and at most {MAX_SLA_HOURS} hours", "hours"))
+            else:
+                hours[field][str(priority)] = int(number) if number.is_integer() else number
+    for priority in Priority.values:
+        first, resolve = hours["first_contact_hours"].get(str(priority)), hours["resolve_hours"].get(str(priority))
+        if first is not None and resolve is not None and first > resolve:
+            errors.append(FieldError(f"resolve_hours.{priority}", "must not be shorter than the time to first contact",
+                                     "resolve_before_contact"))
+    for field, days in (("merge_window_days", merge_window_days), ("import_case_days", import_case_days)):
+        if not isinstance(days, int) or not 0 <= days <= 365:
+            errors.append(FieldError(field, "must be 0 to 365 days", "days"))
+    high_value = high_value or {}
+    if high_value:
+        from glapp.cases import conditions
+
+        errors.extend(FieldError(path, message, "invalid")
+                      for path, message in conditions.validate(high_value, root="high_value"))
+    if errors:
+        from glapp.core.errors import ValidationFailed
+
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        policy = SlaPolicy.objects.for_org(organization_id).select_for_update().first() \
+            or SlaPolicy(organization_id=organization_id)
+        policy.clock, policy.country, policy.assignment = clock, country, assignment
+        policy.first_contact_hours, policy.resolve_hours = hours["first_contact_hours"], hours["resolve_hours"]
+        policy.high_value = high_value
+        policy.merge_window_days, policy.import_case_days = merge_window_days, import_case_days
+        policy.save()
+    return policy
+
+
+def _root_cause_code(organization_id: int, name: str) -> str:
+    from django.utils.text import slugify
+
+    from glapp.cases.models import RootCause
+
+    base = (slugify(name).replace("-", "_") or "cause")[:34]
+    taken = set(RootCause.objects.for_org(organization_id).filter(code__startswith=base)
+                .values_list("code", flat=True))
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}_{n}", n + 1
+    return code
+
+
+def _cause_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise _refuse("name", "is required", "required")
+    if len(name) > 120:
+        raise _refuse("name", "is at most 120 characters", "too_long")
+    return name
+
+
+def add_root_cause(organization_id: int, name: str):
+    """A new cause at the end of the list; its code (for the API and exports) comes from its name
+    and never changes, so a rename keeps every figure."""
+    from glapp.cases.models import RootCause
+
+    name = _cause_name(name)
+    with transaction.atomic():
+        if RootCause.objects.for_org(organization_id).filter(name__iexact=name).exists():
+            raise _refuse("name", "the list has a cause of that name", "duplicate")
+        last = RootCause.objects.for_org(organization_id).order_by("-position").values_list("position", flat=True)
+        return RootCause.objects.create(organization_id=organization_id, code=_root_cause_code(organization_id, name),
+                                        name=name, position=(last.first() or 0) + 1)
+
+
+def rename_root_cause(cause, name: str):
+    from glapp.cases.models import RootCause
+
+    name = _cause_name(name)
+    if RootCause.objects.for_org(cause.organization_id).filter(name__iexact=name).exclude(pk=cause.pk).exists():
+        raise _refuse("name", "the list has a cause of that name", "duplicate")
+    cause.name = name
+    cause.save(update_fields=["name"])
+    return cause
+
+
+def set_root_cause_active(cause, active: bool):
+    """A cause switched off is no longer offered; closed cases keep it."""
+    cause.active = bool(active)
+    cause.save(update_fields=["active"])
+    return cause
+
+
+def move_root_cause(cause, offset: int) -> None:
+    """Move a cause up (offset -1) or down (+1) the list; positions are renumbered 1, 2, 3 …"""
+    from glapp.cases.models import RootCause
+
+    with transaction.atomic():
+        causes = list(RootCause.objects.for_org(cause.organization_id).select_for_update().order_by("position", "name"))
+        index = next(i for i, c in enumerate(causes) if c.pk == cause.pk)
+        target = min(max(index + offset, 0), len(causes) - 1)
+        causes.insert(target, causes.pop(index))
+        for position, item in enumerate(causes, start=1):
+            if item.position != position:
+                item.position = position
+                item.save(update_fields=["position"])
+
+
+def save_unit_case_settings(organization_id: int, unit, *, country: str, escalation_contact_id: int | None,
+                            review_url: str):
+    """A unit's calendar country, whom its breaches are escalated to (someone who may work its
+    cases) and the review page its promoters are asked to visit."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    from glapp.accounts.models import ROLE_PERMISSIONS, Membership, Unit
+    from glapp.cases import office_hours
+    from glapp.cases.models import UnitCaseSettings
+    from glapp.core.errors import FieldError, ValidationFailed
+
+    errors = []
+    country = (country or "").strip().upper()
+    if country and country not in office_hours.supported_countries():
+        errors.append(FieldError("country", "is not a country whose public holidays glapp knows", "country"))
+    if escalation_contact_id is not None:
+        membership = (Membership.objects.for_org(organization_id)
+                      .filter(user_id=escalation_contact_id, user__is_active=True).select_related("unit").first())
+        if (membership is None or "cases" not in ROLE_PERMISSIONS.get(membership.role, set())
+                or (membership.unit is not None and not Unit.in_subtree(unit.path, membership.unit.path))):
+            errors.append(FieldError("escalation_contact", "may not work this unit's cases", "not_allowed"))
+    review_url = (review_url or "").strip()
+    if review_url:
+        try:
+            URLValidator(schemes=["https", "http"])(review_url)
+        except ValidationError:
+            errors.append(FieldError("review_url", "is not a web address", "url"))
+    if errors:
+        raise ValidationFailed(errors)
+    settings_row, _ = UnitCaseSettings.objects.get_or_create(organization_id=organization_id, unit=unit)
+    settings_row.country, settings_row.escalation_contact_id, settings_row.review_url = (
+        country, escalation_contact_id, review_url[:500])
+    settings_row.save()
+    return settings_row
+
+
+def save_reply_template(organization_id: int, template, *, name: str, language: str, subject: str, body: str):
+    """Create (template None) or change a reply template. Placeholders are checked by rendering
+    it once, so a typo shows here, not in a customer's inbox."""
+    from django.conf import settings as django_settings
+
+    from glapp.cases import emails
+    from glapp.cases.models import ReplyTemplate
+    from glapp.core.errors import FieldError, ValidationFailed
+
+    name, subject, body = (name or "").strip(), (subject or "").strip(), (body or "").strip()
+    errors = []
+    for field, value, limit in (("name", name, 120), ("subject", subject, 180), ("body", body, 20000)):
+        if not value:
+            errors.append(FieldError(field, "is required", "required"))
+        elif len(value) > limit:
+            errors.append(FieldError(field, f"is at most {limit} characters", "too_long"))
+    if language not in dict(django_settings.LANGUAGES):
+        errors.append(FieldError("language", "is not a language of glapp", "invalid"))
+    for field, value in (("subject", subject), ("body", body)):
+        unknown = emails.unknown_placeholders(value)
+        if unknown:
+            errors.append(FieldError(field, "unknown placeholders: " + ", ".join(unknown), "placeholder"))
+    if errors:
+        raise ValidationFailed(errors)
+    if template is None:
+        last = (ReplyTemplate.objects.for_org(organization_id).order_by("-position")
+                .values_list("position", flat=True).first())
+        template = ReplyTemplate(organization_id=organization_id, position=(last or 0) + 1)
+    template.name, template.language, template.subject, template.body = name, language, subject, body
+    template.save()
+    return template
+
+
+def delete_reply_template(template) -> None:
+    template.delete()

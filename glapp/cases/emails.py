@@ -35,6 +35,19 @@ def context_for(case, handler) -> dict:
             "handler": name}
 
 
+# What a reply template may use, as `context_for` fills it (the settings page lists them).
+PLACEHOLDERS = ("first_name", "case", "unit", "handler")
+
+
+def placeholder_text() -> str:
+    return ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    """Placeholders in `text` that no case fills (a typo would print nothing to the customer)."""
+    return sorted({name for name in piping.PLACEHOLDER.findall(text or "") if name not in PLACEHOLDERS})
+
+
 def render(text: str, context: dict, language: str) -> str:
     return piping.render(text, context, language)
 

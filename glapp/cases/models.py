@@ -183,6 +183,8 @@ class Case(OrgScopedModel):
             models.Index(fields=["organization", "status", "due_at"], name="case_org_status_due"),
             models.Index(fields=["organization", "owner", "status"], name="case_org_owner"),
             models.Index(fields=["organization", "customer", "created_at"], name="case_org_customer"),
+            # The inbox's version (queries.latest_change): its polling asks for the newest change.
+            models.Index(fields=["organization", "updated_at"], name="case_org_updated"),
         ]
 
     def __str__(self) -> str:

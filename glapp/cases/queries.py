@@ -242,3 +242,99 @@ def case_ids_of_customers(organization_id: int, customer_ids, response_ids) -> s
     return set(Case.objects.for_org(organization_id).filter(
         Q(customer_id__in=list(customer_ids)) | Q(links__response_id__in=list(response_ids)))
         .values_list("id", flat=True))
+
+
+# --- The web pages -----------------------------------------------------------------------------
+
+def latest_change(access: Access) -> dt.datetime | None:
+    """When any case the reader may see last changed (a new case, a note, a status …): the
+    inbox's version, so its polling re-renders only after a change. One index walk
+    (`case_org_updated`), newest first."""
+    return (cases_in_scope(access).order_by("-updated_at").values_list("updated_at", flat=True).first())
+
+
+def open_case_count(access: Access, user_id: int) -> int:
+    """The reader's own open cases (the navigation's badge): one count on `case_org_owner`."""
+    return Case.objects.for_org(access.organization_id).filter(
+        owner_id=user_id, status__in=Case.OPEN_STATUSES).filter(access.unit_filter("unit__path")).count()
+
+
+def other_cases(access: Access, case: Case, limit: int = 20) -> list[Case]:
+    """The same customer's other cases the reader may see, newest first."""
+    if not case.customer_id:
+        return []
+    return list(cases_in_scope(access).filter(customer_id=case.customer_id).exclude(pk=case.pk)
+                .select_related("owner").order_by("-created_at", "-id")[:limit])
+
+
+def handlers_in_scope(access: Access) -> list:
+    """Everyone who may work some case the reader sees (the inbox's bulk owner picker): active
+    members with the "cases" permission whose units overlap the reader's. Whether each may work
+    each chosen case is checked when assigning."""
+    from django.contrib.auth import get_user_model
+
+    ids = []
+    for m in (Membership.objects.for_org(access.organization_id).filter(user__is_active=True)
+              .select_related("unit")):
+        if "cases" not in ROLE_PERMISSIONS.get(m.role, set()):
+            continue
+        if (access.whole_organization or m.unit is None or Unit.in_subtree(m.unit.path, access.unit_path)
+                or Unit.in_subtree(access.unit_path, m.unit.path)):
+            ids.append(m.user_id)
+    return list(get_user_model().objects.filter(pk__in=ids).order_by("first_name", "last_name", "username"))
+
+
+def people_named(organization_id: int, user_ids) -> dict[int, str]:
+    """{user id: name} for ids a timeline mentions (owners given, escalation contacts)."""
+    from django.contrib.auth import get_user_model
+
+    ids = {int(u) for u in user_ids if isinstance(u, int) or (isinstance(u, str) and u.isdigit())}
+    if not ids:
+        return {}
+    members = set(Membership.objects.for_org(organization_id).filter(user_id__in=ids).values_list("user_id",
+                                                                                                 flat=True))
+    return {u.pk: (u.get_full_name() or u.get_username())
+            for u in get_user_model().objects.filter(pk__in=ids & members)}
+
+
+def rule_match_counts(organization_id: int, days: int = 30) -> dict[int, int]:
+    """{rule id: responses matched in the last `days` days}, for the rules list."""
+    from django.db.models import Count
+
+    from glapp.cases.models import AlertMatch
+
+    since = timezone.now() - dt.timedelta(days=days)
+    return dict(AlertMatch.objects.for_org(organization_id).filter(created_at__gte=since)
+                .values_list("rule_id").annotate(n=Count("id")).values_list("rule_id", "n"))
+
+
+def reply_templates(organization_id: int) -> list:
+    from glapp.cases.models import ReplyTemplate
+
+    return list(ReplyTemplate.objects.for_org(organization_id).order_by("position", "name"))
+
+
+def reply_template(organization_id: int, template_id) -> object:
+    from glapp.cases.models import ReplyTemplate
+
+    try:
+        found = ReplyTemplate.objects.for_org(organization_id).filter(pk=int(template_id)).first()
+    except (TypeError, ValueError):
+        found = None
+    if found is None:
+        raise NotFound("reply template")
+    return found
+
+
+def root_cause(organization_id: int, cause_id: int) -> RootCause:
+    found = RootCause.objects.for_org(organization_id).filter(pk=cause_id).first()
+    if found is None:
+        raise NotFound("root cause")
+    return found
+
+
+def unit_case_settings(organization_id: int) -> dict:
+    """{unit id: UnitCaseSettings} of the organization's units that have any."""
+    from glapp.cases.models import UnitCaseSettings
+
+    return {s.unit_id: s for s in UnitCaseSettings.objects.for_org(organization_id)}

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "glapp.distribution",
     "glapp.respond",
     "glapp.cases",
+    "glapp.webhooks",
     "glapp.notifications",
     "glapp.privacy",
     "glapp.web",
@@ -379,3 +380,12 @@ GLAPP_SMS_SENDER = os.environ.get("GLAPP_SMS_SENDER", "glapp")
 GLAPP_SMS_OUTBOX = os.environ.get("GLAPP_SMS_OUTBOX", str(DATA_DIR / "sms-outbox.jsonl"))
 # Invitations are sent by a task `glapp worker` queues this often (seconds).
 GLAPP_DISPATCH_EVERY = float(os.environ.get("GLAPP_DISPATCH_EVERY", "30"))
+
+# Outbound webhooks (docs/webhooks.md). An endpoint's URL must be https and resolve only to
+# public addresses, unless GLAPP_WEBHOOKS_ALLOW_PRIVATE=1 (tests, an intranet installation).
+GLAPP_WEBHOOKS_ALLOW_PRIVATE = env_bool("GLAPP_WEBHOOKS_ALLOW_PRIVATE")
+GLAPP_WEBHOOK_TIMEOUT = float(os.environ.get("GLAPP_WEBHOOK_TIMEOUT", "10"))  # seconds per request
+GLAPP_WEBHOOK_BATCH = int(os.environ.get("GLAPP_WEBHOOK_BATCH", "100"))  # deliveries one task run claims
+# A delivery claimed by a run that has not recorded it for this long is claimed again (its worker
+# is presumed dead); longer than a batch can take (it stops sending after a third of it).
+GLAPP_WEBHOOK_CLAIM_SECONDS = float(os.environ.get("GLAPP_WEBHOOK_CLAIM_SECONDS", "90"))

@@ -2,11 +2,11 @@
 
 Each task names its queue; `glapp worker` processes them all by default and runs
 `TIME_CRITICAL` in a loop of its own, so a promise made to a customer (an invitation due now,
-later a webhook) never waits behind a backlog of comment analyses. A deployment that wants more
+a webhook) never waits behind a backlog of comment analyses. A deployment that wants more
 can run a worker per queue (`glapp worker --queue-name analysis`)."""
 
 DEFAULT = "default"  # housekeeping, rollup recounts
-TIME_CRITICAL = "time_critical"  # invitation dispatch (every 30 s); webhooks when they land
+TIME_CRITICAL = "time_critical"  # invitation dispatch (every 30 s); webhook delivery and its sweep
 IMPORTS = "imports"  # file imports someone is watching
 ANALYSIS = "analysis"  # comment analysis and model training: large, and fine to wait
 

@@ -12,7 +12,8 @@ decides the order and hands each the ids it needs. Two modes (docs/privacy.md):
 
 Either way the customer row, their touchpoint events, invitations (their response-rate counts
 subtracted), contact history, respondent sessions, analysts' tags and corrections, stored API
-request outcomes and import error entries that quote them go; uploads holding them and local
+request outcomes, import error entries and webhook messages (with their deliveries) that
+concern or quote them go; uploads holding them and local
 outbox messages to them are deleted after the commit; a tombstone (keyed hashes) remains.
 """
 
@@ -49,6 +50,7 @@ from glapp.responses.actions import (
 from glapp.responses.importing.storage import erase_uploads_holding
 from glapp.responses.queries import comment_texts, response_keys_of_customers
 from glapp.textanalytics.actions import forget_comments
+from glapp.webhooks.actions import forget_customers as forget_webhook_messages
 
 ANONYMISE, DELETE = "anonymise", "delete"
 MODES = (ANONYMISE, DELETE)
@@ -122,6 +124,7 @@ def _erase_rows(organization_id: int, customers: list[Customer], mode: str) -> t
     counts.update({f"analysis_{k}": v for k, v in analysis.items() if k != "topics"})
     counts["idempotency_records"] = forget_idempotency_records(organization_id, needles)
     counts["import_jobs"] = forget_in_import_jobs(organization_id, needles)
+    counts["webhook_messages"] = forget_webhook_messages(organization_id, ids, needles)
     for c in customers:
         bury(organization_id, c.external_id, c.email, c.phone)
     _forget_in_admin_history(ids)

@@ -17,6 +17,7 @@ from glapp.responses.exporting import response_to_raw
 from glapp.responses.queries import responses_of_customers
 from glapp.surveys import question_types as qt
 from glapp.textanalytics.queries import analyses_by_response
+from glapp.webhooks.queries import messages_of_customers
 
 LOOKUPS = ("external_id", "email", "phone")
 
@@ -80,8 +81,8 @@ def _customer_out(c: Customer) -> dict:
 def subject_export(organization_id: int, customers: list[Customer]) -> dict:
     """Everything glapp holds about the person, as JSON-ready data: the register's rows, every
     response as written (comments unredacted) with its text analysis, every touchpoint event,
-    invitation, contact-history entry and unfinished respondent session, and every case with
-    its timeline and the e-mails written to them."""
+    invitation, contact-history entry and unfinished respondent session, every case with its
+    timeline and the e-mails written to them, and every webhook message about them."""
     ids = [c.pk for c in customers]
     responses = list(responses_of_customers(organization_id, ids))
     analyses = analyses_by_response(organization_id, [r.pk for r in responses])
@@ -95,6 +96,7 @@ def subject_export(organization_id: int, customers: list[Customer]) -> dict:
         "sessions": sessions_of_customers(organization_id, ids),
         "cases": cases_of_customers(organization_id, ids),
         "promoter_asks": promoter_asks_of_customers(organization_id, ids),
+        "webhook_messages": messages_of_customers(organization_id, ids),
     }
 
 

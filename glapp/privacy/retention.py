@@ -12,7 +12,8 @@ Kinds, and their cutoff (now − the period):
 - raw_comments: a comment as written is replaced by its redacted text (its analysis's, or
   redacted now if it is not analyzed yet), as for an organization that keeps no originals;
 - originals (the shorter of the raw-comments and identifiable-responses periods): stored
-  Idempotency-Key outcomes, the rejected rows import jobs list and uploaded files go;
+  Idempotency-Key outcomes, the rejected rows import jobs list, uploaded files and webhook
+  messages (copies of responses and cases as sent, with their deliveries and attempt log) go;
 - contact_data: customers not heard from since the cutoff lose name, addresses, region, attributes;
 - contact_history: contact-log entries, touchpoint events and finished invitations go, and what
   was written in cases closed before it (notes, calls, e-mails), and staff's read notifications;
@@ -58,6 +59,8 @@ from glapp.responses.queries import (
 )
 from glapp.textanalytics.actions import retrain_without
 from glapp.textanalytics.queries import redacted_texts
+from glapp.webhooks.actions import delete_messages
+from glapp.webhooks.queries import messages_before
 
 PAGE = 500
 RAW_COMMENTS, ORIGINALS = "raw_comments", "originals"
@@ -203,6 +206,9 @@ def _originals(run: Run, cutoff: dt.datetime, size: int) -> None:
     for ids in run.pages(ORIGINALS, import_jobs_with_errors_before(org, cutoff), None, size):
         run.batch(ORIGINALS, lambda ids=ids: {
             "import_errors": len(ids) if run.dry_run else forget_import_errors(org, ids)})
+    for ids in run.pages(ORIGINALS, messages_before(org, cutoff), "created_at", size):
+        run.batch(ORIGINALS, lambda ids=ids: {
+            "webhook_messages": len(ids) if run.dry_run else delete_messages(ids)})
     # Files cannot roll back and hold nothing a row needs: each is deleted on its own.
     run.batch(ORIGINALS, lambda: {"uploads": erase_uploads_before(
         org, cutoff.timestamp(), upload_digests_in_use(org, since=cutoff), dry_run=run.dry_run)})

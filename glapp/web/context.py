@@ -3,6 +3,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from glapp.accounts.queries import memberships_of
+from glapp.cases.queries import open_case_count
 from glapp.notifications.queries import unread_count
 
 
@@ -27,4 +28,7 @@ def glapp_context(request):
         "memberships": SimpleLazyObject(lambda: list(memberships_of(request.user))),
         # The bell: one indexed count, only when the page's frame shows it.
         "unread_notifications": SimpleLazyObject(lambda: unread_count(access.organization_id, request.user.pk)),
+        # The reader's own open cases beside "Cases" (one count on the owner index), for those who work them.
+        "my_open_cases": (SimpleLazyObject(lambda: open_case_count(access, request.user.pk))
+                          if access.can("cases") else 0),
     }

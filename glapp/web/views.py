@@ -27,6 +27,8 @@ from glapp.accounts.signin import begin_sign_in
 from glapp.accounts.web_access import ORG_SESSION_KEY, audit, member_view, safe_next
 from glapp.analytics import metrics
 from glapp.analytics.queries import nps_by_touchpoint, total_nps
+from glapp.cases.countdown import Clock
+from glapp.cases.queries import case_of_response
 from glapp.contacts.queries import segment_shares
 from glapp.core.errors import ValidationFailed
 from glapp.journeys.queries import touchpoints_of
@@ -209,9 +211,19 @@ def response(request: HttpRequest, access: Access, response_id: int) -> HttpResp
     block = detail.customer
     next_url = "?" + urlencode({"cursor": block.others_next}) if block and block.others_next else ""
     page = render(request, "web/response.html", {"d": detail, "r": detail.response, "next_url": next_url,
-                                                 "show_pii": not detail.redacted, **detail.controls})
+                                                 "show_pii": not detail.redacted, **detail.controls,
+                                                 "case_panel": _case_panel(access, response_id)})
     patch_vary_headers(page, ["HX-Request"])  # the same URL answers with a fragment or a page
     return page
+
+
+def _case_panel(access: Access, response_id: int) -> dict:
+    """The response's case as the reader may see it (cases app): its state and due countdown, or
+    whether the reader may open one."""
+    case = case_of_response(access, response_id)
+    if case is None:
+        return {"case": None, "may_open": access.can("cases")}
+    return {"case": case, "due": Clock(access.organization_id).next_due(case), "may_open": False}
 
 
 def _other_responses(request: HttpRequest, access: Access, response_id: int, cursor: str) -> HttpResponse:

@@ -249,9 +249,10 @@ def test_a_full_batch_is_one_transaction_with_few_queries(api, settings, django_
     batch = {"responses": [response_payload(external_id=f"f-{i}", customer=f"C-{i % 300}")
                            for i in range(settings.GLAPP_BULK_MAX)]}
     # 21, one for whether anyone of the organization was erased (a tombstone refuses them), one
-    # for the range of their comments, noted for the analysis in the same transaction, and one for
-    # whether the organization has an active alert rule (none: nothing more).
-    with django_assert_max_num_queries(24):
+    # for the range of their comments, noted for the analysis in the same transaction, one for
+    # whether the organization has an active alert rule and one for its active webhook endpoints
+    # (none of either: nothing more is written).
+    with django_assert_max_num_queries(25):
         resp = api.post("/responses/bulk", batch)
     assert resp.status_code == 201 and resp.json()["created_count"] == settings.GLAPP_BULK_MAX
     assert Response.objects.count() == settings.GLAPP_BULK_MAX
@@ -267,8 +268,9 @@ def test_one_response_costs_a_fixed_number_of_queries(api, django_assert_num_que
     # savepoint ×2, known external ids, known customers, customer ids, the customer, response
     # ids, the response, its answers (one executemany), its questions marked answered, the
     # rollups' dimensions, the rollups (one executemany), the comment's range noted for the
-    # analysis, whether any alert rule is active, release ×2.
-    with django_assert_num_queries(18):
+    # analysis, whether any alert rule is active, the organization's active webhook endpoints (one
+    # read for response.created and response.completed), release ×2.
+    with django_assert_num_queries(19):
         resp = api.post("/responses", response_payload(external_id="counted", customer="C-new"))
     assert resp.status_code == 201, resp.content
 

@@ -10,13 +10,16 @@ import datetime as dt
 import logging
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
+from glapp.accounts.actions import AuditActor
 from glapp.accounts.models import Role
 from glapp.analytics.actions import ROLLUP_COUNTS
 from glapp.analytics.models import Rollup
 from glapp.cases import actions as case_actions
+from glapp.core.events import CaseChanged
 from glapp.distribution.actions import record_events
 from glapp.distribution.dispatch import dispatch_due_invitations
 from glapp.distribution.models import Invitation
@@ -27,6 +30,7 @@ from glapp.responses.importing.storage import store_upload
 from glapp.responses.models import Answer
 from glapp.textanalytics import actions as text_actions
 from glapp.textanalytics.models import CommentAnalysis, Topic
+from glapp.webhooks.actions import EVENT_NAMES, create_endpoint
 from tests.api.helpers import Api, key_for
 from tests.factories import make_user
 from tests.importing.test_import_csv import HEADER, row
@@ -99,9 +103,13 @@ def places(settings, tmp_path):
 
 
 @pytest.fixture
-def known(org, places, caplog):
+def known(org, places, caplog, settings):
     """Greta and Bertil, each known in every way; returns the analyst who tagged their comments."""
     caplog.set_level(logging.DEBUG)
+    # A webhook endpoint that gets everything, personal data included: the outbox copies them.
+    settings.GLAPP_WEBHOOKS_ALLOW_PRIVATE = True
+    create_endpoint(org.id, "http://127.0.0.1:9/hook", list(EVENT_NAMES), personal_data=True,
+                    actor=AuditActor.command())
     api = Api(key_for(org, ("responses:read", "responses:write", "admin")))
     # Detractors open cases (API and respondent page alike), which handlers then work.
     case_actions.save_rule(org.id, None, name="Detractors", active=True,
@@ -130,6 +138,10 @@ def known(org, places, caplog):
     for analysis in CommentAnalysis.objects.filter(organization=org):
         text_actions.tag_comment(org.id, analysis.answer_id, topic.code, True, user=analyst)
         text_actions.correct_sentiment(org.id, analysis.answer_id, "negative", user=analyst)
+    for person in (GRETA, BERTIL):  # a case message that names the customer only in its data
+        with transaction.atomic():
+            CaseChanged(org.id, case_id=1, kind="created", data={"id": 1, "customer": person.external_id,
+                                                               "subject": person.comments[1]}).send()
     texts = set(Answer.objects.filter(question_type="text").values_list("text", flat=True))
     assert {*GRETA.comments, *BERTIL.comments} <= texts
     _work_cases(org)

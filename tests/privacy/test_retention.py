@@ -10,6 +10,7 @@ import os
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
 
@@ -25,6 +26,7 @@ from glapp.respond.models import RespondentSession
 from glapp.responses.importing.storage import import_dir
 from glapp.responses.models import Answer, IdempotencyRecord, ImportJob, Response
 from glapp.textanalytics.models import CommentAnalysis
+from glapp.webhooks.models import Message as WebhookMessage
 from tests.api.helpers import Api, key_for
 from tests.factories import PASSWORD, make_user
 from tests.privacy.conftest import BERTIL, GRETA, rollup_cells
@@ -64,6 +66,8 @@ def _date(org, person, when: dt.datetime) -> None:
                                                               expires_at=when + dt.timedelta(days=14))
     n = 0 if person is GRETA else 1  # the conftest's Idempotency-Key of the person's API response
     IdempotencyRecord.objects.filter(organization=org, key=f"k-{n}").update(created_at=when)
+    WebhookMessage.objects.filter(Q(customer_id=customer.pk) | Q(personal_payload__contains=person.external_id)
+                                  ).update(created_at=when)
 
 
 @pytest.fixture
@@ -102,6 +106,8 @@ def test_raw_comments_become_their_redacted_text_and_originals_go_only_when_past
                                        question_type="text").order_by("id").first()
     Answer.objects.filter(pk=unanalyzed.pk).update(text="Ring mig på 070-555 12 34 om ordern, tack")
     CommentAnalysis.objects.filter(answer_id=unanalyzed.pk).delete()
+    old_messages = WebhookMessage.objects.filter(created_at__lt=NOW - dt.timedelta(days=PERIOD)).count()
+    assert old_messages  # hers, dated long ago; Bertil's are recent
 
     run = _apply(org)
 
@@ -115,7 +121,10 @@ def test_raw_comments_become_their_redacted_text_and_originals_go_only_when_past
     assert IdempotencyRecord.objects.filter(key="k-1").exists()
     assert ImportJob.objects.get(pk=job.pk).errors == [] and not upload.exists()
     assert run.counts["raw_comments"]["comments_redacted"] >= 1
-    assert run.counts["originals"] == {"idempotency_records": 1, "import_errors": 1, "uploads": 1}
+    assert run.counts["originals"] == {"idempotency_records": 1, "import_errors": 1, "uploads": 1,
+                                       "webhook_messages": old_messages}
+    assert not WebhookMessage.objects.filter(customer_id=_customer(org, GRETA).pk).exists()
+    assert WebhookMessage.objects.filter(customer_id=_customer(org, BERTIL).pk).exists()
     # Nothing else moved: her contact data, links and responses are as they were.
     assert _customer(org, GRETA).email == GRETA.email.lower()
     assert _responses(org, GRETA).count() == 3

@@ -25,10 +25,12 @@ from glapp.notifications.tasks import PERIODIC_TASKS as NOTIFICATION_PERIODIC
 from glapp.privacy.tasks import HOUSEKEEPING_TASKS as PRIVACY_HOUSEKEEPING
 from glapp.responses.tasks import HOUSEKEEPING_TASKS as RESPONSE_HOUSEKEEPING
 from glapp.textanalytics.tasks import HOUSEKEEPING_TASKS as TEXT_HOUSEKEEPING
+from glapp.webhooks.tasks import PERIODIC_TASKS as WEBHOOK_TASKS
 
 HOUSEKEEPING_TASKS = [*RESPONSE_HOUSEKEEPING, *TEXT_HOUSEKEEPING, *PRIVACY_HOUSEKEEPING, *CASE_HOUSEKEEPING]
 # Every dispatch tick, on the time-critical queue: invitations due, case due times passed.
-TICK_TASKS = [*DISPATCH_TASKS, *CASE_PERIODIC, *NOTIFICATION_PERIODIC]
+# The webhook sweep rides along: it finds deliveries whose task was never queued.
+TICK_TASKS = [*DISPATCH_TASKS, *CASE_PERIODIC, *WEBHOOK_TASKS, *NOTIFICATION_PERIODIC]
 
 
 def enqueue_housekeeping(backend_name: str, tasks=None) -> list[str]:
@@ -130,7 +132,7 @@ class Command(BaseCommand):
         if not batch and housekeeping_every > 0:
             self._every(housekeeping_every, "housekeeping", lambda: enqueue_housekeeping(backend), verbosity)
         if not batch and dispatch_every > 0:
-            self._every(dispatch_every, "invitation dispatch and case due times",
+            self._every(dispatch_every, "invitation dispatch, case due times and the webhook sweep",
                         lambda: enqueue_housekeeping(backend, TICK_TASKS), verbosity)
         DbWorkerCommand(stdout=self.stdout, stderr=self.stderr).configure_logging(verbosity)
         worker_id = get_random_string(32)

@@ -1,0 +1,1 @@
+"""Outbound webhooks: an organization's endpoints hear its events, signed per Standard Webhooks."""
