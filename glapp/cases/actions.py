@@ -965,3 +965,20 @@ def save_reply_template(organization_id: int, template, *, name: str, language: 
 
 def delete_reply_template(template) -> None:
     template.delete()
+
+
+EXPIRY_LOOKBACK = dt.timedelta(days=2)  # a sweep missed for a day still finds them; the marker keeps it once
+
+
+def evaluate_expired_sessions(now: dt.datetime | None = None) -> dict:
+    """Partial responses whose respondent session has expired are complete as they are: their
+    rules are decided now (once: the evaluation marker), as a finished response's are at its end."""
+    from glapp.respond.queries import expired_unfinished_responses
+
+    now = now or timezone.now()
+    done = {}
+    for org_id, response_ids in sorted(expired_unfinished_responses(now - EXPIRY_LOOKBACK, now).items()):
+        with transaction.atomic():
+            evaluate_completed(org_id, response_ids, source="survey")
+        done[org_id] = len(response_ids)
+    return done

@@ -18,8 +18,14 @@ def evaluate_overdue() -> dict:
     return actions.evaluate_all_overdue()
 
 
+# Hourly: partial responses whose respondent session expired are decided as they are.
+@task()
+def evaluate_expired_sessions() -> dict:
+    return actions.evaluate_expired_sessions()
+
+
 PERIODIC_TASKS = [mark_breaches]
-HOUSEKEEPING_TASKS = [evaluate_overdue]
+HOUSEKEEPING_TASKS = [evaluate_overdue, evaluate_expired_sessions]
 
 
 @task(queue_name=task_queues.TIME_CRITICAL)

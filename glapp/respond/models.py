@@ -35,7 +35,10 @@ class RespondentSession(OrgScopedModel):
 
     class Meta:
         db_table = "surveys_respondentsession"  # made when the respondent pages belonged to surveys
-        indexes = [models.Index(fields=["organization", "created_at"], name="session_org_started")]  # retention
+        indexes = [models.Index(fields=["organization", "created_at"], name="session_org_started"),  # retention
+                   # Unfinished sessions by when they expire: their partial responses go to the alert rules.
+                   models.Index(fields=["expires_at"], name="session_unfinished_expiry",
+                                condition=models.Q(completed_at__isnull=True))]
 
     @property
     def response_external_id(self) -> str:

@@ -143,3 +143,20 @@ def sessions_before(organization_id: int, cutoff: dt.datetime, now: dt.datetime)
     link expired); one still open is left to finish. The (organization, created_at) index serves it."""
     return RespondentSession.objects.for_org(organization_id).filter(created_at__lt=cutoff).filter(
         Q(completed_at__isnull=False) | Q(expires_at__lt=now) | Q(expires_at__isnull=True))
+
+
+def expired_unfinished_responses(since: dt.datetime, until: dt.datetime, limit: int = 5000
+                                 ) -> dict[int, list[int]]:
+    """{organization id: response ids} of respondent sessions that expired in [since, until)
+    with answers but unfinished: a partial response is whole once its session can take no more."""
+    sessions = list(RespondentSession.objects.filter(completed_at__isnull=True, last_answer_at__isnull=False,
+                                                     expires_at__gte=since, expires_at__lt=until)
+                    .order_by("expires_at", "id")[:limit])
+    found: dict[int, list[int]] = {}
+    by_org: dict[int, list[str]] = {}
+    for session in sessions:
+        by_org.setdefault(session.organization_id, []).append(session.response_external_id)
+    for org_id, external_ids in by_org.items():
+        found[org_id] = list(Response.objects.filter(organization_id=org_id, external_id__in=external_ids)
+                             .values_list("id", flat=True))
+    return found

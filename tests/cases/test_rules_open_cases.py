@@ -202,3 +202,22 @@ def test_twenty_concurrent_retries_of_one_response_open_one_case():
     assert set(codes) <= {200, 201} and codes.count(201) == 1
     assert Response.objects.count() == 1 and Case.objects.count() == 1 and CaseResponse.objects.count() == 1
     assert AlertMatch.objects.count() == 1 and Evaluation.objects.count() == 1
+
+
+def test_a_partial_response_is_decided_when_its_session_expires(org):
+    from glapp.respond.models import RespondentSession
+    from tests.surveys.test_respondent_pages import make_invitation, make_swedish_survey
+
+    detractor_rule(org)
+    survey = make_swedish_survey(org)
+    invitation = make_invitation(org, survey)
+    Customer.objects.filter(external_id="C-1").update(consent_email=True)
+    assert Client().post(f"/r/{invitation.token}/", {"question": "nps", "answer": ["2"]}).status_code == 302
+    assert not Case.objects.exists()  # unfinished: the respondent may still answer
+    now = timezone.now()
+    assert actions.evaluate_expired_sessions(now) == {}  # not expired yet
+    RespondentSession.objects.update(expires_at=now - dt.timedelta(minutes=1))
+    assert actions.evaluate_expired_sessions(now) == {org.id: 1}
+    assert Case.objects.count() == 1 and AlertMatch.objects.count() == 1
+    actions.evaluate_expired_sessions(now)  # the next sweep finds it decided
+    assert Case.objects.count() == 1 and AlertMatch.objects.count() == 1

@@ -84,7 +84,7 @@ def test_task_runs_on_the_database_queue_when_a_worker_picks_it_up(records):
 @worker_db
 def test_housekeeping_is_queued_once_while_waiting():
     everything = ["prune_idempotency_records", "reanalyze_outdated", "analyze_missing_comments", "apply_retention",
-                  "evaluate_overdue"]
+                  "evaluate_overdue", "evaluate_expired_sessions"]
     assert enqueue_housekeeping("default") == everything
     assert enqueue_housekeeping("default") == []
     assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == len(everything)
