@@ -262,6 +262,17 @@ class CaseActivity(OrgScopedModel):
         indexes = [models.Index(fields=["case", "created_at"], name="caseactivity_case_time")]
 
 
+class SendingStatus(models.TextChoices):
+    """Where a message to a customer is: claimed before it is sent and marked after, so a crash in
+    between leaves it "uncertain", never sent twice (case e-mails, promoter asks)."""
+
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    UNCERTAIN = "uncertain", _("Unknown (interrupted while sending)")
+
+
 class ReplyTemplate(OrgScopedModel):
     """A ready answer for case e-mails, with placeholders filled from the case ({first_name},
     {case}, {unit}, {handler}; `[optional parts]` dropped when a value is unknown)."""
@@ -281,12 +292,7 @@ class CaseEmail(OrgScopedModel):
     timeline, sent by the time-critical queue (claimed first, like invitations, so a crash between
     claim and send leaves it "uncertain", never sent twice)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-        UNCERTAIN = "uncertain", _("Unknown (interrupted while sending)")
+    Status = SendingStatus
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="emails")
     activity = models.OneToOneField(CaseActivity, on_delete=models.CASCADE, related_name="email")
@@ -331,12 +337,7 @@ class PromoterAsk(OrgScopedModel):
     through glapp (`/go/<token>/`), which counts the first click and redirects only to the review
     page stored here (copied from the unit's settings when the ask was made)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-        UNCERTAIN = "uncertain", _("Unknown (interrupted while sending)")
+    Status = SendingStatus
 
     customer = models.ForeignKey("contacts.Customer", null=True, on_delete=models.SET_NULL, related_name="+")
     response = models.OneToOneField("responses.Response", null=True, on_delete=models.SET_NULL, related_name="+")
