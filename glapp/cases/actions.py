@@ -38,7 +38,7 @@ def evaluate_completed(organization_id: int, response_ids: Sequence[int], source
 
         survey_id = follow_ups.follow_up_survey_id(organization_id)
         if survey_id is not None:
-            follow_ups.record_answers(organization_id, response_ids)
+            follow_ups.record_answers(organization_id, response_ids, survey_id)
             response_ids = evaluation.not_of_survey(response_ids, survey_id)
     rules = evaluation.active_rules(organization_id)
     if not rules or not response_ids:
@@ -63,6 +63,8 @@ def evaluate_analysed(organization_id: int, answer_ids: Sequence[int]) -> None:
     from glapp.responses.queries import responses_of_answers
     from glapp.textanalytics.queries import analysis_facts
 
+    if not evaluation.anything_awaiting(organization_id):
+        return  # most analysis batches: no response waits on them
     response_ids = responses_of_answers(organization_id, answer_ids)
     if not response_ids:
         return

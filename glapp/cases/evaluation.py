@@ -118,11 +118,26 @@ def mark(organization_id: int, response_ids: Sequence[int], awaiting: set[int]) 
 
 
 def take_awaiting(organization_id: int, response_ids: Sequence[int]) -> list[int]:
-    """Of these responses, those whose analysis rules were still waiting, now no longer: one
-    conditional UPDATE each, so of two analyses racing only one takes a response."""
-    return [rid for rid in sorted(set(response_ids))
-            if Evaluation.objects.filter(response_id=rid, organization_id=organization_id, awaiting_analysis=True)
-            .update(awaiting_analysis=False)]
+    """Of these responses, those whose analysis rules were still waiting, now no longer. The rows
+    are locked before they are cleared, so of two analyses racing for one response only one takes
+    it (the second finds it cleared once the first commits); one read and one write per chunk."""
+    ids = sorted(set(response_ids))
+    taken: list[int] = []
+    for start in range(0, len(ids), 900):
+        waiting = list(Evaluation.objects.select_for_update()
+                       .filter(organization_id=organization_id, awaiting_analysis=True,
+                               response_id__in=ids[start:start + 900])
+                       .values_list("response_id", flat=True))
+        if waiting:
+            Evaluation.objects.filter(response_id__in=waiting).update(awaiting_analysis=False)
+            taken += waiting
+    return sorted(taken)
+
+
+def anything_awaiting(organization_id: int) -> bool:
+    """Whether any of the organization's responses waits for its comment's analysis: the
+    analysis store asks first, so an organization without such rules pays one indexed read."""
+    return bulk.exists(Evaluation, {"organization_id": organization_id, "awaiting_analysis": True})
 
 
 def not_of_survey(response_ids: Sequence[int], survey_id: int) -> list[int]:

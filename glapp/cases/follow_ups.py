@@ -70,7 +70,7 @@ def schedule(case: Case) -> FollowUp | None:
     return follow_up
 
 
-def record_answers(organization_id: int, response_ids) -> list[int]:
+def record_answers(organization_id: int, response_ids, survey_id: int | None = None) -> list[int]:
     """Link completed follow-up responses to their cases; reopen a case whose customer says they
     got no help and is still a detractor. Returns the cases answered."""
     from glapp.distribution.models import Invitation
@@ -78,7 +78,7 @@ def record_answers(organization_id: int, response_ids) -> list[int]:
 
     rows = list(Response.objects.for_org(organization_id).filter(pk__in=list(response_ids))
                 .values_list("id", "external_id", "survey_id"))
-    survey_id = follow_up_survey_id(organization_id)
+    survey_id = survey_id or follow_up_survey_id(organization_id)
     wanted = {ext: rid for rid, ext, of_survey in rows if of_survey == survey_id and ext.startswith("session:")}
     if not wanted:
         return []
